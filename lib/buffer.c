@@ -1,0 +1,470 @@
+/*
+ * buffer.c - the buffer handle: create, open, commit, access, close.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#if !defined(MADV_POPULATE_WRITE) && defined(__linux__)
+#define MADV_POPULATE_READ 22  /* Linux 5.14 */
+#define MADV_POPULATE_WRITE 23
+#endif
+
+static bool valid_durability(int d)
+{
+	return d == MMBUF_DURABLE_NONE || d == MMBUF_DURABLE_ASYNC ||
+	       d == MMBUF_DURABLE_SYNC;
+}
+
+/*
+ * Commit the header state b->hdr as generation + 1 into the older slot
+ * (mmbuf(5), "Committing"): the current slot is never touched, so a crash
+ * mid-write leaves the previous generation readable.
+ */
+static int commit(mmbuf *b, int durability)
+{
+	mmbuf_info next = b->hdr;
+	uint8_t img[MMBUF_SLOT_SIZE];
+	uint8_t *page;
+	int slot;
+
+	next.generation++;
+	next.mtime_ns = mmbuf__now_ns();
+	next.writer_pid = (uint32_t)getpid();
+	slot = (int)(next.generation % 2);
+	mmbuf__encode_slot(&next, img);
+	page = b->hmap + (size_t)slot * MMBUF_PAGE;
+	memcpy(page, img, sizeof img);
+	next.slot = slot;
+	next.slot_status[slot] = 0;
+	b->hdr = next;
+	return mmbuf__msync(page, MMBUF_PAGE, durability, b->fd,
+			    (uint64_t)slot * MMBUF_PAGE);
+}
+
+static void release(mmbuf *b)
+{
+	mmbuf__unmap(b->data, b->hdr.capacity);
+	mmbuf__unmap(b->hmap, MMBUF_HEADER_SIZE);
+	if (b->fd >= 0)
+		close(b->fd); /* drops the locks */
+	free(b);
+}
+
+/* Map the header pages and the data region of an open file. */
+static int map_all(mmbuf *b)
+{
+	void *p;
+	int err;
+
+	err = mmbuf__map(b->fd, b->writable, 0, MMBUF_HEADER_SIZE, &p);
+	if (err != 0)
+		return err;
+	b->hmap = p;
+	if (b->hdr.capacity > 0) {
+		err = mmbuf__map(b->fd, b->writable, b->hdr.data_offset,
+				 b->hdr.capacity, &p);
+		if (err != 0)
+			return err;
+		b->data = p;
+	}
+	return 0;
+}
+
+void mmbuf_create_opts_init(mmbuf_create_opts *opts)
+{
+	memset(opts, 0, sizeof *opts);
+	opts->length = MMBUF_LENGTH_CAPACITY;
+}
+
+/* The header of a new buffer, from the options. */
+static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
+{
+	const char *label = o->label ? o->label : "";
+	int err;
+
+	memset(h, 0, sizeof *h);
+	if ((err = mmbuf_dtype_parse(o->dtype ? o->dtype : "<u1", h->dtype,
+				     &h->itemsize)) != 0)
+		return err;
+	if ((err = mmbuf__check_label(label)) != 0)
+		return err;
+	strcpy(h->label, label);
+	if ((err = mmbuf__check_shape(o->ndim, o->shape, h->itemsize,
+				      o->capacity)) != 0)
+		return err;
+	h->ndim = o->ndim;
+	memcpy(h->shape, o->shape, sizeof(uint64_t) * o->ndim);
+	if ((err = mmbuf__layout(o->capacity, o->align, &h->data_offset,
+				 &h->file_size)) != 0)
+		return err;
+	h->capacity = o->capacity;
+	h->length = o->length == MMBUF_LENGTH_CAPACITY ? o->capacity
+						       : o->length;
+	if (h->length > h->capacity)
+		return MMBUF_ELENGTH;
+	if ((err = mmbuf__random(h->uuid, sizeof h->uuid)) != 0)
+		return err;
+	h->uuid[6] = (uint8_t)((h->uuid[6] & 0x0f) | 0x40); /* version 4 */
+	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80); /* variant 1 */
+	h->version_major = MMBUF_VERSION_MAJOR;
+	h->version_minor = MMBUF_VERSION_MINOR;
+	h->ro_compat = MMBUF_RO_COMPAT_LOCKING;
+	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
+	h->state = MMBUF_STATE_WRITER_OPEN;
+	h->writer_pid = (uint32_t)getpid();
+	return 0;
+}
+
+/* Write both header pages of a new file: generation 1 in slot 1 and
+ * generation 2 in slot 0, otherwise alike, so either slot can serve. */
+static int write_headers(int fd, mmbuf_info *h)
+{
+	uint8_t *buf = calloc(1, MMBUF_HEADER_SIZE);
+	int err;
+
+	if (buf == NULL)
+		return -ENOMEM;
+	h->generation = 1;
+	mmbuf__encode_slot(h, buf + MMBUF_PAGE);
+	h->generation = 2;
+	mmbuf__encode_slot(h, buf);
+	h->slot = 0;
+	err = mmbuf__pwrite_full(fd, buf, MMBUF_HEADER_SIZE, 0);
+	free(buf);
+	return err;
+}
+
+int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
+{
+	struct mmbuf__tmpfile t;
+	mmbuf_create_opts defaults;
+	mmbuf *b;
+	int err;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (path == NULL)
+		return -EINVAL;
+	if (opts == NULL) {
+		mmbuf_create_opts_init(&defaults);
+		opts = &defaults;
+	}
+	b = calloc(1, sizeof *b);
+	if (b == NULL)
+		return -ENOMEM;
+	b->fd = -1;
+	b->writable = true;
+	if ((err = new_header(opts, &b->hdr)) != 0) {
+		free(b);
+		return err;
+	}
+	err = mmbuf__tmp_create(path, opts->mode ? opts->mode : 0666, &t);
+	if (err != 0) {
+		free(b);
+		return err;
+	}
+	b->fd = t.fd;
+	/* Locked before it has a name, so no other writer can slip in. */
+	if ((err = mmbuf__lock_writer(b->fd)) == 0 &&
+	    (err = mmbuf__allocate(b->fd, b->hdr.file_size,
+				   opts->flags & MMBUF_CREATE_SPARSE)) == 0 &&
+	    (err = write_headers(b->fd, &b->hdr)) == 0 &&
+	    (err = fsync(b->fd) == 0 ? 0 : -errno) == 0 &&
+	    (err = map_all(b)) == 0)
+		err = mmbuf__tmp_publish(&t, path,
+					 opts->flags & MMBUF_CREATE_REPLACE);
+	mmbuf__tmp_discard(&t);
+	if (err != 0) {
+		release(b);
+		return err;
+	}
+	*out = b;
+	return 0;
+}
+
+int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
+{
+	uint8_t hdr[MMBUF_HEADER_SIZE];
+	uint64_t size;
+	size_t got;
+	mmbuf *b;
+	int err;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (path == NULL || (flags & ~MMBUF_RDWR) != 0)
+		return -EINVAL;
+	b = calloc(1, sizeof *b);
+	if (b == NULL)
+		return -ENOMEM;
+	b->writable = flags & MMBUF_RDWR;
+	err = mmbuf__open_file(path, b->writable, &b->fd, &size);
+	if (err != 0) {
+		free(b);
+		return err;
+	}
+	/* The lock comes first: what we validate is then what we own. */
+	err = b->writable ? mmbuf__lock_writer(b->fd)
+			  : mmbuf__lock_reader(b->fd);
+	if (err == 0)
+		err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0, &got);
+	if (err == 0)
+		err = mmbuf_validate_header(hdr, got, size, &b->hdr);
+	if (err == 0 && b->writable &&
+	    (b->hdr.ro_compat & ~MMBUF_RO_COMPAT_KNOWN))
+		err = MMBUF_EROFEATURE;
+	if (err == 0)
+		err = map_all(b);
+	if (err != 0) {
+		release(b);
+		return err;
+	}
+	if (b->hdr.state & MMBUF_STATE_WRITER_OPEN) {
+		int present = b->writable ? 0 : mmbuf__writer_present(b->fd);
+
+		/* An error from the probe is no proof of a crash. */
+		b->writer_active = present > 0;
+		b->unclean = present == 0;
+	}
+	if (b->writable) {
+		b->hdr.state |= MMBUF_STATE_WRITER_OPEN;
+		b->hdr.state &= ~MMBUF_STATE_SEALED;
+		if ((err = commit(b, MMBUF_DURABLE_SYNC)) != 0) {
+			release(b);
+			return err;
+		}
+	}
+	*out = b;
+	return 0;
+}
+
+int mmbuf_close(mmbuf *b)
+{
+	int err = 0, e;
+
+	if (b == NULL)
+		return 0;
+	if (b->writable) {
+		/* Data first, then the header that calls it clean. */
+		if (b->data != NULL)
+			err = mmbuf__msync(b->data, b->hdr.capacity,
+					   MMBUF_DURABLE_SYNC, b->fd,
+					   b->hdr.data_offset);
+		b->hdr.state &= ~MMBUF_STATE_WRITER_OPEN;
+		e = commit(b, MMBUF_DURABLE_SYNC);
+		if (err == 0)
+			err = e;
+	}
+	release(b);
+	return err;
+}
+
+/* ------------------------------------------------------------------ */
+
+void *mmbuf_data(const mmbuf *b)
+{
+	return b->data;
+}
+
+uint64_t mmbuf_capacity(const mmbuf *b)
+{
+	return b->hdr.capacity;
+}
+
+uint64_t mmbuf_length(const mmbuf *b)
+{
+	return b->hdr.length;
+}
+
+const char *mmbuf_dtype(const mmbuf *b)
+{
+	return b->hdr.dtype;
+}
+
+uint32_t mmbuf_itemsize(const mmbuf *b)
+{
+	return b->hdr.itemsize;
+}
+
+uint32_t mmbuf_shape(const mmbuf *b, const uint64_t **dims)
+{
+	if (dims != NULL)
+		*dims = b->hdr.shape;
+	return b->hdr.ndim;
+}
+
+const char *mmbuf_label(const mmbuf *b)
+{
+	return b->hdr.label;
+}
+
+const uint8_t *mmbuf_uuid(const mmbuf *b)
+{
+	return b->hdr.uuid;
+}
+
+uint64_t mmbuf_generation(const mmbuf *b)
+{
+	return b->hdr.generation;
+}
+
+unsigned mmbuf_state(const mmbuf *b)
+{
+	return b->hdr.state;
+}
+
+int mmbuf_writable(const mmbuf *b)
+{
+	return b->writable;
+}
+
+int mmbuf_slot_status(const mmbuf *b, int slot)
+{
+	if (slot != 0 && slot != 1)
+		return -EINVAL;
+	return b->hdr.slot_status[slot];
+}
+
+int mmbuf_unclean(const mmbuf *b)
+{
+	return b->unclean;
+}
+
+int mmbuf_writer_active(const mmbuf *b)
+{
+	return b->writer_active;
+}
+
+void mmbuf_get_info(const mmbuf *b, mmbuf_info *out)
+{
+	*out = b->hdr;
+}
+
+/* ------------------------------------------------------------------ */
+
+int mmbuf_set_length(mmbuf *b, uint64_t length, int durability)
+{
+	int err;
+
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (!valid_durability(durability))
+		return -EINVAL;
+	if (length > b->hdr.capacity)
+		return MMBUF_ELENGTH;
+	/* The data the new length covers reaches the disk before the
+	 * header that covers it. */
+	if (length > 0 && (err = mmbuf__msync(b->data, length, durability,
+					      b->fd, b->hdr.data_offset)) != 0)
+		return err;
+	if (length != b->hdr.length)
+		b->hdr.state &= ~MMBUF_STATE_SEALED;
+	b->hdr.length = length;
+	return commit(b, durability);
+}
+
+int mmbuf_set_label(mmbuf *b, const char *label, int durability)
+{
+	int err;
+
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (!valid_durability(durability) || label == NULL)
+		return -EINVAL;
+	if ((err = mmbuf__check_label(label)) != 0)
+		return err;
+	memset(b->hdr.label, 0, sizeof b->hdr.label);
+	strcpy(b->hdr.label, label);
+	return commit(b, durability);
+}
+
+/*
+ * Turn a data range (len 0: to the end) into a page-aligned one; false if
+ * it lies outside the capacity.
+ */
+static bool data_range(const mmbuf *b, uint64_t offset, uint64_t len,
+		       uint64_t *start, uint64_t *plen)
+{
+	uint64_t cap = b->hdr.capacity;
+
+	if (offset > cap || (len != 0 && len > cap - offset))
+		return false;
+	if (len == 0)
+		len = cap - offset;
+	*start = offset & ~(uint64_t)(MMBUF_PAGE - 1);
+	*plen = len + (offset - *start);
+	return true;
+}
+
+int mmbuf_sync(mmbuf *b, uint64_t offset, uint64_t len, int durability)
+{
+	uint64_t start, plen;
+
+	if (!valid_durability(durability) ||
+	    !data_range(b, offset, len, &start, &plen))
+		return -EINVAL;
+	if (!b->writable || plen == 0)
+		return 0;
+	return mmbuf__msync(b->data + start, plen, durability, b->fd,
+			    b->hdr.data_offset + start);
+}
+
+int mmbuf_advise(mmbuf *b, uint64_t offset, uint64_t len, int advice)
+{
+	static const int map[] = {
+		[MMBUF_ADVICE_NORMAL] = MADV_NORMAL,
+		[MMBUF_ADVICE_SEQUENTIAL] = MADV_SEQUENTIAL,
+		[MMBUF_ADVICE_RANDOM] = MADV_RANDOM,
+		[MMBUF_ADVICE_WILLNEED] = MADV_WILLNEED,
+		[MMBUF_ADVICE_DONTNEED] = MADV_DONTNEED,
+#ifdef MADV_HUGEPAGE
+		[MMBUF_ADVICE_HUGEPAGE] = MADV_HUGEPAGE,
+#else
+		[MMBUF_ADVICE_HUGEPAGE] = -1,
+#endif
+	};
+	uint64_t start, plen;
+
+	if (advice < 0 || advice > MMBUF_ADVICE_HUGEPAGE || map[advice] < 0 ||
+	    !data_range(b, offset, len, &start, &plen))
+		return -EINVAL;
+	if (plen == 0)
+		return 0;
+	if (madvise(b->data + start, (size_t)plen, map[advice]) != 0)
+		return -errno;
+	return 0;
+}
+
+int mmbuf_prefault(mmbuf *b, uint64_t offset, uint64_t len)
+{
+	uint64_t start, plen;
+
+	if (!data_range(b, offset, len, &start, &plen))
+		return -EINVAL;
+	if (plen == 0)
+		return 0;
+#ifdef MADV_POPULATE_WRITE
+	if (madvise(b->data + start, (size_t)plen,
+		    b->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+#endif
+	/* An older kernel: touch every page.  Adding 0 atomically makes a
+	 * write fault without racing with the owner's own stores. */
+	for (uint64_t off = start; off < start + plen; off += MMBUF_PAGE) {
+		uint8_t *p = b->data + off;
+
+		if (b->writable)
+			__atomic_fetch_add(p, 0, __ATOMIC_RELAXED);
+		else
+			(void)*(volatile uint8_t *)p;
+	}
+	return 0;
+}

@@ -1,0 +1,403 @@
+/*
+ * file.c - files, names and mappings: every system call of libmmbuf.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#ifdef HAVE_GETRANDOM
+#include <sys/random.h>
+#endif
+
+#define HUGE_ALIGN (2u * 1024 * 1024)
+
+int64_t mmbuf__now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int mmbuf__random(void *buf, size_t n)
+{
+	uint8_t *p = buf;
+
+#ifdef HAVE_GETRANDOM
+	while (n > 0) {
+		ssize_t r = getrandom(p, n, 0);
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	if (n == 0)
+		return 0;
+#endif
+	{
+		int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		size_t got = 0;
+		int err;
+
+		if (fd < 0)
+			return -errno;
+		err = mmbuf__pread_full(fd, p, n, 0, &got);
+		close(fd);
+		if (err == 0 && got != n)
+			err = -EIO;
+		return err;
+	}
+}
+
+/*
+ * Open a file for a buffer and make sure it is a regular file.  A FIFO
+ * must not block the open, hence O_NONBLOCK (harmless on regular files).
+ */
+int mmbuf__open_file(const char *path, bool rw, int *fdp, uint64_t *size)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY |
+				O_NONBLOCK);
+	if (fd < 0)
+		return errno == EISDIR ? MMBUF_ENOTREG : -errno;
+	if (fstat(fd, &st) != 0) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return MMBUF_ENOTREG;
+	}
+	*fdp = fd;
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+int mmbuf__pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got)
+{
+	uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pread(fd, p + done, n - done, (off_t)(off + done));
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (r == 0)
+			break;
+		done += (size_t)r;
+	}
+	*got = done;
+	return 0;
+}
+
+int mmbuf__pwrite_full(int fd, const void *buf, size_t n, uint64_t off)
+{
+	const uint8_t *p = buf;
+	size_t done = 0;
+
+	while (done < n) {
+		ssize_t r = pwrite(fd, p + done, n - done, (off_t)(off + done));
+
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		done += (size_t)r;
+	}
+	return 0;
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+/* A fresh name in dir, like ".base.mmbuf-1a2b3c4d5e6f". */
+static char *tmp_name(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	uint8_t rnd[6];
+	char *name;
+
+	if (mmbuf__random(rnd, sizeof rnd) != 0)
+		return NULL;
+	if (asprintf(&name, "%s/.%.200s.mmbuf-%02x%02x%02x%02x%02x%02x", dir,
+		     base, rnd[0], rnd[1], rnd[2], rnd[3], rnd[4], rnd[5]) < 0)
+		return NULL;
+	return name;
+}
+
+static int fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/*
+ * Make the file that will become the buffer, under no name if the
+ * filesystem has O_TMPFILE, or else under a fresh hidden name.
+ */
+int mmbuf__tmp_create(const char *path, mode_t mode, struct mmbuf__tmpfile *t)
+{
+	const char *base = strrchr(path, '/');
+
+	t->fd = -1;
+	t->tmpname = NULL;
+	base = base ? base + 1 : path;
+	if (*base == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return -EISDIR;
+	t->dir = dir_of(path);
+	if (t->dir == NULL)
+		return -ENOMEM;
+#if HAVE_DECL_O_TMPFILE
+	t->fd = open(t->dir, O_TMPFILE | O_RDWR | O_CLOEXEC, mode);
+	if (t->fd >= 0)
+		return 0;
+	/* Filesystems without O_TMPFILE say so in several ways. */
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL) {
+		int err = -errno;
+		free(t->dir);
+		t->dir = NULL;
+		return err;
+	}
+#endif
+	for (int tries = 0; tries < 100; tries++) {
+		t->tmpname = tmp_name(path, t->dir);
+		if (t->tmpname == NULL)
+			break;
+		t->fd = open(t->tmpname, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+			     mode);
+		if (t->fd >= 0)
+			return 0;
+		free(t->tmpname);
+		t->tmpname = NULL;
+		if (errno != EEXIST) {
+			int err = -errno;
+			free(t->dir);
+			t->dir = NULL;
+			return err;
+		}
+	}
+	free(t->dir);
+	t->dir = NULL;
+	return -EEXIST;
+}
+
+#if HAVE_DECL_O_TMPFILE
+/* Give the unnamed file a name; fails with -EEXIST if the name exists. */
+static int link_unnamed(int fd, const char *name)
+{
+	char proc[64];
+
+	if (linkat(fd, "", AT_FDCWD, name, AT_EMPTY_PATH) == 0)
+		return 0;
+	if (errno != ENOENT && errno != EPERM)
+		return -errno;
+	/* AT_EMPTY_PATH needs a capability; /proc does not. */
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, name, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	return -errno;
+}
+#endif
+
+/*
+ * Put the finished file in place: link it, so an existing name is never
+ * touched (exclusive), or rename it over the name (replace).  Then sync the
+ * directory so the name survives a power loss.
+ */
+int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
+		       bool replace)
+{
+	int err = 0;
+
+#if HAVE_DECL_O_TMPFILE
+	if (t->tmpname == NULL) {
+		if (!replace) {
+			err = link_unnamed(t->fd, path);
+		} else {
+			/* A name of our own first, then an atomic rename. */
+			for (int tries = 0; tries < 100; tries++) {
+				t->tmpname = tmp_name(path, t->dir);
+				if (t->tmpname == NULL)
+					return -ENOMEM;
+				err = link_unnamed(t->fd, t->tmpname);
+				if (err != -EEXIST)
+					break;
+				free(t->tmpname);
+				t->tmpname = NULL;
+			}
+			if (err != 0)
+				return err;
+			if (rename(t->tmpname, path) != 0) {
+				err = -errno;
+				unlink(t->tmpname);
+			}
+			free(t->tmpname);
+			t->tmpname = NULL;
+		}
+		if (err != 0)
+			return err;
+		return fsync_dir(t->dir);
+	}
+#endif
+	if (replace) {
+		if (rename(t->tmpname, path) != 0)
+			return -errno;
+	} else {
+		if (link(t->tmpname, path) != 0)
+			return -errno;
+		unlink(t->tmpname);
+	}
+	free(t->tmpname);
+	t->tmpname = NULL;
+	return fsync_dir(t->dir);
+}
+
+/* Forget the temporary file (after success the fd has moved on). */
+void mmbuf__tmp_discard(struct mmbuf__tmpfile *t)
+{
+	if (t->tmpname != NULL) {
+		unlink(t->tmpname);
+		free(t->tmpname);
+		t->tmpname = NULL;
+	}
+	free(t->dir);
+	t->dir = NULL;
+}
+
+/*
+ * Give the file its size.  Preallocation reserves the blocks now, so that
+ * a store through the mapping can never meet ENOSPC, which would arrive as
+ * SIGBUS.
+ */
+int mmbuf__allocate(int fd, uint64_t size, bool sparse)
+{
+	if (!sparse) {
+#ifdef HAVE_POSIX_FALLOCATE
+		int err = posix_fallocate(fd, 0, (off_t)size);
+
+		if (err == 0)
+			return 0;
+		if (err != EOPNOTSUPP && err != EINVAL)
+			return -err;
+#endif
+	}
+	if (ftruncate(fd, (off_t)size) != 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Map len bytes of the file from offset.  Regions that start on a 2 MiB
+ * boundary in the file also start on one in memory, so that huge pages
+ * can back them.
+ */
+int mmbuf__map(int fd, bool rw, uint64_t offset, uint64_t len, void **addr)
+{
+	int prot = PROT_READ | (rw ? PROT_WRITE : 0);
+	uint8_t *hint = NULL;
+	void *p;
+
+	if (len > SIZE_MAX - HUGE_ALIGN)
+		return -ENOMEM;
+	if (offset % HUGE_ALIGN == 0 && len >= HUGE_ALIGN) {
+		/* Reserve room to slide to an aligned address. */
+		size_t plen = ((size_t)len + MMBUF_PAGE - 1) &
+			      ~(size_t)(MMBUF_PAGE - 1);
+		uint8_t *r = mmap(NULL, plen + HUGE_ALIGN, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+				  -1, 0);
+
+		if (r != MAP_FAILED) {
+			uintptr_t a = ((uintptr_t)r + HUGE_ALIGN - 1) &
+				      ~(uintptr_t)(HUGE_ALIGN - 1);
+
+			hint = (uint8_t *)a;
+			if (hint > r)
+				munmap(r, (size_t)(hint - r));
+			if (r + HUGE_ALIGN > hint)
+				munmap(hint + plen, (size_t)(r + HUGE_ALIGN - hint));
+			p = mmap(hint, (size_t)len, prot,
+				 MAP_SHARED | MAP_FIXED, fd, (off_t)offset);
+			if (p == MAP_FAILED) {
+				int err = -errno;
+				munmap(hint, plen);
+				return err;
+			}
+			*addr = p;
+			return 0;
+		}
+	}
+	p = mmap(NULL, (size_t)len, prot, MAP_SHARED, fd, (off_t)offset);
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+}
+
+void mmbuf__unmap(void *addr, uint64_t len)
+{
+	if (addr != NULL && len > 0)
+		munmap(addr, (size_t)len);
+}
+
+/*
+ * Write back [addr, addr + len) of a mapping of fd that starts at
+ * file_offset: wait for stable storage (SYNC) or only start the writeback
+ * (ASYNC).  addr must be page aligned.
+ */
+int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
+		 uint64_t file_offset)
+{
+	if (len == 0 || durability == MMBUF_DURABLE_NONE)
+		return 0;
+	if (durability == MMBUF_DURABLE_ASYNC) {
+#ifdef HAVE_SYNC_FILE_RANGE
+		/* MS_ASYNC does nothing on Linux; this really starts I/O. */
+		if (sync_file_range(fd, (off_t)file_offset, (off_t)len,
+				    SYNC_FILE_RANGE_WRITE) == 0)
+			return 0;
+		if (errno != ENOSYS && errno != ESPIPE)
+			return -errno;
+#else
+		(void)fd;
+		(void)file_offset;
+#endif
+		return msync(addr, (size_t)len, MS_ASYNC) == 0 ? 0 : -errno;
+	}
+	return msync(addr, (size_t)len, MS_SYNC) == 0 ? 0 : -errno;
+}

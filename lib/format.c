@@ -1,0 +1,367 @@
+/*
+ * format.c - encoding and validation of the header (mmbuf(5)).
+ *
+ * Everything here is a pure function over bytes: no I/O, no allocation,
+ * so tests and fuzzers can call it directly on hostile input.
+ */
+#include "internal.h"
+
+#include <errno.h>
+
+static bool mul_overflow(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return __builtin_mul_overflow(a, b, r);
+}
+
+static bool add_overflow(uint64_t a, uint64_t b, uint64_t *r)
+{
+	return __builtin_add_overflow(a, b, r);
+}
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+static bool valid_utf8(const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n) {
+		uint8_t c = s[i];
+		size_t len;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return false;
+		}
+		if (n - i < len)
+			return false;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (s[i + k] & 0x3f);
+		}
+		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+int mmbuf__check_label(const char *label)
+{
+	size_t n = strlen(label);
+
+	if (n > MMBUF_LABEL_MAX || !valid_utf8((const uint8_t *)label, n))
+		return MMBUF_ELABEL;
+	return 0;
+}
+
+int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
+		       uint32_t itemsize, uint64_t capacity)
+{
+	uint64_t bytes = itemsize;
+
+	if (ndim > MMBUF_MAX_DIMS)
+		return MMBUF_ESHAPE;
+	for (uint32_t i = 0; i < ndim; i++)
+		if (mul_overflow(bytes, shape[i], &bytes))
+			return MMBUF_ESHAPE;
+	if (ndim > 0 && bytes > capacity)
+		return MMBUF_ESHAPE;
+	return 0;
+}
+
+/*
+ * Where the data starts and how big the file is, for a capacity and a
+ * data alignment (0 meaning the default, a page).
+ */
+int mmbuf__layout(uint64_t capacity, uint64_t align, uint64_t *data_offset,
+		  uint64_t *file_size)
+{
+	uint64_t off = MMBUF_DATA_OFFSET_MIN;
+
+	if (align == 0)
+		align = MMBUF_PAGE;
+	if ((align & (align - 1)) != 0 || align > MMBUF_DATA_OFFSET_MAX)
+		return MMBUF_EALIGN;
+	if (align > off)
+		off = align;
+	/* Keep the file size within off_t. */
+	if (capacity > (uint64_t)INT64_MAX - off)
+		return -EFBIG;
+	*data_offset = off;
+	*file_size = off + capacity;
+	return 0;
+}
+
+void mmbuf__encode_slot(const mmbuf_info *h, uint8_t p[MMBUF_SLOT_SIZE])
+{
+	memset(p, 0, MMBUF_SLOT_SIZE);
+	memcpy(p + SLOT_MAGIC, MMBUF_MAGIC, MMBUF_MAGIC_LEN);
+	mmbuf__put64(p + SLOT_GENERATION, h->generation);
+	mmbuf__put16(p + SLOT_VERSION_MAJOR, h->version_major);
+	mmbuf__put16(p + SLOT_VERSION_MINOR, h->version_minor);
+	mmbuf__put32(p + SLOT_SLOT_SIZE, MMBUF_SLOT_SIZE);
+	mmbuf__put64(p + SLOT_COMPAT, h->compat);
+	mmbuf__put64(p + SLOT_RO_COMPAT, h->ro_compat);
+	mmbuf__put64(p + SLOT_INCOMPAT, h->incompat);
+	memcpy(p + SLOT_UUID, h->uuid, 16);
+	mmbuf__put64(p + SLOT_CTIME, (uint64_t)h->ctime_ns);
+	mmbuf__put64(p + SLOT_MTIME, (uint64_t)h->mtime_ns);
+	mmbuf__put64(p + SLOT_DATA_OFFSET, h->data_offset);
+	mmbuf__put64(p + SLOT_CAPACITY, h->capacity);
+	mmbuf__put64(p + SLOT_LENGTH, h->length);
+	mmbuf__put64(p + SLOT_FILE_SIZE, h->file_size);
+	mmbuf__put32(p + SLOT_STATE, h->state);
+	mmbuf__put32(p + SLOT_WRITER_PID, h->writer_pid);
+	memcpy(p + SLOT_DTYPE, h->dtype, strnlen(h->dtype, MMBUF_DTYPE_MAX));
+	mmbuf__put32(p + SLOT_NDIM, h->ndim);
+	mmbuf__put32(p + SLOT_BLOCK_SHIFT, h->block_shift);
+	for (uint32_t i = 0; i < h->ndim && i < MMBUF_MAX_DIMS; i++)
+		mmbuf__put64(p + SLOT_SHAPE + 8 * i, h->shape[i]);
+	mmbuf__put64(p + SLOT_DATA_CHECKSUM, h->data_checksum);
+	mmbuf__put64(p + SLOT_CHECKSUM_GENERATION, h->checksum_generation);
+	mmbuf__put64(p + SLOT_TABLE_OFFSET, h->table_offset);
+	mmbuf__put64(p + SLOT_TABLE_SIZE, h->table_size);
+	memcpy(p + SLOT_LABEL, h->label, strnlen(h->label, MMBUF_LABEL_MAX));
+	mmbuf__put64(p + SLOT_GENERATION_TAIL, h->generation);
+	mmbuf__put32(p + SLOT_CRC, mmbuf__crc32(p, SLOT_CRC));
+}
+
+static void decode_slot(const uint8_t *p, mmbuf_info *h)
+{
+	memset(h, 0, sizeof *h);
+	h->generation = mmbuf__le64(p + SLOT_GENERATION);
+	h->version_major = mmbuf__le16(p + SLOT_VERSION_MAJOR);
+	h->version_minor = mmbuf__le16(p + SLOT_VERSION_MINOR);
+	h->compat = mmbuf__le64(p + SLOT_COMPAT);
+	h->ro_compat = mmbuf__le64(p + SLOT_RO_COMPAT);
+	h->incompat = mmbuf__le64(p + SLOT_INCOMPAT);
+	memcpy(h->uuid, p + SLOT_UUID, 16);
+	h->ctime_ns = (int64_t)mmbuf__le64(p + SLOT_CTIME);
+	h->mtime_ns = (int64_t)mmbuf__le64(p + SLOT_MTIME);
+	h->data_offset = mmbuf__le64(p + SLOT_DATA_OFFSET);
+	h->capacity = mmbuf__le64(p + SLOT_CAPACITY);
+	h->length = mmbuf__le64(p + SLOT_LENGTH);
+	h->file_size = mmbuf__le64(p + SLOT_FILE_SIZE);
+	h->state = mmbuf__le32(p + SLOT_STATE);
+	h->writer_pid = mmbuf__le32(p + SLOT_WRITER_PID);
+	h->ndim = mmbuf__le32(p + SLOT_NDIM);
+	h->block_shift = mmbuf__le32(p + SLOT_BLOCK_SHIFT);
+	for (int i = 0; i < MMBUF_MAX_DIMS; i++)
+		h->shape[i] = mmbuf__le64(p + SLOT_SHAPE + 8 * i);
+	h->data_checksum = mmbuf__le64(p + SLOT_DATA_CHECKSUM);
+	h->checksum_generation = mmbuf__le64(p + SLOT_CHECKSUM_GENERATION);
+	h->table_offset = mmbuf__le64(p + SLOT_TABLE_OFFSET);
+	h->table_size = mmbuf__le64(p + SLOT_TABLE_SIZE);
+	/* Only well-formed strings are copied out: check_text() vets them. */
+	memcpy(h->dtype, p + SLOT_DTYPE, MMBUF_DTYPE_MAX);
+	h->dtype[MMBUF_DTYPE_MAX] = '\0';
+	memcpy(h->label, p + SLOT_LABEL, MMBUF_LABEL_MAX);
+	h->label[MMBUF_LABEL_MAX] = '\0';
+}
+
+/* A NUL-padded text field: a NUL within it, and only NULs after the first. */
+static bool padded_text(const uint8_t *p, size_t size)
+{
+	const uint8_t *nul = memchr(p, 0, size);
+
+	if (nul == NULL)
+		return false;
+	for (const uint8_t *q = nul; q < p + size; q++)
+		if (*q != 0)
+			return false;
+	return true;
+}
+
+/* The text fields of a slot, which decode_slot() cannot judge. */
+static int check_text(const uint8_t *p)
+{
+	if (!padded_text(p + SLOT_DTYPE, 8) ||
+	    !padded_text(p + SLOT_LABEL, SLOT_LABEL_SIZE))
+		return MMBUF_EINCONSISTENT;
+	if (!valid_utf8(p + SLOT_LABEL, strlen((const char *)p + SLOT_LABEL)))
+		return MMBUF_EINCONSISTENT;
+	return 0;
+}
+
+/* The integrity of a slot: is it the whole slot a writer wrote? */
+static int check_integrity(const uint8_t *p, size_t avail, int index)
+{
+	uint64_t gen;
+
+	if (avail < MMBUF_MAGIC_LEN)
+		return memcmp(p, MMBUF_MAGIC, avail) == 0 ? MMBUF_ETRUNCATED
+							   : MMBUF_EMAGIC;
+	if (memcmp(p, MMBUF_MAGIC, MMBUF_MAGIC_LEN) != 0)
+		return MMBUF_EMAGIC;
+	if (avail < MMBUF_SLOT_SIZE)
+		return MMBUF_ETRUNCATED;
+	if (mmbuf__crc32(p, SLOT_CRC) != mmbuf__le32(p + SLOT_CRC))
+		return MMBUF_ECHECKSUM;
+	gen = mmbuf__le64(p + SLOT_GENERATION);
+	if (gen != mmbuf__le64(p + SLOT_GENERATION_TAIL))
+		return MMBUF_ETORN;
+	if (gen % 2 != (uint64_t)index ||
+	    mmbuf__le32(p + SLOT_SLOT_SIZE) != MMBUF_SLOT_SIZE)
+		return MMBUF_EINCONSISTENT;
+	return 0;
+}
+
+/* The rules of mmbuf(5), "Field validation", for a decoded slot. */
+int mmbuf__check_fields(const mmbuf_info *h)
+{
+	uint64_t end, t;
+	uint32_t itemsize;
+	char canon[MMBUF_DTYPE_MAX + 1];
+
+	if (h->data_offset % MMBUF_PAGE != 0 ||
+	    h->data_offset < MMBUF_DATA_OFFSET_MIN ||
+	    h->data_offset > MMBUF_DATA_OFFSET_MAX)
+		return MMBUF_EINCONSISTENT;
+	if (h->length > h->capacity)
+		return MMBUF_EINCONSISTENT;
+	if (add_overflow(h->data_offset, h->capacity, &end) ||
+	    end > (uint64_t)INT64_MAX)
+		return MMBUF_EINCONSISTENT;
+	if (h->ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE) {
+		uint64_t blocks, table_off;
+
+		if (h->block_shift < 12 || h->block_shift > 30)
+			return MMBUF_EINCONSISTENT;
+		blocks = (h->capacity >> h->block_shift) +
+			 ((h->capacity & ((1ull << h->block_shift) - 1)) != 0);
+		table_off = (end + MMBUF_PAGE - 1) / MMBUF_PAGE * MMBUF_PAGE;
+		if (h->table_offset != table_off ||
+		    h->table_size != blocks * 8 ||
+		    add_overflow(table_off, blocks * 8, &t) ||
+		    h->file_size != t || t > (uint64_t)INT64_MAX)
+			return MMBUF_EINCONSISTENT;
+	} else {
+		if (h->block_shift != 0 || h->table_offset != 0 ||
+		    h->table_size != 0 || h->file_size != end)
+			return MMBUF_EINCONSISTENT;
+	}
+	if (mmbuf_dtype_parse(h->dtype, canon, &itemsize) != 0 ||
+	    (h->dtype[0] != '<' && h->dtype[0] != '>') ||
+	    strcmp(canon, h->dtype) != 0)
+		return MMBUF_EINCONSISTENT;
+	if (h->ndim > MMBUF_MAX_DIMS)
+		return MMBUF_EINCONSISTENT;
+	for (uint32_t i = h->ndim; i < MMBUF_MAX_DIMS; i++)
+		if (h->shape[i] != 0)
+			return MMBUF_EINCONSISTENT;
+	if (mmbuf__check_shape(h->ndim, h->shape, itemsize, h->capacity) != 0)
+		return MMBUF_EINCONSISTENT;
+	if (h->state & ~MMBUF_STATE_KNOWN)
+		return MMBUF_EINCONSISTENT;
+	if (!(h->compat & MMBUF_COMPAT_DATA_CHECKSUM) &&
+	    (h->data_checksum != 0 || h->checksum_generation != 0 ||
+	     (h->state & MMBUF_STATE_SEALED)))
+		return MMBUF_EINCONSISTENT;
+	return 0;
+}
+
+/* What the reader of mmbuf(5) does with a slot that is intact. */
+static int check_slot(const uint8_t *p, mmbuf_info *h)
+{
+	int err;
+
+	decode_slot(p, h);
+	if (h->version_major != MMBUF_VERSION_MAJOR)
+		return MMBUF_EVERSION;
+	if (h->incompat & ~MMBUF_INCOMPAT_KNOWN)
+		return MMBUF_EFEATURE;
+	if ((err = check_text(p)) != 0)
+		return err;
+	return mmbuf__check_fields(h);
+}
+
+int mmbuf_validate_header(const void *bytes, size_t len, uint64_t file_size,
+			  mmbuf_info *out)
+{
+	const uint8_t *b = bytes;
+	int integ[2], status[2];
+	mmbuf_info cand[2];
+	int first, second;
+
+	if (bytes == NULL)
+		len = 0;
+	if (len > file_size)
+		len = (size_t)file_size;
+	for (int i = 0; i < 2; i++) {
+		size_t start = (size_t)i * MMBUF_PAGE;
+		size_t avail = len > start ? len - start : 0;
+
+		if (avail > MMBUF_SLOT_SIZE)
+			avail = MMBUF_SLOT_SIZE;
+		/* Never form a pointer past the bytes we were given. */
+		integ[i] = avail == 0 ? MMBUF_ETRUNCATED
+				      : check_integrity(b + start, avail, i);
+		status[i] = integ[i] == 0 ? check_slot(b + start, &cand[i])
+					  : integ[i];
+	}
+	if (out != NULL) {
+		memset(out, 0, sizeof *out);
+		out->slot = -1;
+		out->slot_status[0] = status[0];
+		out->slot_status[1] = status[1];
+	}
+
+	if (integ[0] != 0 && integ[1] != 0) {
+		/*
+		 * Neither slot is intact.  A first page that is not ours means
+		 * "not a buffer file" unless the second page says otherwise.
+		 */
+		if (integ[0] != MMBUF_EMAGIC)
+			return integ[0];
+		if (len >= MMBUF_PAGE + MMBUF_MAGIC_LEN &&
+		    memcmp(b + MMBUF_PAGE, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0)
+			return integ[1];
+		return MMBUF_EMAGIC;
+	}
+
+	/* The intact slot with the higher generation is the current one. */
+	if (integ[0] == 0 && integ[1] == 0)
+		first = cand[1].generation > cand[0].generation;
+	else
+		first = integ[0] == 0 ? 0 : 1;
+	second = 1 - first;
+
+	/*
+	 * A newer version or an unknown incompatible feature refuses the
+	 * file: falling back to the older slot would roll back a newer
+	 * writer's state.  Invalid fields in an intact slot are damage, and
+	 * the other slot may still serve.
+	 */
+	if (status[first] == MMBUF_EVERSION || status[first] == MMBUF_EFEATURE)
+		return status[first];
+	if (status[first] != 0) {
+		if (integ[second] != 0 || status[second] != 0)
+			return status[first];
+		first = second;
+	}
+	if (file_size < cand[first].file_size)
+		return MMBUF_ETRUNCATED;
+	if (out != NULL) {
+		int s0 = status[0], s1 = status[1];
+
+		*out = cand[first];
+		mmbuf_dtype_parse(out->dtype, NULL, &out->itemsize);
+		out->slot = first;
+		out->slot_status[0] = s0;
+		out->slot_status[1] = s1;
+	}
+	return 0;
+}

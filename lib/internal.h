@@ -1,0 +1,134 @@
+/*
+ * internal.h - declarations shared by the files of libmmbuf (not installed).
+ * Internal functions shared across files are named mmbuf__*.
+ */
+#ifndef MMBUF_INTERNAL_H
+#define MMBUF_INTERNAL_H
+
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "mmbuf.h"
+
+/* Byte offsets of the fields of a header slot (mmbuf(5), "Header slot"). */
+enum {
+	SLOT_MAGIC = 0,
+	SLOT_GENERATION = 8,
+	SLOT_VERSION_MAJOR = 16,
+	SLOT_VERSION_MINOR = 18,
+	SLOT_SLOT_SIZE = 20,
+	SLOT_COMPAT = 24,
+	SLOT_RO_COMPAT = 32,
+	SLOT_INCOMPAT = 40,
+	SLOT_UUID = 48,
+	SLOT_CTIME = 64,
+	SLOT_MTIME = 72,
+	SLOT_DATA_OFFSET = 80,
+	SLOT_CAPACITY = 88,
+	SLOT_LENGTH = 96,
+	SLOT_FILE_SIZE = 104,
+	SLOT_STATE = 112,
+	SLOT_WRITER_PID = 116,
+	SLOT_DTYPE = 120,
+	SLOT_NDIM = 128,
+	SLOT_BLOCK_SHIFT = 132,
+	SLOT_SHAPE = 136,
+	SLOT_DATA_CHECKSUM = 200,
+	SLOT_CHECKSUM_GENERATION = 208,
+	SLOT_TABLE_OFFSET = 216,
+	SLOT_TABLE_SIZE = 224,
+	SLOT_LABEL = 240,
+	SLOT_LABEL_SIZE = 256,
+	SLOT_GENERATION_TAIL = 500,
+	SLOT_CRC = 508
+};
+
+/* Little-endian loads and stores, independent of the host's byte order. */
+static inline uint16_t mmbuf__le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t mmbuf__le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static inline uint64_t mmbuf__le64(const uint8_t *p)
+{
+	return (uint64_t)mmbuf__le32(p) | (uint64_t)mmbuf__le32(p + 4) << 32;
+}
+
+static inline void mmbuf__put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void mmbuf__put32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void mmbuf__put64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* format.c: encoding and validation, pure functions over bytes. */
+void mmbuf__encode_slot(const mmbuf_info *h, uint8_t slot[MMBUF_SLOT_SIZE]);
+int mmbuf__check_fields(const mmbuf_info *h);
+int mmbuf__check_label(const char *label);
+int mmbuf__layout(uint64_t capacity, uint64_t align, uint64_t *data_offset,
+		  uint64_t *file_size);
+int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
+		       uint32_t itemsize, uint64_t capacity);
+
+/* checksum.c */
+uint32_t mmbuf__crc32(const void *p, size_t n);
+
+/* lock.c: the lock protocol of mmbuf(5). */
+int mmbuf__lock_writer(int fd);
+int mmbuf__lock_reader(int fd);
+int mmbuf__writer_present(int fd);
+
+/* file.c: files, names and mappings (all the system calls). */
+struct mmbuf__tmpfile {
+	int fd;
+	char *dir;      /* directory of the target, for fsync */
+	char *tmpname;  /* named temporary, or NULL with O_TMPFILE */
+};
+int mmbuf__open_file(const char *path, bool rw, int *fd, uint64_t *size);
+int mmbuf__pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got);
+int mmbuf__pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
+int mmbuf__tmp_create(const char *path, mode_t mode,
+		      struct mmbuf__tmpfile *t);
+int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
+		       bool replace);
+void mmbuf__tmp_discard(struct mmbuf__tmpfile *t);
+int mmbuf__allocate(int fd, uint64_t size, bool sparse);
+int mmbuf__map(int fd, bool rw, uint64_t offset, uint64_t len, void **addr);
+void mmbuf__unmap(void *addr, uint64_t len);
+int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
+		 uint64_t file_offset);
+int64_t mmbuf__now_ns(void);
+int mmbuf__random(void *buf, size_t n);
+
+/* The handle. */
+struct mmbuf {
+	int fd;
+	bool writable;
+	bool unclean;
+	bool writer_active;
+	mmbuf_info hdr;       /* the committed header, hdr.slot is current */
+	uint8_t *hmap;        /* the two header pages */
+	uint8_t *data;        /* the data region, NULL when capacity is 0 */
+};
+
+#endif /* MMBUF_INTERNAL_H */

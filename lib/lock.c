@@ -1,0 +1,84 @@
+/*
+ * lock.c - the lock protocol of mmbuf(5), "Locking".
+ *
+ * On Linux: open file description (OFD) locks on byte ranges of the
+ * buffer file.  The writer holds [0,1) exclusively, readers hold [1,2)
+ * shared.  OFD locks belong to the open file, not the process, so two
+ * handles in one process exclude each other like two processes do, and
+ * classic fcntl/lockf locks (Python's fcntl.lockf) conflict with them.
+ * Elsewhere: flock() on the whole file, for the writer only.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#define WRITER_BYTE 0
+#define READER_BYTE 1
+
+#if HAVE_DECL_F_OFD_SETLK
+static int range_lock(int fd, int cmd, short type, off_t start)
+{
+	struct flock fl = {
+		.l_type = type,
+		.l_whence = SEEK_SET,
+		.l_start = start,
+		.l_len = 1,
+		.l_pid = 0, /* required by OFD locks */
+	};
+
+	if (fcntl(fd, cmd, &fl) == 0)
+		return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
+	if (errno == EAGAIN || errno == EACCES)
+		return MMBUF_EBUSY;
+	return -errno;
+}
+
+int mmbuf__lock_writer(int fd)
+{
+	return range_lock(fd, F_OFD_SETLK, F_WRLCK, WRITER_BYTE);
+}
+
+int mmbuf__lock_reader(int fd)
+{
+	return range_lock(fd, F_OFD_SETLK, F_RDLCK, READER_BYTE);
+}
+
+/* 1 if some open file holds the writer lock, 0 if none, or -errno. */
+int mmbuf__writer_present(int fd)
+{
+	return range_lock(fd, F_OFD_GETLK, F_WRLCK, WRITER_BYTE);
+}
+#else
+int mmbuf__lock_writer(int fd)
+{
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? MMBUF_EBUSY : -errno;
+}
+
+int mmbuf__lock_reader(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
+int mmbuf__writer_present(int fd)
+{
+	/* Probe with a second open file: flock locks belong to it. */
+	char path[64];
+	int probe, r;
+
+	snprintf(path, sizeof path, "/dev/fd/%d", fd);
+	probe = open(path, O_RDONLY | O_CLOEXEC);
+	if (probe < 0)
+		return -errno;
+	r = flock(probe, LOCK_SH | LOCK_NB);
+	close(probe);
+	if (r == 0)
+		return 0;
+	return errno == EWOULDBLOCK ? 1 : -errno;
+}
+#endif

@@ -1,0 +1,395 @@
+/*
+ * mmbuf.h - persistent off-heap buffers backed by memory-mapped files.
+ *
+ * This is the only public header of libmmbuf.  The on-disk format is
+ * specified in mmbuf(5); the API is described in mmbuf(3).
+ *
+ * Conventions
+ *   - A buffer is an opaque handle, made by mmbuf_create() or mmbuf_open()
+ *     and released by mmbuf_close(), which accepts NULL.
+ *   - Functions that can fail return int: 0 on success, a negative value on
+ *     failure.  A negative errno value (-ENOENT, -EACCES, ...) reports a
+ *     system error; values in [MMBUF_ERR_MIN, MMBUF_ERR_MAX] are mmbuf's own
+ *     codes (bad magic, checksum, ...).  mmbuf_strerror() and
+ *     mmbuf_err_name() describe every code.
+ *   - Results come back through out-parameters.
+ *   - The library never prints, exits or aborts.  It is thread-compatible:
+ *     distinct handles may be used from distinct threads; one handle must
+ *     not be used from two threads at once without external locking.
+ *   - Offsets and sizes are 64-bit everywhere.  Data offsets given to the
+ *     API (mmbuf_sync, mmbuf_advise, mmbuf_prefault) are relative to the
+ *     start of the data region, not to the start of the file.
+ */
+#ifndef MMBUF_H
+#define MMBUF_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(MMBUF_BUILDING) && defined(__GNUC__)
+#define MMBUF_EXPORT __attribute__((visibility("default")))
+#else
+#define MMBUF_EXPORT
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Format constants (see mmbuf(5))                                     */
+
+#define MMBUF_MAGIC "\x8dMMB\r\n\x1a\n" /* 8 bytes, no terminator */
+#define MMBUF_MAGIC_LEN 8
+#define MMBUF_VERSION_MAJOR 1
+#define MMBUF_VERSION_MINOR 0
+#define MMBUF_PAGE 4096u          /* header pages are this size */
+#define MMBUF_SLOT_SIZE 512u      /* bytes of a header slot */
+#define MMBUF_HEADER_SIZE 8192u   /* the two header pages */
+#define MMBUF_MAX_DIMS 8
+#define MMBUF_LABEL_MAX 255       /* bytes of UTF-8, without terminator */
+#define MMBUF_DTYPE_MAX 4         /* e.g. "<c16", without terminator */
+#define MMBUF_DATA_OFFSET_MIN 8192u
+#define MMBUF_DATA_OFFSET_MAX (2u * 1024 * 1024)
+
+/* Feature flags.  An unknown incompat flag refuses the file, an unknown
+ * ro_compat flag allows read-only opens only, an unknown compat flag is
+ * ignored. */
+#define MMBUF_COMPAT_DATA_CHECKSUM 0x1ull   /* data_checksum fields valid */
+#define MMBUF_RO_COMPAT_LOCKING 0x1ull      /* writers take the lock */
+#define MMBUF_RO_COMPAT_BLOCK_TABLE 0x2ull  /* block checksum table */
+#define MMBUF_COMPAT_KNOWN MMBUF_COMPAT_DATA_CHECKSUM
+#define MMBUF_RO_COMPAT_KNOWN \
+	(MMBUF_RO_COMPAT_LOCKING | MMBUF_RO_COMPAT_BLOCK_TABLE)
+#define MMBUF_INCOMPAT_KNOWN 0x0ull
+
+/* State flags (mmbuf_state()). */
+#define MMBUF_STATE_WRITER_OPEN 0x1u  /* a writer has it open, or crashed */
+#define MMBUF_STATE_SEALED 0x2u       /* the data checksum is current */
+#define MMBUF_STATE_KNOWN (MMBUF_STATE_WRITER_OPEN | MMBUF_STATE_SEALED)
+
+/* ------------------------------------------------------------------ */
+/* Errors                                                              */
+
+/*
+ * mmbuf's own error codes: XX(NAME, value, message).  Each expands to
+ * MMBUF_E<NAME>.  System errors are reported as -errno instead.
+ */
+#define MMBUF_ERROR_MAP(XX)                                                 \
+	XX(MAGIC, -10001, "not an mmbuf buffer file (bad magic)")           \
+	XX(CHECKSUM, -10002, "header checksum mismatch")                    \
+	XX(TORN, -10003, "torn header slot (generation copies differ)")     \
+	XX(VERSION, -10004, "unsupported format version")                   \
+	XX(FEATURE, -10005, "unsupported incompatible feature")             \
+	XX(ROFEATURE, -10006,                                               \
+	   "unsupported read-only-compatible feature: open read-only")     \
+	XX(TRUNCATED, -10007, "file is truncated")                          \
+	XX(INCONSISTENT, -10008, "inconsistent header")                     \
+	XX(NOTREG, -10009, "not a regular file")                            \
+	XX(BUSY, -10010, "buffer is busy: another writer has it open")      \
+	XX(READONLY, -10011, "buffer is open read-only")                    \
+	XX(DTYPE, -10012, "invalid dtype")                                  \
+	XX(SHAPE, -10013, "shape does not fit the capacity")                \
+	XX(LABEL, -10014, "label is too long or not UTF-8")                 \
+	XX(LENGTH, -10015, "length exceeds the capacity")                   \
+	XX(ALIGN, -10016, "alignment must be a power of two up to 2 MiB")
+
+enum mmbuf_error {
+#define MMBUF_ERROR_ENUM_(name, value, msg) MMBUF_E##name = (value),
+	MMBUF_ERROR_MAP(MMBUF_ERROR_ENUM_)
+#undef MMBUF_ERROR_ENUM_
+	MMBUF_ERR_MIN = -10099,
+	MMBUF_ERR_MAX = -10000
+};
+
+/*
+ * mmbuf_strerror - a message for any value returned by this library.
+ * Covers 0 ("success"), every MMBUF_E* code and every -errno value.
+ * Returns a static string; never NULL.  Thread-safe.
+ */
+MMBUF_EXPORT const char *mmbuf_strerror(int err);
+
+/*
+ * mmbuf_err_name - the symbolic name of a code: "MMBUF_EMAGIC", "ENOENT",
+ * "OK" for 0, "UNKNOWN" for a value that is neither.  Static; never NULL.
+ */
+MMBUF_EXPORT const char *mmbuf_err_name(int err);
+
+/* ------------------------------------------------------------------ */
+/* The header, decoded                                                 */
+
+/*
+ * The decoded contents of one header slot plus what validation found.
+ * Filled by mmbuf_validate_header() and mmbuf_get_info().
+ */
+typedef struct mmbuf_info {
+	uint64_t generation;
+	uint16_t version_major, version_minor;
+	uint64_t compat, ro_compat, incompat;
+	uint8_t uuid[16];
+	int64_t ctime_ns, mtime_ns;     /* nanoseconds since the Unix epoch */
+	uint64_t data_offset;           /* file offset of the data region */
+	uint64_t capacity;              /* bytes in the data region */
+	uint64_t length;                /* committed bytes in use */
+	uint64_t file_size;             /* expected size of the file */
+	uint32_t state;                 /* MMBUF_STATE_* */
+	uint32_t writer_pid;            /* last writer, for diagnosis only */
+	char dtype[MMBUF_DTYPE_MAX + 1];/* e.g. "<f8", NUL-terminated */
+	uint32_t itemsize;              /* bytes of one element */
+	uint32_t ndim;                  /* 0 to MMBUF_MAX_DIMS */
+	uint64_t shape[MMBUF_MAX_DIMS]; /* unused dimensions are 0 */
+	char label[MMBUF_LABEL_MAX + 1];/* UTF-8, NUL-terminated */
+	uint64_t data_checksum;         /* XXH3-64, valid with COMPAT_DATA_CHECKSUM */
+	uint64_t checksum_generation;   /* generation the checksum was made at */
+	uint32_t block_shift;           /* log2 of the table's block size */
+	uint64_t table_offset, table_size; /* block checksum table, or 0 */
+	int slot;                       /* the slot this came from: 0 or 1 */
+	int slot_status[2];             /* 0, or the MMBUF_E* code of a slot */
+} mmbuf_info;
+
+/*
+ * mmbuf_validate_header - validate and decode the header of a buffer file.
+ *
+ * A pure function over bytes, with no I/O: tests and fuzzers call it
+ * directly.  bytes holds the first len bytes of the file (at most
+ * MMBUF_HEADER_SIZE are looked at); file_size is the size of the whole file.
+ * Both slots are checked; the intact slot with the higher generation is
+ * decoded into *out (which may be NULL), with out->slot naming it and
+ * out->slot_status[] telling what was found in each slot.
+ *
+ * Returns 0, or MMBUF_EMAGIC, MMBUF_ECHECKSUM, MMBUF_ETORN, MMBUF_EVERSION,
+ * MMBUF_EFEATURE, MMBUF_ETRUNCATED or MMBUF_EINCONSISTENT.  An unknown
+ * ro_compat feature is not an error here: mmbuf_open() refuses it for
+ * writing.  On error *out holds the slot statuses and nothing else.
+ */
+MMBUF_EXPORT int mmbuf_validate_header(const void *bytes, size_t len,
+				       uint64_t file_size, mmbuf_info *out);
+
+/* ------------------------------------------------------------------ */
+/* Element types                                                       */
+
+/*
+ * mmbuf_dtype_parse - check and normalise a type string.
+ * Accepts "<f8", ">i4", "|u1", "=f4" (native order) and bare codes such as
+ * "f8" (little-endian).  Codes: b1 u1 i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16.
+ * Writes the canonical form ('<' or '>' + code) to canon (at least
+ * MMBUF_DTYPE_MAX + 1 bytes, may be NULL) and the item size to *itemsize
+ * (may be NULL).  Returns 0 or MMBUF_EDTYPE.
+ */
+MMBUF_EXPORT int mmbuf_dtype_parse(const char *dtype, char *canon,
+				   uint32_t *itemsize);
+
+/* ------------------------------------------------------------------ */
+/* Creating and opening                                                */
+
+typedef struct mmbuf mmbuf;
+
+/* Create flags. */
+#define MMBUF_CREATE_SPARSE 0x1u   /* do not preallocate the data region */
+#define MMBUF_CREATE_REPLACE 0x2u  /* atomically replace an existing file */
+
+/* opts.length value meaning "the whole capacity is in use". */
+#define MMBUF_LENGTH_CAPACITY UINT64_MAX
+
+typedef struct mmbuf_create_opts {
+	uint64_t capacity;     /* bytes of the data region (default 0) */
+	uint64_t length;       /* initial length; default MMBUF_LENGTH_CAPACITY */
+	const char *dtype;     /* NULL means "<u1" */
+	uint32_t ndim;         /* 0: a flat buffer of capacity / itemsize */
+	uint64_t shape[MMBUF_MAX_DIMS];
+	const char *label;     /* NULL means "" */
+	uint64_t align;        /* data alignment, power of two; 0: 4096 */
+	unsigned flags;        /* MMBUF_CREATE_* */
+	mode_t mode;           /* permissions before umask; 0 means 0666 */
+} mmbuf_create_opts;
+
+/* mmbuf_create_opts_init - fill *opts with the defaults. */
+MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
+
+/*
+ * mmbuf_create - create a buffer file and open it for reading and writing.
+ *
+ * The data region is preallocated on disk (posix_fallocate) unless
+ * MMBUF_CREATE_SPARSE is set, so stores through the mapping cannot fail for
+ * lack of space.  The data starts at the smallest multiple of opts->align
+ * that is at least 8192; opts->align must be a power of two from 1 to 2 MiB.
+ * The new data reads as zeros.  With ndim > 0, product(shape) * itemsize
+ * must not exceed the capacity.
+ *
+ * Creation is atomic: the file is built under no name (O_TMPFILE) or under
+ * a temporary name in the same directory, synced, then linked into place
+ * and the directory synced.  Without MMBUF_CREATE_REPLACE an existing path
+ * is never touched and the call fails with -EEXIST.  A crash at any moment
+ * leaves the path either absent (or as it was) or a complete buffer.
+ *
+ * On success *out is a read-write handle holding the writer lock.
+ * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, ...), or
+ * MMBUF_EDTYPE, MMBUF_ESHAPE, MMBUF_ELABEL, MMBUF_ELENGTH, MMBUF_EALIGN.
+ * On failure *out is NULL and nothing is left behind.
+ */
+MMBUF_EXPORT int mmbuf_create(const char *path, const mmbuf_create_opts *opts,
+			      mmbuf **out);
+
+/* Open flags. */
+#define MMBUF_RDONLY 0x0u
+#define MMBUF_RDWR 0x1u
+
+/*
+ * mmbuf_open - open an existing buffer file.
+ *
+ * Everything is validated before anything is mapped: the file type, both
+ * header slots (magic, checksum, generation copies), version and features,
+ * the fields, and the file size against the expected size, so a truncated
+ * file is an error and never a SIGBUS.  If one slot is damaged the buffer
+ * opens from the other: mmbuf_slot_status() tells which.
+ *
+ * MMBUF_RDWR takes the writer lock without waiting: if another handle, in
+ * any process, has the buffer open for writing the call fails at once with
+ * MMBUF_EBUSY.  It then commits the "writer open" state (and clears
+ * MMBUF_STATE_SEALED) durably before returning.  If the previous writer
+ * did not close cleanly the open succeeds and mmbuf_unclean() returns 1.
+ *
+ * Returns 0, a negative errno, MMBUF_ENOTREG, MMBUF_EBUSY, MMBUF_EROFEATURE
+ * (for MMBUF_RDWR), or any error of mmbuf_validate_header().  On failure
+ * *out is NULL.
+ */
+MMBUF_EXPORT int mmbuf_open(const char *path, unsigned flags, mmbuf **out);
+
+/*
+ * mmbuf_close - commit the clean state, sync, unmap and close.
+ *
+ * For a writer: syncs the data region, then commits the header with the
+ * "writer open" state cleared, durably, then releases the lock.  Every
+ * step is attempted; the first error is returned, and the handle is freed
+ * in every case.  Pointers from mmbuf_data() become invalid.  Accepts NULL
+ * (returns 0).
+ */
+MMBUF_EXPORT int mmbuf_close(mmbuf *buf);
+
+/* ------------------------------------------------------------------ */
+/* Access                                                              */
+
+/*
+ * mmbuf_data - the start of the data region in memory, or NULL when the
+ * capacity is 0.  Writable only for a MMBUF_RDWR handle (writes through a
+ * read-only handle fault).  The pointer stays valid until mmbuf_close();
+ * functions that may move it in a later version (resize) say so.
+ * Writes become visible to other processes at once and durable after
+ * mmbuf_sync() or mmbuf_close().
+ */
+MMBUF_EXPORT void *mmbuf_data(const mmbuf *buf);
+
+MMBUF_EXPORT uint64_t mmbuf_capacity(const mmbuf *buf);
+MMBUF_EXPORT uint64_t mmbuf_length(const mmbuf *buf);
+/* The canonical type string, e.g. "<f8"; valid until mmbuf_close(). */
+MMBUF_EXPORT const char *mmbuf_dtype(const mmbuf *buf);
+MMBUF_EXPORT uint32_t mmbuf_itemsize(const mmbuf *buf);
+/* The shape: ndim is returned, the dimensions stay valid until close. */
+MMBUF_EXPORT uint32_t mmbuf_shape(const mmbuf *buf, const uint64_t **dims);
+/* The label, NUL-terminated; valid until the next mmbuf_set_label(). */
+MMBUF_EXPORT const char *mmbuf_label(const mmbuf *buf);
+/* The 16 bytes of the UUID; valid until mmbuf_close(). */
+MMBUF_EXPORT const uint8_t *mmbuf_uuid(const mmbuf *buf);
+MMBUF_EXPORT uint64_t mmbuf_generation(const mmbuf *buf);
+/* MMBUF_STATE_* flags as they were read at open or last committed. */
+MMBUF_EXPORT unsigned mmbuf_state(const mmbuf *buf);
+/* 1 for a read-write handle, 0 for a read-only one. */
+MMBUF_EXPORT int mmbuf_writable(const mmbuf *buf);
+
+/*
+ * mmbuf_slot_status - what open found in header slot 0 or 1: 0 if the slot
+ * is intact, else the MMBUF_E* code of its damage.  -EINVAL for another
+ * slot number.
+ */
+MMBUF_EXPORT int mmbuf_slot_status(const mmbuf *buf, int slot);
+
+/*
+ * mmbuf_unclean - 1 if the last writer did not close cleanly (it crashed
+ * or was killed while it had the buffer open), else 0.  A writer that is
+ * still running is not unclean: see mmbuf_writer_active().
+ */
+MMBUF_EXPORT int mmbuf_unclean(const mmbuf *buf);
+
+/* mmbuf_writer_active - for a read-only handle, 1 if a writer held the
+ * lock when it was opened. */
+MMBUF_EXPORT int mmbuf_writer_active(const mmbuf *buf);
+
+/* mmbuf_get_info - copy the whole decoded header into *out. */
+MMBUF_EXPORT void mmbuf_get_info(const mmbuf *buf, mmbuf_info *out);
+
+/* ------------------------------------------------------------------ */
+/* Commit, sync, advice                                                */
+
+/* Durability of a commit or sync. */
+enum mmbuf_durability {
+	MMBUF_DURABLE_NONE = 0,  /* in the page cache: survives a process crash */
+	MMBUF_DURABLE_ASYNC = 1, /* writeback started, not waited for */
+	MMBUF_DURABLE_SYNC = 2   /* on stable storage when the call returns */
+};
+
+/*
+ * mmbuf_set_length - commit a new length (at most the capacity).
+ *
+ * The header is written into the older slot with generation + 1; the
+ * current slot is not touched.  With MMBUF_DURABLE_SYNC the data [0,
+ * length) is synced first, then the header page, so after a power loss the
+ * committed length never covers unsynced data.  A change of length clears
+ * MMBUF_STATE_SEALED.  Returns 0, MMBUF_EREADONLY, MMBUF_ELENGTH, -EINVAL
+ * for a bad durability, or a negative errno from msync.
+ */
+MMBUF_EXPORT int mmbuf_set_length(mmbuf *buf, uint64_t length, int durability);
+
+/*
+ * mmbuf_set_label - commit a new label (UTF-8, at most MMBUF_LABEL_MAX
+ * bytes).  Returns 0, MMBUF_EREADONLY, MMBUF_ELABEL, -EINVAL or -errno.
+ */
+MMBUF_EXPORT int mmbuf_set_label(mmbuf *buf, const char *label, int durability);
+
+/*
+ * mmbuf_sync - write back the data range [offset, offset + len); len 0
+ * means "to the end of the capacity".  MMBUF_DURABLE_SYNC waits for stable
+ * storage, MMBUF_DURABLE_ASYNC starts writeback, MMBUF_DURABLE_NONE does
+ * nothing.  Page alignment is handled here.  Returns 0, -EINVAL for a range
+ * outside the capacity or a bad durability, or -errno.
+ */
+MMBUF_EXPORT int mmbuf_sync(mmbuf *buf, uint64_t offset, uint64_t len,
+			    int durability);
+
+/* Advice for mmbuf_advise(). */
+enum mmbuf_advice {
+	MMBUF_ADVICE_NORMAL = 0,
+	MMBUF_ADVICE_SEQUENTIAL = 1,
+	MMBUF_ADVICE_RANDOM = 2,
+	MMBUF_ADVICE_WILLNEED = 3,
+	MMBUF_ADVICE_DONTNEED = 4,  /* drop the pages; data is kept in the file */
+	MMBUF_ADVICE_HUGEPAGE = 5   /* -EINVAL where the kernel lacks it */
+};
+
+/*
+ * mmbuf_advise - give the kernel advice about a data range (len 0: to the
+ * end).  Returns 0, -EINVAL, or -errno from madvise.
+ */
+MMBUF_EXPORT int mmbuf_advise(mmbuf *buf, uint64_t offset, uint64_t len,
+			      int advice);
+
+/*
+ * mmbuf_prefault - populate the page tables of a data range (len 0: to the
+ * end) up front, so later accesses take no page faults: writable for a
+ * read-write handle, readable otherwise.  Uses MADV_POPULATE_WRITE/READ
+ * where the kernel has them and touches each page otherwise.  Returns 0,
+ * -EINVAL, or -errno (for instance -EFAULT if the file shrank under us).
+ */
+MMBUF_EXPORT int mmbuf_prefault(mmbuf *buf, uint64_t offset, uint64_t len);
+
+/* ------------------------------------------------------------------ */
+/* Library version                                                     */
+
+/* The package version string, e.g. "0.1.0". */
+MMBUF_EXPORT const char *mmbuf_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MMBUF_H */
