@@ -175,9 +175,12 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 				   opts->flags & MMBUF_CREATE_SPARSE)) == 0 &&
 	    (err = write_headers(b->fd, &b->hdr)) == 0 &&
 	    (err = fsync(b->fd) == 0 ? 0 : -errno) == 0 &&
-	    (err = map_all(b)) == 0)
-		err = mmbuf__tmp_publish(&t, path,
-					 opts->flags & MMBUF_CREATE_REPLACE);
+	    (err = map_all(b)) == 0 &&
+	    (err = mmbuf__tmp_publish(&t, path,
+				      opts->flags & MMBUF_CREATE_REPLACE)) == 0 &&
+	    (err = mmbuf__tmp_sync_dir(&t)) != 0 &&
+	    !(opts->flags & MMBUF_CREATE_REPLACE))
+		unlink(path); /* ours: a name we could not make durable */
 	mmbuf__tmp_discard(&t);
 	if (err != 0) {
 		release(b);

@@ -236,8 +236,7 @@ static int link_unnamed(int fd, const char *name)
 
 /*
  * Put the finished file in place: link it, so an existing name is never
- * touched (exclusive), or rename it over the name (replace).  Then sync the
- * directory so the name survives a power loss.
+ * touched (exclusive), or rename it over the name (replace).
  */
 int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace)
@@ -269,9 +268,7 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 			free(t->tmpname);
 			t->tmpname = NULL;
 		}
-		if (err != 0)
-			return err;
-		return fsync_dir(t->dir);
+		return err;
 	}
 #endif
 	if (replace) {
@@ -284,6 +281,12 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 	}
 	free(t->tmpname);
 	t->tmpname = NULL;
+	return 0;
+}
+
+/* Make the new name durable: a power loss must not take it away. */
+int mmbuf__tmp_sync_dir(const struct mmbuf__tmpfile *t)
+{
 	return fsync_dir(t->dir);
 }
 
