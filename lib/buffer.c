@@ -32,6 +32,11 @@ static int commit(mmbuf *b, int durability)
 	int slot;
 
 	next.generation++;
+	/* The file's version is that of its last writer, and a compat flag
+	 * we do not know describes fields we did not keep up to date. */
+	next.version_major = MMBUF_VERSION_MAJOR;
+	next.version_minor = MMBUF_VERSION_MINOR;
+	next.compat &= MMBUF_COMPAT_KNOWN;
 	next.mtime_ns = mmbuf__now_ns();
 	next.writer_pid = (uint32_t)getpid();
 	slot = (int)(next.generation % 2);
@@ -39,7 +44,6 @@ static int commit(mmbuf *b, int durability)
 	page = b->hmap + (size_t)slot * MMBUF_PAGE;
 	memcpy(page, img, sizeof img);
 	next.slot = slot;
-	next.slot_status[slot] = 0;
 	b->hdr = next;
 	return mmbuf__msync(page, MMBUF_PAGE, durability, b->fd,
 			    (uint64_t)slot * MMBUF_PAGE);

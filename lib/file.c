@@ -311,12 +311,13 @@ int mmbuf__allocate(int fd, uint64_t size, bool sparse)
 {
 	if (!sparse) {
 #ifdef HAVE_POSIX_FALLOCATE
+		/* No quiet fallback to a sparse file: that would break the
+		 * promise.  The caller can ask for MMBUF_CREATE_SPARSE. */
 		int err = posix_fallocate(fd, 0, (off_t)size);
 
-		if (err == 0)
-			return 0;
-		if (err != EOPNOTSUPP && err != EINVAL)
-			return -err;
+		return -err;
+#else
+		return -EOPNOTSUPP;
 #endif
 	}
 	if (ftruncate(fd, (off_t)size) != 0)

@@ -59,9 +59,11 @@ extern "C" {
 #define MMBUF_COMPAT_DATA_CHECKSUM 0x1ull   /* data_checksum fields valid */
 #define MMBUF_RO_COMPAT_LOCKING 0x1ull      /* writers take the lock */
 #define MMBUF_RO_COMPAT_BLOCK_TABLE 0x2ull  /* block checksum table */
+/* The flags this library version implements.  A file with a ro_compat
+ * flag outside MMBUF_RO_COMPAT_KNOWN opens read-only only: this version
+ * does not yet maintain the block table, so it does not write such files. */
 #define MMBUF_COMPAT_KNOWN MMBUF_COMPAT_DATA_CHECKSUM
-#define MMBUF_RO_COMPAT_KNOWN \
-	(MMBUF_RO_COMPAT_LOCKING | MMBUF_RO_COMPAT_BLOCK_TABLE)
+#define MMBUF_RO_COMPAT_KNOWN MMBUF_RO_COMPAT_LOCKING
 #define MMBUF_INCOMPAT_KNOWN 0x0ull
 
 /* State flags (mmbuf_state()). */
@@ -224,7 +226,8 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * leaves the path either absent (or as it was) or a complete buffer.
  *
  * On success *out is a read-write handle holding the writer lock.
- * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, ...), or
+ * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, -EOPNOTSUPP when
+ * the filesystem cannot preallocate: ask for a sparse buffer there, ...), or
  * MMBUF_EDTYPE, MMBUF_ESHAPE, MMBUF_ELABEL, MMBUF_ELENGTH, MMBUF_EALIGN.
  * On failure *out is NULL and nothing is left behind.
  */
@@ -312,7 +315,7 @@ MMBUF_EXPORT int mmbuf_slot_status(const mmbuf *buf, int slot);
 MMBUF_EXPORT int mmbuf_unclean(const mmbuf *buf);
 
 /* mmbuf_writer_active - for a read-only handle, 1 if a writer held the
- * lock when it was opened. */
+ * lock when it was opened; always 0 for a read-write handle. */
 MMBUF_EXPORT int mmbuf_writer_active(const mmbuf *buf);
 
 /* mmbuf_get_info - copy the whole decoded header into *out. */
