@@ -1,0 +1,59 @@
+# tests: one Check program per area, each built from tests/main.c, the
+# shared fixtures of tests/testutil.c and the area's tests/check_<area>.c.
+# The programs make their temporary files under $TMPDIR (or /tmp), never in
+# the source or build tree, so they run the same under VPATH and distcheck.
+
+MMBUF_CHECKS = \
+	tests/check_format \
+	tests/check_buffer \
+	tests/check_lock \
+	tests/check_errors
+
+check_PROGRAMS += $(MMBUF_CHECKS)
+TESTS += $(MMBUF_CHECKS)
+EXTRA_DIST += tests/summary.sh
+
+tests_common_sources = tests/main.c tests/testutil.c tests/testutil.h
+tests_common_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS) $(XXHASH_CFLAGS)
+tests_common_ldadd = lib/libmmbuf.la $(CHECK_LIBS) $(ZLIB_LIBS) $(XXHASH_LIBS)
+
+tests_check_format_SOURCES = tests/check_format.c $(tests_common_sources)
+tests_check_format_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_format_suite
+tests_check_format_CFLAGS = $(tests_common_cflags)
+tests_check_format_LDADD = $(tests_common_ldadd)
+
+tests_check_buffer_SOURCES = tests/check_buffer.c $(tests_common_sources)
+tests_check_buffer_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_buffer_suite
+tests_check_buffer_CFLAGS = $(tests_common_cflags)
+tests_check_buffer_LDADD = $(tests_common_ldadd)
+
+tests_check_lock_SOURCES = tests/check_lock.c $(tests_common_sources)
+tests_check_lock_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_lock_suite
+tests_check_lock_CFLAGS = $(tests_common_cflags)
+tests_check_lock_LDADD = $(tests_common_ldadd)
+
+tests_check_errors_SOURCES = tests/check_errors.c $(tests_common_sources)
+tests_check_errors_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_errors_suite
+tests_check_errors_CFLAGS = $(tests_common_cflags)
+tests_check_errors_LDADD = $(tests_common_ldadd)
+
+# After the harness has run the programs (whose output it keeps in their
+# .log files), print each program's Check summary line and one total line,
+# "N passed, N failed", and fail if any Check test failed.  check-TESTS
+# comes first, even under make -j.  When a program fails, check-TESTS fails
+# and stops make before this rule runs: "make check-summary" then prints
+# the same summary from the logs at hand.  Only the programs that were run
+# are counted (TEST_LOGS follows TESTS=... on the command line).
+mmbuf_check_summary = \
+	logs=; for log in $(TEST_LOGS); do \
+	  case " $(MMBUF_CHECKS:=.log) " in *" $$log "*) logs="$$logs $$log";; esac; \
+	done; \
+	$(SHELL) $(top_srcdir)/tests/summary.sh $$logs
+
+check-local: check-TESTS
+	@$(mmbuf_check_summary)
+
+check-summary:
+	@$(mmbuf_check_summary)
+
+.PHONY: check-summary
