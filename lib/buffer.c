@@ -422,6 +422,16 @@ int mmbuf_sync(mmbuf *b, uint64_t offset, uint64_t len, int durability)
 			    b->hdr.data_offset + start);
 }
 
+int mmbuf_write(mmbuf *b, uint64_t offset, const void *src, size_t len)
+{
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (offset > b->hdr.capacity || len > b->hdr.capacity - offset ||
+	    (src == NULL && len > 0))
+		return -EINVAL;
+	return mmbuf__pwrite_full(b->fd, src, len, b->hdr.data_offset + offset);
+}
+
 int mmbuf_advise(mmbuf *b, uint64_t offset, uint64_t len, int advice)
 {
 	static const int map[] = {

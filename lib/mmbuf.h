@@ -359,6 +359,22 @@ MMBUF_EXPORT int mmbuf_set_label(mmbuf *buf, const char *label, int durability);
 MMBUF_EXPORT int mmbuf_sync(mmbuf *buf, uint64_t offset, uint64_t len,
 			    int durability);
 
+/*
+ * mmbuf_write - copy len bytes from src into the data region at offset,
+ * with pwrite(2) on the file rather than stores through the mapping.
+ *
+ * The fastest way to fill a fresh buffer with bytes you already have: the
+ * pages are written whole, so the kernel neither faults them in nor zeroes
+ * them first.  The mapping sees the bytes at once (one page cache).  It
+ * does not change the length: commit that with mmbuf_set_length().  On a
+ * sparse buffer a full disk is reported as -ENOSPC here, where a store
+ * through the mapping would raise SIGBUS.  Returns 0, MMBUF_EREADONLY,
+ * -EINVAL for a range outside the capacity, or -errno (-ENOSPC, -EIO, ...);
+ * after an error some of the bytes may have been written.
+ */
+MMBUF_EXPORT int mmbuf_write(mmbuf *buf, uint64_t offset, const void *src,
+			     size_t len);
+
 /* Advice for mmbuf_advise(). */
 enum mmbuf_advice {
 	MMBUF_ADVICE_NORMAL = 0,
