@@ -12,7 +12,8 @@ bench_bench_fill_LDADD = lib/libmmbuf.la
 
 BENCH_ARGS =
 
-bench: bench/bench_fill$(EXEEXT)
+# Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk).
+bench: bench/bench_fill$(EXEEXT) bench-dumpbuf
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench

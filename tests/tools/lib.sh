@@ -1,0 +1,97 @@
+# lib.sh - shared by the tool tests; sourced, not run.
+#
+# Tests run from the top build directory (Automake sets srcdir), so the
+# programs are found at their build paths.  Each test works in a private
+# temporary directory removed on exit (kept when MMBUF_TEST_KEEP is set).
+
+set -u
+LC_ALL=C
+export LC_ALL
+unset NO_COLOR
+
+: "${srcdir:=.}"
+DUMPBUF=${DUMPBUF:-./tools/dumpbuf}
+MKTESTBUF=${MKTESTBUF:-./tests/tools/mktestbuf}
+
+# An uninstalled program linked with the shared libmmbuf is a libtool
+# wrapper script, which costs a shell start per run; the tests start
+# dumpbuf thousands of times, so they run the program itself with the
+# library path the wrapper would set.
+if [ "$DUMPBUF" = ./tools/dumpbuf ] && [ -x tools/.libs/dumpbuf ] &&
+   [ -d lib/.libs ]; then
+    DUMPBUF=./tools/.libs/dumpbuf
+    LD_LIBRARY_PATH=$PWD/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+    export LD_LIBRARY_PATH
+fi
+
+for prog in "$DUMPBUF" "$MKTESTBUF"; do
+    if [ ! -x "$prog" ]; then
+        echo "ERROR: $prog is not built" >&2
+        exit 99
+    fi
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/dumpbuf-test.XXXXXX") || exit 99
+cleanup() {
+    if [ -n "${MMBUF_TEST_KEEP:-}" ]; then
+        echo "keeping $tmp" >&2
+    else
+        rm -rf "$tmp"
+    fi
+}
+trap cleanup EXIT
+trap 'exit 1' HUP INT TERM
+
+failures=0
+checks=0
+
+# need PROG: skip (77) only when a program the test compares with is
+# really absent; CI installs xxd and bsdextrautils, so there it runs.
+need() {
+    if ! command -v "$1" >/dev/null 2>&1; then
+        echo "SKIP: $1 is not installed" >&2
+        exit 77
+    fi
+}
+
+fail() {
+    echo "FAIL: $*" >&2
+    failures=$((failures + 1))
+}
+
+# same DESC GOT EXPECTED: the two files must be byte-identical.
+same() {
+    checks=$((checks + 1))
+    if ! cmp -s "$2" "$3"; then
+        fail "$1"
+        diff -u "$3" "$2" | head -n 20 >&2
+    fi
+}
+
+# status DESC WANT GOT
+status() {
+    checks=$((checks + 1))
+    if [ "$2" != "$3" ]; then
+        fail "$1: exit status $3, expected $2"
+    fi
+}
+
+# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's.
+xxd_opts() {
+    out=
+    for w in "$@"; do
+        case $w in
+        -n) w=-l ;;
+        --capitalize) w=-C ;;
+        --name) w=-n ;;
+        esac
+        out="$out $w"
+    done
+    echo "$out"
+}
+
+finish() {
+    echo "$checks checks, $failures failures"
+    [ "$failures" -eq 0 ] || exit 1
+    exit 0
+}

@@ -1,0 +1,136 @@
+/*
+ * common.h - the helpers every mmbuf command-line tool shares: error
+ * printing, number parsing, buffered output, colour selection and the
+ * SIGBUS guard.  Built once as tools/libcommon.la.
+ */
+#ifndef MMBUF_TOOLS_COMMON_H
+#define MMBUF_TOOLS_COMMON_H
+
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Exit statuses shared by the tools; each man page lists the ones it uses. */
+#define TOOL_EXIT_OK 0
+#define TOOL_EXIT_USAGE 1   /* bad option, bad number, conflicting options */
+#define TOOL_EXIT_INPUT 2   /* cannot open or read the file, bad header */
+#define TOOL_EXIT_OUTPUT 3  /* cannot write the output */
+#define TOOL_EXIT_SEEK 4    /* a seek before the start of the data */
+
+#if defined(__GNUC__)
+#define TOOL_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#define TOOL_NORETURN __attribute__((noreturn))
+#else
+#define TOOL_PRINTF(f, a)
+#define TOOL_NORETURN
+#endif
+
+/* The program name used in messages: the last component of argv[0]. */
+extern const char *tool_name;
+void tool_init(const char *argv0);
+
+/* "prog: FILE: message" (or "prog: message" when file is NULL) on stderr. */
+void tool_err(const char *file, const char *fmt, ...) TOOL_PRINTF(2, 3);
+/* tool_err, flush stdout, then exit with status. */
+void tool_die(int status, const char *file, const char *fmt, ...)
+	TOOL_PRINTF(3, 4) TOOL_NORETURN;
+
+/* "prog (mmbuf) VERSION" on stdout. */
+void tool_print_version(void);
+
+/*
+ * Numbers as xxd reads them: decimal, 0x hexadecimal or leading-0 octal,
+ * optionally followed by a binary suffix K, M, G or T (case-insensitive:
+ * 1024, 1024^2, ...).  tool_parse_u64 takes an optional leading '+';
+ * tool_parse_signed also takes '-' and reports it in *neg, with the
+ * magnitude in *mag (so "-0" is told apart from "0").  Both return 0, or
+ * -1 for a malformed number or one that does not fit in 64 bits.
+ */
+int tool_parse_u64(const char *s, uint64_t *out);
+int tool_parse_signed(const char *s, int *neg, uint64_t *mag);
+/* An int in [min, max], or -1 (malformed or out of range). */
+int tool_parse_int(const char *s, long min, long max, int *out);
+
+/* ------------------------------------------------------------------ */
+/* Buffered output to stdout.  Formatters reserve room, write into it    */
+/* directly, and commit; the buffer goes out with fwrite in large pieces. */
+
+#define TOOL_OUT_SIZE (1u << 20)
+
+extern char *tool_out_buf;    /* TOOL_OUT_SIZE bytes */
+extern size_t tool_out_len;   /* bytes pending */
+
+/* Write everything pending; on failure report and exit TOOL_EXIT_OUTPUT. */
+void tool_out_flush(void);
+/* Flush stdout at the end; reports a failed write or close and exits. */
+void tool_out_finish(void);
+
+/* A pointer with room for n bytes (n <= TOOL_OUT_SIZE). */
+static inline char *tool_out_reserve(size_t n)
+{
+	if (tool_out_len + n > TOOL_OUT_SIZE)
+		tool_out_flush();
+	return tool_out_buf + tool_out_len;
+}
+
+static inline void tool_out_commit(const char *end)
+{
+	tool_out_len = (size_t)(end - tool_out_buf);
+}
+
+static inline void tool_out_mem(const void *p, size_t n)
+{
+	while (n > 0) {
+		size_t room, k;
+
+		if (tool_out_len == TOOL_OUT_SIZE)
+			tool_out_flush();
+		room = TOOL_OUT_SIZE - tool_out_len;
+		k = n < room ? n : room;
+		memcpy(tool_out_buf + tool_out_len, p, k);
+		tool_out_len += k;
+		p = (const char *)p + k;
+		n -= k;
+	}
+}
+
+static inline void tool_out_str(const char *s)
+{
+	tool_out_mem(s, strlen(s));
+}
+
+void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
+
+/* ------------------------------------------------------------------ */
+/* Colour                                                              */
+
+enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
+
+/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1. */
+int tool_color_parse(const char *when);
+/*
+ * Whether to colour stdout: always, never, or for auto only when stdout is
+ * a terminal and NO_COLOR is unset or empty (https://no-color.org).
+ */
+int tool_color_enabled(int mode);
+
+/* ------------------------------------------------------------------ */
+/* SIGBUS guard                                                        */
+/*
+ * Reading a mapped file that another process truncated raises SIGBUS.  A
+ * tool arms the guard over the mapped range, and calls TOOL_GUARD_SETJMP()
+ * as the whole controlling expression of an if: it returns 0 at once, and
+ * non-zero when a SIGBUS hit the armed range, after which the tool reports
+ * the error instead of dying.  A SIGBUS outside the range is not ours: it
+ * gets the default action.
+ */
+extern sigjmp_buf tool_guard_env;
+#define TOOL_GUARD_SETJMP() sigsetjmp(tool_guard_env, 1)
+
+void tool_guard_arm(const void *base, uint64_t len);
+void tool_guard_disarm(void);
+/* The offset in the armed range of the faulting access. */
+uint64_t tool_guard_fault_offset(void);
+
+#endif /* MMBUF_TOOLS_COMMON_H */

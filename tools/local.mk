@@ -1,0 +1,11 @@
+# tools: one program per command, sharing the helpers of tools/common.c
+# through a convenience library.
+bin_PROGRAMS =
+noinst_LTLIBRARIES += tools/libcommon.la
+tools_libcommon_la_SOURCES = tools/common.c tools/common.h
+
+bin_PROGRAMS += tools/dumpbuf
+tools_dumpbuf_SOURCES = tools/dumpbuf.c
+tools_dumpbuf_LDADD = tools/libcommon.la lib/libmmbuf.la $(ZLIB_LIBS) -lm
+tools_dumpbuf_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+dist_man_MANS += man/dumpbuf.1
