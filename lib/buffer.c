@@ -24,7 +24,7 @@ static bool valid_durability(int d)
  * (mmbuf(5), "Committing"): the current slot is never touched, so a crash
  * mid-write leaves the previous generation readable.
  */
-static int commit(mmbuf *b, int durability)
+int mmbuf__commit(mmbuf *b, int durability)
 {
 	mmbuf_info next = b->hdr;
 	uint8_t img[MMBUF_SLOT_SIZE];
@@ -242,7 +242,7 @@ int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
 	if (b->writable) {
 		b->hdr.state |= MMBUF_STATE_WRITER_OPEN;
 		b->hdr.state &= ~MMBUF_STATE_SEALED;
-		if ((err = commit(b, MMBUF_DURABLE_SYNC)) != 0) {
+		if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0) {
 			release(b);
 			return err;
 		}
@@ -264,7 +264,7 @@ int mmbuf_close(mmbuf *b)
 					   MMBUF_DURABLE_SYNC, b->fd,
 					   b->hdr.data_offset);
 		b->hdr.state &= ~MMBUF_STATE_WRITER_OPEN;
-		e = commit(b, MMBUF_DURABLE_SYNC);
+		e = mmbuf__commit(b, MMBUF_DURABLE_SYNC);
 		if (err == 0)
 			err = e;
 	}
@@ -373,7 +373,7 @@ int mmbuf_set_length(mmbuf *b, uint64_t length, int durability)
 	if (length != b->hdr.length)
 		b->hdr.state &= ~MMBUF_STATE_SEALED;
 	b->hdr.length = length;
-	return commit(b, durability);
+	return mmbuf__commit(b, durability);
 }
 
 int mmbuf_set_label(mmbuf *b, const char *label, int durability)
@@ -388,7 +388,7 @@ int mmbuf_set_label(mmbuf *b, const char *label, int durability)
 		return err;
 	memset(b->hdr.label, 0, sizeof b->hdr.label);
 	strcpy(b->hdr.label, label);
-	return commit(b, durability);
+	return mmbuf__commit(b, durability);
 }
 
 /*

@@ -91,7 +91,20 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 		       uint32_t itemsize, uint64_t capacity);
 
 /* checksum.c */
+#define MMBUF__MAX_THREADS 256
 uint32_t mmbuf__crc32(const void *p, size_t n);
+/*
+ * Hash the data bytes [0, length) of fd, which start at file offset base:
+ * each block of 2^shift bytes into blocks[] (if not NULL), and the whole
+ * range into *whole (if not NULL), on `threads` threads (0: one per CPU).
+ * Returns 0, MMBUF_ETRUNCATED if the file ends early, or -errno.
+ */
+int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
+		     unsigned threads, uint64_t *blocks, uint64_t *whole,
+		     uint64_t *bytes);
+
+/* buffer.c */
+int mmbuf__commit(mmbuf *b, int durability);
 
 /* lock.c: the lock protocol of mmbuf(5). */
 int mmbuf__lock_writer(int fd);

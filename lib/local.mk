@@ -11,7 +11,8 @@ lib_libmmbuf_la_SOURCES = \
 	lib/checksum.c \
 	lib/lock.c \
 	lib/file.c \
-	lib/buffer.c
+	lib/buffer.c \
+	lib/seal.c
 lib_libmmbuf_la_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_BUILDING
 lib_libmmbuf_la_CFLAGS = $(AM_CFLAGS) $(MMBUF_VISIBILITY_CFLAGS) \
 	$(ZLIB_CFLAGS) $(XXHASH_CFLAGS) $(PTHREAD_CFLAGS)

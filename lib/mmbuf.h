@@ -60,10 +60,10 @@ extern "C" {
 #define MMBUF_RO_COMPAT_LOCKING 0x1ull      /* writers take the lock */
 #define MMBUF_RO_COMPAT_BLOCK_TABLE 0x2ull  /* block checksum table */
 /* The flags this library version implements.  A file with a ro_compat
- * flag outside MMBUF_RO_COMPAT_KNOWN opens read-only only: this version
- * does not yet maintain the block table, so it does not write such files. */
+ * flag outside MMBUF_RO_COMPAT_KNOWN opens read-only only. */
 #define MMBUF_COMPAT_KNOWN MMBUF_COMPAT_DATA_CHECKSUM
-#define MMBUF_RO_COMPAT_KNOWN MMBUF_RO_COMPAT_LOCKING
+#define MMBUF_RO_COMPAT_KNOWN \
+	(MMBUF_RO_COMPAT_LOCKING | MMBUF_RO_COMPAT_BLOCK_TABLE)
 #define MMBUF_INCOMPAT_KNOWN 0x0ull
 
 /* State flags (mmbuf_state()). */
@@ -400,6 +400,110 @@ MMBUF_EXPORT int mmbuf_advise(mmbuf *buf, uint64_t offset, uint64_t len,
  * -EINVAL, or -errno (for instance -EFAULT if the file shrank under us).
  */
 MMBUF_EXPORT int mmbuf_prefault(mmbuf *buf, uint64_t offset, uint64_t len);
+
+/* ------------------------------------------------------------------ */
+/* Checksums: seal and verify                                          */
+
+/* The default block size of the block checksum table: 1 MiB. */
+#define MMBUF_BLOCK_SHIFT_DEFAULT 20
+#define MMBUF_BLOCK_SHIFT_MIN 12
+#define MMBUF_BLOCK_SHIFT_MAX 30
+
+/*
+ * mmbuf_checksum - the data checksum of mmbuf(5): XXH3-64 with seed 0 of
+ * len bytes.  For other implementations (Python through ctypes) that want
+ * to check a buffer without their own XXH3.
+ */
+MMBUF_EXPORT uint64_t mmbuf_checksum(const void *data, size_t len);
+
+/*
+ * mmbuf_seal - compute and store the checksums of the contents [0, length).
+ *
+ * Syncs the data, then computes the XXH3-64 of data [0, length) and of each
+ * block of 2^block_shift bytes (0 means MMBUF_BLOCK_SHIFT_DEFAULT; else
+ * MMBUF_BLOCK_SHIFT_MIN to MMBUF_BLOCK_SHIFT_MAX), hashing blocks on
+ * `threads` threads (0: one per online CPU).  The data is read with
+ * pread(2), so a file that shrinks under us is an error, not a SIGBUS.
+ * The block table is written after the data region (mmbuf(5), "Block
+ * checksum table") and synced; then one durable commit stores the
+ * checksum, the table's place, and sets MMBUF_STATE_SEALED.  A crash
+ * before that commit leaves the previous header in force.
+ *
+ * The seal stays current until the buffer is opened for writing again or
+ * its length changes; this handle may keep writing, but must not store
+ * into [0, length) after sealing (mmbuf(5)).  Returns 0, MMBUF_EREADONLY,
+ * -EINVAL (block_shift), MMBUF_ETRUNCATED (the file shrank), or -errno
+ * (-ENOSPC for the table, -EIO, -ENOMEM, ...).
+ */
+MMBUF_EXPORT int mmbuf_seal(mmbuf *buf, uint32_t block_shift, unsigned threads);
+
+/* The verdict of a verification, ordered from good to bad. */
+enum mmbuf_verdict {
+	MMBUF_VERDICT_OK = 0,          /* the data matches its seal */
+	MMBUF_VERDICT_UNVERIFIABLE = 1,/* consistent, but no current seal */
+	MMBUF_VERDICT_CORRUPT = 2,     /* damage found */
+	MMBUF_VERDICT_FAILED = 3       /* could not check */
+};
+
+/* Why a consistent buffer could not be verified (report->reason). */
+enum mmbuf_unverifiable {
+	MMBUF_REASON_NONE = 0,
+	MMBUF_REASON_NEVER_SEALED = 1,   /* no checksum was ever stored */
+	MMBUF_REASON_MODIFIED = 2,       /* opened for writing since the seal */
+	MMBUF_REASON_WRITER_OPEN = 3,    /* a writer has it open now */
+	MMBUF_REASON_UNCLEAN = 4         /* the last writer crashed */
+};
+
+/* A run of damaged blocks: data bytes [offset, end). */
+typedef struct mmbuf_bad_range {
+	uint64_t first_block, last_block;  /* inclusive */
+	uint64_t offset, end;
+} mmbuf_bad_range;
+
+/* What mmbuf_verify() found.  Freed by mmbuf_report_free(). */
+typedef struct mmbuf_report {
+	int verdict;             /* enum mmbuf_verdict */
+	int reason;              /* enum mmbuf_unverifiable, for UNVERIFIABLE */
+	int error;               /* 0, or what made the header unusable, the
+				  * check fail, or the file shrink */
+	int slot;                /* slot in use, or -1 */
+	int slot_status[2];      /* 0, or the MMBUF_E* damage of each slot */
+	uint32_t state;          /* MMBUF_STATE_* of the slot in use */
+	uint64_t generation;
+	uint64_t file_size;      /* actual size of the file */
+	uint64_t expected_size;  /* file_size of the header, 0 if unknown */
+	uint64_t length;
+	uint64_t block_size;     /* 0 without a block table */
+	uint64_t blocks;         /* blocks covering [0, length) */
+	uint64_t checksum_generation;
+	uint64_t bytes_checked;  /* data bytes hashed and compared */
+	int checksum_ok;         /* whole-data checksum: 1 ok, 0 bad, -1 not
+				  * checked (the block table was used) */
+	size_t nbad;             /* damaged block runs, in bad[] */
+	mmbuf_bad_range *bad;
+} mmbuf_report;
+
+/*
+ * mmbuf_verify_path - verify a buffer file without opening it as a buffer:
+ * both header slots, the file size, the state, and, when the buffer is
+ * sealed and the seal is current, every block of the data against the
+ * block table (or the whole data against the data checksum), on `threads`
+ * threads (0: one per online CPU), reading with pread(2).
+ *
+ * Damage in either slot, a truncated file or a mismatching block is
+ * MMBUF_VERDICT_CORRUPT; a file that is not a buffer file, cannot be read,
+ * or hits an I/O error is MMBUF_VERDICT_FAILED with report->error set.
+ * Returns 0 with *out set whatever the verdict, or -ENOMEM (*out NULL).
+ */
+MMBUF_EXPORT int mmbuf_verify_path(const char *path, unsigned threads,
+				   mmbuf_report **out);
+
+/* mmbuf_verify - the same for an open handle (its file and its header). */
+MMBUF_EXPORT int mmbuf_verify(const mmbuf *buf, unsigned threads,
+			      mmbuf_report **out);
+
+/* mmbuf_report_free - free a report; accepts NULL. */
+MMBUF_EXPORT void mmbuf_report_free(mmbuf_report *report);
 
 /* ------------------------------------------------------------------ */
 /* Library version                                                     */

@@ -23,14 +23,6 @@
 #define KIB 1024u
 #define MIB (1024u * 1024u)
 
-#define ck_assert_err(got, want)                                          \
-	do {                                                                \
-		int got_ = (got), want_ = (want);                               \
-		ck_assert_msg(got_ == want_, "%s: got %d %s, want %d %s", #got, \
-			      got_, mmbuf_err_name(got_), want_,                \
-			      mmbuf_err_name(want_));                           \
-	} while (0)
-
 /* What a buffer should say about itself. */
 struct expect {
 	uint64_t capacity, length;

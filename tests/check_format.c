@@ -38,14 +38,6 @@ static int validate(uint64_t file_size, mmbuf_info *info)
 	return mmbuf_validate_header(hdr, sizeof hdr, file_size, info);
 }
 
-#define ck_assert_err(got, want)                                          \
-	do {                                                                \
-		int got_ = (got), want_ = (want);                               \
-		ck_assert_msg(got_ == want_, "%s: got %d %s, want %d %s", #got, \
-			      got_, mmbuf_err_name(got_), want_,                \
-			      mmbuf_err_name(want_));                           \
-	} while (0)
-
 /* ---------------------------------------------------------------- */
 
 START_TEST(test_decode_fields)

@@ -17,14 +17,6 @@
 
 #define CAP (4 * 4096)
 
-#define ck_assert_err(got, want)                                          \
-	do {                                                                \
-		int got_ = (got), want_ = (want);                               \
-		ck_assert_msg(got_ == want_, "%s: got %d %s, want %d %s", #got, \
-			      got_, mmbuf_err_name(got_), want_,                \
-			      mmbuf_err_name(want_));                           \
-	} while (0)
-
 /* An open that must fail with want, leaving *out NULL. */
 static void refuse(const char *path, unsigned flags, int want)
 {

@@ -7,7 +7,8 @@ MMBUF_CHECKS = \
 	tests/check_format \
 	tests/check_buffer \
 	tests/check_lock \
-	tests/check_errors
+	tests/check_errors \
+	tests/check_seal
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -36,6 +37,11 @@ tests_check_errors_SOURCES = tests/check_errors.c $(tests_common_sources)
 tests_check_errors_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_errors_suite
 tests_check_errors_CFLAGS = $(tests_common_cflags)
 tests_check_errors_LDADD = $(tests_common_ldadd)
+
+tests_check_seal_SOURCES = tests/check_seal.c $(tests_common_sources)
+tests_check_seal_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_seal_suite
+tests_check_seal_CFLAGS = $(tests_common_cflags)
+tests_check_seal_LDADD = $(tests_common_ldadd)
 
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,

@@ -16,6 +16,15 @@
 
 #include "mmbuf.h"
 
+/* Assert that an mmbuf call returned the code wanted, naming both. */
+#define ck_assert_err(got, want)                                          \
+	do {                                                                \
+		int got_ = (got), want_ = (want);                               \
+		ck_assert_msg(got_ == want_, "%s: got %d %s, want %d %s", #got, \
+			      got_, mmbuf_err_name(got_), want_,                \
+			      mmbuf_err_name(want_));                           \
+	} while (0)
+
 /* Byte offsets of the fields of a 512-byte header slot (mmbuf(5)). */
 enum {
 	TU_MAGIC = 0,

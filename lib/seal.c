@@ -1,0 +1,286 @@
+/*
+ * seal.c - sealing a buffer and verifying it (mmbuf(5), "Data checksum and
+ * sealing" and "Block checksum table").
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static uint64_t round_page(uint64_t n)
+{
+	return (n + MMBUF_PAGE - 1) / MMBUF_PAGE * MMBUF_PAGE;
+}
+
+static uint64_t nblocks(uint64_t bytes, uint32_t shift)
+{
+	return (bytes >> shift) + ((bytes & ((1ull << shift) - 1)) != 0);
+}
+
+int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads)
+{
+	mmbuf_info *h = &b->hdr;
+	uint64_t n, table_off, whole;
+	uint64_t *table;
+	int err;
+
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (shift == 0)
+		shift = MMBUF_BLOCK_SHIFT_DEFAULT;
+	if (shift < MMBUF_BLOCK_SHIFT_MIN || shift > MMBUF_BLOCK_SHIFT_MAX)
+		return -EINVAL;
+	/* What we are about to vouch for must be on disk first. */
+	if (h->length > 0 && (err = mmbuf__msync(b->data, h->length,
+						 MMBUF_DURABLE_SYNC, b->fd,
+						 h->data_offset)) != 0)
+		return err;
+	n = nblocks(h->capacity, shift);
+	table = calloc(n > 0 ? n : 1, sizeof *table);
+	if (table == NULL)
+		return -ENOMEM;
+	err = mmbuf__hash_data(b->fd, h->data_offset, h->length, shift,
+			       threads, table, &whole, NULL);
+	table_off = round_page(h->data_offset + h->capacity);
+	if (err == 0) {
+		/* In place: entry k becomes its little-endian bytes. */
+		for (uint64_t k = 0; k < n; k++)
+			mmbuf__put64((uint8_t *)&table[k], table[k]);
+		err = mmbuf__pwrite_full(b->fd, table, (size_t)(n * 8),
+					 table_off);
+	}
+	free(table);
+	if (err == 0 && fdatasync(b->fd) != 0)
+		err = -errno;
+	if (err != 0)
+		return err;
+	/* A crash before this commit leaves the previous header in force,
+	 * and the table past its file_size, where readers ignore it. */
+	h->compat |= MMBUF_COMPAT_DATA_CHECKSUM;
+	h->ro_compat |= MMBUF_RO_COMPAT_BLOCK_TABLE;
+	h->block_shift = shift;
+	h->table_offset = table_off;
+	h->table_size = n * 8;
+	h->file_size = table_off + n * 8;
+	h->data_checksum = whole;
+	h->checksum_generation = h->generation + 1;
+	h->state |= MMBUF_STATE_SEALED;
+	if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
+		return err;
+	/* A smaller table than a previous seal's leaves a tail: drop it. */
+	if (ftruncate(b->fd, (off_t)h->file_size) != 0)
+		return -errno;
+	return 0;
+}
+
+void mmbuf_report_free(mmbuf_report *r)
+{
+	if (r != NULL) {
+		free(r->bad);
+		free(r);
+	}
+}
+
+static void verdict(mmbuf_report *r, int v)
+{
+	if (v > r->verdict)
+		r->verdict = v;
+}
+
+/* Record damaged block k, merging it with the run before it. */
+static int add_bad(mmbuf_report *r, uint64_t k, uint32_t shift,
+		   uint64_t limit)
+{
+	mmbuf_bad_range *last = r->nbad ? &r->bad[r->nbad - 1] : NULL;
+	uint64_t end = (k + 1) << shift;
+
+	if (end > limit)
+		end = limit;
+	if (last != NULL && last->last_block + 1 == k) {
+		last->last_block = k;
+		last->end = end;
+		return 0;
+	}
+	if (r->nbad == 0 || (r->nbad >= 4 && (r->nbad & (r->nbad - 1)) == 0)) {
+		/* The array is full at 0, 4, 8, 16...: double it. */
+		size_t cap = r->nbad ? r->nbad * 2 : 4;
+		mmbuf_bad_range *p = realloc(r->bad, cap * sizeof *p);
+
+		if (p == NULL)
+			return -ENOMEM;
+		r->bad = p;
+	}
+	r->bad[r->nbad++] = (mmbuf_bad_range){
+		.first_block = k, .last_block = k,
+		.offset = k << shift, .end = end,
+	};
+	return 0;
+}
+
+/* Check the data of a sealed buffer against its block table. */
+static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
+			mmbuf_report *r)
+{
+	uint64_t n = h->table_size / 8, bytes = 0;
+	uint8_t *table = malloc(n > 0 ? n * 8 : 1);
+	uint64_t *got = calloc(n > 0 ? n : 1, sizeof *got);
+	size_t nread;
+	int err;
+
+	r->block_size = 1ull << h->block_shift;
+	r->blocks = nblocks(h->length, h->block_shift);
+	if (table == NULL || got == NULL) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = mmbuf__pread_full(fd, table, (size_t)(n * 8), h->table_offset,
+				&nread);
+	if (err == 0 && nread < n * 8)
+		err = MMBUF_ETRUNCATED;
+	if (err == 0)
+		err = mmbuf__hash_data(fd, h->data_offset, h->length,
+				       h->block_shift, threads, got, NULL,
+				       &bytes);
+	r->bytes_checked = bytes;
+	/* Blocks past the length hash nothing: their entries must be 0. */
+	for (uint64_t k = 0; err == 0 && k < n; k++)
+		if (mmbuf__le64(table + 8 * k) != got[k])
+			err = add_bad(r, k, h->block_shift, h->capacity);
+out:
+	free(table);
+	free(got);
+	return err;
+}
+
+/* The checks of mmbuf_verify*() on an open file descriptor. */
+static void verify_fd(int fd, bool self_writer, unsigned threads,
+		      mmbuf_report *r)
+{
+	uint8_t hdr[MMBUF_HEADER_SIZE];
+	mmbuf_info h, any;
+	struct stat st;
+	size_t got;
+	int err = 0;
+
+	if (fstat(fd, &st) != 0 ||
+	    (err = mmbuf__pread_full(fd, hdr, sizeof hdr, 0, &got)) != 0) {
+		r->error = err != 0 ? err : -errno;
+		verdict(r, MMBUF_VERDICT_FAILED);
+		return;
+	}
+	r->file_size = (uint64_t)st.st_size;
+	err = mmbuf_validate_header(hdr, got, r->file_size, &h);
+	r->slot_status[0] = h.slot_status[0];
+	r->slot_status[1] = h.slot_status[1];
+	if (err != 0) {
+		r->error = err;
+		/* What the header expects, even of a file too short for it. */
+		if (mmbuf_validate_header(hdr, got, UINT64_MAX, &any) == 0)
+			r->expected_size = any.file_size;
+		verdict(r, err == MMBUF_EMAGIC || err == MMBUF_EVERSION ||
+				   err == MMBUF_EFEATURE
+			       ? MMBUF_VERDICT_FAILED : MMBUF_VERDICT_CORRUPT);
+		return;
+	}
+	r->slot = h.slot;
+	r->state = h.state;
+	r->generation = h.generation;
+	r->expected_size = h.file_size;
+	r->length = h.length;
+	r->checksum_generation = h.checksum_generation;
+	if (h.slot_status[1 - h.slot] != 0) {
+		r->error = h.slot_status[1 - h.slot];
+		verdict(r, MMBUF_VERDICT_CORRUPT);
+	}
+
+	if (h.state & MMBUF_STATE_WRITER_OPEN) {
+		int present = self_writer ? 1 : mmbuf__writer_present(fd);
+
+		if (present < 0) {
+			r->error = present;
+			verdict(r, MMBUF_VERDICT_FAILED);
+			return;
+		}
+		r->reason = present ? MMBUF_REASON_WRITER_OPEN
+				    : MMBUF_REASON_UNCLEAN;
+	} else if (!(h.compat & MMBUF_COMPAT_DATA_CHECKSUM)) {
+		r->reason = MMBUF_REASON_NEVER_SEALED;
+	} else if (!(h.state & MMBUF_STATE_SEALED)) {
+		r->reason = MMBUF_REASON_MODIFIED;
+	}
+	if (r->reason != MMBUF_REASON_NONE) {
+		verdict(r, MMBUF_VERDICT_UNVERIFIABLE);
+		return;
+	}
+
+	if (h.ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE) {
+		err = check_blocks(fd, &h, threads, r);
+	} else {
+		uint64_t whole;
+
+		err = mmbuf__hash_data(fd, h.data_offset, h.length, 12, threads,
+				       NULL, &whole, &r->bytes_checked);
+		if (err == 0)
+			r->checksum_ok = whole == h.data_checksum;
+		if (err == 0 && !r->checksum_ok)
+			err = add_bad(r, 0, 63, h.length);
+	}
+	if (err == MMBUF_ETRUNCATED) {
+		r->error = err; /* it shrank while we read it */
+		verdict(r, MMBUF_VERDICT_CORRUPT);
+	} else if (err != 0) {
+		r->error = err;
+		verdict(r, MMBUF_VERDICT_FAILED);
+	} else if (r->nbad > 0) {
+		verdict(r, MMBUF_VERDICT_CORRUPT);
+	}
+}
+
+static mmbuf_report *new_report(void)
+{
+	mmbuf_report *r = calloc(1, sizeof *r);
+
+	if (r != NULL) {
+		r->slot = -1;
+		r->checksum_ok = -1;
+	}
+	return r;
+}
+
+int mmbuf_verify_path(const char *path, unsigned threads, mmbuf_report **out)
+{
+	mmbuf_report *r;
+	uint64_t size;
+	int fd, err;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if ((r = new_report()) == NULL)
+		return -ENOMEM;
+	err = path ? mmbuf__open_file(path, false, &fd, &size) : -EINVAL;
+	if (err != 0) {
+		r->error = err;
+		r->verdict = MMBUF_VERDICT_FAILED;
+	} else {
+		verify_fd(fd, false, threads, r);
+		close(fd);
+	}
+	*out = r;
+	return 0;
+}
+
+int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
+{
+	mmbuf_report *r;
+
+	if (out == NULL || b == NULL)
+		return -EINVAL;
+	if ((r = new_report()) == NULL)
+		return -ENOMEM;
+	verify_fd(b->fd, b->writable, threads, r);
+	*out = r;
+	return 0;
+}

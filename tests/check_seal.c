@@ -1,0 +1,452 @@
+/*
+ * check_seal.c - sealing and verifying: the checksums stored match an
+ * independent XXH3, parallel hashing agrees with serial, stale seals are
+ * "not verifiable", and every kind of damage is found and located.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <xxhash.h>
+
+#include "testutil.h"
+
+#define MIB (1024u * 1024u)
+
+/* A closed, sealed buffer of cap bytes filled from seed. */
+static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
+			  unsigned threads, uint32_t seed)
+{
+	mmbuf_create_opts o;
+	mmbuf *b;
+
+	tu_opts(&o, cap);
+	b = tu_create(name, &o);
+	tu_fill(mmbuf_data(b), (size_t)cap, seed);
+	ck_assert_int_eq(mmbuf_seal(b, shift, threads), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	return tu_path(name);
+}
+
+static mmbuf_report *verify(const char *path, unsigned threads)
+{
+	mmbuf_report *r = NULL;
+
+	ck_assert_int_eq(mmbuf_verify_path(path, threads, &r), 0);
+	ck_assert_ptr_nonnull(r);
+	return r;
+}
+
+START_TEST(test_checksum_function)
+{
+	uint8_t buf[1000];
+
+	tu_fill(buf, sizeof buf, 3);
+	ck_assert_uint_eq(mmbuf_checksum(buf, sizeof buf),
+			  XXH3_64bits(buf, sizeof buf));
+	ck_assert_uint_eq(mmbuf_checksum(buf, 0), XXH3_64bits(buf, 0));
+}
+END_TEST
+
+/* The header and the table hold what mmbuf(5) says, computed here with
+ * libxxhash directly, independently of the library. */
+START_TEST(test_seal_contents)
+{
+	const uint64_t cap = 5 * MIB + 123, len = 3 * MIB + 7;
+	mmbuf_create_opts o;
+	uint8_t slot[MMBUF_SLOT_SIZE];
+	uint8_t *file;
+	uint64_t toff, n, gen;
+	size_t size;
+	mmbuf *b;
+	int cur;
+
+	tu_opts(&o, cap);
+	o.length = len;
+	b = tu_create("s.mmb", &o);
+	tu_fill(mmbuf_data(b), (size_t)cap, 9);
+	ck_assert_int_eq(mmbuf_seal(b, 20, 2), 0);
+	gen = mmbuf_generation(b);
+	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED,
+			  MMBUF_STATE_SEALED);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+
+	file = tu_read_file(tu_path("s.mmb"), &size);
+	cur = tu_current_slot(tu_path("s.mmb"));
+	memcpy(slot, file + (size_t)cur * 4096, sizeof slot);
+	toff = (8192 + cap + 4095) / 4096 * 4096;
+	n = (cap + MIB - 1) / MIB;
+	ck_assert_uint_eq(tu_le64(slot + TU_COMPAT) & MMBUF_COMPAT_DATA_CHECKSUM,
+			  MMBUF_COMPAT_DATA_CHECKSUM);
+	ck_assert_uint_eq(tu_le64(slot + TU_RO_COMPAT),
+			  MMBUF_RO_COMPAT_LOCKING | MMBUF_RO_COMPAT_BLOCK_TABLE);
+	ck_assert_uint_eq(tu_le32(slot + TU_BLOCK_SHIFT), 20);
+	ck_assert_uint_eq(tu_le64(slot + TU_TABLE_OFFSET), toff);
+	ck_assert_uint_eq(tu_le64(slot + TU_TABLE_SIZE), 8 * n);
+	ck_assert_uint_eq(tu_le64(slot + TU_FILE_SIZE), toff + 8 * n);
+	ck_assert_uint_eq(size, toff + 8 * n);
+	ck_assert_uint_eq(tu_le64(slot + TU_DATA_CHECKSUM),
+			  XXH3_64bits(file + 8192, (size_t)len));
+	ck_assert_uint_eq(tu_le64(slot + TU_CHECKSUM_GENERATION), gen);
+	/* Sealed, and closed cleanly: the close kept the seal. */
+	ck_assert_uint_eq(tu_le32(slot + TU_STATE), MMBUF_STATE_SEALED);
+	for (uint64_t k = 0; k < n; k++) {
+		uint64_t start = k * MIB, end = start + MIB;
+		uint64_t want = 0;
+
+		if (end > len)
+			end = len;
+		if (start < len)
+			want = XXH3_64bits(file + 8192 + start,
+					   (size_t)(end - start));
+		ck_assert_msg(tu_le64(file + toff + 8 * k) == want,
+			      "table entry %llu", (unsigned long long)k);
+	}
+	free(file);
+}
+END_TEST
+
+/* More blocks than threads × cores: every thread count gives the same
+ * table, and verification with any count agrees. */
+START_TEST(test_parallel_equals_serial)
+{
+	const uint64_t cap = 24 * 64 * 1024 + 100;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	sealed("one.mmb", cap, 16, 1, 5);
+	sealed("many.mmb", cap, 16, 8, 5);
+	a = tu_read_file(tu_path("one.mmb"), &na);
+	b = tu_read_file(tu_path("many.mmb"), &nb);
+	ck_assert_uint_eq(na, nb);
+	/* Same data, same table; the headers differ in uuid and times. */
+	ck_assert_int_eq(memcmp(a + 8192, b + 8192, na - 8192), 0);
+	free(a);
+	free(b);
+	for (unsigned t = 0; t <= 8; t += 4) {
+		mmbuf_report *r = verify(tu_path("many.mmb"), t);
+
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+		ck_assert_uint_eq(r->bytes_checked, cap);
+		ck_assert_uint_eq(r->blocks, 25);
+		ck_assert_uint_eq(r->block_size, 65536);
+		mmbuf_report_free(r);
+	}
+}
+END_TEST
+
+START_TEST(test_verify_ok)
+{
+	const char *p = sealed("ok.mmb", 3 * MIB, 0, 0, 1);
+	mmbuf_report *r = verify(p, 0);
+
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_NONE);
+	ck_assert_int_eq(r->error, 0);
+	ck_assert_int_eq(r->slot_status[0], 0);
+	ck_assert_int_eq(r->slot_status[1], 0);
+	ck_assert_uint_eq(r->nbad, 0);
+	ck_assert_uint_eq(r->block_size, MIB);
+	ck_assert_uint_eq(r->bytes_checked, 3 * MIB);
+	ck_assert_uint_eq(r->file_size, r->expected_size);
+	mmbuf_report_free(r);
+	mmbuf_report_free(NULL);
+}
+END_TEST
+
+/* Damage in the data is found and located, as runs of blocks. */
+START_TEST(test_verify_damaged_blocks)
+{
+	const char *p = sealed("bad.mmb", 40 * MIB, 20, 0, 2);
+	mmbuf_report *r;
+
+	tu_flip(p, 8192 + 17 * MIB + 5);
+	tu_flip(p, 8192 + 18 * MIB + MIB - 1);
+	tu_flip(p, 8192 + 30 * MIB);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_uint_eq(r->nbad, 2);
+	ck_assert_uint_eq(r->bad[0].first_block, 17);
+	ck_assert_uint_eq(r->bad[0].last_block, 18);
+	ck_assert_uint_eq(r->bad[0].offset, 0x1100000);
+	ck_assert_uint_eq(r->bad[0].end, 0x1300000);
+	ck_assert_uint_eq(r->bad[1].first_block, 30);
+	ck_assert_uint_eq(r->bad[1].last_block, 30);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* Many separate runs: the report grows past its first allocation. */
+START_TEST(test_verify_many_runs)
+{
+	const char *p = sealed("runs.mmb", 64 * 4096, 12, 0, 4);
+	mmbuf_report *r;
+
+	for (int k = 0; k < 64; k += 2)
+		tu_flip(p, 8192 + (uint64_t)k * 4096 + 100);
+	r = verify(p, 3);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_uint_eq(r->nbad, 32);
+	for (size_t i = 0; i < r->nbad; i++) {
+		ck_assert_uint_eq(r->bad[i].first_block, 2 * i);
+		ck_assert_uint_eq(r->bad[i].last_block, 2 * i);
+	}
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* A damaged table entry is damage too, as is a non-zero entry past the
+ * length. */
+START_TEST(test_verify_damaged_table)
+{
+	const uint64_t cap = 8 * 4096;
+	mmbuf_create_opts o;
+	mmbuf_report *r;
+	uint64_t toff = 8192 + cap;
+	mmbuf *b;
+
+	tu_opts(&o, cap);
+	o.length = 2 * 4096;
+	b = tu_create("t.mmb", &o);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	tu_flip(tu_path("t.mmb"), toff + 8 * 1);
+	tu_flip(tu_path("t.mmb"), toff + 8 * 6 + 3);
+	r = verify(tu_path("t.mmb"), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_uint_eq(r->nbad, 2);
+	ck_assert_uint_eq(r->bad[0].first_block, 1);
+	ck_assert_uint_eq(r->bad[1].first_block, 6);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* A sealed buffer whose seal has no block table: the whole checksum. */
+START_TEST(test_verify_whole_checksum)
+{
+	const char *p = sealed("w.mmb", 100000, 12, 0, 6);
+	uint8_t s[MMBUF_SLOT_SIZE];
+	mmbuf_report *r;
+
+	for (int i = 0; i < 2; i++) {
+		tu_slot_read(p, i, s);
+		tu_put64(s + TU_RO_COMPAT, MMBUF_RO_COMPAT_LOCKING);
+		tu_put32(s + TU_BLOCK_SHIFT, 0);
+		tu_put64(s + TU_TABLE_OFFSET, 0);
+		tu_put64(s + TU_TABLE_SIZE, 0);
+		tu_put64(s + TU_FILE_SIZE, 8192 + 100000);
+		tu_fix_crc(s);
+		tu_slot_write(p, i, s);
+	}
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_int_eq(r->checksum_ok, 1);
+	ck_assert_uint_eq(r->bytes_checked, 100000);
+	mmbuf_report_free(r);
+	tu_flip(p, 8192 + 99999);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_int_eq(r->checksum_ok, 0);
+	ck_assert_uint_eq(r->nbad, 1);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* Not verifiable, for each reason, and never "corrupt". */
+START_TEST(test_unverifiable)
+{
+	mmbuf_create_opts o;
+	mmbuf_report *r;
+	mmbuf *b, *w;
+	const char *p;
+	pid_t pid;
+
+	tu_create_closed("never.mmb", 8192, 1);
+	r = verify(tu_path("never.mmb"), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_NEVER_SEALED);
+	mmbuf_report_free(r);
+
+	/* Opened for writing since the seal, even if nothing changed. */
+	p = sealed("mod.mmb", 8192, 12, 0, 1);
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_MODIFIED);
+	mmbuf_report_free(r);
+
+	/* A length change clears the seal at once. */
+	tu_opts(&o, 8192);
+	b = tu_create("len.mmb", &o);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_SYNC), 0);
+	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	r = verify(tu_path("len.mmb"), 0);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_MODIFIED);
+	mmbuf_report_free(r);
+
+	/* A live writer, seen from outside and by the writer itself. */
+	p = sealed("live.mmb", 8192, 12, 0, 1);
+	w = tu_open(p, MMBUF_RDWR);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
+	mmbuf_report_free(r);
+	ck_assert_int_eq(mmbuf_verify(w, 0, &r), 0);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
+	mmbuf_report_free(r);
+	ck_assert_int_eq(mmbuf_close(w), 0);
+
+	/* A writer killed while it had the buffer open. */
+	p = sealed("crash.mmb", 8192, 12, 0, 1);
+	pid = tu_fork();
+	if (pid == 0) {
+		mmbuf *c;
+
+		if (mmbuf_open(p, MMBUF_RDWR, &c) != 0)
+			_exit(1);
+		raise(SIGKILL);
+		_exit(2);
+	}
+	{
+		int st = tu_wait(pid);
+
+		ck_assert(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL);
+	}
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
+	ck_assert_int_eq(r->reason, MMBUF_REASON_UNCLEAN);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* Header damage, truncation and files that are not buffers. */
+START_TEST(test_verify_header_and_file)
+{
+	const char *p = sealed("h.mmb", 2 * MIB, 0, 0, 8);
+	mmbuf_report *r;
+	uint64_t full = tu_file_size(p);
+	int other;
+
+	/* The slot not in use is damaged: corrupt, data still checked. */
+	other = 1 - tu_current_slot(p);
+	tu_flip(p, (uint64_t)other * 4096 + TU_LENGTH);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_err(r->slot_status[other], MMBUF_ECHECKSUM);
+	ck_assert_err(r->error, MMBUF_ECHECKSUM);
+	ck_assert_uint_eq(r->bytes_checked, 2 * MIB);
+	ck_assert_uint_eq(r->nbad, 0);
+	mmbuf_report_free(r);
+
+	tu_truncate(p, full - 1);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_err(r->error, MMBUF_ETRUNCATED);
+	ck_assert_uint_eq(r->expected_size, full);
+	ck_assert_uint_eq(r->file_size, full - 1);
+	mmbuf_report_free(r);
+
+	tu_write_file(tu_path("text"), "hello\n", 6);
+	r = verify(tu_path("text"), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_FAILED);
+	ck_assert_err(r->error, MMBUF_EMAGIC);
+	mmbuf_report_free(r);
+
+	r = verify(tu_path("absent"), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_FAILED);
+	ck_assert_err(r->error, -ENOENT);
+	mmbuf_report_free(r);
+
+	r = verify(tu_dir, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_FAILED);
+	ck_assert_err(r->error, MMBUF_ENOTREG);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+START_TEST(test_seal_errors)
+{
+	const char *p = sealed("e.mmb", 8192, 0, 0, 1);
+	mmbuf_create_opts o;
+	mmbuf *b;
+
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_err(mmbuf_seal(b, 0, 0), MMBUF_EREADONLY);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_err(mmbuf_seal(b, 11, 0), -EINVAL);
+	ck_assert_err(mmbuf_seal(b, 31, 0), -EINVAL);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_err(mmbuf_verify_path(p, 0, NULL), -EINVAL);
+
+	/* Capacity 0 and length 0 seal to an empty table. */
+	tu_opts(&o, 0);
+	b = tu_create("z.mmb", &o);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	{
+		mmbuf_report *r = verify(tu_path("z.mmb"), 0);
+
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+		ck_assert_uint_eq(r->bytes_checked, 0);
+		mmbuf_report_free(r);
+	}
+}
+END_TEST
+
+/* Resealing with bigger blocks shrinks the table and the file. */
+START_TEST(test_reseal)
+{
+	const char *p = sealed("r.mmb", 64 * 4096, 12, 0, 3);
+	uint64_t before = tu_file_size(p);
+	mmbuf_report *r;
+	mmbuf *b;
+
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(mmbuf_seal(b, 16, 0), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_uint_lt(tu_file_size(p), before);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_uint_eq(r->block_size, 65536);
+	mmbuf_report_free(r);
+	/* A sealed file opens for writing: the library keeps the table. */
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(b), 64 * 4096, 3), -1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+END_TEST
+
+Suite *mmbuf_seal_suite(void);
+
+Suite *mmbuf_seal_suite(void)
+{
+	Suite *s = suite_create("seal");
+	TCase *tc;
+
+	tc = tu_tcase(s, "checksum", 30);
+	tcase_add_test(tc, test_checksum_function);
+	tc = tu_tcase(s, "seal", 60);
+	tcase_add_test(tc, test_seal_contents);
+	tcase_add_test(tc, test_parallel_equals_serial);
+	tcase_add_test(tc, test_seal_errors);
+	tcase_add_test(tc, test_reseal);
+	tc = tu_tcase(s, "verify", 60);
+	tcase_add_test(tc, test_verify_ok);
+	tcase_add_test(tc, test_verify_damaged_blocks);
+	tcase_add_test(tc, test_verify_many_runs);
+	tcase_add_test(tc, test_verify_damaged_table);
+	tcase_add_test(tc, test_verify_whole_checksum);
+	tcase_add_test(tc, test_verify_header_and_file);
+	tc = tu_tcase(s, "unverifiable", 60);
+	tcase_add_test(tc, test_unverifiable);
+	return s;
+}
