@@ -505,6 +505,25 @@ MMBUF_EXPORT int mmbuf_verify(const mmbuf *buf, unsigned threads,
 /* mmbuf_report_free - free a report; accepts NULL. */
 MMBUF_EXPORT void mmbuf_report_free(mmbuf_report *report);
 
+/* mmbuf_repair() flags. */
+#define MMBUF_REPAIR_DRY_RUN 0x1u  /* find what to repair, write nothing */
+
+/*
+ * mmbuf_repair - rewrite a damaged header slot from the intact one.
+ *
+ * Takes the writer lock (MMBUF_EBUSY if a writer has the buffer open),
+ * validates the header as mmbuf_open() does, and if one slot is damaged,
+ * writes the current state into it as the next generation, by the commit
+ * protocol of mmbuf(5): the intact slot is not touched, every field
+ * (seal, state, length) is kept, the data is never read nor written.  The
+ * page is synced before the call returns.  *repaired (may be NULL) is set
+ * to the slot repaired, or that would be with MMBUF_REPAIR_DRY_RUN, or -1
+ * when both slots are intact.  Returns 0, MMBUF_EBUSY, an error of
+ * mmbuf_validate_header() when no slot can serve (nothing is written
+ * then), or -errno.
+ */
+MMBUF_EXPORT int mmbuf_repair(const char *path, unsigned flags, int *repaired);
+
 /* ------------------------------------------------------------------ */
 /* Library version                                                     */
 

@@ -284,3 +284,54 @@ int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
 	*out = r;
 	return 0;
 }
+
+int mmbuf_repair(const char *path, unsigned flags, int *repaired)
+{
+	bool dry = flags & MMBUF_REPAIR_DRY_RUN;
+	uint8_t hdr[MMBUF_HEADER_SIZE], img[MMBUF_SLOT_SIZE];
+	mmbuf_info h;
+	uint64_t size;
+	size_t got;
+	int fd, err, bad;
+
+	if (repaired != NULL)
+		*repaired = -1;
+	if (path == NULL || (flags & ~MMBUF_REPAIR_DRY_RUN) != 0)
+		return -EINVAL;
+	if ((err = mmbuf__open_file(path, !dry, &fd, &size)) != 0)
+		return err;
+	/* A live writer owns the header: never write under it. */
+	if (dry) {
+		int present = mmbuf__writer_present(fd);
+
+		err = present > 0 ? MMBUF_EBUSY : present;
+	} else {
+		err = mmbuf__lock_writer(fd);
+	}
+	if (err == 0)
+		err = mmbuf__pread_full(fd, hdr, sizeof hdr, 0, &got);
+	if (err == 0)
+		err = mmbuf_validate_header(hdr, got, size, &h);
+	if (err == 0 && !dry && (h.ro_compat & ~MMBUF_RO_COMPAT_KNOWN))
+		err = MMBUF_EROFEATURE;
+	bad = err == 0 && h.slot_status[1 - h.slot] != 0 ? 1 - h.slot : -1;
+	if (bad >= 0 && repaired != NULL)
+		*repaired = bad;
+	if (err == 0 && bad >= 0 && !dry) {
+		/* The next generation lives in the other slot, the damaged
+		 * one: an ordinary commit of the unchanged state. */
+		h.generation++;
+		h.version_major = MMBUF_VERSION_MAJOR;
+		h.version_minor = MMBUF_VERSION_MINOR;
+		h.compat &= MMBUF_COMPAT_KNOWN;
+		h.mtime_ns = mmbuf__now_ns();
+		h.writer_pid = (uint32_t)getpid();
+		mmbuf__encode_slot(&h, img);
+		err = mmbuf__pwrite_full(fd, img, sizeof img,
+					 (uint64_t)bad * MMBUF_PAGE);
+		if (err == 0 && fdatasync(fd) != 0)
+			err = -errno;
+	}
+	close(fd);
+	return err;
+}

@@ -425,6 +425,77 @@ START_TEST(test_reseal)
 }
 END_TEST
 
+/* Repair rewrites the damaged slot from the intact one, keeps the seal,
+ * and never touches the data; a dry run writes nothing. */
+START_TEST(test_repair)
+{
+	const char *p = sealed("rep.mmb", 3 * MIB, 0, 0, 12);
+	uint8_t *before, *after;
+	size_t nb, na;
+	mmbuf_report *r;
+	mmbuf *b;
+	int cur, other, slot;
+
+	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(slot, -1);
+	cur = tu_current_slot(p);
+	other = 1 - cur;
+	tu_flip(p, (uint64_t)other * 4096 + TU_LABEL + 3);
+	before = tu_read_file(p, &nb);
+
+	ck_assert_int_eq(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
+	ck_assert_int_eq(slot, other);
+	after = tu_read_file(p, &na);
+	ck_assert_uint_eq(na, nb);
+	ck_assert_int_eq(memcmp(before, after, nb), 0);
+	free(after);
+
+	/* Refused while a writer has it open, dry or not. */
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_err(mmbuf_repair(p, 0, NULL), MMBUF_EBUSY);
+	ck_assert_err(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
+	/* The writer fixed the damaged slot itself by committing into it:
+	 * start again from a fresh seal. */
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	cur = tu_current_slot(p);
+	other = 1 - cur;
+	tu_flip(p, (uint64_t)other * 4096 + TU_LENGTH);
+	free(before);
+	before = tu_read_file(p, &nb);
+
+	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(slot, other);
+	after = tu_read_file(p, &na);
+	/* Only that slot's page changed: the data, the table, the slot in
+	 * use are as they were. */
+	ck_assert_int_eq(memcmp(before + (size_t)cur * 4096,
+				after + (size_t)cur * 4096, 4096), 0);
+	ck_assert_int_eq(memcmp(before + 8192, after + 8192, nb - 8192), 0);
+	free(before);
+	free(after);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_int_eq(r->slot_status[0], 0);
+	ck_assert_int_eq(r->slot_status[1], 0);
+	ck_assert_int_eq(r->slot, other);
+	mmbuf_report_free(r);
+
+	/* Both slots damaged: nothing can serve, nothing is written. */
+	tu_flip(p, TU_LENGTH);
+	tu_flip(p, 4096 + TU_LENGTH);
+	before = tu_read_file(p, &nb);
+	ck_assert_err(mmbuf_repair(p, 0, &slot), MMBUF_ECHECKSUM);
+	ck_assert_int_eq(slot, -1);
+	after = tu_read_file(p, &na);
+	ck_assert_int_eq(memcmp(before, after, nb), 0);
+	free(before);
+	free(after);
+	ck_assert_err(mmbuf_repair(tu_path("none"), 0, NULL), -ENOENT);
+	ck_assert_err(mmbuf_repair(p, 0x80, NULL), -EINVAL);
+}
+END_TEST
+
 Suite *mmbuf_seal_suite(void);
 
 Suite *mmbuf_seal_suite(void)
@@ -446,6 +517,8 @@ Suite *mmbuf_seal_suite(void)
 	tcase_add_test(tc, test_verify_damaged_table);
 	tcase_add_test(tc, test_verify_whole_checksum);
 	tcase_add_test(tc, test_verify_header_and_file);
+	tc = tu_tcase(s, "repair", 60);
+	tcase_add_test(tc, test_repair);
 	tc = tu_tcase(s, "unverifiable", 60);
 	tcase_add_test(tc, test_unverifiable);
 	return s;
