@@ -45,7 +45,12 @@ struct hashjob {
 	int error;         /* the first error (atomic) */
 };
 
-enum { READ_CHUNK = 1 << 20 };
+/*
+ * pread(2) size: small enough that the copy stays in the core's cache for
+ * the hash to read back.  Measured on 1 GiB in the page cache, 2 threads:
+ * 64 KiB 1.28x the speed of xxhsum -H3, 128 KiB 0.72x, 1 MiB 0.45x.
+ */
+enum { READ_CHUNK = 64 << 10 };
 
 struct hasher {
 	uint8_t *buf;
