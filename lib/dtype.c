@@ -36,6 +36,9 @@ int mmbuf_dtype_parse(const char *dtype, char *canon, uint32_t *itemsize)
 			continue;
 		if (dtype[0] == '|' && codes[i].itemsize != 1)
 			return MMBUF_EDTYPE;
+		/* Byte order means nothing for one byte: mmbuf(5) says '<'. */
+		if (codes[i].itemsize == 1)
+			order = '<';
 		if (order == '=') {
 			union { uint16_t u; uint8_t b[2]; } probe = {.u = 1};
 			order = probe.b[0] == 1 ? '<' : '>';

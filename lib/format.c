@@ -253,9 +253,11 @@ int mmbuf__check_fields(const mmbuf_info *h)
 		    h->table_size != 0 || h->file_size != end)
 			return MMBUF_EINCONSISTENT;
 	}
+	/* '<' or '>' then a code; writers store '<' for one-byte types, but
+	 * a reader accepts either there. */
 	if (mmbuf_dtype_parse(h->dtype, canon, &itemsize) != 0 ||
 	    (h->dtype[0] != '<' && h->dtype[0] != '>') ||
-	    strcmp(canon, h->dtype) != 0)
+	    strcmp(canon + 1, h->dtype + 1) != 0)
 		return MMBUF_EINCONSISTENT;
 	if (h->ndim > MMBUF_MAX_DIMS)
 		return MMBUF_EINCONSISTENT;

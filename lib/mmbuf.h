@@ -175,7 +175,8 @@ MMBUF_EXPORT int mmbuf_validate_header(const void *bytes, size_t len,
  * mmbuf_dtype_parse - check and normalise a type string.
  * Accepts "<f8", ">i4", "|u1", "=f4" (native order) and bare codes such as
  * "f8" (little-endian).  Codes: b1 u1 i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16.
- * Writes the canonical form ('<' or '>' + code) to canon (at least
+ * Writes the canonical form ('<' or '>' + code; always '<' for the
+ * one-byte types b1, u1 and i1) to canon (at least
  * MMBUF_DTYPE_MAX + 1 bytes, may be NULL) and the item size to *itemsize
  * (may be NULL).  Returns 0 or MMBUF_EDTYPE.
  */

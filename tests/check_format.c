@@ -718,6 +718,9 @@ START_TEST(test_dtype_all_codes)
 			memset(canon, 'Z', sizeof canon);
 			itemsize = 0;
 			ck_assert_err(mmbuf_dtype_parse(in, canon, &itemsize), 0);
+			/* One byte has no byte order: always '<'. */
+			if (tu_dtypes[i].itemsize == 1)
+				in[0] = '<';
 			ck_assert_str_eq(canon, in);
 			ck_assert_uint_eq(itemsize, tu_dtypes[i].itemsize);
 		}
