@@ -1,0 +1,41 @@
+"""mmbuf: persistent off-heap buffers backed by memory-mapped files.
+
+Buffer files follow the format of mmbuf(5) and are shared with the C
+library libmmbuf: a buffer made by one is read and written by the other,
+under the same locks.  This package is pure Python (mmap, memoryview,
+struct, zlib, fcntl, os); NumPy is optional and used only by
+Buffer.to_numpy().
+
+    import mmbuf
+    with mmbuf.create("t.mmbuf", dtype="<f8", shape=(1000, 8)) as b:
+        b.view[3, 2] = 1.5
+    with mmbuf.open("t.mmbuf") as b:
+        print(b.dtype, b.shape, b.rows(3, 4).tolist())
+
+Checksums (verify, seal) are not implemented by this version.
+"""
+
+from ._errors import (Error, MagicError, ChecksumError, TornError,
+                      VersionError, FeatureError, ROFeatureError,
+                      TruncatedError, InconsistentError, NotRegularError,
+                      BusyError, ReadOnlyError, DtypeError, ShapeError,
+                      LabelError, LengthError, ViewsAliveError, ViewError)
+from ._format import (Header, MAGIC, VERSION_MAJOR, VERSION_MINOR,
+                      STATE_WRITER_OPEN, STATE_SEALED, COMPAT_DATA_CHECKSUM,
+                      RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
+                      validate_header)
+from ._buffer import Buffer, open, create  # noqa: A004
+
+__all__ = [
+    "open", "create", "Buffer", "Header", "parse_dtype", "validate_header",
+    "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
+    "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
+    "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
+    "ShapeError", "LabelError", "LengthError", "ViewsAliveError",
+    "ViewError", "MAGIC", "VERSION_MAJOR", "VERSION_MINOR",
+    "STATE_WRITER_OPEN", "STATE_SEALED", "COMPAT_DATA_CHECKSUM",
+    "RO_COMPAT_LOCKING", "RO_COMPAT_BLOCK_TABLE",
+]
+
+Header.__module__ = "mmbuf"
+Buffer.__module__ = "mmbuf"

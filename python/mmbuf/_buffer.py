@@ -1,0 +1,669 @@
+"""Opening, creating and using buffer files: files, mappings and views.
+
+The format rules live in _format.py and the locks in _lock.py; this
+module does the system calls, in the order that man/mmbuf.5 prescribes.
+"""
+
+import errno
+import mmap
+import os
+import stat
+import sys
+import time
+import weakref
+
+from . import _errors as E
+from . import _format as F
+from . import _lock
+
+# memoryview format characters for the codes of "Element types".  The
+# complex types have none: memoryview.cast() cannot make them.
+_FORMATS = {"b1": "?", "u1": "B", "i1": "b", "u2": "H", "i2": "h",
+            "u4": "I", "i4": "i", "u8": "Q", "i8": "q", "f2": "e",
+            "f4": "f", "f8": "d"}
+_NATIVE = "<" if sys.byteorder == "little" else ">"
+
+_ADVICE = {name: getattr(mmap, "MADV_" + name.upper())
+           for name in ("normal", "sequential", "random", "willneed",
+                        "dontneed", "hugepage")
+           if hasattr(mmap, "MADV_" + name.upper())}
+
+
+def _open_fd(path, writable):
+    flags = (os.O_RDWR if writable else os.O_RDONLY) | os.O_CLOEXEC
+    # O_NONBLOCK: opening a FIFO must not wait for a peer; it is refused
+    # below as not a regular file.  It has no effect on a regular file.
+    try:
+        fd = os.open(path, flags | os.O_NONBLOCK | os.O_NOCTTY)
+    except IsADirectoryError:
+        raise E.NotRegularError("%s: not a regular file" % (path,))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise E.NotRegularError("%s: not a regular file" % (path,))
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open(path, mode="r"):  # noqa: A001 - the name of the API
+    """Open an existing buffer file and return a Buffer.
+
+    mode is ``"r"`` (read only: takes the shared reader lock) or ``"r+"``
+    (read and write: takes the writer lock without waiting, and raises
+    BusyError if another writer, in this or any process, C or Python, has
+    the file open).  Both slots, the version, the features, every field
+    and the file size are checked before anything is mapped, so a damaged
+    or truncated file raises an Error (MagicError, ChecksumError,
+    TornError, VersionError, FeatureError, TruncatedError,
+    InconsistentError, NotRegularError; ROFeatureError for ``"r+"`` on a
+    file with an unknown read-only-compatible feature) and never crashes
+    the process.  System errors raise OSError.
+
+    A writer commits the "writer open" state durably before returning; if
+    the previous writer did not close, the open goes on and
+    ``Buffer.unclean`` is True.
+    """
+    if mode not in ("r", "r+"):
+        raise ValueError("mode must be 'r' or 'r+', not %r" % (mode,))
+    writable = mode == "r+"
+    fd = _open_fd(path, writable)
+    try:
+        if writable:
+            _lock.lock_writer(fd)
+        else:
+            _lock.lock_reader(fd)
+        # Locks first, then the header: what we validate is what we hold.
+        hdr = os.pread(fd, F.HEADER_SIZE, 0)
+        h = F.validate_header(hdr, os.fstat(fd).st_size)
+        if writable and h.ro_compat & ~F.RO_COMPAT_KNOWN:
+            raise E.ROFeatureError(
+                "%s: unsupported read-only-compatible feature 0x%x: open "
+                "it read-only" % (path, h.ro_compat & ~F.RO_COMPAT_KNOWN))
+        writer_active = unclean = False
+        if h.state & F.STATE_WRITER_OPEN:
+            if writable or not _lock.writer_present(fd):
+                unclean = True
+            else:
+                writer_active = True
+        buf = Buffer(_token, path, fd, h, writable, unclean, writer_active)
+    except BaseException:
+        os.close(fd)
+        raise
+    if writable:
+        try:
+            buf._commit(state=(h.state | F.STATE_WRITER_OPEN)
+                        & ~F.STATE_SEALED, durable=True)
+        except BaseException:
+            buf._abandon()
+            raise
+    return buf
+
+
+def _check_label(label):
+    try:
+        raw = label.encode("utf-8")
+    except (UnicodeEncodeError, AttributeError):
+        raise E.LabelError("label must be a str of valid UTF-8")
+    if len(raw) > F.LABEL_MAX or b"\0" in raw:
+        raise E.LabelError("label is too long (%d bytes, at most %d) or "
+                           "holds a NUL" % (len(raw), F.LABEL_MAX))
+    return label
+
+
+def create(path, *, size=None, dtype="u1", shape=None, label="",
+           sparse=False, exist_ok=False):
+    """Create a buffer file and return it open for writing (mode "r+").
+
+    size is the capacity in bytes of the data region; it defaults to the
+    size of an array of the given shape and dtype.  dtype is a type string
+    such as ``"<f8"``, ``"f4"``, ``"=i2"`` or a NumPy dtype (codes b1 u1 i1
+    u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16).  shape, up to 8 dimensions, must
+    fit the capacity; without it the buffer is a flat sequence.  The label
+    is UTF-8 text of at most 255 bytes.  The length starts at the
+    capacity, as in mmbuf_create().
+
+    The data region is preallocated on disk (so stores cannot fail for
+    lack of space) unless sparse is true.  Creation is atomic, as in
+    mmbuf(5), "Creating a file": the file is built under no name (or a
+    temporary one), locked, synced, then linked into place and the
+    directory synced.  Without exist_ok an existing path is never touched
+    and FileExistsError is raised; with it the path is replaced atomically.
+
+    Raises DtypeError, ShapeError, LabelError, LengthError or OSError.
+    """
+    dtype, itemsize = F.parse_dtype(dtype)
+    if shape is not None:
+        try:
+            shape = tuple(int(d) for d in shape)
+        except TypeError:
+            shape = (int(shape),)
+        if len(shape) > F.MAX_DIMS or any(d < 0 for d in shape):
+            raise E.ShapeError("shape %r: at most %d dimensions, none "
+                               "negative" % (shape, F.MAX_DIMS))
+        nbytes = F.shape_nbytes(itemsize, shape)
+        if nbytes is None:
+            raise E.ShapeError("shape %r is too large" % (shape,))
+    else:
+        shape, nbytes = (), 0
+    if size is None:
+        if not shape:
+            raise TypeError("create() needs a size or a shape")
+        size = nbytes
+    size = int(size)
+    if size < 0 or F.DATA_OFFSET_MIN + size > F.FILE_SIZE_MAX:
+        raise E.LengthError("size %d is out of range" % size)
+    if nbytes > size:
+        raise E.ShapeError("shape %r of %s needs %d bytes, more than the "
+                           "size %d" % (shape, dtype, nbytes, size))
+    _check_label(label)
+    now = time.time_ns()
+    uuid = bytearray(os.urandom(16))
+    uuid[6] = (uuid[6] & 0x0F) | 0x40   # RFC 4122 version 4
+    uuid[8] = (uuid[8] & 0x3F) | 0x80
+    data_offset = F.DATA_OFFSET_MIN
+    h = F.Header(1, F.VERSION_MAJOR, F.VERSION_MINOR, 0, F.RO_COMPAT_LOCKING,
+                 0, bytes(uuid), now, now, data_offset, size, size,
+                 data_offset + size, F.STATE_WRITER_OPEN,
+                 os.getpid() & 0xFFFFFFFF, dtype, itemsize, len(shape),
+                 shape, 0, 0, 0, 0, 0, label, 1)
+
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = _new_file(directory, replace=exist_ok)
+    try:
+        _lock.lock_writer(fd)
+        if sparse:
+            os.ftruncate(fd, h.file_size)
+        else:
+            os.posix_fallocate(fd, 0, h.file_size)
+        _pwrite_all(fd, F.encode_slot(h), F.PAGE)             # gen 1
+        h = h.replace(generation=2, slot=0)
+        _pwrite_all(fd, F.encode_slot(h), 0)                  # gen 2
+        os.fsync(fd)
+        if tmp is None:
+            # A dst_dir_fd makes os.link() call linkat() with
+            # AT_SYMLINK_FOLLOW, which links the file that the /proc
+            # entry names (plain link() would fail with EXDEV).
+            dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY
+                          | os.O_CLOEXEC)
+            try:
+                os.link("/proc/self/fd/%d" % fd, os.path.basename(path),
+                        dst_dir_fd=dfd, follow_symlinks=True)
+            finally:
+                os.close(dfd)
+        elif exist_ok:
+            os.rename(tmp, path)
+            tmp = None
+        else:
+            os.link(tmp, path)
+        _sync_dir(directory)
+        buf = Buffer(_token, path, fd, h, True, False, False)
+    except BaseException:
+        os.close(fd)
+        raise
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+    return buf
+
+
+def _new_file(directory, replace):
+    """A new empty file in directory: (fd, None) without a name when
+    O_TMPFILE works and no replacement is asked for, else (fd, tmpname)."""
+    flags = os.O_RDWR | os.O_CLOEXEC
+    # Naming an O_TMPFILE file goes through /proc/self/fd.
+    if not replace and hasattr(os, "O_TMPFILE") and \
+            os.path.isdir("/proc/self/fd"):
+        try:
+            return os.open(directory, flags | os.O_TMPFILE, 0o666), None
+        except OSError as e:
+            if e.errno not in (errno.EOPNOTSUPP, errno.EISDIR,
+                               errno.EINVAL, errno.ENOENT):
+                raise
+    for _ in range(100):
+        tmp = os.path.join(directory, ".mmbuf-%s.tmp" % os.urandom(6).hex())
+        try:
+            return os.open(tmp, flags | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "cannot make a temporary file",
+                          directory)
+
+
+def _pwrite_all(fd, data, offset):
+    view = memoryview(data)
+    while view:
+        n = os.pwrite(fd, view, offset)
+        view, offset = view[n:], offset + n
+
+
+def _sync_dir(directory):
+    dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+_token = object()   # Buffers are made by open() and create() only
+
+
+class Buffer:
+    """An open buffer file, made by mmbuf.open() or mmbuf.create().
+
+    The data region is mapped once; .raw, .view, .rows(), iteration and
+    .to_numpy() give zero-copy views of it, valid until close().  Stores
+    through a writable view are visible to other processes at once and
+    durable after flush(), set_length() or close().  Use it as a context
+    manager to close it.
+    """
+
+    def __init__(self, token, path, fd, header, writable, unclean,
+                 writer_active):
+        if token is not _token:
+            raise TypeError("use mmbuf.open() or mmbuf.create()")
+        self._path = path
+        self._fd = fd
+        self._header = header
+        self._writable = writable
+        self._unclean = unclean
+        self._writer_active = writer_active
+        self._views = {}
+        self._mm = mmap.mmap(fd, header.data_end,
+                             access=mmap.ACCESS_WRITE if writable
+                             else mmap.ACCESS_READ)
+
+    # -- description -------------------------------------------------
+    @property
+    def header(self):
+        """The decoded current header slot (a frozen mmbuf.Header)."""
+        return self._header
+
+    @property
+    def path(self):
+        """The path the buffer was opened or created with."""
+        return self._path
+
+    @property
+    def dtype(self):
+        """The canonical element type, e.g. ``"<f8"``."""
+        return self._header.dtype
+
+    @property
+    def itemsize(self):
+        """The size in bytes of one element."""
+        return self._header.itemsize
+
+    @property
+    def ndim(self):
+        """The number of declared dimensions (0: a flat buffer)."""
+        return self._header.ndim
+
+    @property
+    def shape(self):
+        """The shape of .view and .to_numpy(): the declared shape, or
+        ``(length // itemsize,)`` for a flat buffer (ndim 0)."""
+        h = self._header
+        return h.shape if h.ndim else (h.length // h.itemsize,)
+
+    @property
+    def capacity(self):
+        """The size in bytes of the data region."""
+        return self._header.capacity
+
+    @property
+    def length(self):
+        """The committed number of bytes in use, at most the capacity."""
+        return self._header.length
+
+    @property
+    def label(self):
+        """The label, a str."""
+        return self._header.label
+
+    @property
+    def uuid(self):
+        """The 16 bytes that identify the buffer."""
+        return self._header.uuid
+
+    @property
+    def generation(self):
+        """The generation of the current header slot."""
+        return self._header.generation
+
+    @property
+    def slot(self):
+        """The index (0 or 1) of the current header slot."""
+        return self._header.slot
+
+    @property
+    def state(self):
+        """The state flags (STATE_WRITER_OPEN, STATE_SEALED) as read at
+        open or last committed."""
+        return self._header.state
+
+    @property
+    def unclean(self):
+        """True if the last writer ended without closing the file."""
+        return self._unclean
+
+    @property
+    def writer_active(self):
+        """For a reader: True if a writer held the lock when it opened."""
+        return self._writer_active
+
+    @property
+    def writable(self):
+        """True for a buffer opened with mode "r+" or created."""
+        return self._writable
+
+    @property
+    def closed(self):
+        """True once close() has succeeded."""
+        return self._mm is None
+
+    def __repr__(self):
+        if self.closed:
+            return "<mmbuf.Buffer %r closed>" % (self._path,)
+        return ("<mmbuf.Buffer %r dtype=%s shape=%r length=%d capacity=%d "
+                "%s>" % (self._path, self.dtype, self.shape, self.length,
+                         self.capacity, "r+" if self._writable else "r"))
+
+    # -- views ---------------------------------------------------------
+    def _check_open(self):
+        if self._mm is None:
+            raise ValueError("I/O operation on a closed mmbuf.Buffer")
+
+    def _track(self, view):
+        key = id(view)
+        self._views[key] = weakref.ref(
+            view, lambda _r, k=key, d=self._views: d.pop(k, None))
+        return view
+
+    def _region(self, start, stop):
+        """A tracked 'B' memoryview of data bytes [start, stop)."""
+        self._check_open()
+        off = self._header.data_offset
+        base = self._track(memoryview(self._mm))
+        return self._track(base[off + start:off + stop])
+
+    @property
+    def raw(self):
+        """A 'B' memoryview of the contents, data bytes [0, length)."""
+        return self._region(0, self._header.length)
+
+    def _format(self):
+        h = self._header
+        fmt = _FORMATS.get(h.dtype[1:])
+        why = None
+        if fmt is None:
+            why = "memoryview has no complex types"
+        elif h.itemsize > 1 and h.dtype[0] != _NATIVE:
+            why = "its byte order is not the native one"
+        else:
+            try:
+                memoryview(bytes(h.itemsize)).cast(fmt)
+            except (ValueError, TypeError):
+                why = ("memoryview cannot cast to %r in Python %d.%d"
+                       % (fmt, *sys.version_info[:2]))
+        if why:
+            raise E.ViewError("no typed memoryview of dtype %s: %s; use "
+                              ".raw for the bytes or .to_numpy() for an "
+                              "array" % (h.dtype, why))
+        return fmt
+
+    def _rowbytes(self):
+        h = self._header
+        n = h.itemsize
+        for d in h.shape[1:]:
+            n *= d
+        return n
+
+    @property
+    def view(self):
+        """A memoryview cast to the dtype and shape, without a copy.
+
+        A flat buffer (ndim 0) gives the ``length // itemsize`` committed
+        elements.  A buffer with a shape gives the whole declared array,
+        which may reach past the length (those elements have unspecified
+        contents).  Raises ViewError when memoryview cannot express the
+        type (complex, f2 before Python 3.12, non-native byte order) or
+        the shape has a zero dimension: use .raw or .to_numpy() then.
+        """
+        fmt = self._format()
+        h = self._header
+        if h.ndim == 0:
+            n = h.length // h.itemsize
+            return self._track(self._region(0, n * h.itemsize).cast(fmt))
+        if 0 in h.shape:
+            raise E.ViewError("memoryview cannot have a zero dimension "
+                              "(shape %r); use .to_numpy()" % (h.shape,))
+        nbytes = self._rowbytes() * h.shape[0]
+        return self._track(self._region(0, nbytes).cast(fmt, h.shape))
+
+    def __len__(self):
+        """The size of the first axis of .shape."""
+        return self.shape[0]
+
+    def rows(self, i, j):
+        """A memoryview of rows i to j (a Python slice i:j) along the
+        first axis, cast like .view.  memoryview cannot slice an N-D view,
+        so this is how to take a part of one without a copy."""
+        fmt = self._format()
+        i, j, _ = slice(i, j).indices(len(self))
+        j = max(i, j)
+        h = self._header
+        rb = self._rowbytes()
+        region = self._region(i * rb, j * rb)
+        inner = h.shape[1:]
+        if j == i or 0 in inner:
+            return self._track(region.cast(fmt))
+        return self._track(region.cast(fmt, (j - i,) + tuple(inner)))
+
+    def __iter__(self):
+        """Iterate along the first axis: elements for a flat or 1-D
+        buffer, memoryviews of the rows for more dimensions."""
+        h = self._header
+        if h.ndim <= 1:
+            yield from self.view
+            return
+        for k in range(len(self)):
+            yield self._row(k)
+
+    def _row(self, k):
+        fmt = self._format()
+        rb = self._rowbytes()
+        inner = self._header.shape[1:]
+        region = self._region(k * rb, (k + 1) * rb)
+        if 0 in inner:
+            return self._track(region.cast(fmt))
+        return self._track(region.cast(fmt, tuple(inner)))
+
+    def to_numpy(self):
+        """A NumPy array of the buffer without a copy (it shares memory
+        with the mapping; read-only unless the buffer is writable), shaped
+        like .shape.  Works for every dtype.  Needs NumPy; delete the
+        array before close()."""
+        import numpy as np
+        h = self._header
+        if h.ndim == 0:
+            n = h.length // h.itemsize
+        else:
+            n = 1
+            for d in h.shape:
+                n *= d
+        region = self._region(0, n * h.itemsize)
+        arr = np.frombuffer(region, dtype=np.dtype(h.dtype), count=n)
+        arr = arr.reshape(self.shape)
+        # NumPy takes its own export of the mapping, which release() of
+        # our memoryview cannot end: remember the array to count it.
+        return self._track(arr)
+
+    # -- sync, advice, commits ---------------------------------------------
+    def _range(self, offset, size):
+        cap = self._header.capacity
+        if size is None:
+            size = cap - offset
+        if offset < 0 or size < 0 or offset + size > cap:
+            raise ValueError("range [%d, %d) is outside the capacity %d"
+                             % (offset, offset + size, cap))
+        start = self._header.data_offset + offset
+        aligned = start - start % mmap.PAGESIZE
+        return aligned, start + size - aligned
+
+    def flush(self, offset=0, size=None):
+        """Write data bytes [offset, offset + size) back to stable storage
+        (msync MS_SYNC), waiting for it; size None means to the end of the
+        capacity.  The range is widened to whole pages here.  Does
+        nothing for a read-only buffer."""
+        self._check_open()
+        start, n = self._range(offset, size)
+        if self._writable and n > 0:
+            self._mm.flush(start, n)
+
+    def advise(self, advice, offset=0, size=None):
+        """Give the kernel advice (madvise) about data bytes [offset,
+        offset + size): "normal", "sequential", "random", "willneed",
+        "dontneed" or "hugepage", or an mmap.MADV_* value."""
+        self._check_open()
+        if isinstance(advice, str):
+            try:
+                advice = _ADVICE[advice]
+            except KeyError:
+                raise ValueError("unknown advice %r: one of %s"
+                                 % (advice, ", ".join(_ADVICE)))
+        start, n = self._range(offset, size)
+        if n > 0:
+            self._mm.madvise(advice, start, n)
+
+    def _commit(self, durable, **fields):
+        """Commit a header with the given fields changed, as in mmbuf(5),
+        "Committing a header", steps 2 to 4."""
+        cur = self._header
+        if cur.generation >= F.U64_MAX:
+            raise E.InconsistentError("generation counter exhausted")
+        gen = cur.generation + 1
+        status = list(cur.slot_status)
+        status[gen % 2] = None
+        new = cur.replace(generation=gen, mtime_ns=time.time_ns(),
+                          writer_pid=os.getpid() & 0xFFFFFFFF,
+                          version_major=F.VERSION_MAJOR,
+                          version_minor=F.VERSION_MINOR,
+                          compat=cur.compat & F.COMPAT_KNOWN,
+                          ro_compat=cur.ro_compat | F.RO_COMPAT_LOCKING,
+                          slot=gen % 2, slot_status=tuple(status), **fields)
+        _pwrite_all(self._fd, F.encode_slot(new), F.PAGE * (gen % 2))
+        if durable:
+            os.fdatasync(self._fd)
+        self._header = new
+
+    def _check_writable(self):
+        self._check_open()
+        if not self._writable:
+            raise E.ReadOnlyError("buffer is open read-only")
+
+    def set_length(self, length, durable=True):
+        """Commit a new length (at most the capacity).
+
+        The new header goes into the older slot with the next generation.
+        With durable (the default) data bytes [0, length) are synced first
+        and the header after, so after a power loss the committed length
+        never covers unsynced data.  Clears the sealed state.  Raises
+        ReadOnlyError or LengthError."""
+        self._check_writable()
+        length = int(length)
+        if not 0 <= length <= self._header.capacity:
+            raise E.LengthError("length %d exceeds the capacity %d"
+                                % (length, self._header.capacity))
+        if durable and length:
+            self.flush(0, length)
+        self._commit(durable, length=length,
+                     state=self._header.state & ~F.STATE_SEALED)
+
+    def set_label(self, label, durable=True):
+        """Commit a new label (UTF-8, at most 255 bytes).  Raises
+        ReadOnlyError or LabelError."""
+        self._check_writable()
+        self._commit(durable, label=_check_label(label))
+
+    # -- closing -----------------------------------------------------------
+    def _release_views(self):
+        """Release every view handed out; the number still in use."""
+        alive = 0
+        for ref in reversed(list(self._views.values())):
+            view = ref()
+            if view is None:
+                continue
+            if not isinstance(view, memoryview):
+                alive += 1      # a NumPy array from to_numpy()
+                continue
+            try:
+                view.release()
+            except BufferError:
+                alive += 1
+        self._views.clear()
+        return alive
+
+    def close(self):
+        """Close the buffer; closing twice does nothing.
+
+        A writer syncs the data region, commits durably the header with
+        the "writer open" state cleared, and only then releases the lock.
+        Every view handed out (.raw, .view, .rows(), iteration) is
+        released.  If the caller still holds something made from them
+        (a NumPy array, a slice of a memoryview), close() raises
+        ViewsAliveError and the buffer stays open: delete those and call
+        close() again."""
+        if self._mm is None:
+            return
+        if self._writable:
+            self._mm.flush()
+        alive = self._release_views()
+        try:
+            self._mm.close()
+        except BufferError:
+            n = max(alive, 1)
+            raise E.ViewsAliveError(
+                "cannot close %s: %s%d view%s of the buffer %s still in "
+                "use (NumPy arrays from .to_numpy() or slices of its "
+                "memoryviews); delete them (del array) or call .release() "
+                "on the memoryviews, then close() again"
+                % (self._path, "" if alive else "at least ", n,
+                   "" if n == 1 else "s", "is" if n == 1 else "are"), n)
+        self._mm = None
+        try:
+            if self._writable:
+                self._commit(True, state=self._header.state
+                             & ~F.STATE_WRITER_OPEN)
+        finally:
+            fd, self._fd = self._fd, -1
+            os.close(fd)   # releases the locks
+
+    def _abandon(self):
+        """Unmap and close without committing (a failed open)."""
+        self._release_views()
+        try:
+            self._mm.close()
+        except BufferError:
+            pass
+        self._mm = None
+        os.close(self._fd)
+        self._fd = -1
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        # Like a file object: a forgotten buffer is closed when collected.
+        try:
+            if getattr(self, "_mm", None) is not None:
+                self.close()
+        except Exception:
+            pass

@@ -1,0 +1,97 @@
+"""The exceptions of mmbuf, one per error code of the C library.
+
+Every mmbuf failure raises an instance of :class:`Error`.  Its ``code`` is
+the value that libmmbuf returns for the same failure (``MMBUF_EMAGIC`` is
+-10001, ...) and its ``name`` the C name, so messages and scripts can use
+one vocabulary in both languages.  System errors (no such file, permission
+denied, ...) are raised as the usual :class:`OSError` subclasses.
+"""
+
+__all__ = [
+    "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
+    "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
+    "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
+    "ShapeError", "LabelError", "LengthError", "ViewsAliveError",
+    "ViewError",
+]
+
+
+class Error(Exception):
+    """Base class of every mmbuf error.
+
+    ``code`` is the libmmbuf error code (a negative int, None for errors
+    that only Python has) and ``name`` its symbolic name, e.g.
+    ``"MMBUF_EMAGIC"``.
+    """
+
+    code = None
+    name = "MMBUF_ERROR"
+
+
+def _make(cls_name, value, cname, doc, bases=()):
+    cls = type(cls_name, (Error,) + bases,
+               {"code": value, "name": "MMBUF_E" + cname, "__doc__": doc,
+                "__module__": "mmbuf"})
+    return cls
+
+
+MagicError = _make("MagicError", -10001, "MAGIC",
+                   "Not an mmbuf buffer file (bad magic).")
+ChecksumError = _make("ChecksumError", -10002, "CHECKSUM",
+                      "Header checksum mismatch.")
+TornError = _make("TornError", -10003, "TORN",
+                  "Torn header slot (generation copies differ).")
+VersionError = _make("VersionError", -10004, "VERSION",
+                     "Unsupported format version.")
+FeatureError = _make("FeatureError", -10005, "FEATURE",
+                     "Unsupported incompatible feature.")
+ROFeatureError = _make("ROFeatureError", -10006, "ROFEATURE",
+                       "Unsupported read-only-compatible feature: "
+                       "open read-only.")
+TruncatedError = _make("TruncatedError", -10007, "TRUNCATED",
+                       "The file is shorter than its header says.")
+InconsistentError = _make("InconsistentError", -10008, "INCONSISTENT",
+                          "Inconsistent header fields.")
+NotRegularError = _make("NotRegularError", -10009, "NOTREG",
+                        "Not a regular file.")
+BusyError = _make("BusyError", -10010, "BUSY",
+                  "Another writer has the buffer open.")
+ReadOnlyError = _make("ReadOnlyError", -10011, "READONLY",
+                      "The buffer is open read-only.")
+DtypeError = _make("DtypeError", -10012, "DTYPE", "Invalid dtype.",
+                   (ValueError,))
+ShapeError = _make("ShapeError", -10013, "SHAPE",
+                   "The shape does not fit the capacity.", (ValueError,))
+LabelError = _make("LabelError", -10014, "LABEL",
+                   "The label is too long or not UTF-8.", (ValueError,))
+LengthError = _make("LengthError", -10015, "LENGTH",
+                    "The length exceeds the capacity.", (ValueError,))
+
+
+class ViewsAliveError(Error):
+    """close() found views of the buffer still in use by the caller.
+
+    ``count`` is how many were found (at least 1).  Release them (``del``
+    the NumPy arrays, call ``.release()`` on memoryviews) and call close()
+    again; the buffer stays open until then.
+    """
+
+    name = "MMBUF_VIEWS_ALIVE"
+
+    def __init__(self, message, count):
+        super().__init__(message)
+        self.count = count
+
+
+class ViewError(Error, TypeError):
+    """memoryview cannot express the buffer's dtype (.view); use .raw or
+    .to_numpy() instead."""
+
+    name = "MMBUF_VIEW"
+
+
+BY_NAME = {c.name: c for c in (
+    MagicError, ChecksumError, TornError, VersionError, FeatureError,
+    ROFeatureError, TruncatedError, InconsistentError, NotRegularError,
+    BusyError, ReadOnlyError, DtypeError, ShapeError, LabelError,
+    LengthError)}

@@ -1,0 +1,318 @@
+"""Format v1 of mmbuf(5): header encoding, decoding and validation.
+
+Pure functions over bytes, no I/O: the rest of the package and the tests
+call them directly.  Every rule here is a rule of man/mmbuf.5, sections
+"Header slot", "Slot integrity", "Choosing the current slot" and "Field
+validation"; the section names are quoted where a rule is applied.
+"""
+
+import dataclasses
+import struct
+import sys
+import zlib
+
+from . import _errors as E
+
+MAGIC = b"\x8dMMB\r\n\x1a\n"
+VERSION_MAJOR = 1
+VERSION_MINOR = 0
+PAGE = 4096
+SLOT_SIZE = 512
+HEADER_SIZE = 8192
+MAX_DIMS = 8
+LABEL_MAX = 255
+DATA_OFFSET_MIN = 8192
+DATA_OFFSET_MAX = 2 * 1024 * 1024
+FILE_SIZE_MAX = 2 ** 63 - 1
+U64_MAX = 2 ** 64 - 1
+
+COMPAT_DATA_CHECKSUM = 0x1
+RO_COMPAT_LOCKING = 0x1
+RO_COMPAT_BLOCK_TABLE = 0x2
+# What this implementation knows and maintains (the same as libmmbuf 0.1:
+# the block table is read but not kept up to date, so it is unknown to a
+# writer).
+COMPAT_KNOWN = COMPAT_DATA_CHECKSUM
+RO_COMPAT_KNOWN = RO_COMPAT_LOCKING
+INCOMPAT_KNOWN = 0
+
+STATE_WRITER_OPEN = 0x1
+STATE_SEALED = 0x2
+STATE_KNOWN = STATE_WRITER_OPEN | STATE_SEALED
+
+# The 512-byte slot of "Header slot", field by field.
+SLOT = struct.Struct("<8sQHHIQQQ16sqqQQQQII8sII8QQQQQ8s256s4sQI")
+assert SLOT.size == SLOT_SIZE
+
+ITEMSIZES = {"b1": 1, "u1": 1, "i1": 1, "u2": 2, "i2": 2, "u4": 4,
+             "i4": 4, "u8": 8, "i8": 8, "f2": 2, "f4": 4, "f8": 8,
+             "c8": 8, "c16": 16}
+
+
+@dataclasses.dataclass(frozen=True)
+class Header:
+    """The decoded fields of one header slot (see mmbuf(5), "Header slot").
+
+    ``slot`` is the index (0 or 1) the fields came from and
+    ``slot_status`` what was found in each slot: None for a slot that is
+    intact and valid, else the C error name of its first failed check
+    (``"MMBUF_ECHECKSUM"``, ...).  ``itemsize`` is derived from the dtype.
+    """
+
+    generation: int
+    version_major: int
+    version_minor: int
+    compat: int
+    ro_compat: int
+    incompat: int
+    uuid: bytes
+    ctime_ns: int
+    mtime_ns: int
+    data_offset: int
+    capacity: int
+    length: int
+    file_size: int
+    state: int
+    writer_pid: int
+    dtype: str
+    itemsize: int
+    ndim: int
+    shape: tuple
+    block_shift: int
+    data_checksum: int
+    checksum_generation: int
+    table_offset: int
+    table_size: int
+    label: str
+    slot: int = -1
+    slot_status: tuple = (None, None)
+
+    def replace(self, **changes):
+        """A copy of the header with the given fields changed."""
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def data_end(self):
+        """File offset of the end of the data region."""
+        return self.data_offset + self.capacity
+
+
+def parse_dtype(dtype):
+    """Check and normalise a type string, as mmbuf_dtype_parse() does.
+
+    Accepts ``"<f8"``, ``">i4"``, ``"|u1"``, ``"=f4"`` (native order) and
+    bare codes such as ``"f8"`` (little-endian), and objects with a ``str``
+    attribute such as NumPy dtypes.  Returns ``(canonical, itemsize)``,
+    e.g. ``("<f8", 8)``.  Raises DtypeError.
+    """
+    s = getattr(dtype, "str", dtype)
+    if not isinstance(s, str):
+        raise E.DtypeError("invalid dtype %r" % (dtype,))
+    order, code = (s[0], s[1:]) if s[:1] in ("<", ">", "|", "=") else ("", s)
+    if code not in ITEMSIZES:
+        raise E.DtypeError("invalid dtype %r: the codes are %s"
+                           % (dtype, " ".join(ITEMSIZES)))
+    if order == "=":
+        order = "<" if sys.byteorder == "little" else ">"
+    elif order in ("", "|"):
+        order = "<"
+    if ITEMSIZES[code] == 1:
+        order = "<"   # "writers should write '<' for them"
+    return order + code, ITEMSIZES[code]
+
+
+def shape_nbytes(itemsize, shape):
+    """itemsize times the product of shape, or None when a step overflows
+    64 bits (mmbuf(5), Field validation, rule 8)."""
+    n = itemsize
+    for d in shape:
+        n *= d
+        if n > U64_MAX:
+            return None
+    return n
+
+
+def valid_label(raw):
+    """The label of a 256-byte field, or None if the field breaks the rules
+    of Label: a NUL inside, only NULs after it, strict UTF-8 before it."""
+    nul = raw.find(b"\0")
+    if nul < 0 or raw[nul:].count(0) != len(raw) - nul:
+        return None
+    try:
+        # Python's strict decoder refuses overlong forms, surrogates and
+        # anything above U+10FFFF, as RFC 3629 asks.
+        return raw[:nul].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def slot_integrity(hdr, i):
+    """The status of slot i (0 or 1) of the header bytes hdr (the first
+    8192 bytes of the file, or fewer): None when intact, else the error
+    class of the first failed check of mmbuf(5), "Slot integrity"."""
+    s = bytes(hdr[PAGE * i:PAGE * i + SLOT_SIZE])
+    if len(s) < 8:
+        return E.TruncatedError if MAGIC.startswith(s) else E.MagicError
+    if s[:8] != MAGIC:
+        return E.MagicError
+    if len(s) < SLOT_SIZE:
+        return E.TruncatedError
+    gen, = struct.unpack_from("<Q", s, 8)
+    slot_size, = struct.unpack_from("<I", s, 20)
+    tail, crc = struct.unpack_from("<QI", s, 500)
+    if zlib.crc32(s[:508]) != crc:
+        return E.ChecksumError
+    if gen != tail:
+        return E.TornError
+    if gen % 2 != i or slot_size != SLOT_SIZE:
+        return E.InconsistentError
+    return None
+
+
+def decode_slot(s, slot=-1):
+    """Decode 512 intact slot bytes into a Header, checking the version and
+    incompat (step 4 of Choosing the current slot) and every rule of Field
+    validation.  Raises VersionError, FeatureError or InconsistentError."""
+    (magic, gen, major, minor, _slot_size, compat, ro_compat, incompat,
+     uuid, ctime_ns, mtime_ns, data_offset, capacity, length, file_size,
+     state, writer_pid, dtype_raw, ndim, block_shift, *rest) = \
+        SLOT.unpack(bytes(s))
+    shape_all = tuple(rest[:8])
+    (data_checksum, checksum_generation, table_offset, table_size,
+     _res1, label_raw, _res2, _tail, _crc) = rest[8:]
+    if major != VERSION_MAJOR:
+        raise E.VersionError("format version %d.%d is not supported"
+                             % (major, minor))
+    if incompat & ~INCOMPAT_KNOWN:
+        raise E.FeatureError("unknown incompatible feature 0x%x"
+                             % (incompat & ~INCOMPAT_KNOWN))
+
+    def bad(why):
+        raise E.InconsistentError("inconsistent header: " + why)
+
+    if data_offset % PAGE or not DATA_OFFSET_MIN <= data_offset <= \
+            DATA_OFFSET_MAX:
+        bad("data_offset %d" % data_offset)
+    if length > capacity:
+        bad("length %d > capacity %d" % (length, capacity))
+    data_end = data_offset + capacity
+    if data_end > FILE_SIZE_MAX:
+        bad("data_offset + capacity overflows")
+    if ro_compat & RO_COMPAT_BLOCK_TABLE:
+        if not 12 <= block_shift <= 30:
+            bad("block_shift %d" % block_shift)
+        want_off = -(-data_end // PAGE) * PAGE
+        want_size = 8 * -(-capacity // (1 << block_shift))
+        if table_offset != want_off or table_size != want_size:
+            bad("block table offset or size")
+        if table_offset + table_size > FILE_SIZE_MAX or \
+                file_size != table_offset + table_size:
+            bad("file_size %d" % file_size)
+    else:
+        if block_shift or table_offset or table_size:
+            bad("block table fields without BLOCK_TABLE")
+        if file_size != data_end:
+            bad("file_size %d != data_offset + capacity" % file_size)
+    nul = dtype_raw.find(b"\0")
+    dt = dtype_raw[:nul] if nul >= 0 else dtype_raw
+    if nul < 0 or dtype_raw[nul:].count(0) != len(dtype_raw) - nul or \
+            dt[:1] not in (b"<", b">") or dt[1:].decode("latin-1") \
+            not in ITEMSIZES:
+        bad("dtype %r" % dtype_raw)
+    dtype = dt.decode("ascii")
+    itemsize = ITEMSIZES[dtype[1:]]
+    if ndim > MAX_DIMS or any(shape_all[ndim:]):
+        bad("ndim %d and shape" % ndim)
+    shape = shape_all[:ndim]
+    if ndim > 0:
+        n = shape_nbytes(itemsize, shape)
+        if n is None or n > capacity:
+            bad("shape %r does not fit the capacity" % (shape,))
+    if state & ~STATE_KNOWN:
+        bad("state 0x%x" % state)
+    if not compat & COMPAT_DATA_CHECKSUM and (
+            data_checksum or checksum_generation or state & STATE_SEALED):
+        bad("checksum fields without DATA_CHECKSUM")
+    label = valid_label(label_raw)
+    if label is None:
+        bad("label is not NUL-terminated UTF-8")
+    return Header(gen, major, minor, compat, ro_compat, incompat, uuid,
+                  ctime_ns, mtime_ns, data_offset, capacity, length,
+                  file_size, state, writer_pid, dtype, itemsize, ndim,
+                  shape, block_shift, data_checksum, checksum_generation,
+                  table_offset, table_size, label, slot)
+
+
+def _status(exc_class):
+    return None if exc_class is None else exc_class.name
+
+
+def validate_header(hdr, file_size):
+    """Choose and decode the current slot (mmbuf(5), "Choosing the current
+    slot").
+
+    hdr holds the first bytes of the file (at most 8192 are looked at) and
+    file_size is the size of the whole file.  Returns the Header of the
+    current slot, with ``slot`` and ``slot_status`` filled in.  Raises the
+    Error subclass that the specification names.
+    """
+    hdr = bytes(hdr[:HEADER_SIZE])
+    integ = [slot_integrity(hdr, 0), slot_integrity(hdr, 1)]
+    status = [_status(integ[0]), _status(integ[1])]
+    decoded = [None, None]
+    errors = [None, None]
+    for i in (0, 1):
+        if integ[i] is None:
+            try:
+                decoded[i] = decode_slot(hdr[PAGE * i:PAGE * i + SLOT_SIZE],
+                                         i)
+            except E.Error as e:
+                errors[i] = e
+                status[i] = e.name
+    intact = [i for i in (0, 1) if integ[i] is None]
+    if not intact:
+        starts = [i for i in (0, 1)
+                  if hdr[PAGE * i:PAGE * i + 8] == MAGIC]
+        if not starts:
+            if len(hdr) < 8 and MAGIC.startswith(hdr):
+                raise E.TruncatedError("file is truncated (%d bytes)"
+                                       % len(hdr))
+            raise E.MagicError("not an mmbuf buffer file (bad magic)")
+        cls = integ[starts[0]]
+        raise cls("no intact header slot: slot %d: %s"
+                  % (starts[0], cls.__doc__.rstrip(".").lower()))
+    gens = {i: struct.unpack_from("<Q", hdr, PAGE * i + 8)[0]
+            for i in intact}
+    cand = max(intact, key=lambda i: gens[i])
+    other = 1 - cand
+    if isinstance(errors[cand], (E.VersionError, E.FeatureError)):
+        raise errors[cand]   # never roll back past a newer writer
+    if errors[cand] is not None:
+        if other in intact and decoded[other] is not None:
+            cand = other
+        else:
+            raise errors[cand]
+    h = decoded[cand].replace(slot_status=tuple(status))
+    if file_size < h.file_size:
+        raise E.TruncatedError("file is truncated: %d bytes, the header "
+                               "says %d" % (file_size, h.file_size))
+    return h
+
+
+def encode_slot(h):
+    """The 512 bytes of a slot holding header h, with the generation copied
+    to generation_tail, reserved fields zero and the CRC-32 computed."""
+    dtype = h.dtype.encode("ascii")
+    label = h.label.encode("utf-8")
+    if len(label) > LABEL_MAX or b"\0" in label:
+        raise E.LabelError("label is too long or holds a NUL byte")
+    shape = tuple(h.shape) + (0,) * (MAX_DIMS - len(h.shape))
+    b = bytearray(SLOT.pack(
+        MAGIC, h.generation, h.version_major, h.version_minor, SLOT_SIZE,
+        h.compat, h.ro_compat, h.incompat, h.uuid, h.ctime_ns, h.mtime_ns,
+        h.data_offset, h.capacity, h.length, h.file_size, h.state,
+        h.writer_pid, dtype, len(h.shape), h.block_shift, *shape,
+        h.data_checksum, h.checksum_generation, h.table_offset,
+        h.table_size, b"", label, b"", h.generation, 0))
+    struct.pack_into("<I", b, 508, zlib.crc32(bytes(b[:508])))
+    return bytes(b)

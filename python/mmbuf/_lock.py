@@ -1,0 +1,75 @@
+"""The lock protocol of mmbuf(5), "Locking".
+
+On Linux: open file description (OFD) locks, exactly as libmmbuf takes
+them, so a C writer and a Python writer exclude each other, and two opens
+in one process do too.  The writer holds byte [0, 1) exclusively, readers
+hold byte [1, 2) shared.  Elsewhere libmmbuf uses flock(2) for the writer
+only, and so does this module.
+"""
+
+import errno
+import fcntl
+import os
+import struct
+
+from . import _errors as E
+
+_OFD = hasattr(fcntl, "F_OFD_SETLK")
+# struct flock: l_type, l_whence, l_start, l_len, l_pid (then padding to
+# the alignment of off_t).  Python's fcntl module is built with 64-bit
+# file offsets, so off_t is 64 bits.
+_FLOCK = struct.Struct("@hhqqi0q")
+_WRITER_BYTE = 0
+_READER_BYTE = 1
+
+
+def _ofd(fd, cmd, ltype, start):
+    arg = _FLOCK.pack(ltype, os.SEEK_SET, start, 1, 0)
+    try:
+        res = fcntl.fcntl(fd, cmd, arg)
+    except OSError as e:
+        if e.errno in (errno.EAGAIN, errno.EACCES):
+            raise E.BusyError("buffer is busy: another writer has it open")
+        raise
+    return _FLOCK.unpack(res)[0]
+
+
+def lock_writer(fd):
+    """Take the writer lock without waiting; BusyError if it is held."""
+    if _OFD:
+        _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_WRLCK, _WRITER_BYTE)
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise E.BusyError("buffer is busy: another writer has it open")
+
+
+def lock_reader(fd):
+    """Take the shared reader lock without waiting (OFD systems only)."""
+    if _OFD:
+        _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_RDLCK, _READER_BYTE)
+
+
+def writer_present(fd):
+    """True if some open file holds the writer lock of the file of fd."""
+    if _OFD:
+        return _ofd(fd, fcntl.F_OFD_GETLK, fcntl.F_WRLCK,
+                    _WRITER_BYTE) != fcntl.F_UNLCK
+    probe = os.open("/dev/fd/%d" % fd, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(probe)
+
+
+def unlock(fd):
+    """Release every lock this open file holds (closing it does too)."""
+    if _OFD:
+        arg = _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, 0, 0, 0)
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, arg)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_UN)

@@ -1,0 +1,307 @@
+"""Tests of mmbuf.open/create and the Buffer object, in Python alone."""
+
+import os
+import signal
+import struct
+import sys
+
+from testlib import F, TempDirCase, main, mmbuf, slot_bytes
+
+
+def slot_gen(path, i):
+    return struct.unpack_from("<Q", slot_bytes(path, i), 8)[0]
+
+
+class TestCreate(TempDirCase):
+    def test_create_fields_and_slots(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="f4", shape=(3, 5), label="caf\u00e9") \
+                as b:
+            self.assertEqual((b.dtype, b.shape, b.capacity, b.length),
+                             ("<f4", (3, 5), 60, 60))
+            self.assertEqual((b.generation, b.slot, b.label),
+                             (2, 0, "caf\u00e9"))
+            self.assertTrue(b.writable)
+            self.assertTrue(b.state & mmbuf.STATE_WRITER_OPEN)
+            self.assertEqual(os.path.getsize(p), 8192 + 60)
+            h1 = F.decode_slot(slot_bytes(p, 1), 1)
+            self.assertEqual((h1.generation, h1.state), (1, 1))
+            self.assertEqual(h1.uuid, b.uuid)
+            self.assertEqual(b.uuid[6] >> 4, 4)
+            self.assertEqual(b.uuid[8] >> 6, 2)
+            self.assertEqual(bytes(b.raw), bytes(60))
+        # closing committed generation 3 into slot 1, clean
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.generation, r.slot, r.state), (3, 1, 0))
+            self.assertFalse(r.unclean)
+            self.assertEqual(r.header.ro_compat, mmbuf.RO_COMPAT_LOCKING)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_exist_ok(self):
+        p = self.path()
+        mmbuf.create(p, size=10).close()
+        with self.assertRaises(FileExistsError):
+            mmbuf.create(p, size=20)
+        self.assertEqual(os.path.getsize(p), 8192 + 10)
+        mmbuf.create(p, size=20, exist_ok=True).close()
+        self.assertEqual(os.path.getsize(p), 8192 + 20)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_sparse_and_preallocated(self):
+        big = 64 << 20
+        with mmbuf.create(self.path("s"), size=big, sparse=True):
+            pass
+        with mmbuf.create(self.path("p"), size=big):
+            pass
+        s = os.stat(self.path("s")).st_blocks * 512
+        p = os.stat(self.path("p")).st_blocks * 512
+        self.assertLess(s, big // 2)
+        self.assertGreaterEqual(p, big)
+
+    def test_bad_arguments(self):
+        p = self.path()
+        with self.assertRaises(mmbuf.DtypeError):
+            mmbuf.create(p, size=8, dtype="f16")
+        with self.assertRaises(mmbuf.ShapeError):
+            mmbuf.create(p, size=8, dtype="f8", shape=(2,))
+        with self.assertRaises(mmbuf.ShapeError):
+            mmbuf.create(p, dtype="u1", shape=(1,) * 9)
+        with self.assertRaises(mmbuf.LabelError):
+            mmbuf.create(p, size=8, label="x" * 256)
+        with self.assertRaises(mmbuf.LabelError):
+            mmbuf.create(p, size=8, label="a\0b")
+        with self.assertRaises(TypeError):
+            mmbuf.create(p)
+        self.assertEqual(os.listdir(self.dir), [])
+
+
+class TestViews(TempDirCase):
+    def test_flat_view_and_length(self):
+        p = self.path()
+        with mmbuf.create(p, size=40, dtype="<i4") as b:
+            self.assertEqual(b.shape, (10,))
+            v = b.view
+            for k in range(10):
+                v[k] = k * k - 50
+            b.set_length(18)   # a partial element is ignored
+            self.assertEqual(b.shape, (4,))
+            self.assertEqual(b.view.tolist(), [-50, -49, -46, -41])
+            self.assertEqual(list(b), [-50, -49, -46, -41])
+            self.assertEqual(b.rows(1, 3).tolist(), [-49, -46])
+            self.assertEqual(len(b.raw), 18)
+        with mmbuf.open(p) as r:
+            self.assertEqual(r.length, 18)
+            self.assertTrue(r.view.readonly)
+            self.assertEqual(r.view.tolist(), [-50, -49, -46, -41])
+
+    def test_nd_view_rows_iteration(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="u2", shape=(4, 3, 2)) as b:
+            self.assertEqual(b.view.shape, (4, 3, 2))
+            b.raw.cast("H")[:] = memoryview(
+                struct.pack("<24H", *range(24))).cast("H")
+            self.assertEqual(b.view[2, 1, 0], 14)
+            self.assertEqual(b.rows(1, 3).tolist(),
+                             [[[6, 7], [8, 9], [10, 11]],
+                              [[12, 13], [14, 15], [16, 17]]])
+            self.assertEqual(b.rows(-1, None).tolist(),
+                             [[[18, 19], [20, 21], [22, 23]]])
+            self.assertEqual(b.rows(3, 1).tolist(), [])
+            rows = [r.tolist() for r in b]
+            self.assertEqual(len(rows), 4)
+            self.assertEqual(rows[3], [[18, 19], [20, 21], [22, 23]])
+            self.assertEqual(len(b), 4)
+
+    def test_view_errors(self):
+        native = "<" if sys.byteorder == "little" else ">"
+        foreign = ">" if native == "<" else "<"
+        cases = [foreign + "f8", native + "c8", native + "c16"]
+        if sys.version_info < (3, 12):
+            cases.append(native + "f2")
+        for dt in cases:
+            with mmbuf.create(self.path(dt), dtype=dt, shape=(2,)) as b:
+                with self.assertRaisesRegex(mmbuf.ViewError,
+                                            r"\.raw.*\.to_numpy"):
+                    b.view
+                self.assertEqual(len(b.raw), 2 * b.itemsize)
+        with mmbuf.create(self.path("z"), dtype="u1", shape=(0, 3),
+                          size=4) as b:
+            with self.assertRaises(mmbuf.ViewError):
+                b.view
+            self.assertEqual(list(b), [])
+
+    def test_bool_view(self):
+        with mmbuf.create(self.path(), dtype="b1", size=3) as b:
+            b.raw[:] = b"\x00\x01\x00"
+            self.assertEqual(b.view.tolist(), [False, True, False])
+
+
+class TestCommit(TempDirCase):
+    def test_set_length_protocol(self):
+        p = self.path()
+        b = mmbuf.create(p, size=100)
+        before0 = slot_bytes(p, 0)
+        b.set_length(7)
+        # generation 3 went into slot 1; slot 0 was not touched
+        self.assertEqual((b.generation, b.slot), (3, 1))
+        self.assertEqual(slot_bytes(p, 0), before0)
+        h = F.decode_slot(slot_bytes(p, 1), 1)
+        self.assertEqual((h.generation, h.length, h.writer_pid),
+                         (3, 7, os.getpid()))
+        b.set_length(9, durable=False)
+        self.assertEqual((slot_gen(p, 0), slot_gen(p, 1)), (4, 3))
+        with self.assertRaises(mmbuf.LengthError):
+            b.set_length(101)
+        b.set_label("new")
+        b.close()
+        b.close()
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.length, r.label, r.generation), (9, "new", 6))
+
+    def test_commit_sets_locking_and_clears_unknown_compat(self):
+        from testlib import rewrite_slot
+        p = self.path()
+        mmbuf.create(p, size=4).close()
+        for i in (0, 1):
+            rewrite_slot(p, i, ro_compat=0)
+        with open(p, "r+b") as f:      # an unknown compat bit, slot 1
+            s = bytearray(slot_bytes(p, 1))
+            struct.pack_into("<Q", s, 24, 1 << 20)
+            import zlib
+            struct.pack_into("<I", s, 508, zlib.crc32(bytes(s[:508])))
+            f.seek(4096)
+            f.write(s)
+        with mmbuf.open(p, "r+") as w:
+            self.assertEqual(w.header.ro_compat, mmbuf.RO_COMPAT_LOCKING)
+            self.assertEqual(w.header.compat, 0)
+            self.assertEqual(w.header.version_minor, 0)
+
+    def test_read_only(self):
+        p = self.path()
+        mmbuf.create(p, size=4).close()
+        with mmbuf.open(p) as r:
+            with self.assertRaises(mmbuf.ReadOnlyError):
+                r.set_length(1)
+            with self.assertRaises(TypeError):
+                r.raw[0] = 1
+
+    def test_flush_and_advise_ranges(self):
+        with mmbuf.create(self.path(), size=3 * 4096 + 5) as b:
+            b.raw[5000] = 1
+            b.flush(4999, 3)       # unaligned: widened to pages
+            b.flush()
+            b.flush(10, 0)
+            b.advise("sequential")
+            b.advise("willneed", 4097, 10)
+            with self.assertRaises(ValueError):
+                b.flush(3 * 4096, 6)
+            with self.assertRaises(ValueError):
+                b.advise("sideways")
+
+    def test_closed_buffer(self):
+        b = mmbuf.create(self.path(), size=4)
+        b.close()
+        self.assertTrue(b.closed)
+        with self.assertRaises(ValueError):
+            b.raw
+
+
+class TestClose(TempDirCase):
+    def test_views_released_on_close(self):
+        b = mmbuf.create(self.path(), dtype="u1", shape=(2, 2))
+        v, r, rows = b.view, b.raw, b.rows(0, 1)
+        row = next(iter(b))
+        b.close()
+        for view in (rows, row):
+            with self.assertRaises(ValueError):
+                view[0]
+        with self.assertRaises(ValueError):
+            v[0, 0]
+        with self.assertRaises(ValueError):
+            r[0]
+
+    def test_close_with_live_slice(self):
+        p = self.path()
+        b = mmbuf.create(p, size=16)
+        piece = b.raw[2:4]
+        with self.assertRaisesRegex(mmbuf.ViewsAliveError,
+                                    r"1 view.*release\(\)") as cm:
+            b.close()
+        self.assertEqual(cm.exception.count, 1)
+        self.assertFalse(b.closed)
+        self.assertIsInstance(cm.exception, mmbuf.Error)
+        piece.release()
+        b.close()
+        self.assertTrue(b.closed)
+        with mmbuf.open(p) as r:
+            self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
+
+    def test_close_with_exported_view(self):
+        b = mmbuf.create(self.path(), size=16)
+        v = b.raw
+        m = memoryview(v)      # a consumer of our view
+        with self.assertRaises(mmbuf.ViewsAliveError):
+            b.close()
+        m.release()
+        del v
+        b.close()
+
+
+class TestLocking(TempDirCase):
+    def test_two_writers_in_one_process(self):
+        p = self.path()
+        w = mmbuf.create(p, size=4)
+        with self.assertRaises(mmbuf.BusyError):
+            mmbuf.open(p, "r+")
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.writer_active)
+            self.assertFalse(r.unclean)
+        w.close()
+        with mmbuf.open(p, "r+") as w2:
+            self.assertFalse(w2.unclean)
+
+    def test_killed_writer_is_unclean(self):
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        code = ("import mmbuf, os, signal, sys\n"
+                "b = mmbuf.open(sys.argv[1], 'r+')\n"
+                "b.raw[0] = 42\n"
+                "os.kill(os.getpid(), signal.SIGKILL)\n")
+        res = self.run_py(code, p)
+        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.unclean)
+            self.assertFalse(r.writer_active)
+            self.assertEqual(r.raw[0], 42)
+        with mmbuf.open(p, "r+") as w:
+            self.assertTrue(w.unclean)
+        with mmbuf.open(p) as r:
+            self.assertFalse(r.unclean)
+
+    def test_bad_mode(self):
+        with self.assertRaises(ValueError):
+            mmbuf.open(self.path(), "w")
+
+
+class TestCommandLine(TempDirCase):
+    def test_info(self):
+        p = self.path()
+        mmbuf.create(p, dtype=">i8", shape=(2, 2), label="lbl").close()
+        res = self.run_py("import sys, mmbuf.__main__ as m; "
+                          "sys.exit(m.main())", "info", p)
+        out = res.stdout.decode()
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn("dtype:        >i8 (8 bytes per element)\n", out)
+        self.assertIn("shape:        (2, 2)\n", out)
+        self.assertIn('label:        "lbl"\n', out)
+        self.assertIn("state:        clean\n", out)
+        res = self.run_py("import runpy; runpy.run_module('mmbuf', "
+                          "run_name='__main__')", "info", self.dir)
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.stderr.decode(),
+                         "mmbuf: %s: %s: not a regular file\n"
+                         % (self.dir, self.dir))
+
+
+if __name__ == "__main__":
+    main()

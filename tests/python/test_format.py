@@ -1,0 +1,236 @@
+"""Unit tests of mmbuf._format: header encoding, decoding and validation,
+against the rules and the worked example of man/mmbuf.5."""
+
+import struct
+import zlib
+
+from testlib import F, main, mmbuf
+import unittest
+
+# Slot 0 of the example in mmbuf(5), EXAMPLES (xxd -a -l 512), non-zero
+# lines only: offset -> 16 bytes.
+EXAMPLE_LINES = {
+    0x00: "8d4d 4d42 0d0a 1a0a 0400 0000 0000 0000",
+    0x10: "0100 0000 0002 0000 0000 0000 0000 0000",
+    0x20: "0100 0000 0000 0000 0000 0000 0000 0000",
+    0x30: "6f1c 2e0a 94b7 4d2c 8e5a 03f1 d7b2 6c49",
+    0x40: "15cd b2c7 7e68 1618 15c6 b55c 7f68 1618",
+    0x50: "0020 0000 0000 0000 00fa 0000 0000 0000",
+    0x60: "00fa 0000 0000 0000 001a 0100 0000 0000",
+    0x70: "0000 0000 9210 0000 3c66 3800 0000 0000",
+    0x80: "0200 0000 0000 0000 e803 0000 0000 0000",
+    0x90: "0800 0000 0000 0000 0000 0000 0000 0000",
+    0xf0: "7465 6d70 6572 6174 7572 6500 0000 0000",
+    0x1f0: "0000 0000 0400 0000 0000 0000 119d 7f4d",
+}
+
+
+def example_slot():
+    s = bytearray(512)
+    for off, hx in EXAMPLE_LINES.items():
+        s[off:off + 16] = bytes.fromhex(hx.replace(" ", ""))
+    return bytes(s)
+
+
+def header(**kw):
+    base = dict(generation=2, version_major=1, version_minor=0, compat=0,
+                ro_compat=1, incompat=0, uuid=bytes(range(16)), ctime_ns=5,
+                mtime_ns=6, data_offset=8192, capacity=800, length=800,
+                file_size=8992, state=0, writer_pid=42, dtype="<f8",
+                itemsize=8, ndim=2, shape=(10, 10), block_shift=0,
+                data_checksum=0, checksum_generation=0, table_offset=0,
+                table_size=0, label="t", slot=0)
+    base.update(kw)
+    return F.Header(**base)
+
+
+def file_of(h0, h1=None):
+    """Header pages holding h0 in slot 0 and h1 (or nothing) in slot 1."""
+    b = bytearray(8192)
+    if h0 is not None:
+        b[0:512] = F.encode_slot(h0)
+    if h1 is not None:
+        b[4096:4608] = F.encode_slot(h1)
+    return bytes(b)
+
+
+class TestExample(unittest.TestCase):
+    def test_decode_example(self):
+        s = example_slot()
+        self.assertEqual(F.slot_integrity(s, 0), None)
+        h = F.decode_slot(s, 0)
+        self.assertEqual((h.generation, h.dtype, h.shape, h.label),
+                         (4, "<f8", (1000, 8), "temperature"))
+        self.assertEqual((h.data_offset, h.capacity, h.length, h.file_size),
+                         (8192, 64000, 64000, 72192))
+        self.assertEqual((h.ro_compat, h.state, h.writer_pid),
+                         (1, 0, 4242))
+        self.assertEqual(h.ctime_ns, 0x1816687ec7b2cd15)
+        self.assertEqual(h.mtime_ns - h.ctime_ns, 2500000000)
+        self.assertEqual(h.uuid.hex(), "6f1c2e0a94b74d2c8e5a03f1d7b26c49")
+
+    def test_encode_example_byte_exact(self):
+        s = example_slot()
+        self.assertEqual(F.encode_slot(F.decode_slot(s, 0)), s)
+        self.assertEqual(struct.unpack_from("<I", s, 508)[0], 0x4d7f9d11)
+
+    def test_crc_check_value(self):
+        self.assertEqual(zlib.crc32(b"123456789"), 0xCBF43926)
+
+
+class TestIntegrity(unittest.TestCase):
+    def status(self, b, i=0):
+        cls = F.slot_integrity(b, i)
+        return cls and cls.name
+
+    def test_order_of_checks(self):
+        s = bytearray(F.encode_slot(header()))
+        self.assertIsNone(self.status(s))
+        self.assertEqual(self.status(s[:5]), "MMBUF_ETRUNCATED")
+        self.assertEqual(self.status(b""), "MMBUF_ETRUNCATED")
+        self.assertEqual(self.status(b"\x8dMx"), "MMBUF_EMAGIC")
+        self.assertEqual(self.status(s[:100]), "MMBUF_ETRUNCATED")
+        bad = bytearray(s)
+        bad[0] ^= 1
+        self.assertEqual(self.status(bad), "MMBUF_EMAGIC")
+        bad = bytearray(s)
+        bad[300] ^= 1
+        self.assertEqual(self.status(bad), "MMBUF_ECHECKSUM")
+        torn = F.encode_slot(header())[:500] + struct.pack("<Q", 9)
+        torn += struct.pack("<I", zlib.crc32(torn))
+        self.assertEqual(self.status(torn), "MMBUF_ETORN")
+        odd = F.encode_slot(header(generation=3))
+        self.assertEqual(self.status(odd, 0), "MMBUF_EINCONSISTENT")
+        self.assertEqual(self.status(bytes(4096) + odd, 1), None)
+
+
+class TestChoose(unittest.TestCase):
+    def test_higher_generation_wins(self):
+        h = F.validate_header(file_of(header(generation=2),
+                                      header(generation=3, length=8)),
+                              10 ** 6)
+        self.assertEqual((h.slot, h.generation, h.length), (1, 3, 8))
+        self.assertEqual(h.slot_status, (None, None))
+
+    def test_damaged_slot_falls_back(self):
+        b = bytearray(file_of(header(generation=4),
+                              header(generation=3, length=8)))
+        b[100] ^= 0xFF
+        h = F.validate_header(b, 10 ** 6)
+        self.assertEqual((h.slot, h.length), (1, 8))
+        self.assertEqual(h.slot_status, ("MMBUF_ECHECKSUM", None))
+
+    def test_invalid_fields_fall_back(self):
+        h = F.validate_header(file_of(header(generation=4, length=900),
+                                      header(generation=3)), 10 ** 6)
+        self.assertEqual(h.slot, 1)
+        self.assertEqual(h.slot_status, ("MMBUF_EINCONSISTENT", None))
+
+    def test_version_and_feature_never_fall_back(self):
+        for kw, exc in ((dict(version_major=2), mmbuf.VersionError),
+                        (dict(incompat=4), mmbuf.FeatureError)):
+            with self.assertRaises(exc):
+                F.validate_header(file_of(header(generation=4, **kw),
+                                          header(generation=3)), 10 ** 6)
+
+    def test_no_intact_slot(self):
+        with self.assertRaises(mmbuf.MagicError):
+            F.validate_header(bytes(8192), 8192)
+        with self.assertRaises(mmbuf.TruncatedError):
+            F.validate_header(b"\x8dMM", 3)
+        with self.assertRaises(mmbuf.TruncatedError):
+            F.validate_header(b"", 0)
+        b = bytearray(file_of(header(), header(generation=3)))
+        b[10] ^= 1
+        b[4096 + 10] ^= 1
+        with self.assertRaises(mmbuf.ChecksumError):
+            F.validate_header(b, 10 ** 6)
+
+    def test_truncated_file(self):
+        with self.assertRaises(mmbuf.TruncatedError):
+            F.validate_header(file_of(header()), 8991)
+        F.validate_header(file_of(header()), 8992)
+
+
+class TestFields(unittest.TestCase):
+    def check_bad(self, **kw):
+        with self.assertRaises(mmbuf.InconsistentError, msg=kw):
+            F.decode_slot(F.encode_slot(header(**kw)))
+
+    def test_rules(self):
+        self.check_bad(data_offset=8192 + 512)
+        self.check_bad(data_offset=4096)
+        self.check_bad(data_offset=4 * 1024 * 1024)
+        self.check_bad(length=801)
+        self.check_bad(file_size=8993)
+        self.check_bad(capacity=2 ** 63, length=0, file_size=0)
+        self.check_bad(block_shift=12)
+        self.check_bad(dtype="<f3")
+        self.check_bad(dtype="=f8")
+        self.check_bad(shape=(10, 11))
+        self.check_bad(shape=(2 ** 40, 2 ** 40, 0))   # overflow before the 0
+        self.check_bad(state=4)
+        self.check_bad(state=2)                        # SEALED w/o checksum
+        self.check_bad(data_checksum=1)
+
+    def test_ndim_above_8_and_stray_shape(self):
+        s = bytearray(F.encode_slot(header()))
+        struct.pack_into("<I", s, 128, 9)
+        with self.assertRaises(mmbuf.InconsistentError):
+            F.decode_slot(s)
+        s = bytearray(F.encode_slot(header(ndim=1, shape=(10,))))
+        struct.pack_into("<Q", s, 136 + 8 * 5, 1)
+        with self.assertRaises(mmbuf.InconsistentError):
+            F.decode_slot(s)
+
+    def test_label_rules(self):
+        ok = b"caf\xc3\xa9".ljust(256, b"\0")
+        self.assertEqual(F.valid_label(ok), "caf\u00e9")
+        self.assertIsNone(F.valid_label(b"x" * 256))           # no NUL
+        self.assertIsNone(F.valid_label(b"a\0b".ljust(256, b"\0")))
+        self.assertIsNone(F.valid_label(b"\xc0\xaf".ljust(256, b"\0")))
+        self.assertIsNone(F.valid_label(b"\xed\xa0\x80".ljust(256, b"\0")))
+        self.assertIsNone(F.valid_label(b"\xf4\x90\x80\x80".ljust(256,
+                                                                b"\0")))
+
+    def test_good_values_pass(self):
+        for dt in ("<b1", ">c16", "<f2", ">u8"):
+            it = F.ITEMSIZES[dt[1:]]
+            F.decode_slot(F.encode_slot(header(dtype=dt, itemsize=it,
+                                               shape=(2, 3))))
+        F.decode_slot(F.encode_slot(header(shape=(0, 2 ** 60))))
+        F.decode_slot(F.encode_slot(header(ndim=0, shape=())))
+        F.decode_slot(F.encode_slot(header(version_minor=7, compat=0x80)))
+
+    def test_parse_dtype(self):
+        self.assertEqual(F.parse_dtype("f8"), ("<f8", 8))
+        self.assertEqual(F.parse_dtype(">c16"), (">c16", 16))
+        self.assertEqual(F.parse_dtype("|u1"), ("<u1", 1))
+        self.assertEqual(F.parse_dtype(">i1"), ("<i1", 1))
+        for bad in ("f16", "<", "", "u3", ">f8x", 8):
+            with self.assertRaises(mmbuf.DtypeError, msg=bad):
+                F.parse_dtype(bad)
+
+
+class TestDocstrings(unittest.TestCase):
+    def test_every_public_name_has_a_docstring(self):
+        missing = []
+        for name in mmbuf.__all__:
+            obj = getattr(mmbuf, name)
+            if callable(obj) and not (obj.__doc__ or "").strip():
+                missing.append(name)
+        for cls in (mmbuf.Buffer, mmbuf.Header):
+            for name, obj in vars(cls).items():
+                if name.startswith("_") and name not in (
+                        "__iter__", "__len__"):
+                    continue
+                if name in cls.__dataclass_fields__ if hasattr(
+                        cls, "__dataclass_fields__") else False:
+                    continue
+                if not (getattr(obj, "__doc__", None) or "").strip():
+                    missing.append("%s.%s" % (cls.__name__, name))
+        self.assertEqual(missing, [])
+
+
+if __name__ == "__main__":
+    main()
