@@ -84,10 +84,12 @@ class TestReadme(TempDirCase):
         import contextlib
         import io
         import re
-        src = os.path.join(os.environ.get("MMBUF_SRCDIR", "."), "python",
-                           "README-section.md")
+        # The first Python block of README's "## Python" section.
+        src = os.path.join(os.environ.get("MMBUF_SRCDIR", "."), "README")
         with open(src, encoding="utf-8") as f:
-            code = re.search(r"```python\n(.*?)```", f.read(), re.S).group(1)
+            section = f.read().split("\n## Python\n", 1)[1]
+        section = section.split("\n## ", 1)[0]
+        code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
         cwd = os.getcwd()
         os.chdir(self.dir)
         try:
