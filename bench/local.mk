@@ -12,8 +12,21 @@ bench_bench_fill_LDADD = lib/libmmbuf.la
 
 BENCH_ARGS =
 
-# Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk).
-bench: bench/bench_fill$(EXEEXT) bench-dumpbuf
+# Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk),
+# mkbuf's (bench/mkbuf.mk), verifybuf's (below).
+bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench
+
+# bench-verifybuf: verifybuf's throughput against xxhsum -H3 on the same
+# sealed 1 GiB buffer in the page cache (bench/verifybuf-bench.sh).
+#
+#   make bench-verifybuf BENCH_VERIFYBUF_ARGS='--size 256M --rounds 5'
+BENCH_VERIFYBUF_ARGS =
+EXTRA_DIST += bench/verifybuf-bench.sh
+
+bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/verifybuf-bench.sh $(BENCH_VERIFYBUF_ARGS)
+
+.PHONY: bench-verifybuf

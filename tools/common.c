@@ -4,13 +4,20 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+#include <zlib.h>
+
+#include "mmbuf.h"
 
 #include "common.h"
 
@@ -163,6 +170,21 @@ int tool_parse_int(const char *s, long min, long max, int *out)
 	return 0;
 }
 
+int tool_parse_size(const char *s, uint64_t *out)
+{
+	char tmp[64];
+	size_t n = strlen(s);
+
+	/* "4KiB" is "4K": drop the "iB" after a suffix letter. */
+	if (n >= 4 && n < sizeof tmp && strcmp(s + n - 2, "iB") == 0 &&
+	    strchr("KMGTkmgt", s[n - 3]) != NULL) {
+		memcpy(tmp, s, n - 2);
+		tmp[n - 2] = '\0';
+		s = tmp;
+	}
+	return tool_parse_u64(s, out);
+}
+
 /* ------------------------------------------------------------------ */
 /* Output                                                              */
 
@@ -219,6 +241,67 @@ void tool_out_printf(const char *fmt, ...)
 	va_end(ap);
 	tool_out_mem(big, (size_t)n);
 	free(big);
+}
+
+/* ------------------------------------------------------------------ */
+/* Progress bar                                                        */
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void progress_draw(const struct tool_progress *p, uint64_t done)
+{
+	char bar[41], line[512];
+	unsigned pct = p->total ? (unsigned)(done * 100 / p->total) : 100;
+	size_t fill = (size_t)pct * 40 / 100;
+
+	memset(bar, '#', fill);
+	memset(bar + fill, '.', 40 - fill);
+	bar[40] = '\0';
+	snprintf(line, sizeof line, "\r%s: %s [%s] %3u%% %" PRIu64 "/%" PRIu64
+		 " MiB", tool_name, p->what, bar, pct, done >> 20,
+		 p->total >> 20);
+	/* One write per redraw; a failed one only loses the bar. */
+	if (write(STDERR_FILENO, line, strlen(line)) < 0)
+		return;
+}
+
+void tool_progress_start(struct tool_progress *p, const char *what,
+			 uint64_t total, int enable)
+{
+	p->what = what;
+	p->total = total;
+	p->on = enable && total >= TOOL_PROGRESS_MIN && isatty(STDERR_FILENO);
+	p->last_ns = 0;
+	if (p->on) {
+		progress_draw(p, 0);
+		p->last_ns = now_ns();
+	}
+}
+
+void tool_progress_update(struct tool_progress *p, uint64_t done)
+{
+	int64_t t;
+
+	if (!p->on)
+		return;
+	t = now_ns();
+	if (t - p->last_ns < 100000000 && done < p->total)
+		return;
+	progress_draw(p, done);
+	p->last_ns = t;
+}
+
+void tool_progress_end(struct tool_progress *p)
+{
+	if (p->on && write(STDERR_FILENO, "\r\033[K", 4) < 0)
+		p->on = 0;
+	p->on = 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -313,4 +396,249 @@ void tool_guard_disarm(void)
 uint64_t tool_guard_fault_offset(void)
 {
 	return guard_fault;
+}
+
+/* ------------------------------------------------------------------ */
+/* Header pages and their JSON form (dumpbuf --json, mkbuf --json)     */
+
+/* A little-endian unsigned integer of n bytes. */
+uint64_t tool_le(const uint8_t *p, unsigned n)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = n; i > 0; i--)
+		v = v << 8 | p[i - 1];
+	return v;
+}
+
+
+
+
+
+void tool_read_header(struct tool_header *h, const char *path)
+{
+	struct stat st;
+	ssize_t r;
+	int fd;
+
+	memset(h, 0, sizeof *h);
+	h->path = path;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
+	if (fstat(fd, &st) < 0)
+		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		tool_die(TOOL_EXIT_INPUT, path, "%s",
+			 S_ISDIR(st.st_mode) ? strerror(EISDIR)
+					     : mmbuf_strerror(MMBUF_ENOTREG));
+	h->file_size = (uint64_t)st.st_size;
+	while (h->n < sizeof h->bytes) {
+		r = pread(fd, h->bytes + h->n, sizeof h->bytes - h->n,
+			  (off_t)h->n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			tool_die(TOOL_EXIT_INPUT, path, "read error: %s",
+				 strerror(errno));
+		if (r == 0)
+			break;
+		h->n += (size_t)r;
+	}
+	close(fd);
+	h->err = mmbuf_validate_header(h->bytes, h->n, h->file_size, &h->info);
+}
+
+
+const uint8_t *tool_slot_bytes(const struct tool_header *h, int i)
+{
+	return h->n >= (size_t)i * MMBUF_PAGE + MMBUF_SLOT_SIZE
+	       ? h->bytes + (size_t)i * MMBUF_PAGE : NULL;
+}
+
+
+int tool_slot_has_magic(const struct tool_header *h, int i)
+{
+	const uint8_t *p = tool_slot_bytes(h, i);
+
+	return p != NULL && memcmp(p, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0;
+}
+
+
+int tool_slot_status(const struct tool_header *h, int i)
+{
+	if (tool_slot_bytes(h, i) == NULL)
+		return MMBUF_ETRUNCATED;
+	return h->info.slot_status[i];
+}
+
+
+int tool_slot_current(const struct tool_header *h, int i)
+{
+	return h->err == 0 && h->info.slot == i;
+}
+
+
+void tool_fmt_uuid(char *o, const uint8_t *u)
+{
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			*o++ = '-';
+		*o++ = "0123456789abcdef"[u[i] >> 4];
+		*o++ = "0123456789abcdef"[u[i] & 15];
+	}
+	*o = '\0';
+}
+
+
+/* The text of a NUL-padded string field, without the padding. */
+size_t tool_field_strlen(const uint8_t *p, size_t max)
+{
+	const uint8_t *z = memchr(p, 0, max);
+
+	return z != NULL ? (size_t)(z - p) : max;
+}
+
+
+uint32_t tool_slot_crc(const uint8_t *slot)
+{
+	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), slot, 508);
+}
+
+
+const char *tool_status_text(int st)
+{
+	return st == 0 ? "intact" : mmbuf_strerror(st);
+}
+
+
+/* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
+void tool_json_str(const uint8_t *s, size_t n)
+{
+	tool_out_mem("\"", 1);
+	for (size_t i = 0; i < n;) {
+		uint8_t c = s[i];
+		size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
+			   : (c >> 3) == 30 ? 4 : 0;
+		int ok = k > 0 && i + k <= n;
+
+		for (size_t j = 1; ok && j < k; j++)
+			ok = (s[i + j] & 0xc0) == 0x80;
+		if (!ok) {
+			tool_out_str("\\ufffd");
+			i++;
+		} else if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			tool_out_mem(e, 2);
+			i++;
+		} else if (c < 0x20) {
+			tool_out_printf("\\u%04x", c);
+			i++;
+		} else {
+			tool_out_mem(s + i, k);
+			i += k;
+		}
+	}
+	tool_out_mem("\"", 1);
+}
+
+
+void tool_json_cstr(const char *s)
+{
+	tool_json_str((const uint8_t *)s, strlen(s));
+}
+
+
+/* --json: the keys are documented in dumpbuf(1) and stay stable. */
+void tool_header_json(const struct tool_header *h)
+{
+	char buf[256];
+
+	tool_out_str("{\n  \"file\": ");
+	tool_json_cstr(h->path);
+	tool_out_printf(",\n  \"file_size\": %" PRIu64 ",\n", h->file_size);
+	tool_out_printf("  \"valid\": %s,\n", h->err == 0 ? "true" : "false");
+	if (h->err == 0) {
+		tool_out_str("  \"error\": null,\n");
+		tool_out_printf("  \"current_slot\": %d,\n", h->info.slot);
+	} else {
+		tool_out_printf("  \"error\": \"%s\",\n  \"message\": ",
+				mmbuf_err_name(h->err));
+		tool_json_cstr(mmbuf_strerror(h->err));
+		tool_out_str(",\n  \"current_slot\": null,\n");
+	}
+	tool_out_str("  \"slots\": [");
+	for (int i = 0; i < 2; i++) {
+		const uint8_t *p = tool_slot_bytes(h, i);
+		int st = tool_slot_status(h, i);
+		uint32_t ndim, itemsize = 0;
+		char dtype[9];
+
+		tool_out_printf("%s\n    {\n      \"slot\": %d,\n", i ? "," : "", i);
+		tool_out_printf("      \"status\": \"%s\",\n",
+				st == 0 ? "ok" : mmbuf_err_name(st));
+		tool_out_str("      \"message\": ");
+		tool_json_cstr(tool_status_text(st));
+		tool_out_printf(",\n      \"current\": %s",
+				tool_slot_current(h, i) ? "true" : "false");
+		if (!tool_slot_has_magic(h, i)) {
+			tool_out_str("\n    }");
+			continue;
+		}
+		tool_out_printf(",\n      \"generation\": %" PRIu64, tool_le(p + 8, 8));
+		tool_out_printf(",\n      \"generation_tail\": %" PRIu64,
+				tool_le(p + 500, 8));
+		tool_out_printf(",\n      \"version\": \"%u.%u\"",
+				(unsigned)tool_le(p + 16, 2), (unsigned)tool_le(p + 18, 2));
+		tool_out_printf(",\n      \"slot_size\": %" PRIu64, tool_le(p + 20, 4));
+		tool_out_printf(",\n      \"compat\": %" PRIu64, tool_le(p + 24, 8));
+		tool_out_printf(",\n      \"ro_compat\": %" PRIu64, tool_le(p + 32, 8));
+		tool_out_printf(",\n      \"incompat\": %" PRIu64, tool_le(p + 40, 8));
+		tool_fmt_uuid(buf, p + 48);
+		tool_out_printf(",\n      \"uuid\": \"%s\"", buf);
+		tool_out_printf(",\n      \"ctime_ns\": %" PRId64, (int64_t)tool_le(p + 64, 8));
+		tool_out_printf(",\n      \"mtime_ns\": %" PRId64, (int64_t)tool_le(p + 72, 8));
+		tool_out_printf(",\n      \"data_offset\": %" PRIu64, tool_le(p + 80, 8));
+		tool_out_printf(",\n      \"capacity\": %" PRIu64, tool_le(p + 88, 8));
+		tool_out_printf(",\n      \"length\": %" PRIu64, tool_le(p + 96, 8));
+		tool_out_printf(",\n      \"file_size\": %" PRIu64, tool_le(p + 104, 8));
+		tool_out_printf(",\n      \"state\": %" PRIu64, tool_le(p + 112, 4));
+		tool_out_printf(",\n      \"writer_open\": %s",
+				tool_le(p + 112, 4) & MMBUF_STATE_WRITER_OPEN ? "true" : "false");
+		tool_out_printf(",\n      \"sealed\": %s",
+				tool_le(p + 112, 4) & MMBUF_STATE_SEALED ? "true" : "false");
+		tool_out_printf(",\n      \"writer_pid\": %" PRIu64, tool_le(p + 116, 4));
+		memcpy(dtype, p + 120, 8);
+		dtype[tool_field_strlen(p + 120, 8)] = '\0';
+		tool_out_str(",\n      \"dtype\": ");
+		tool_json_cstr(dtype);
+		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
+			tool_out_printf(",\n      \"itemsize\": %" PRIu32, itemsize);
+		else
+			tool_out_str(",\n      \"itemsize\": null");
+		ndim = (uint32_t)tool_le(p + 128, 4);
+		tool_out_printf(",\n      \"ndim\": %" PRIu32, ndim);
+		tool_out_str(",\n      \"shape\": [");
+		for (uint32_t d = 0; d < ndim && d < MMBUF_MAX_DIMS; d++)
+			tool_out_printf("%s%" PRIu64, d ? ", " : "",
+					tool_le(p + 136 + 8 * d, 8));
+		tool_out_str("]");
+		tool_out_str(",\n      \"label\": ");
+		tool_json_str(p + 240, tool_field_strlen(p + 240, 256));
+		if (tool_le(p + 24, 8) & MMBUF_COMPAT_DATA_CHECKSUM)
+			tool_out_printf(",\n      \"data_checksum\": \"%016" PRIx64 "\"",
+					tool_le(p + 200, 8));
+		else
+			tool_out_str(",\n      \"data_checksum\": null");
+		tool_out_printf(",\n      \"checksum_generation\": %" PRIu64,
+				tool_le(p + 208, 8));
+		tool_out_printf(",\n      \"block_shift\": %" PRIu64, tool_le(p + 132, 4));
+		tool_out_printf(",\n      \"table_offset\": %" PRIu64, tool_le(p + 216, 8));
+		tool_out_printf(",\n      \"table_size\": %" PRIu64, tool_le(p + 224, 8));
+		tool_out_printf(",\n      \"crc32\": \"%08" PRIx64 "\"", tool_le(p + 508, 4));
+		tool_out_printf(",\n      \"crc32_ok\": %s\n    }",
+				tool_slot_crc(p) == (uint32_t)tool_le(p + 508, 4) ? "true" : "false");
+	}
+	tool_out_str("\n  ]\n}\n");
 }

@@ -1,7 +1,8 @@
 /*
  * common.h - the helpers every mmbuf command-line tool shares: error
- * printing, number parsing, buffered output, colour selection and the
- * SIGBUS guard.  Built once as tools/libcommon.la.
+ * printing, number and size parsing, buffered output, a progress bar,
+ * colour selection, the SIGBUS guard, and the raw header with its JSON
+ * form.  Built once as tools/libcommon.la.
  */
 #ifndef MMBUF_TOOLS_COMMON_H
 #define MMBUF_TOOLS_COMMON_H
@@ -10,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "mmbuf.h"
 
 /* Exit statuses shared by the tools; each man page lists the ones it uses. */
 #define TOOL_EXIT_OK 0
@@ -51,6 +54,11 @@ int tool_parse_u64(const char *s, uint64_t *out);
 int tool_parse_signed(const char *s, int *neg, uint64_t *mag);
 /* An int in [min, max], or -1 (malformed or out of range). */
 int tool_parse_int(const char *s, long min, long max, int *out);
+/*
+ * A size in bytes: a number as for tool_parse_u64, whose suffix may also
+ * be spelt KiB, MiB, GiB or TiB (the same powers of 1024).  0 or -1.
+ */
+int tool_parse_size(const char *s, uint64_t *out);
 
 /* ------------------------------------------------------------------ */
 /* Buffered output to stdout.  Formatters reserve room, write into it    */
@@ -103,6 +111,28 @@ static inline void tool_out_str(const char *s)
 void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
 
 /* ------------------------------------------------------------------ */
+/* Progress bar                                                        */
+/*
+ * A one-line bar on stderr for long work: shown only when enabled, stderr
+ * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
+ * at most ten times a second, and erased at the end so that messages and
+ * the shell prompt start on a clean line.
+ */
+#define TOOL_PROGRESS_MIN (64ull << 20)
+
+struct tool_progress {
+	const char *what;       /* "filling FILE", "copying FILE" */
+	uint64_t total;
+	int on;
+	int64_t last_ns;        /* monotonic time of the last redraw */
+};
+
+void tool_progress_start(struct tool_progress *p, const char *what,
+			 uint64_t total, int enable);
+void tool_progress_update(struct tool_progress *p, uint64_t done);
+void tool_progress_end(struct tool_progress *p);
+
+/* ------------------------------------------------------------------ */
 /* Colour                                                              */
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
@@ -132,5 +162,44 @@ void tool_guard_arm(const void *base, uint64_t len);
 void tool_guard_disarm(void);
 /* The offset in the armed range of the faulting access. */
 uint64_t tool_guard_fault_offset(void);
+
+/* ------------------------------------------------------------------ */
+/* Header pages, read raw so that damaged ones can be shown too         */
+
+struct tool_header {
+	const char *path;
+	uint8_t bytes[MMBUF_HEADER_SIZE];
+	size_t n;               /* bytes read (the file may be shorter) */
+	uint64_t file_size;
+	int err;                /* mmbuf_validate_header's result */
+	mmbuf_info info;
+};
+
+/* Read the header pages of path (exits TOOL_EXIT_INPUT when it cannot)
+ * and validate them into h->err and h->info. */
+void tool_read_header(struct tool_header *h, const char *path);
+/* Slot i's bytes, or NULL when the file is too short to hold it. */
+const uint8_t *tool_slot_bytes(const struct tool_header *h, int i);
+int tool_slot_has_magic(const struct tool_header *h, int i);
+/* 0 or the MMBUF_E* damage of slot i. */
+int tool_slot_status(const struct tool_header *h, int i);
+int tool_slot_current(const struct tool_header *h, int i);
+/* "intact" or the message of a slot status. */
+const char *tool_status_text(int st);
+/* A little-endian unsigned integer of n bytes. */
+uint64_t tool_le(const uint8_t *p, unsigned n);
+/* The UUID in its 36-character text form (o has room for 37 bytes). */
+void tool_fmt_uuid(char *o, const uint8_t *u);
+/* The length of a NUL-padded string field, without the padding. */
+size_t tool_field_strlen(const uint8_t *p, size_t max);
+/* The CRC-32 of a slot's first 508 bytes, as stored at offset 508. */
+uint32_t tool_slot_crc(const uint8_t *slot);
+
+/* A JSON string to the output buffer; bytes that are not valid UTF-8
+ * become U+FFFD. */
+void tool_json_str(const uint8_t *s, size_t n);
+void tool_json_cstr(const char *s);
+/* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
+void tool_header_json(const struct tool_header *h);
 
 #endif /* MMBUF_TOOLS_COMMON_H */

@@ -561,16 +561,6 @@ static inline char *put_hex_addr(char *o, uint64_t v)
 	return o + nd;
 }
 
-/* A little-endian unsigned integer of n bytes. */
-static uint64_t le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = n; i > 0; i--)
-		v = v << 8 | p[i - 1];
-	return v;
-}
-
 /* "%08ld" of the value taken as signed, as xxd -d prints it. */
 static char *put_dec_addr(char *o, uint64_t u)
 {
@@ -1451,7 +1441,7 @@ static uint64_t load(const uint8_t *p, unsigned n, char order)
 		for (unsigned i = 0; i < n; i++)
 			v = v << 8 | p[i];
 	else
-		v = le(p, n);
+		v = tool_le(p, n);
 	return v;
 }
 
@@ -1821,85 +1811,6 @@ static const struct field {
 	{ 508, 4, F_CRC, "crc32" },
 };
 
-struct header {
-	const char *path;
-	uint8_t bytes[MMBUF_HEADER_SIZE];
-	size_t n;               /* bytes read (the file may be shorter) */
-	uint64_t file_size;
-	int err;                /* mmbuf_validate_header's result */
-	mmbuf_info info;
-};
-
-static void read_header(struct header *h, const char *path)
-{
-	struct stat st;
-	ssize_t r;
-	int fd;
-
-	memset(h, 0, sizeof *h);
-	h->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
-	if (fstat(fd, &st) < 0)
-		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		tool_die(TOOL_EXIT_INPUT, path, "%s",
-			 S_ISDIR(st.st_mode) ? strerror(EISDIR)
-					     : mmbuf_strerror(MMBUF_ENOTREG));
-	h->file_size = (uint64_t)st.st_size;
-	while (h->n < sizeof h->bytes) {
-		r = pread(fd, h->bytes + h->n, sizeof h->bytes - h->n,
-			  (off_t)h->n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			tool_die(TOOL_EXIT_INPUT, path, "read error: %s",
-				 strerror(errno));
-		if (r == 0)
-			break;
-		h->n += (size_t)r;
-	}
-	close(fd);
-	h->err = mmbuf_validate_header(h->bytes, h->n, h->file_size, &h->info);
-}
-
-static const uint8_t *slot_bytes(const struct header *h, int i)
-{
-	return h->n >= (size_t)i * MMBUF_PAGE + MMBUF_SLOT_SIZE
-	       ? h->bytes + (size_t)i * MMBUF_PAGE : NULL;
-}
-
-static int slot_has_magic(const struct header *h, int i)
-{
-	const uint8_t *p = slot_bytes(h, i);
-
-	return p != NULL && memcmp(p, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0;
-}
-
-static int slot_status(const struct header *h, int i)
-{
-	if (slot_bytes(h, i) == NULL)
-		return MMBUF_ETRUNCATED;
-	return h->info.slot_status[i];
-}
-
-static int slot_current(const struct header *h, int i)
-{
-	return h->err == 0 && h->info.slot == i;
-}
-
-static void fmt_uuid(char *o, const uint8_t *u)
-{
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			*o++ = '-';
-		memcpy(o, hexpair[0][u[i]], 2);
-		o += 2;
-	}
-	*o = '\0';
-}
-
 /* ISO 8601 UTC with nanoseconds. */
 static void fmt_time(char *o, size_t sz, int64_t ns)
 {
@@ -1952,14 +1863,6 @@ static void fmt_state(char *o, size_t sz, uint32_t st)
 			 (unsigned)(st & ~MMBUF_STATE_KNOWN));
 }
 
-/* The text of a NUL-padded string field, without the padding. */
-static size_t field_strlen(const uint8_t *p, size_t max)
-{
-	const uint8_t *z = memchr(p, 0, max);
-
-	return z != NULL ? (size_t)(z - p) : max;
-}
-
 /* A label for people: C escapes for quotes, backslashes and control
  * characters (never raw on a terminal); UTF-8 as it is. */
 static void fmt_label(char *o, size_t sz, const uint8_t *p, size_t n)
@@ -1989,7 +1892,7 @@ static void fmt_label(char *o, size_t sz, const uint8_t *p, size_t n)
 
 static void fmt_shape(char *o, size_t sz, const uint8_t *slot)
 {
-	uint32_t ndim = (uint32_t)le(slot + 128, 4);
+	uint32_t ndim = (uint32_t)tool_le(slot + 128, 4);
 	size_t n = 0;
 
 	if (ndim == 0) {
@@ -2003,22 +1906,12 @@ static void fmt_shape(char *o, size_t sz, const uint8_t *slot)
 	n += (size_t)snprintf(o + n, sz - n, "(");
 	for (uint32_t i = 0; i < ndim; i++)
 		n += (size_t)snprintf(o + n, sz - n, "%s%" PRIu64, i ? ", " : "",
-				      le(slot + 136 + 8 * i, 8));
+				      tool_le(slot + 136 + 8 * i, 8));
 	snprintf(o + n, sz - n, ndim == 1 ? ",)" : ")");
 }
 
-static uint32_t slot_crc(const uint8_t *slot)
-{
-	return (uint32_t)crc32(crc32(0L, Z_NULL, 0), slot, 508);
-}
-
-static const char *status_text(int st)
-{
-	return st == 0 ? "intact" : mmbuf_strerror(st);
-}
-
 /* -H */
-static void show_header(const struct header *h)
+static void show_header(const struct tool_header *h)
 {
 	char buf[1400];
 
@@ -2031,193 +1924,64 @@ static void show_header(const struct header *h)
 		tool_out_printf("header:          INVALID: %s\n",
 				mmbuf_strerror(h->err));
 	for (int i = 0; i < 2; i++) {
-		const uint8_t *p = slot_bytes(h, i);
-		int st = slot_status(h, i);
+		const uint8_t *p = tool_slot_bytes(h, i);
+		int st = tool_slot_status(h, i);
 		uint32_t itemsize = 0;
 		char dtype[9];
 
-		tool_out_printf("\nslot %d:          %s%s\n", i, status_text(st),
-				slot_current(h, i) ? " (current)" : "");
-		if (!slot_has_magic(h, i))
+		tool_out_printf("\nslot %d:          %s%s\n", i, tool_status_text(st),
+				tool_slot_current(h, i) ? " (current)" : "");
+		if (!tool_slot_has_magic(h, i))
 			continue;
-		tool_out_printf("  generation:    %" PRIu64 "\n", le(p + 8, 8));
+		tool_out_printf("  generation:    %" PRIu64 "\n", tool_le(p + 8, 8));
 		tool_out_printf("  version:       %u.%u\n",
-				(unsigned)le(p + 16, 2), (unsigned)le(p + 18, 2));
-		fmt_state(buf, sizeof buf, (uint32_t)le(p + 112, 4));
+				(unsigned)tool_le(p + 16, 2), (unsigned)tool_le(p + 18, 2));
+		fmt_state(buf, sizeof buf, (uint32_t)tool_le(p + 112, 4));
 		tool_out_printf("  state:         %s\n", buf);
 		tool_out_printf("  writer pid:    %" PRIu32 "\n",
-				(uint32_t)le(p + 116, 4));
+				(uint32_t)tool_le(p + 116, 4));
 		memcpy(dtype, p + 120, 8);
-		dtype[field_strlen(p + 120, 8)] = '\0';
+		dtype[tool_field_strlen(p + 120, 8)] = '\0';
 		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
 			tool_out_printf("  dtype:         %s (%" PRIu32
 					" bytes per element)\n", dtype, itemsize);
 		else {
-			fmt_label(buf, sizeof buf, p + 120, field_strlen(p + 120, 8));
+			fmt_label(buf, sizeof buf, p + 120, tool_field_strlen(p + 120, 8));
 			tool_out_printf("  dtype:         \"%s\" (invalid)\n", buf);
 		}
 		fmt_shape(buf, sizeof buf, p);
 		tool_out_printf("  shape:         %s\n", buf);
-		fmt_label(buf, sizeof buf, p + 240, field_strlen(p + 240, 256));
+		fmt_label(buf, sizeof buf, p + 240, tool_field_strlen(p + 240, 256));
 		tool_out_printf("  label:         \"%s\"\n", buf);
-		fmt_uuid(buf, p + 48);
+		tool_fmt_uuid(buf, p + 48);
 		tool_out_printf("  uuid:          %s\n", buf);
-		fmt_time(buf, sizeof buf, (int64_t)le(p + 64, 8));
+		fmt_time(buf, sizeof buf, (int64_t)tool_le(p + 64, 8));
 		tool_out_printf("  created:       %s\n", buf);
-		fmt_time(buf, sizeof buf, (int64_t)le(p + 72, 8));
+		fmt_time(buf, sizeof buf, (int64_t)tool_le(p + 72, 8));
 		tool_out_printf("  modified:      %s\n", buf);
-		tool_out_printf("  data offset:   %" PRIu64 "\n", le(p + 80, 8));
-		tool_out_printf("  capacity:      %" PRIu64 "\n", le(p + 88, 8));
-		tool_out_printf("  length:        %" PRIu64 "\n", le(p + 96, 8));
-		tool_out_printf("  file size:     %" PRIu64 "\n", le(p + 104, 8));
-		fmt_flags(buf, sizeof buf, "compat", le(p + 24, 8));
+		tool_out_printf("  data offset:   %" PRIu64 "\n", tool_le(p + 80, 8));
+		tool_out_printf("  capacity:      %" PRIu64 "\n", tool_le(p + 88, 8));
+		tool_out_printf("  length:        %" PRIu64 "\n", tool_le(p + 96, 8));
+		tool_out_printf("  file size:     %" PRIu64 "\n", tool_le(p + 104, 8));
+		fmt_flags(buf, sizeof buf, "compat", tool_le(p + 24, 8));
 		tool_out_printf("  compat:        %s\n", buf);
-		fmt_flags(buf, sizeof buf, "ro_compat", le(p + 32, 8));
+		fmt_flags(buf, sizeof buf, "ro_compat", tool_le(p + 32, 8));
 		tool_out_printf("  ro_compat:     %s\n", buf);
-		fmt_flags(buf, sizeof buf, "incompat", le(p + 40, 8));
+		fmt_flags(buf, sizeof buf, "incompat", tool_le(p + 40, 8));
 		tool_out_printf("  incompat:      %s\n", buf);
-		if (le(p + 24, 8) & MMBUF_COMPAT_DATA_CHECKSUM)
+		if (tool_le(p + 24, 8) & MMBUF_COMPAT_DATA_CHECKSUM)
 			tool_out_printf("  data checksum: 0x%016" PRIx64
 					" (XXH3-64 at generation %" PRIu64 ", %s)\n",
-					le(p + 200, 8), le(p + 208, 8),
-					le(p + 112, 4) & MMBUF_STATE_SEALED
+					tool_le(p + 200, 8), tool_le(p + 208, 8),
+					tool_le(p + 112, 4) & MMBUF_STATE_SEALED
 					? "sealed: current" : "not sealed: may be stale");
 		else
 			tool_out_printf("  data checksum: none\n");
 		tool_out_printf("  header crc32:  0x%08" PRIx32 " (%s)\n",
-				(uint32_t)le(p + 508, 4),
-				slot_crc(p) == (uint32_t)le(p + 508, 4)
+				(uint32_t)tool_le(p + 508, 4),
+				tool_slot_crc(p) == (uint32_t)tool_le(p + 508, 4)
 				? "matches" : "MISMATCH");
 	}
-}
-
-/* A JSON string; bytes that are not valid UTF-8 become U+FFFD. */
-static void json_str(const uint8_t *s, size_t n)
-{
-	tool_out_mem("\"", 1);
-	for (size_t i = 0; i < n;) {
-		uint8_t c = s[i];
-		size_t k = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-			   : (c >> 3) == 30 ? 4 : 0;
-		int ok = k > 0 && i + k <= n;
-
-		for (size_t j = 1; ok && j < k; j++)
-			ok = (s[i + j] & 0xc0) == 0x80;
-		if (!ok) {
-			tool_out_str("\\ufffd");
-			i++;
-		} else if (c == '"' || c == '\\') {
-			char e[2] = { '\\', (char)c };
-
-			tool_out_mem(e, 2);
-			i++;
-		} else if (c < 0x20) {
-			tool_out_printf("\\u%04x", c);
-			i++;
-		} else {
-			tool_out_mem(s + i, k);
-			i += k;
-		}
-	}
-	tool_out_mem("\"", 1);
-}
-
-static void json_cstr(const char *s)
-{
-	json_str((const uint8_t *)s, strlen(s));
-}
-
-/* --json: the keys are documented in dumpbuf(1) and stay stable. */
-static void show_json(const struct header *h)
-{
-	char buf[256];
-
-	tool_out_str("{\n  \"file\": ");
-	json_cstr(h->path);
-	tool_out_printf(",\n  \"file_size\": %" PRIu64 ",\n", h->file_size);
-	tool_out_printf("  \"valid\": %s,\n", h->err == 0 ? "true" : "false");
-	if (h->err == 0) {
-		tool_out_str("  \"error\": null,\n");
-		tool_out_printf("  \"current_slot\": %d,\n", h->info.slot);
-	} else {
-		tool_out_printf("  \"error\": \"%s\",\n  \"message\": ",
-				mmbuf_err_name(h->err));
-		json_cstr(mmbuf_strerror(h->err));
-		tool_out_str(",\n  \"current_slot\": null,\n");
-	}
-	tool_out_str("  \"slots\": [");
-	for (int i = 0; i < 2; i++) {
-		const uint8_t *p = slot_bytes(h, i);
-		int st = slot_status(h, i);
-		uint32_t ndim, itemsize = 0;
-		char dtype[9];
-
-		tool_out_printf("%s\n    {\n      \"slot\": %d,\n", i ? "," : "", i);
-		tool_out_printf("      \"status\": \"%s\",\n",
-				st == 0 ? "ok" : mmbuf_err_name(st));
-		tool_out_str("      \"message\": ");
-		json_cstr(status_text(st));
-		tool_out_printf(",\n      \"current\": %s",
-				slot_current(h, i) ? "true" : "false");
-		if (!slot_has_magic(h, i)) {
-			tool_out_str("\n    }");
-			continue;
-		}
-		tool_out_printf(",\n      \"generation\": %" PRIu64, le(p + 8, 8));
-		tool_out_printf(",\n      \"generation_tail\": %" PRIu64,
-				le(p + 500, 8));
-		tool_out_printf(",\n      \"version\": \"%u.%u\"",
-				(unsigned)le(p + 16, 2), (unsigned)le(p + 18, 2));
-		tool_out_printf(",\n      \"slot_size\": %" PRIu64, le(p + 20, 4));
-		tool_out_printf(",\n      \"compat\": %" PRIu64, le(p + 24, 8));
-		tool_out_printf(",\n      \"ro_compat\": %" PRIu64, le(p + 32, 8));
-		tool_out_printf(",\n      \"incompat\": %" PRIu64, le(p + 40, 8));
-		fmt_uuid(buf, p + 48);
-		tool_out_printf(",\n      \"uuid\": \"%s\"", buf);
-		tool_out_printf(",\n      \"ctime_ns\": %" PRId64, (int64_t)le(p + 64, 8));
-		tool_out_printf(",\n      \"mtime_ns\": %" PRId64, (int64_t)le(p + 72, 8));
-		tool_out_printf(",\n      \"data_offset\": %" PRIu64, le(p + 80, 8));
-		tool_out_printf(",\n      \"capacity\": %" PRIu64, le(p + 88, 8));
-		tool_out_printf(",\n      \"length\": %" PRIu64, le(p + 96, 8));
-		tool_out_printf(",\n      \"file_size\": %" PRIu64, le(p + 104, 8));
-		tool_out_printf(",\n      \"state\": %" PRIu64, le(p + 112, 4));
-		tool_out_printf(",\n      \"writer_open\": %s",
-				le(p + 112, 4) & MMBUF_STATE_WRITER_OPEN ? "true" : "false");
-		tool_out_printf(",\n      \"sealed\": %s",
-				le(p + 112, 4) & MMBUF_STATE_SEALED ? "true" : "false");
-		tool_out_printf(",\n      \"writer_pid\": %" PRIu64, le(p + 116, 4));
-		memcpy(dtype, p + 120, 8);
-		dtype[field_strlen(p + 120, 8)] = '\0';
-		tool_out_str(",\n      \"dtype\": ");
-		json_cstr(dtype);
-		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
-			tool_out_printf(",\n      \"itemsize\": %" PRIu32, itemsize);
-		else
-			tool_out_str(",\n      \"itemsize\": null");
-		ndim = (uint32_t)le(p + 128, 4);
-		tool_out_printf(",\n      \"ndim\": %" PRIu32, ndim);
-		tool_out_str(",\n      \"shape\": [");
-		for (uint32_t d = 0; d < ndim && d < MMBUF_MAX_DIMS; d++)
-			tool_out_printf("%s%" PRIu64, d ? ", " : "",
-					le(p + 136 + 8 * d, 8));
-		tool_out_str("]");
-		tool_out_str(",\n      \"label\": ");
-		json_str(p + 240, field_strlen(p + 240, 256));
-		if (le(p + 24, 8) & MMBUF_COMPAT_DATA_CHECKSUM)
-			tool_out_printf(",\n      \"data_checksum\": \"%016" PRIx64 "\"",
-					le(p + 200, 8));
-		else
-			tool_out_str(",\n      \"data_checksum\": null");
-		tool_out_printf(",\n      \"checksum_generation\": %" PRIu64,
-				le(p + 208, 8));
-		tool_out_printf(",\n      \"block_shift\": %" PRIu64, le(p + 132, 4));
-		tool_out_printf(",\n      \"table_offset\": %" PRIu64, le(p + 216, 8));
-		tool_out_printf(",\n      \"table_size\": %" PRIu64, le(p + 224, 8));
-		tool_out_printf(",\n      \"crc32\": \"%08" PRIx64 "\"", le(p + 508, 4));
-		tool_out_printf(",\n      \"crc32_ok\": %s\n    }",
-				slot_crc(p) == (uint32_t)le(p + 508, 4) ? "true" : "false");
-	}
-	tool_out_str("\n  ]\n}\n");
 }
 
 /* One xxd-style line of at most 16 bytes at file offset off, padded so
@@ -2246,7 +2010,7 @@ static void slots_line(uint64_t off, const uint8_t *p, int n, const char *note)
 
 /* Bytes [off, off + n) of the file, 16 per line; runs of zero lines after
  * the first become one "*" line. */
-static void slots_bytes(const struct header *h, uint64_t off, uint64_t n,
+static void slots_bytes(const struct tool_header *h, uint64_t off, uint64_t n,
 			const char *note)
 {
 	int zero_run = 0;
@@ -2269,7 +2033,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		       const uint8_t *slot)
 {
 	const uint8_t *p = slot + f->off;
-	uint64_t v = f->size <= 8 ? le(p, f->size) : 0;
+	uint64_t v = f->size <= 8 ? tool_le(p, f->size) : 0;
 	char t[256];
 
 	switch (f->type) {
@@ -2285,7 +2049,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
 	case F_UUID:
-		fmt_uuid(t, p);
+		tool_fmt_uuid(t, p);
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
 	case F_TIME:
@@ -2297,7 +2061,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = 0x%" PRIx64 " (%s)", f->name, v, t);
 		break;
 	case F_DTYPE:
-		fmt_label(t, sizeof t, p, field_strlen(p, 8));
+		fmt_label(t, sizeof t, p, tool_field_strlen(p, 8));
 		snprintf(o, sz, "%s = \"%s\"", f->name, t);
 		break;
 	case F_SHAPE:
@@ -2305,7 +2069,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
 	case F_LABEL: {
-		size_t n = field_strlen(p, 256);
+		size_t n = tool_field_strlen(p, 256);
 
 		fmt_label(t, sizeof t, p, n < 64 ? n : 64);
 		snprintf(o, sz, "%s = \"%s\"%s", f->name, t, n > 64 ? "..." : "");
@@ -2317,21 +2081,21 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		break;
 	case F_TAIL:
 		snprintf(o, sz, "%s = %" PRIu64 " (%s)", f->name, v,
-			 v == le(slot + 8, 8) ? "matches generation"
+			 v == tool_le(slot + 8, 8) ? "matches generation"
 					      : "TORN: differs from generation");
 		break;
 	case F_CRC:
-		if (slot_crc(slot) == (uint32_t)v)
+		if (tool_slot_crc(slot) == (uint32_t)v)
 			snprintf(o, sz, "%s = 0x%08" PRIx64 " (ok)", f->name, v);
 		else
 			snprintf(o, sz, "%s = 0x%08" PRIx64 " (BAD: computed 0x%08"
-				 PRIx32 ")", f->name, v, slot_crc(slot));
+				 PRIx32 ")", f->name, v, tool_slot_crc(slot));
 		break;
 	}
 }
 
 /* --slots: like pmempool info -x, every field of both slots. */
-static void show_slots(const struct header *h)
+static void show_slots(const struct tool_header *h)
 {
 	char note[512];
 
@@ -2340,12 +2104,12 @@ static void show_slots(const struct header *h)
 			h->err == 0 ? "" : mmbuf_strerror(h->err));
 	for (int i = 0; i < 2; i++) {
 		uint64_t base = (uint64_t)i * MMBUF_PAGE;
-		const uint8_t *p = slot_bytes(h, i);
-		int st = slot_status(h, i);
+		const uint8_t *p = tool_slot_bytes(h, i);
+		int st = tool_slot_status(h, i);
 
 		tool_out_printf("\n# header page %d, slot %d: %s%s\n", i, i,
-				status_text(st),
-				slot_current(h, i) ? " (current)" : "");
+				tool_status_text(st),
+				tool_slot_current(h, i) ? " (current)" : "");
 		if (p == NULL) {
 			if (h->n > base) {
 				tool_out_printf("# only %zu bytes of the slot "
@@ -2387,13 +2151,13 @@ static void show_slots(const struct header *h)
 
 static int run_header(const struct opts *o)
 {
-	static struct header h;
+	static struct tool_header h;
 
-	read_header(&h, o->path);
+	tool_read_header(&h, o->path);
 	if (o->mode == MODE_HEADER)
 		show_header(&h);
 	else if (o->mode == MODE_JSON)
-		show_json(&h);
+		tool_header_json(&h);
 	else
 		show_slots(&h);
 	tool_out_finish();

@@ -18,3 +18,27 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-color.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
+
+# mkbuf: every option, every bad argument, .npy files made by NumPy.
+MKBUF_TESTS = \
+	tests/tools/mkbuf-create.sh \
+	tests/tools/mkbuf-from.sh \
+	tests/tools/mkbuf-npy.sh \
+	tests/tools/mkbuf-errors.sh \
+	tests/tools/mkbuf-seal.sh
+TESTS += $(MKBUF_TESTS)
+EXTRA_DIST += $(MKBUF_TESTS) tests/tools/mkbuf-lib.sh
+
+# verifybuf: holdbuf keeps a writer open (or opens and closes one) so the
+# tests can make the "writer open", "crashed" and "modified" states.
+check_PROGRAMS += tests/tools/holdbuf
+tests_tools_holdbuf_SOURCES = tests/tools/holdbuf.c
+tests_tools_holdbuf_LDADD = lib/libmmbuf.la
+tests_tools_holdbuf_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+VERIFYBUF_TESTS = \
+	tests/tools/verifybuf-options.sh \
+	tests/tools/verifybuf-damage.sh \
+	tests/tools/verifybuf-writer.sh
+TESTS += $(VERIFYBUF_TESTS)
+EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh

@@ -1,0 +1,149 @@
+#!/bin/sh
+# mkbuf's exit statuses and exact messages: usage errors (1), input errors
+# are in mkbuf-from.sh and mkbuf-npy.sh (2), files that cannot be created
+# (3): an existing FILE without -f, a directory the user cannot write (run
+# as an unprivileged user when the test runs as root), a missing
+# directory.  After every failure nothing is left behind.  Also the
+# progress bar, shown on a terminal only.
+
+. "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
+
+d=$tmp/d
+mkdir "$d"
+hint="Try 'mkbuf --help' for more information."
+
+# usage WANT-MESSAGE ARGS...: exit 1, the message and the hint, no file.
+usage() {
+    msg=$1
+    shift
+    mk 1 "$@"
+    expect_err "mkbuf: $msg
+$hint"
+    [ -s "$tmp/out" ] && fail "mkbuf $*: stdout not empty"
+    empty_dir "$d"
+}
+
+usage "missing FILE operand"
+usage "missing FILE operand" -s 1K
+usage "extra operand '$d/b'" -s 1K "$d/a" "$d/b"
+usage "no size: give -s, --shape, --from or --from-npy" "$d/a"
+usage "no size: give -s, --shape, --from or --from-npy" --fill 1 "$d/a"
+usage "invalid size: '12Q'" -s 12Q "$d/a"
+usage "invalid size: 'abc'" -s abc "$d/a"
+usage "invalid size: '-1'" -s -1 "$d/a"
+usage "invalid size: '1KB'" -s 1KB "$d/a"
+usage "invalid size: '99999999999999999999'" -s 99999999999999999999 "$d/a"
+usage "invalid size: '16777216T'" -s 16777216T "$d/a"
+usage "unknown dtype: 'f3'" -t f3 -s 1K "$d/a"
+usage "unknown dtype: 'float64'" --dtype float64 -s 1K "$d/a"
+usage "shape 1000x3 of <f8 is 24000 bytes, but the size is 1000" -t f8 --shape 1000x3 -s 1000 "$d/a"
+usage "shape 10 of <u1 is 10 bytes, but the size is 11" --shape 10 -s 11 "$d/a"
+usage "invalid shape: '10x' (dimensions separated by 'x', at most 8)" --shape 10x "$d/a"
+usage "invalid shape: 'ax3' (dimensions separated by 'x', at most 8)" --shape ax3 "$d/a"
+usage "invalid shape: '1x1x1x1x1x1x1x1x1' (dimensions separated by 'x', at most 8)" --shape 1x1x1x1x1x1x1x1x1 "$d/a"
+usage "shape 65536x65536x65536x65536 of <u1 is too large" --shape 65536x65536x65536x65536 "$d/a"
+usage "invalid length: 'x'" -s 1K --length x "$d/a"
+usage "length 2048 exceeds the size (1024 bytes)" -s 1K --length 2K "$d/a"
+usage "invalid alignment: '3' (a power of two up to 2M)" -s 1K --align 3 "$d/a"
+usage "invalid alignment: '4M' (a power of two up to 2M)" -s 1K --align 4M "$d/a"
+usage "invalid alignment: '0' (a power of two up to 2M)" -s 1K --align 0 "$d/a"
+usage "invalid mode: '8' (octal, at most 7777)" -s 1K --mode 8 "$d/a"
+usage "invalid mode: 'rw' (octal, at most 7777)" -s 1K --mode rw "$d/a"
+usage "invalid mode: '17777' (octal, at most 7777)" -s 1K --mode 17777 "$d/a"
+usage "invalid fill byte: '256' (0 to 255)" -s 1K --fill 256 "$d/a"
+usage "invalid fill byte: '-1' (0 to 255)" -s 1K --fill -1 "$d/a"
+usage "--fill cannot be used with --from or --from-npy" --fill 1 --from /dev/null "$d/a"
+usage "--from and --from-npy cannot be used together" --from /dev/null --from-npy x "$d/a"
+usage "--from-npy takes the size, dtype and shape from the file: -s, -t and --shape cannot be used with it" --from-npy x -s 1K "$d/a"
+long=$(printf '%0256d' 0)
+usage "label too long: 256 bytes (at most 255)" -s 1K -L "$long" "$d/a"
+# The library's own checks name FILE, and are usage errors too.
+mk 1 -s 1K -L "$(printf 'bad \377')" "$d/a"
+expect_err "mkbuf: $d/a: label is too long or not UTF-8"
+empty_dir "$d"
+
+# getopt's errors, with the usage on stderr.
+mk 1 --bogus "$d/a"
+head -n 1 "$tmp/err" > "$tmp/err1"
+printf "mkbuf: unrecognized option '--bogus'\n" > "$tmp/exp"
+same "--bogus" "$tmp/err1" "$tmp/exp"
+grep -q '^Usage: mkbuf ' "$tmp/err" || fail "--bogus: no usage on stderr"
+[ -s "$tmp/out" ] && fail "--bogus: stdout"
+mk 1 -Z "$d/a"
+head -n 1 "$tmp/err" > "$tmp/err1"
+printf "mkbuf: invalid option -- 'Z'\n" > "$tmp/exp"
+same "-Z" "$tmp/err1" "$tmp/exp"
+mk 1 "$d/a" -s
+head -n 1 "$tmp/err" > "$tmp/err1"
+printf "mkbuf: option requires an argument -- 's'\n" > "$tmp/exp"
+same "-s without argument" "$tmp/err1" "$tmp/exp"
+empty_dir "$d"
+
+# Cannot create: 3.
+printf 'keep' > "$d/exists"
+mk 3 -s 1K "$d/exists"
+expect_err "mkbuf: $d/exists: File exists"
+[ "$(cat "$d/exists")" = keep ] || fail "existing file changed"
+mk 3 -s 1K --fill 9 "$d/exists"
+[ "$(cat "$d/exists")" = keep ] || fail "existing file changed (--fill)"
+mkdir "$d/sub"
+mk 3 -f -s 1K "$d/sub"
+expect_err "mkbuf: $d/sub: Is a directory"
+[ "$(ls -A "$d")" = "$(printf 'exists\nsub')" ] || fail "left behind: $(ls -A "$d")"
+mk 3 -s 1K "$d/nodir/a"
+expect_err "mkbuf: $d/nodir/a: No such file or directory"
+
+# A directory we may not write.  As root the permission bits do not stop
+# us, so the case runs as nobody (setpriv, util-linux); as another user
+# the directory's mode is enough.
+ro=$tmp/ro
+mkdir "$ro"
+chmod 755 "$tmp"
+if [ "$(id -u)" = 0 ]; then
+    if ! command -v setpriv > /dev/null 2>&1; then
+        echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
+    else
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+            "$MKBUF" -s 1K "$ro/a" > "$tmp/out" 2> "$tmp/err"
+        status "unwritable directory" 3 $?
+        expect_err "mkbuf: $ro/a: Permission denied"
+        cat "$tmp/in" 2>/dev/null | setpriv --reuid=65534 --regid=65534 \
+            --clear-groups "$MKBUF" --from - "$ro/a" > "$tmp/out" 2> "$tmp/err"
+        status "unwritable directory, spooling" 3 $?
+        expect_err "mkbuf: $ro/a: Permission denied"
+    fi
+else
+    chmod 555 "$ro"
+    mk 3 -s 1K "$ro/a"
+    expect_err "mkbuf: $ro/a: Permission denied"
+fi
+empty_dir "$ro"
+
+# The progress bar: on a terminal (script(1) gives one) for large work,
+# never with -q, never when stderr is not a terminal.
+if command -v script > /dev/null 2>&1; then
+    script -qec "'$MKBUF' -s 80M --fill 1 '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    status "progress on a terminal" 0 $?
+    grep -q "mkbuf: filling $d/p.buf \[#*\.*\] *[0-9]*% [0-9]*/80 MiB" "$tmp/tty" ||
+        { fail "no progress bar on a terminal"; cat -v "$tmp/tty" >&2; }
+    grep -q "100% 80/80 MiB" "$tmp/tty" || fail "progress does not reach 100%"
+    rm -f "$d/p.buf"
+    script -qec "'$MKBUF' -q -s 80M --fill 1 '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "filling" "$tmp/tty" && fail "progress bar with -q"
+    rm -f "$d/p.buf"
+    script -qec "'$MKBUF' -s 1M --fill 1 '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "filling" "$tmp/tty" && fail "progress bar for small work"
+    rm -f "$d/p.buf"
+    head -c 70000000 /dev/zero > "$tmp/big"
+    script -qec "'$MKBUF' -q --from '$tmp/big' '$d/p.buf' && '$MKBUF' --from '$tmp/big' '$d/p2.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "copying to $d/p2.buf .*100% 66/66 MiB" "$tmp/tty" || fail "no progress bar for --from"
+    grep -q "p.buf .*MiB" "$tmp/tty" && fail "progress bar for --from with -q"
+    rm -f "$d/p.buf" "$d/p2.buf" "$tmp/big"
+else
+    echo "SKIP (progress cases only): script(1) is missing" >&2
+fi
+"$MKBUF" -s 80M --fill 1 "$d/p.buf" > /dev/null 2> "$tmp/err"
+checks=$((checks + 1))
+[ -s "$tmp/err" ] && fail "progress bar when stderr is not a terminal"
+
+finish

@@ -1,0 +1,50 @@
+#!/bin/sh
+# verifybuf-writer.sh - a writer open, a crashed writer, and --seal,
+# --repair refusing to work under a live writer.
+
+. "${srcdir:-.}/tests/tools/verifybuf-lib.sh"
+
+b=$tmp/buf
+sealed "$b" 4 50000
+vb 0 "$b"
+expect_out "$b: ok"
+
+# A writer holds it open: consistent, not verifiable.
+hold "$b"
+vb 1 "$b"
+expect_out "$b: not verifiable (writer open)"
+expect_err
+# --seal refuses while another writer is open.
+cp "$b" "$tmp/before"
+vb 1 --seal "$b"
+expect_out "$b: not verifiable (writer open)"
+expect_err "verifybuf: $b: cannot seal: buffer is busy: another writer has it open"
+same "--seal under a writer wrote nothing" "$b" "$tmp/before"
+# So does --repair, even with nothing to repair.
+vb 1 --repair "$b"
+expect_out "$b: not verifiable (writer open)"
+expect_err "verifybuf: $b: cannot repair: buffer is busy: another writer has it open"
+unhold
+
+# The writer was killed: the last writer crashed.
+vb 1 "$b"
+expect_out "$b: not verifiable (last writer crashed)"
+vb 1 -v "$b"
+expect_out "$b: not verifiable (last writer crashed)" \
+    "  slot 0: intact (current)" \
+    "  slot 1: intact" \
+    "  generation: 8" \
+    "  state: not sealed, writer open" \
+    "  file size: 61544 bytes (expected 61544)" \
+    "  length: 50000 bytes" \
+    "  sealed at generation: 6" \
+    "  bytes checked: 0"
+
+# --seal after the crash, then verify: ok again.
+vb 0 --seal "$b"
+expect_out "$b: sealed" "$b: ok"
+expect_err
+vb 0 "$b"
+expect_out "$b: ok"
+
+finish

@@ -1,0 +1,892 @@
+/*
+ * mkbuf - create a buffer file, empty, filled with a byte, or holding the
+ * bytes of a file, of standard input or of a NumPy .npy array.  See
+ * mkbuf(1).
+ *
+ * The buffer is never built under its final name.  mmbuf_create() makes
+ * it under a temporary name in the same directory (".FILE.mkbuf-XXXXXX"),
+ * the data is written into it with mmbuf_write(), it is closed (which
+ * syncs it), and only then is it published: rename(2) over FILE with -f,
+ * link(2) without, so an existing FILE is never touched.  Any failure, and
+ * SIGINT, SIGTERM or SIGHUP, unlinks the temporary name, so no partial
+ * buffer is ever left behind under either name.  --seal seals the
+ * buffer before it is closed and published, so FILE appears sealed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mmbuf.h"
+#include "common.h"
+
+/* Exit statuses: see EXIT STATUS in mkbuf(1). */
+#define EXIT_USAGE TOOL_EXIT_USAGE   /* 1: bad option or argument */
+#define EXIT_INPUT TOOL_EXIT_INPUT   /* 2: cannot read --from, bad .npy */
+#define EXIT_CREATE TOOL_EXIT_OUTPUT /* 3: cannot create or write FILE */
+
+#define CHUNK (4u << 20)
+
+/* The one copy buffer: static, so that no exit path leaks it. */
+static uint8_t chunk[CHUNK];
+
+enum {
+	OPT_SHAPE = 256, OPT_LENGTH, OPT_ALIGN, OPT_SPARSE, OPT_MODE, OPT_FROM,
+	OPT_FROM_NPY, OPT_FILL, OPT_SEAL, OPT_JSON
+};
+
+struct opts {
+	const char *path;
+	uint64_t size;
+	int size_set;
+	const char *dtype_arg;
+	int dtype_set;
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize;
+	const char *shape_arg;
+	uint32_t ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+	uint64_t length;
+	int length_set;
+	const char *label;
+	uint64_t align;
+	int sparse;
+	mode_t mode;
+	int force;
+	const char *from;
+	const char *from_npy;
+	int fill;               /* -1: none */
+	int seal;
+	int json, quiet;
+};
+
+static const char short_opts[] = "s:t:L:fqhV";
+
+static const struct option long_opts[] = {
+	{ "size", required_argument, NULL, 's' },
+	{ "dtype", required_argument, NULL, 't' },
+	{ "shape", required_argument, NULL, OPT_SHAPE },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ "label", required_argument, NULL, 'L' },
+	{ "align", required_argument, NULL, OPT_ALIGN },
+	{ "sparse", no_argument, NULL, OPT_SPARSE },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "force", no_argument, NULL, 'f' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "from-npy", required_argument, NULL, OPT_FROM_NPY },
+	{ "fill", required_argument, NULL, OPT_FILL },
+	{ "seal", no_argument, NULL, OPT_SEAL },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static void usage(FILE *fp, int status)
+{
+	fprintf(fp,
+"Usage: %s [OPTION]... FILE\n"
+"Create a buffer file.\n"
+"\n"
+"Size and layout (one of -s, --shape, --from, --from-npy is needed):\n"
+"  -s, --size SIZE       bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
+"                        GiB, TiB: powers of 1024)\n"
+"  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
+"      --shape DIMS      dimensions, e.g. 1000x3; without -s the size is\n"
+"                        their product times the item size, with -s they\n"
+"                        must agree\n"
+"      --length N        committed length in bytes (default: the size;\n"
+"                        0 makes an appendable buffer)\n"
+"  -L, --label TEXT      a label (UTF-8, at most 255 bytes)\n"
+"      --align BYTES     align the data to BYTES (a power of two, at most\n"
+"                        2M; default 4096)\n"
+"      --sparse          do not preallocate the data on disk\n"
+"      --mode OCTAL      permissions before the umask (default 0666)\n"
+"  -f, --force           replace an existing FILE atomically\n"
+"\n"
+"Initial data (default: zeros):\n"
+"      --from FILE       the bytes of FILE, or of standard input for -;\n"
+"                        the size defaults to its length\n"
+"      --from-npy FILE   dtype, shape and data of a NumPy .npy file\n"
+"      --fill BYTE       every byte of the data set to BYTE (0-255)\n"
+"      --seal            store the checksums of the data [0, length)\n"
+"\n"
+"Output:\n"
+"      --json            print the created header as JSON (dumpbuf --json)\n"
+"  -q, --quiet           no summary line and no progress bar\n"
+"  -h, --help            show this help and exit\n"
+"  -V, --version         show the version and exit\n"
+"\n"
+"Exit status: 0 success, 1 usage error, 2 cannot read the --from or\n"
+"--from-npy input or it is invalid, 3 cannot create or write FILE.\n",
+		tool_name);
+	exit(status);
+}
+
+static void bad_usage(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
+
+static void bad_usage(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", tool_name, msg);
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
+	exit(EXIT_USAGE);
+}
+
+/* "1000x3" or "1000,3"; a single number is one dimension. */
+static void parse_shape(struct opts *o, const char *arg)
+{
+	char dim[64];
+	const char *p = arg;
+
+	o->ndim = 0;
+	for (;;) {
+		size_t n = strcspn(p, "x,");
+
+		if (n == 0 || n >= sizeof dim || o->ndim == MMBUF_MAX_DIMS)
+			goto bad;
+		memcpy(dim, p, n);
+		dim[n] = '\0';
+		if (dim[0] < '0' || dim[0] > '9' ||
+		    tool_parse_u64(dim, &o->shape[o->ndim]) < 0)
+			goto bad;
+		o->ndim++;
+		p += n;
+		if (*p == '\0')
+			return;
+		p++;
+	}
+bad:
+	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d)",
+		  arg, MMBUF_MAX_DIMS);
+}
+
+static void parse_opts(struct opts *o, int argc, char **argv)
+{
+	char *end;
+	unsigned long m;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->fill = -1;
+	o->dtype_arg = "u1";
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			if (tool_parse_size(optarg, &o->size) < 0)
+				bad_usage("invalid size: '%s'", optarg);
+			o->size_set = 1;
+			break;
+		case 't': o->dtype_arg = optarg; o->dtype_set = 1; break;
+		case OPT_SHAPE: o->shape_arg = optarg; parse_shape(o, optarg); break;
+		case OPT_LENGTH:
+			if (tool_parse_size(optarg, &o->length) < 0)
+				bad_usage("invalid length: '%s'", optarg);
+			o->length_set = 1;
+			break;
+		case 'L': o->label = optarg; break;
+		case OPT_ALIGN:
+			if (tool_parse_size(optarg, &o->align) < 0 || o->align == 0 ||
+			    (o->align & (o->align - 1)) != 0 ||
+			    o->align > MMBUF_DATA_OFFSET_MAX)
+				bad_usage("invalid alignment: '%s' (a power of two "
+					  "up to 2M)", optarg);
+			break;
+		case OPT_SPARSE: o->sparse = 1; break;
+		case OPT_MODE:
+			errno = 0;
+			m = strtoul(optarg, &end, 8);
+			if (optarg[0] < '0' || optarg[0] > '7' || *end != '\0' ||
+			    errno != 0 || m > 07777)
+				bad_usage("invalid mode: '%s' (octal, at most 7777)",
+					  optarg);
+			o->mode = (mode_t)m;
+			break;
+		case 'f': o->force = 1; break;
+		case OPT_FROM: o->from = optarg; break;
+		case OPT_FROM_NPY: o->from_npy = optarg; break;
+		case OPT_FILL:
+			if (tool_parse_int(optarg, 0, 255, &o->fill) < 0)
+				bad_usage("invalid fill byte: '%s' (0 to 255)", optarg);
+			break;
+		case OPT_SEAL: o->seal = 1; break;
+		case OPT_JSON: o->json = 1; break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout, TOOL_EXIT_OK); break;
+		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
+		default:
+			/* getopt's own messages would name argv[0] as given. */
+			if (optopt != 0 && strchr(short_opts, optopt) != NULL)
+				fprintf(stderr, "%s: option requires an argument -- '%c'\n",
+					tool_name, optopt);
+			else if (optopt != 0)
+				fprintf(stderr, "%s: invalid option -- '%c'\n",
+					tool_name, optopt);
+			else
+				fprintf(stderr, "%s: unrecognized option '%s'\n",
+					tool_name, argv[optind - 1]);
+			usage(stderr, EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+		bad_usage("%s", "missing FILE operand");
+	if (optind + 1 < argc)
+		bad_usage("extra operand '%s'", argv[optind + 1]);
+	o->path = argv[optind];
+
+	if (o->from != NULL && o->from_npy != NULL)
+		bad_usage("%s", "--from and --from-npy cannot be used together");
+	if (o->fill >= 0 && (o->from != NULL || o->from_npy != NULL))
+		bad_usage("%s", "--fill cannot be used with --from or --from-npy");
+	if (o->from_npy != NULL &&
+	    (o->size_set || o->shape_arg != NULL || o->dtype_set))
+		bad_usage("%s", "--from-npy takes the size, dtype and shape from "
+			  "the file: -s, -t and --shape cannot be used with it");
+	if (!o->size_set && o->shape_arg == NULL && o->from == NULL &&
+	    o->from_npy == NULL)
+		bad_usage("%s", "no size: give -s, --shape, --from or --from-npy");
+	if (mmbuf_dtype_parse(o->dtype_arg, o->dtype, &o->itemsize) < 0)
+		bad_usage("unknown dtype: '%s'", o->dtype_arg);
+	if (o->label != NULL && strlen(o->label) > MMBUF_LABEL_MAX)
+		bad_usage("label too long: %zu bytes (at most %d)",
+			  strlen(o->label), MMBUF_LABEL_MAX);
+}
+
+/* The bytes of the shape, or -1 when they overflow 64 bits. */
+static int shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
+		       uint64_t *out)
+{
+	uint64_t n = itemsize;
+
+	for (uint32_t i = 0; i < ndim; i++) {
+		if (shape[i] != 0 && n > UINT64_MAX / shape[i])
+			return -1;
+		n *= shape[i];
+	}
+	*out = n;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The temporary name, removed on any failure or signal                */
+
+static char tmp_path[PATH_MAX];
+static volatile sig_atomic_t tmp_live;
+static const char *target;
+
+static void on_signal(int sig)
+{
+	if (tmp_live)
+		unlink(tmp_path);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void catch_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaddset(&sa.sa_mask, sigs[i]);
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+}
+
+static void drop_tmp(void)
+{
+	sigset_t all, old;
+
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	if (tmp_live)
+		unlink(tmp_path);
+	tmp_live = 0;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Report, remove the temporary file, exit. */
+static void fail(int status, const char *file, const char *fmt, ...)
+	TOOL_PRINTF(3, 4) TOOL_NORETURN;
+
+static void fail(int status, const char *file, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	drop_tmp();
+	tool_die(status, file, "%s", msg);
+}
+
+/* The directory part of path ("." when there is none), in dir. */
+static void dir_of(const char *path, char *dir, size_t sz)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		snprintf(dir, sz, ".");
+	else if (slash == path)
+		snprintf(dir, sz, "/");
+	else
+		snprintf(dir, sz, "%.*s", (int)(slash - path), path);
+}
+
+/* Reserve ".NAME.mkbuf-XXXXXX" next to the target with mkstemp, so the
+ * name is ours; mmbuf_create then replaces that empty file. */
+static void make_tmp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash != NULL ? slash + 1 : path;
+	int n, fd;
+	sigset_t all, old;
+
+	n = snprintf(tmp_path, sizeof tmp_path, "%.*s.%s.mkbuf-XXXXXX",
+		     (int)(base - path), path, base);
+	if (n < 0 || (size_t)n >= sizeof tmp_path)
+		tool_die(EXIT_CREATE, path, "%s", strerror(ENAMETOOLONG));
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	fd = mkstemp(tmp_path);
+	if (fd >= 0)
+		tmp_live = 1;
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (fd < 0)
+		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
+	close(fd);
+}
+
+static void sync_dir(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd;
+
+	dir_of(path, dir, sizeof dir);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0) {
+		/* The buffer is in place and complete; only its durability
+		 * across a power loss is in doubt. */
+		tool_err(path, "cannot sync the directory: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		exit(EXIT_CREATE);
+	}
+	close(fd);
+}
+
+/* Give the finished buffer its name. */
+static void publish(const struct opts *o)
+{
+	if (o->force) {
+		if (rename(tmp_path, o->path) < 0)
+			fail(EXIT_CREATE, o->path, "%s", strerror(errno));
+		tmp_live = 0;
+	} else {
+		/* link(2) never replaces: a FILE made meanwhile is kept. */
+		if (link(tmp_path, o->path) < 0)
+			fail(EXIT_CREATE, o->path, "%s", strerror(errno));
+		drop_tmp();
+	}
+	sync_dir(o->path);
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                               */
+
+static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
+{
+	ssize_t r;
+
+	*got = 0;
+	while (*got < n) {
+		r = read(fd, p + *got, n - *got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		*got += (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * Standard input of unknown length: copied to an unnamed file in FILE's
+ * directory (O_TMPFILE, or a name unlinked at once where that is not
+ * supported), so its size is known before the buffer is made, and nothing
+ * is left behind whatever happens.  The spool is on the same filesystem as
+ * the buffer, which has to hold the data anyway.
+ */
+static int spool_stdin(const char *path, uint64_t *size)
+{
+	char dir[PATH_MAX], name[PATH_MAX + 32];
+	size_t got;
+	uint64_t total = 0;
+	int fd;
+
+	dir_of(path, dir, sizeof dir);
+	fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(name, sizeof name, "%s/.mkbuf-stdin-XXXXXX", dir);
+		fd = mkstemp(name);
+		if (fd < 0)
+			tool_die(EXIT_CREATE, path, "%s", strerror(errno));
+		unlink(name);
+	}
+	for (;;) {
+		if (read_full(STDIN_FILENO, chunk, CHUNK, &got) < 0)
+			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
+				 strerror(errno));
+		if (got == 0)
+			break;
+		for (size_t off = 0; off < got;) {
+			ssize_t w = write(fd, chunk + off, got - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				tool_die(EXIT_CREATE, path,
+					 "cannot spool standard input: %s",
+					 strerror(errno));
+			off += (size_t)w;
+		}
+		total += got;
+	}
+	if (lseek(fd, 0, SEEK_SET) < 0)
+		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
+	*size = total;
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* NumPy .npy                                                          */
+
+struct npy {
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize;
+	uint32_t ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+	uint64_t data_off, nbytes;
+};
+
+static void npy_bad(const char *path, const char *what) TOOL_NORETURN;
+
+static void npy_bad(const char *path, const char *what)
+{
+	tool_die(EXIT_INPUT, path, "%s", what);
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* A Python string literal in ' or "; its contents (no escapes: NumPy's
+ * keys and type strings have none) into out. */
+static const char *py_str(const char *p, char *out, size_t sz)
+{
+	char q = *p;
+	const char *e;
+
+	if (q != '\'' && q != '"')
+		return NULL;
+	e = strchr(p + 1, q);
+	if (e == NULL || (size_t)(e - p - 1) >= sz)
+		return NULL;
+	memcpy(out, p + 1, (size_t)(e - p - 1));
+	out[e - p - 1] = '\0';
+	return e + 1;
+}
+
+/*
+ * The header dict, as NumPy writes it:
+ *   {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
+ * Exactly the three keys, in any order.
+ */
+static void npy_dict(const char *path, const char *p, struct npy *n)
+{
+	char key[32], descr[64];
+	int seen = 0, fortran = 0;
+
+	p = skip_ws(p);
+	if (*p++ != '{')
+		npy_bad(path, "malformed .npy header");
+	for (;;) {
+		p = skip_ws(p);
+		if (*p == '}')
+			break;
+		if ((p = py_str(p, key, sizeof key)) == NULL)
+			npy_bad(path, "malformed .npy header");
+		p = skip_ws(p);
+		if (*p++ != ':')
+			npy_bad(path, "malformed .npy header");
+		p = skip_ws(p);
+		if (strcmp(key, "descr") == 0) {
+			if (*p == '[')
+				npy_bad(path, "structured dtypes (with fields) "
+					"are not supported");
+			if ((p = py_str(p, descr, sizeof descr)) == NULL)
+				npy_bad(path, "malformed .npy header");
+			seen |= 1;
+		} else if (strcmp(key, "fortran_order") == 0) {
+			if (strncmp(p, "True", 4) == 0) {
+				fortran = 1;
+				p += 4;
+			} else if (strncmp(p, "False", 5) == 0) {
+				p += 5;
+			} else {
+				npy_bad(path, "malformed .npy header");
+			}
+			seen |= 2;
+		} else if (strcmp(key, "shape") == 0) {
+			char *end;
+
+			if (*p++ != '(')
+				npy_bad(path, "malformed .npy header");
+			n->ndim = 0;
+			for (;;) {
+				p = skip_ws(p);
+				if (*p == ')')
+					break;
+				if (*p < '0' || *p > '9')
+					npy_bad(path, "malformed .npy header");
+				if (n->ndim == MMBUF_MAX_DIMS)
+					npy_bad(path, "too many dimensions (a "
+						"buffer has at most 8)");
+				errno = 0;
+				n->shape[n->ndim++] = strtoull(p, &end, 10);
+				if (errno != 0)
+					npy_bad(path, "malformed .npy header");
+				p = skip_ws(end);
+				if (*p == ',')
+					p++;
+				else if (*p != ')')
+					npy_bad(path, "malformed .npy header");
+			}
+			p++;
+			seen |= 4;
+		} else {
+			npy_bad(path, "malformed .npy header");
+		}
+		p = skip_ws(p);
+		if (*p == ',')
+			p++;
+		else if (*p != '}')
+			npy_bad(path, "malformed .npy header");
+	}
+	if (seen != 7)
+		npy_bad(path, "malformed .npy header");
+	if (strchr(descr, 'O') != NULL && strlen(descr) <= 2)
+		npy_bad(path, "object arrays cannot be stored in a buffer");
+	if (fortran)
+		tool_die(EXIT_INPUT, path, "Fortran-order arrays are not supported "
+			 "(save a C-order copy: numpy.ascontiguousarray)");
+	if (mmbuf_dtype_parse(descr, n->dtype, &n->itemsize) < 0)
+		tool_die(EXIT_INPUT, path, "unsupported dtype '%s'", descr);
+}
+
+/* Read and check the header of a .npy file; fd is left open. */
+static int npy_open(const char *path, struct npy *n)
+{
+	uint8_t pre[12];
+	struct stat st;
+	char *dict;
+	size_t got, pl;
+	uint64_t hlen;
+	int fd;
+
+	memset(n, 0, sizeof *n);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		tool_die(EXIT_INPUT, path, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		tool_die(EXIT_INPUT, path, "%s", strerror(EISDIR));
+	if (read_full(fd, pre, sizeof pre, &got) < 0)
+		tool_die(EXIT_INPUT, path, "read error: %s", strerror(errno));
+	if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
+		npy_bad(path, "not a NumPy .npy file (bad magic)");
+	if (got < 10)
+		npy_bad(path, "truncated .npy file (in the header)");
+	if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
+		tool_die(EXIT_INPUT, path, "unsupported .npy format version %u.%u",
+			 pre[6], pre[7]);
+	if (pre[6] == 1) {
+		pl = 10;
+		hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
+	} else {
+		if (got < 12)
+			npy_bad(path, "truncated .npy file (in the header)");
+		pl = 12;
+		hlen = tool_le(pre + 8, 4);
+	}
+	if (hlen > (64u << 20))
+		npy_bad(path, "malformed .npy header");
+	dict = malloc((size_t)hlen + 1);
+	if (dict == NULL)
+		tool_die(EXIT_INPUT, NULL, "out of memory");
+	if (lseek(fd, (off_t)pl, SEEK_SET) < 0 ||
+	    read_full(fd, (uint8_t *)dict, (size_t)hlen, &got) < 0)
+		tool_die(EXIT_INPUT, path, "read error: %s", strerror(errno));
+	if (got < hlen)
+		npy_bad(path, "truncated .npy file (in the header)");
+	dict[hlen] = '\0';
+	if (strlen(dict) != hlen)
+		npy_bad(path, "malformed .npy header");
+	npy_dict(path, dict, n);
+	free(dict);
+	n->data_off = pl + hlen;
+	if (shape_bytes(n->shape, n->ndim, n->itemsize, &n->nbytes) < 0)
+		npy_bad(path, "malformed .npy header");
+	if ((uint64_t)st.st_size < n->data_off + n->nbytes)
+		tool_die(EXIT_INPUT, path, "truncated .npy file: the data needs %"
+			 PRIu64 " bytes, %" PRIu64 " are present", n->nbytes,
+			 (uint64_t)st.st_size - n->data_off);
+	if (lseek(fd, (off_t)n->data_off, SEEK_SET) < 0)
+		tool_die(EXIT_INPUT, path, "%s", strerror(errno));
+	return fd;
+}
+
+/* ------------------------------------------------------------------ */
+/* Filling the buffer                                                  */
+
+static void write_or_fail(mmbuf *buf, uint64_t off, const void *p, size_t n)
+{
+	int err = mmbuf_write(buf, off, p, n);
+
+	if (err < 0) {
+		mmbuf_close(buf);
+		fail(EXIT_CREATE, target, "%s", mmbuf_strerror(err));
+	}
+}
+
+/* Every byte of the data set to byte. */
+static void fill(mmbuf *buf, uint64_t cap, int byte, int quiet)
+{
+	struct tool_progress pr;
+	char what[PATH_MAX + 16];
+
+	memset(chunk, byte, CHUNK);
+	snprintf(what, sizeof what, "filling %s", target);
+	tool_progress_start(&pr, what, cap, !quiet);
+	for (uint64_t off = 0; off < cap;) {
+		size_t n = cap - off < CHUNK ? (size_t)(cap - off) : CHUNK;
+
+		write_or_fail(buf, off, chunk, n);
+		off += n;
+		tool_progress_update(&pr, off);
+	}
+	tool_progress_end(&pr);
+}
+
+/* Copy fd to the data, at most cap bytes; more is an error unless
+ * the_rest_is_not_data (bytes after the array of a .npy file). */
+static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
+		    uint64_t expect, int quiet, int the_rest_is_not_data)
+{
+	struct tool_progress pr;
+	char what[PATH_MAX + 16];
+	uint8_t extra;
+	uint64_t off = 0;
+	size_t got;
+
+	snprintf(what, sizeof what, "copying to %s", target);
+	tool_progress_start(&pr, what, expect, !quiet);
+	while (off < cap) {
+		size_t want = cap - off < CHUNK ? (size_t)(cap - off) : CHUNK;
+
+		if (read_full(fd, chunk, want, &got) < 0) {
+			tool_progress_end(&pr);
+			mmbuf_close(buf);
+			fail(EXIT_INPUT, src, "read error: %s", strerror(errno));
+		}
+		if (got == 0)
+			break;
+		write_or_fail(buf, off, chunk, got);
+		off += got;
+		tool_progress_update(&pr, off);
+		if (got < want)
+			break;
+	}
+	tool_progress_end(&pr);
+	if (!the_rest_is_not_data && off == cap &&
+	    read_full(fd, &extra, 1, &got) == 0 && got > 0) {
+		mmbuf_close(buf);
+		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
+		     PRIu64 " bytes)", cap);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+
+static void print_summary(const struct opts *o)
+{
+	struct tool_header h;
+	const mmbuf_info *i = &h.info;
+
+	tool_read_header(&h, o->path);
+	if (o->json) {
+		tool_header_json(&h);
+		return;
+	}
+	tool_out_printf("%s: created, dtype %s, shape ", o->path, i->dtype);
+	if (i->ndim == 0)
+		tool_out_str("none");
+	for (uint32_t d = 0; d < i->ndim; d++)
+		tool_out_printf("%s%" PRIu64, d ? "x" : "", i->shape[d]);
+	tool_out_printf(", capacity %" PRIu64 ", length %" PRIu64
+			", data offset %" PRIu64 "%s\n",
+			i->capacity, i->length, i->data_offset,
+			i->state & MMBUF_STATE_SEALED ? ", sealed" : "");
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o;
+	mmbuf_create_opts co;
+	mmbuf *buf = NULL;
+	struct stat st;
+	uint64_t cap = 0, need, src_size = 0;
+	int in_fd = -1, err;
+	const char *src = NULL;
+	struct npy npy;
+
+	tool_init(argv[0]);
+	parse_opts(&o, argc, argv);
+	target = o.path;
+
+	/* Fail before any work when FILE is there and may not be replaced. */
+	if (!o.force && lstat(o.path, &st) == 0)
+		tool_die(EXIT_CREATE, o.path, "%s", strerror(EEXIST));
+
+	mmbuf_create_opts_init(&co);
+	if (o.from_npy != NULL) {
+		in_fd = npy_open(o.from_npy, &npy);
+		src = o.from_npy;
+		cap = src_size = npy.nbytes;
+		memcpy(o.dtype, npy.dtype, sizeof o.dtype);
+		o.ndim = npy.ndim;
+		memcpy(o.shape, npy.shape, sizeof o.shape);
+	} else {
+		if (o.shape_arg != NULL) {
+			if (shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
+				bad_usage("shape %s of %s is too large", o.shape_arg,
+					  o.dtype);
+			if (o.size_set && o.size != need)
+				bad_usage("shape %s of %s is %" PRIu64 " bytes, "
+					  "but the size is %" PRIu64, o.shape_arg,
+					  o.dtype, need, o.size);
+			cap = need;
+		} else if (o.size_set) {
+			cap = o.size;
+		}
+		if (o.from != NULL && strcmp(o.from, "-") == 0) {
+			src = "(standard input)";
+			in_fd = STDIN_FILENO;
+			if (fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    lseek(in_fd, 0, SEEK_CUR) >= 0)
+				src_size = (uint64_t)st.st_size -
+					   (uint64_t)lseek(in_fd, 0, SEEK_CUR);
+			else if (!o.size_set && o.shape_arg == NULL)
+				in_fd = spool_stdin(o.path, &src_size);
+			if (!o.size_set && o.shape_arg == NULL)
+				cap = src_size;
+		} else if (o.from != NULL) {
+			src = o.from;
+			/* Checked before open(2), which would wait for a
+			 * writer on a FIFO. */
+			if (stat(o.from, &st) < 0)
+				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
+			if (S_ISDIR(st.st_mode))
+				tool_die(EXIT_INPUT, o.from, "%s", strerror(EISDIR));
+			if (!S_ISREG(st.st_mode) && !o.size_set &&
+			    o.shape_arg == NULL)
+				tool_die(EXIT_INPUT, o.from, "not a regular file: "
+					 "give -s or --shape, or use --from - "
+					 "with a redirection");
+			in_fd = open(o.from, O_RDONLY | O_CLOEXEC);
+			if (in_fd < 0 || fstat(in_fd, &st) < 0)
+				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
+			if (S_ISREG(st.st_mode))
+				src_size = (uint64_t)st.st_size;
+			if (!o.size_set && o.shape_arg == NULL)
+				cap = src_size;
+			else if (S_ISREG(st.st_mode) && src_size > cap)
+				tool_die(EXIT_INPUT, o.from, "larger than the size "
+					 "of the buffer (%" PRIu64 " bytes)", cap);
+		}
+		if (o.from != NULL && o.shape_arg == NULL && o.size_set == 0 &&
+		    cap % o.itemsize != 0)
+			tool_die(EXIT_INPUT, src, "%" PRIu64 " bytes is not a "
+				 "whole number of %s elements", cap, o.dtype);
+	}
+	if (o.length_set && o.length > cap)
+		bad_usage("length %" PRIu64 " exceeds the size (%" PRIu64
+			  " bytes)", o.length, cap);
+
+	co.capacity = cap;
+	co.length = o.length_set ? o.length : MMBUF_LENGTH_CAPACITY;
+	co.dtype = o.dtype;
+	co.ndim = o.ndim;
+	memcpy(co.shape, o.shape, sizeof co.shape);
+	co.label = o.label;
+	co.align = o.align;
+	co.flags = MMBUF_CREATE_REPLACE | (o.sparse ? MMBUF_CREATE_SPARSE : 0);
+	co.mode = o.mode;
+
+	catch_signals();
+	make_tmp_name(o.path);
+	err = mmbuf_create(tmp_path, &co, &buf);
+	if (err < 0) {
+		if (err == -EOPNOTSUPP && !o.sparse)
+			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
+			     mmbuf_strerror(err));
+		fail(err >= MMBUF_ERR_MIN && err <= MMBUF_ERR_MAX ? EXIT_USAGE
+								  : EXIT_CREATE,
+		     o.path, "%s", mmbuf_strerror(err));
+	}
+	if (in_fd >= 0)
+		copy_in(buf, cap, in_fd, src, src_size ? src_size : cap, o.quiet,
+			o.from_npy != NULL);
+	else if (o.fill > 0)
+		fill(buf, cap, o.fill, o.quiet);
+	if (o.seal && (err = mmbuf_seal(buf, 0, 0)) < 0) {
+		mmbuf_close(buf);
+		fail(EXIT_CREATE, o.path, "cannot seal: %s", mmbuf_strerror(err));
+	}
+	err = mmbuf_close(buf);
+	if (err < 0)
+		fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
+	publish(&o);
+
+	if (o.json || !o.quiet) {
+		print_summary(&o);
+		tool_out_finish();
+	}
+	return TOOL_EXIT_OK;
+}
