@@ -57,6 +57,26 @@ expect_out "$tmp/missing: cannot check: No such file or directory"
 vb 3 "$tmp"
 expect_out "$tmp: cannot check: not a regular file"
 
+# No permission to read it: exit 3.  Root reads anything, so as root the
+# case runs as nobody (setpriv, util-linux), on a file only root may read.
+printf 'x' > "$tmp/secret"
+chmod 600 "$tmp/secret"
+chmod 755 "$tmp"
+if [ "$(id -u)" = 0 ]; then
+    if ! command -v setpriv > /dev/null 2>&1; then
+        echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
+    else
+        setpriv --reuid=65534 --regid=65534 --clear-groups \
+            "$VERIFYBUF" "$tmp/secret" > "$tmp/out" 2> "$tmp/err"
+        status "verifybuf, no permission" 3 $?
+        expect_out "$tmp/secret: cannot check: Permission denied"
+    fi
+else
+    chmod 000 "$tmp/secret"
+    vb 3 "$tmp/secret"
+    expect_out "$tmp/secret: cannot check: Permission denied"
+fi
+
 # Never sealed, modified since the seal: exit 1.
 "$MKTESTBUF" --random 3:5000 "$tmp/plain" || exit 99
 vb 1 "$tmp/plain"
