@@ -77,6 +77,19 @@ void tool_die(int status, const char *file, const char *fmt, ...)
 	exit(status);
 }
 
+void tool_usage_error(int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", tool_name, msg);
+	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
+	exit(status);
+}
+
 void tool_print_version(void)
 {
 	printf("%s (mmbuf) %s\n", tool_name, PACKAGE_VERSION);

@@ -40,6 +40,9 @@ void tool_die(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
 /* "prog (mmbuf) VERSION" on stdout. */
+/* A misused command line: "prog: message", a pointer to --help, exit. */
+void tool_usage_error(int status, const char *fmt, ...)
+	TOOL_PRINTF(2, 3) TOOL_NORETURN;
 void tool_print_version(void);
 
 /*

@@ -134,20 +134,8 @@ static void usage(FILE *fp, int status)
 	exit(status);
 }
 
-static void bad_usage(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
-
-static void bad_usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", tool_name, msg);
-	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
-	exit(EXIT_USAGE);
-}
+/* Misuse: a message, a hint, and the usage exit status. */
+#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
 
 /* "1000x3" or "1000,3"; a single number is one dimension. */
 static void parse_shape(struct opts *o, const char *arg)

@@ -99,20 +99,8 @@ static void usage(FILE *fp, int status)
 	exit(status);
 }
 
-static void bad_usage(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
-
-static void bad_usage(const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "%s: %s\n", tool_name, msg);
-	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
-	exit(EXIT_USAGE);
-}
+/* Misuse: a message, a hint, and the usage exit status. */
+#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
