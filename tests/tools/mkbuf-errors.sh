@@ -102,6 +102,10 @@ chmod 755 "$tmp"
 if [ "$(id -u)" = 0 ]; then
     if ! command -v setpriv > /dev/null 2>&1; then
         echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
+    elif ! setpriv --reuid=65534 --regid=65534 --clear-groups \
+        "$MKBUF" --version > /dev/null 2>&1; then
+        echo "SKIP (this case only): nobody cannot run $MKBUF" \
+            "(the build tree is private)" >&2
     else
         setpriv --reuid=65534 --regid=65534 --clear-groups \
             "$MKBUF" -s 1K "$ro/a" > "$tmp/out" 2> "$tmp/err"
