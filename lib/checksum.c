@@ -43,6 +43,10 @@ struct hashjob {
 	uint64_t next;     /* the next block to take (atomic) */
 	uint64_t bytes;    /* bytes hashed (atomic) */
 	int error;         /* the first error (atomic) */
+	uint64_t total;    /* bytes to hash in all, for progress */
+	uint64_t done0;    /* hashed before the blocks: the whole-data pass */
+	mmbuf_progress_fn *fn;  /* called by the calling thread only */
+	void *arg;
 };
 
 /*
@@ -106,7 +110,7 @@ static void set_error(struct hashjob *j, int err)
 }
 
 /* Take blocks until there are none left or something failed. */
-static void hash_blocks(struct hashjob *j, struct hasher *h)
+static void hash_blocks(struct hashjob *j, struct hasher *h, bool caller)
 {
 	uint64_t bsize = 1ull << j->shift;
 
@@ -125,6 +129,10 @@ static void hash_blocks(struct hashjob *j, struct hasher *h)
 			return;
 		}
 		__atomic_fetch_add(&j->bytes, len, __ATOMIC_RELAXED);
+		if (caller && j->fn != NULL)
+			j->fn(j->done0 + __atomic_load_n(&j->bytes,
+							 __ATOMIC_RELAXED),
+			      j->total, j->arg);
 	}
 }
 
@@ -138,18 +146,18 @@ static void *worker(void *arg)
 		set_error(j, err);
 		return NULL;
 	}
-	hash_blocks(j, &h);
+	hash_blocks(j, &h, false);
 	hasher_fini(&h);
 	return NULL;
 }
 
 int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t *bytes)
+		     uint64_t *bytes, mmbuf_progress_fn *fn, void *arg)
 {
 	struct hashjob j = {
 		.fd = fd, .base = base, .length = length, .shift = shift,
-		.out = blocks,
+		.out = blocks, .fn = fn, .arg = arg,
 	};
 	pthread_t tid[MMBUF__MAX_THREADS];
 	unsigned started = 0;
@@ -175,14 +183,23 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 			break; /* fewer threads still finish the job */
 		started++;
 	}
+	/* The whole-data hash reads everything once more. */
+	j.total = (blocks != NULL ? length : 0) + (whole != NULL ? length : 0);
 	if (whole != NULL) {
 		err = hash_range(&h, fd, base, length, whole);
 		if (err != 0)
 			set_error(&j, err);
+		j.done0 = length;
+		if (err == 0 && fn != NULL)
+			fn(length + __atomic_load_n(&j.bytes, __ATOMIC_RELAXED),
+			   j.total, arg);
 	}
-	hash_blocks(&j, &h);
+	hash_blocks(&j, &h, true);
 	for (unsigned i = 0; i < started; i++)
 		pthread_join(tid[i], NULL);
+	/* The last blocks may have been a worker's: report the end here. */
+	if (fn != NULL && j.error == 0 && j.nblocks > 0)
+		fn(j.done0 + j.bytes, j.total, arg);
 	hasher_fini(&h);
 	if (bytes != NULL)
 		*bytes = j.bytes + (whole != NULL && j.error == 0 && blocks == NULL

@@ -101,7 +101,7 @@ uint32_t mmbuf__crc32(const void *p, size_t n);
  */
 int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t *bytes);
+		     uint64_t *bytes, mmbuf_progress_fn *fn, void *arg);
 
 /* buffer.c */
 int mmbuf__commit(mmbuf *b, int durability);

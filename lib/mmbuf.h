@@ -438,6 +438,20 @@ MMBUF_EXPORT uint64_t mmbuf_checksum(const void *data, size_t len);
  */
 MMBUF_EXPORT int mmbuf_seal(mmbuf *buf, uint32_t block_shift, unsigned threads);
 
+/*
+ * A progress callback for long checksum work: done of total bytes hashed.
+ * It is called from the thread that made the call, never from a worker,
+ * about once per block and a last time with done == total, and must not
+ * call into the handle being sealed.
+ */
+typedef void mmbuf_progress_fn(uint64_t done, uint64_t total, void *arg);
+
+/* mmbuf_seal_progress - mmbuf_seal() that reports progress (fn may be
+ * NULL). */
+MMBUF_EXPORT int mmbuf_seal_progress(mmbuf *buf, uint32_t block_shift,
+				     unsigned threads, mmbuf_progress_fn *fn,
+				     void *arg);
+
 /* The verdict of a verification, ordered from good to bad. */
 enum mmbuf_verdict {
 	MMBUF_VERDICT_OK = 0,          /* the data matches its seal */
@@ -498,6 +512,12 @@ typedef struct mmbuf_report {
  */
 MMBUF_EXPORT int mmbuf_verify_path(const char *path, unsigned threads,
 				   mmbuf_report **out);
+
+/* mmbuf_verify_path_progress - mmbuf_verify_path() that reports progress
+ * of the data check (fn may be NULL). */
+MMBUF_EXPORT int mmbuf_verify_path_progress(const char *path, unsigned threads,
+					    mmbuf_progress_fn *fn, void *arg,
+					    mmbuf_report **out);
 
 /* mmbuf_verify - the same for an open handle (its file and its header). */
 MMBUF_EXPORT int mmbuf_verify(const mmbuf *buf, unsigned threads,

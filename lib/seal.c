@@ -21,6 +21,12 @@ static uint64_t nblocks(uint64_t bytes, uint32_t shift)
 
 int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads)
 {
+	return mmbuf_seal_progress(b, shift, threads, NULL, NULL);
+}
+
+int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
+			mmbuf_progress_fn *fn, void *arg)
+{
 	mmbuf_info *h = &b->hdr;
 	uint64_t n, table_off, whole;
 	uint64_t *table;
@@ -42,7 +48,7 @@ int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads)
 	if (table == NULL)
 		return -ENOMEM;
 	err = mmbuf__hash_data(b->fd, h->data_offset, h->length, shift,
-			       threads, table, &whole, NULL);
+			       threads, table, &whole, NULL, fn, arg);
 	table_off = round_page(h->data_offset + h->capacity);
 	if (err == 0) {
 		/* In place: entry k becomes its little-endian bytes. */
@@ -121,7 +127,7 @@ static int add_bad(mmbuf_report *r, uint64_t k, uint32_t shift,
 
 /* Check the data of a sealed buffer against its block table. */
 static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
-			mmbuf_report *r)
+			mmbuf_progress_fn *fn, void *arg, mmbuf_report *r)
 {
 	uint64_t n = h->table_size / 8, bytes = 0;
 	uint8_t *table = malloc(n > 0 ? n * 8 : 1);
@@ -142,7 +148,7 @@ static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
 	if (err == 0)
 		err = mmbuf__hash_data(fd, h->data_offset, h->length,
 				       h->block_shift, threads, got, NULL,
-				       &bytes);
+				       &bytes, fn, arg);
 	r->bytes_checked = bytes;
 	/* Blocks past the length hash nothing: their entries must be 0. */
 	for (uint64_t k = 0; err == 0 && k < n; k++)
@@ -156,7 +162,7 @@ out:
 
 /* The checks of mmbuf_verify*() on an open file descriptor. */
 static void verify_fd(int fd, bool self_writer, unsigned threads,
-		      mmbuf_report *r)
+		      mmbuf_progress_fn *fn, void *arg, mmbuf_report *r)
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
 	mmbuf_info h, any;
@@ -216,12 +222,13 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 	}
 
 	if (h.ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE) {
-		err = check_blocks(fd, &h, threads, r);
+		err = check_blocks(fd, &h, threads, fn, arg, r);
 	} else {
 		uint64_t whole;
 
 		err = mmbuf__hash_data(fd, h.data_offset, h.length, 12, threads,
-				       NULL, &whole, &r->bytes_checked);
+				       NULL, &whole, &r->bytes_checked, fn,
+				       arg);
 		if (err == 0)
 			r->checksum_ok = whole == h.data_checksum;
 		if (err == 0 && !r->checksum_ok)
@@ -251,6 +258,13 @@ static mmbuf_report *new_report(void)
 
 int mmbuf_verify_path(const char *path, unsigned threads, mmbuf_report **out)
 {
+	return mmbuf_verify_path_progress(path, threads, NULL, NULL, out);
+}
+
+int mmbuf_verify_path_progress(const char *path, unsigned threads,
+			       mmbuf_progress_fn *fn, void *arg,
+			       mmbuf_report **out)
+{
 	mmbuf_report *r;
 	uint64_t size;
 	int fd, err;
@@ -265,7 +279,7 @@ int mmbuf_verify_path(const char *path, unsigned threads, mmbuf_report **out)
 		r->error = err;
 		r->verdict = MMBUF_VERDICT_FAILED;
 	} else {
-		verify_fd(fd, false, threads, r);
+		verify_fd(fd, false, threads, fn, arg, r);
 		close(fd);
 	}
 	*out = r;
@@ -280,7 +294,7 @@ int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
 		return -EINVAL;
 	if ((r = new_report()) == NULL)
 		return -ENOMEM;
-	verify_fd(b->fd, b->writable, threads, r);
+	verify_fd(b->fd, b->writable, threads, NULL, NULL, r);
 	*out = r;
 	return 0;
 }

@@ -496,6 +496,59 @@ START_TEST(test_repair)
 }
 END_TEST
 
+struct progress_log {
+	int calls;
+	uint64_t last, total;
+	bool monotonic;
+};
+
+static void log_progress(uint64_t done, uint64_t total, void *arg)
+{
+	struct progress_log *l = arg;
+
+	if (done < l->last || done > total)
+		l->monotonic = false;
+	l->calls++;
+	l->last = done;
+	l->total = total;
+}
+
+/* Progress reaches the total, never goes back, and comes about once per
+ * block (here: many blocks, several threads). */
+START_TEST(test_progress)
+{
+	const uint64_t cap = 40 * 4096 + 10;
+	struct progress_log l = {.monotonic = true};
+	mmbuf_create_opts o;
+	mmbuf_report *r;
+	mmbuf *b;
+
+	tu_opts(&o, cap);
+	b = tu_create("p.mmb", &o);
+	tu_fill(mmbuf_data(b), (size_t)cap, 21);
+	ck_assert_int_eq(mmbuf_seal_progress(b, 12, 3, log_progress, &l), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	/* The whole-data pass and the blocks: the data is read twice. */
+	ck_assert_uint_eq(l.total, 2 * cap);
+	ck_assert_uint_eq(l.last, 2 * cap);
+	ck_assert(l.monotonic);
+	ck_assert_int_ge(l.calls, 2);
+	ck_assert_int_le(l.calls, 43); /* 41 blocks, the whole pass, the end */
+
+	memset(&l, 0, sizeof l);
+	l.monotonic = true;
+	ck_assert_int_eq(mmbuf_verify_path_progress(tu_path("p.mmb"), 2,
+						    log_progress, &l, &r), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	mmbuf_report_free(r);
+	ck_assert_uint_eq(l.total, cap);
+	ck_assert_uint_eq(l.last, cap);
+	ck_assert(l.monotonic);
+	ck_assert_int_ge(l.calls, 1);
+	ck_assert_int_le(l.calls, 42); /* 41 blocks and the end */
+}
+END_TEST
+
 Suite *mmbuf_seal_suite(void);
 
 Suite *mmbuf_seal_suite(void)
@@ -510,6 +563,7 @@ Suite *mmbuf_seal_suite(void)
 	tcase_add_test(tc, test_parallel_equals_serial);
 	tcase_add_test(tc, test_seal_errors);
 	tcase_add_test(tc, test_reseal);
+	tcase_add_test(tc, test_progress);
 	tc = tu_tcase(s, "verify", 60);
 	tcase_add_test(tc, test_verify_ok);
 	tcase_add_test(tc, test_verify_damaged_blocks);

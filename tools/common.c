@@ -297,6 +297,31 @@ void tool_progress_start(struct tool_progress *p, const char *what,
 	}
 }
 
+void tool_lib_progress_init(struct tool_lib_progress *p, const char *what,
+			    int enable)
+{
+	p->what = what;
+	p->enable = enable;
+	p->started = 0;
+}
+
+void tool_lib_progress(uint64_t done, uint64_t total, void *arg)
+{
+	struct tool_lib_progress *p = arg;
+
+	if (!p->started) {
+		tool_progress_start(&p->bar, p->what, total, p->enable);
+		p->started = 1;
+	}
+	tool_progress_update(&p->bar, done);
+}
+
+void tool_lib_progress_end(struct tool_lib_progress *p)
+{
+	if (p->started)
+		tool_progress_end(&p->bar);
+}
+
 void tool_progress_update(struct tool_progress *p, uint64_t done)
 {
 	int64_t t;

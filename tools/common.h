@@ -135,6 +135,20 @@ void tool_progress_start(struct tool_progress *p, const char *what,
 void tool_progress_update(struct tool_progress *p, uint64_t done);
 void tool_progress_end(struct tool_progress *p);
 
+/*
+ * The same bar driven by the library's mmbuf_progress_fn (mmbuf_seal_progress,
+ * mmbuf_verify_path_progress), which learns the total on its first call.
+ */
+struct tool_lib_progress {
+	struct tool_progress bar;
+	const char *what;
+	int enable, started;
+};
+void tool_lib_progress_init(struct tool_lib_progress *p, const char *what,
+			    int enable);
+void tool_lib_progress(uint64_t done, uint64_t total, void *arg);
+void tool_lib_progress_end(struct tool_lib_progress *p);
+
 /* ------------------------------------------------------------------ */
 /* Colour                                                              */
 

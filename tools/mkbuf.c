@@ -863,7 +863,16 @@ int main(int argc, char **argv)
 			o.from_npy != NULL);
 	else if (o.fill > 0)
 		fill(buf, cap, o.fill, o.quiet);
-	if (o.seal && (err = mmbuf_seal(buf, 0, 0)) < 0) {
+	if (o.seal) {
+		char what[PATH_MAX + 16];
+		struct tool_lib_progress pr;
+
+		snprintf(what, sizeof what, "sealing %s", target);
+		tool_lib_progress_init(&pr, what, !o.quiet);
+		err = mmbuf_seal_progress(buf, 0, 0, tool_lib_progress, &pr);
+		tool_lib_progress_end(&pr);
+	}
+	if (o.seal && err < 0) {
 		mmbuf_close(buf);
 		fail(EXIT_CREATE, o.path, "cannot seal: %s", mmbuf_strerror(err));
 	}

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -201,7 +202,16 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
 		return err;
 	}
-	err = mmbuf_seal(buf, o->block_shift, o->threads);
+	{
+		char what[PATH_MAX + 16];
+		struct tool_lib_progress pr;
+
+		snprintf(what, sizeof what, "sealing %s", path);
+		tool_lib_progress_init(&pr, what, !o->quiet);
+		err = mmbuf_seal_progress(buf, o->block_shift, o->threads,
+					  tool_lib_progress, &pr);
+		tool_lib_progress_end(&pr);
+	}
 	if (err != 0) {
 		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
 		mmbuf_close(buf);
@@ -541,7 +551,16 @@ static int check_file(const struct opts *o, const char *path)
 	if (o->repair && (err = do_repair(o, path, &a)) != 0)
 		pre = err_status(err);
 
-	err = mmbuf_verify_path(path, o->threads, &r);
+	{
+		char what[PATH_MAX + 16];
+		struct tool_lib_progress pr;
+
+		snprintf(what, sizeof what, "verifying %s", path);
+		tool_lib_progress_init(&pr, what, !o->quiet);
+		err = mmbuf_verify_path_progress(path, o->threads,
+						 tool_lib_progress, &pr, &r);
+		tool_lib_progress_end(&pr);
+	}
 	if (err != 0)
 		tool_die(EXIT_CANNOT, path, "%s", mmbuf_strerror(err));
 	status = r->verdict;

@@ -132,6 +132,11 @@ if command -v script > /dev/null 2>&1; then
         { fail "no progress bar on a terminal"; cat -v "$tmp/tty" >&2; }
     grep -q "100% 80/80 MiB" "$tmp/tty" || fail "progress does not reach 100%"
     rm -f "$d/p.buf"
+    script -qec "'$MKBUF' -s 80M --fill 1 --seal '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    status "sealing on a terminal" 0 $?
+    grep -q "mkbuf: sealing $d/p.buf .*100% 160/160 MiB" "$tmp/tty" ||
+        { fail "no progress bar for --seal"; cat -v "$tmp/tty" >&2; }
+    rm -f "$d/p.buf"
     script -qec "'$MKBUF' -q -s 80M --fill 1 '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
     grep -q "filling" "$tmp/tty" && fail "progress bar with -q"
     rm -f "$d/p.buf"

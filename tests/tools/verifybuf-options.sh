@@ -155,4 +155,23 @@ if [ -w /dev/full ]; then
     expect_err "verifybuf: write error: No space left on device"
 fi
 
+# Progress bars on a terminal (script(1) gives one) for large files, for
+# --seal and for the check; never with -q.
+if command -v script > /dev/null 2>&1; then
+    "$MKTESTBUF" --random 9:70000000 "$tmp/big" || exit 99
+    script -qec "'$VERIFYBUF' --seal '$tmp/big'" /dev/null > "$tmp/tty" 2>&1
+    status "progress on a terminal" 0 $?
+    grep -q "sealing $tmp/big .*100%" "$tmp/tty" ||
+        { fail "no progress bar for --seal"; cat -v "$tmp/tty" >&2; }
+    grep -q "verifying $tmp/big .*100%" "$tmp/tty" ||
+        { fail "no progress bar for the check"; cat -v "$tmp/tty" >&2; }
+    grep -q "$tmp/big: ok" "$tmp/tty" || fail "no verdict after the bars"
+    script -qec "'$VERIFYBUF' -q '$tmp/big'" /dev/null > "$tmp/tty" 2>&1
+    status "progress with -q" 0 $?
+    grep -q "verifying" "$tmp/tty" && fail "progress bar with -q"
+    rm -f "$tmp/big"
+else
+    echo "SKIP (progress cases only): script(1) is missing" >&2
+fi
+
 finish
