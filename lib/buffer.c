@@ -265,6 +265,15 @@ int mmbuf_close(mmbuf *b)
 					   b->hdr.data_offset);
 		b->hdr.state &= ~MMBUF_STATE_WRITER_OPEN;
 		e = mmbuf__commit(b, MMBUF_DURABLE_SYNC);
+		/*
+		 * A sealed buffer is meant to be final: commit the clean state
+		 * into the other slot too, so that either slot alone still
+		 * holds the seal and a clean close (otherwise the other slot
+		 * holds the seal's own commit, made while the writer was open,
+		 * and losing the current slot would read as a crash).
+		 */
+		if (e == 0 && (b->hdr.state & MMBUF_STATE_SEALED))
+			e = mmbuf__commit(b, MMBUF_DURABLE_SYNC);
 		if (err == 0)
 			err = e;
 	}

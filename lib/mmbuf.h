@@ -264,7 +264,8 @@ MMBUF_EXPORT int mmbuf_open(const char *path, unsigned flags, mmbuf **out);
  * mmbuf_close - commit the clean state, sync, unmap and close.
  *
  * For a writer: syncs the data region, then commits the header with the
- * "writer open" state cleared, durably, then releases the lock.  Every
+ * "writer open" state cleared, durably (twice for a sealed buffer, so that
+ * both slots hold the clean, sealed state), then releases the lock.  Every
  * step is attempted; the first error is returned, and the handle is freed
  * in every case.  Pointers from mmbuf_data() become invalid.  Accepts NULL
  * (returns 0).

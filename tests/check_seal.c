@@ -492,6 +492,27 @@ START_TEST(test_repair)
 	free(before);
 	free(after);
 	ck_assert_err(mmbuf_repair(tu_path("none"), 0, NULL), -ENOENT);
+
+	/* A sealed buffer's clean close leaves the clean, sealed state in
+	 * both slots: losing the current one loses nothing. */
+	p = sealed("both.mmb", 2 * MIB, 0, 0, 13);
+	for (int i = 0; i < 2; i++) {
+		uint8_t s[MMBUF_SLOT_SIZE];
+
+		tu_slot_read(p, i, s);
+		ck_assert_uint_eq(tu_le32(s + TU_STATE), MMBUF_STATE_SEALED);
+	}
+	cur = tu_current_slot(p);
+	tu_flip(p, (uint64_t)cur * 4096 + TU_LABEL);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_uint_eq(r->nbad, 0);
+	mmbuf_report_free(r);
+	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(slot, cur);
+	r = verify(p, 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	mmbuf_report_free(r);
 	ck_assert_err(mmbuf_repair(p, 0x80, NULL), -EINVAL);
 }
 END_TEST

@@ -95,8 +95,9 @@ data() {
     tail -c +8193 "$1"
 }
 
-# Slot 0 damaged.  After a seal (open, seal, close: three commits) slot 1
-# holds the current header and slot 0 the seal's commit.
+# Slot 0 damaged.  After a seal (open, seal, close, and a second clean
+# commit that a sealed buffer's close makes) both slots hold the clean,
+# sealed state, slot 1 the newer.
 cp "$b" "$tmp/s0"
 printf 'XX' | dd of="$tmp/s0" bs=1 seek=300 conv=notrunc status=none
 cp "$tmp/s0" "$tmp/s0.orig"
@@ -152,16 +153,19 @@ expect_out "$tmp/s1: repaired slot 1 from slot 0" "$tmp/s1: ok"
 data "$tmp/s1" > "$tmp/s1.after"
 same "--repair left the data alone (slot 1)" "$tmp/s1.after" "$tmp/s1.data"
 
-# The current slot damaged: the other one holds the seal's own commit,
-# made while the sealing writer had the buffer open, so once repaired the
-# buffer reads as left by a crashed writer: consistent, not verifiable.
+# The current slot damaged: a sealed buffer's clean close committed the
+# clean state into both slots, so the other one serves with the seal, and
+# once repaired the buffer verifies.
 cp "$b" "$tmp/cur"
 printf 'XX' | dd of="$tmp/cur" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
+data "$tmp/cur" > "$tmp/cur.data"
 vb 2 "$tmp/cur"
-expect_out "$tmp/cur: CORRUPT (slot 1 checksum; data not verified: last writer crashed)"
-vb 1 --repair "$tmp/cur"
+expect_out "$tmp/cur: CORRUPT (slot 1 checksum)"
+vb 0 --repair "$tmp/cur"
 expect_out "$tmp/cur: repaired slot 1 from slot 0" \
-    "$tmp/cur: not verifiable (last writer crashed)"
+    "$tmp/cur: ok"
+data "$tmp/cur" > "$tmp/cur.after"
+same "--repair left the data alone (current slot)" "$tmp/cur.after" "$tmp/cur.data"
 
 # A damaged slot and a damaged block: --repair mends the slot, never the
 # data, whose damage is still reported.

@@ -62,9 +62,9 @@ checks=$((checks + 1))
 # -v: the details.
 vb 0 -v "$ok"
 expect_out "$ok: ok" \
-    "  slot 0: intact" \
-    "  slot 1: intact (current)" \
-    "  generation: 7" \
+    "  slot 0: intact (current)" \
+    "  slot 1: intact" \
+    "  generation: 8" \
     "  state: sealed" \
     "  file size: $size bytes (expected $size)" \
     "  length: 100000 bytes" \
@@ -75,9 +75,9 @@ cp "$ok" "$tmp/bad"
 flip "$tmp/bad" $((8192 + 4096 * 3))
 vb 2 --verbose "$tmp/bad"
 expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)" \
-    "  slot 0: intact" \
-    "  slot 1: intact (current)" \
-    "  generation: 7" \
+    "  slot 0: intact (current)" \
+    "  slot 1: intact" \
+    "  generation: 8" \
     "  state: sealed" \
     "  file size: $size bytes (expected $size)" \
     "  length: 100000 bytes" \
@@ -95,8 +95,8 @@ expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)"
 # --json: one object per file and line.
 vb 3 --json "$ok" "$tmp/bad" "$tmp/missing"
 expect_out \
-"{\"file\": \"$ok\", \"verdict\": \"ok\", \"status\": 0, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 1, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 7, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": []}" \
-"{\"file\": \"$tmp/bad\", \"verdict\": \"corrupt\", \"status\": 2, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 1, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 7, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": [{\"first_block\": 3, \"last_block\": 3, \"offset\": 12288, \"end\": 16384}]}" \
+"{\"file\": \"$ok\", \"verdict\": \"ok\", \"status\": 0, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": []}" \
+"{\"file\": \"$tmp/bad\", \"verdict\": \"corrupt\", \"status\": 2, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": [{\"first_block\": 3, \"last_block\": 3, \"offset\": 12288, \"end\": 16384}]}" \
 "{\"file\": \"$tmp/missing\", \"verdict\": \"failed\", \"status\": 3, \"reason\": null, \"error\": \"ENOENT\", \"message\": \"No such file or directory\", \"action\": null, \"repaired_slot\": null, \"slot\": null, \"slots\": null, \"sealed\": null, \"writer_open\": null, \"generation\": null, \"file_size\": null, \"expected_size\": null, \"length\": null, \"checksum_generation\": null, \"block_size\": null, \"blocks\": null, \"bytes_checked\": 0, \"bad\": []}"
 expect_err
 # --json with --repair and a damaged slot 0: the action is in the object.

@@ -31,9 +31,9 @@ vb 1 "$b"
 expect_out "$b: not verifiable (last writer crashed)"
 vb 1 -v "$b"
 expect_out "$b: not verifiable (last writer crashed)" \
-    "  slot 0: intact (current)" \
-    "  slot 1: intact" \
-    "  generation: 8" \
+    "  slot 0: intact" \
+    "  slot 1: intact (current)" \
+    "  generation: 9" \
     "  state: not sealed, writer open" \
     "  file size: 61544 bytes (expected 61544)" \
     "  length: 50000 bytes" \
