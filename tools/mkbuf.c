@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mmbuf.h"
@@ -343,28 +344,43 @@ static void dir_of(const char *path, char *dir, size_t sz)
 		snprintf(dir, sz, "%.*s", (int)(slash - path), path);
 }
 
-/* Reserve ".NAME.mkbuf-XXXXXX" next to the target with mkstemp, so the
- * name is ours; mmbuf_create then replaces that empty file. */
-static void make_tmp_name(const char *path)
+/*
+ * Create the buffer under a fresh ".NAME.mkbuf-XXXXXX" next to the target.
+ * The create is exclusive (another name on EEXIST), so the library links
+ * its file straight to that name with no temporary name of its own, and
+ * the signals we catch are held meanwhile, so that whenever the handler
+ * runs, tmp_live says truly whether the name exists and is ours.
+ */
+static int create_tmp(const char *path, const mmbuf_create_opts *co,
+		      mmbuf **buf)
 {
+	static const char chars[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 	const char *slash = strrchr(path, '/');
 	const char *base = slash != NULL ? slash + 1 : path;
-	int n, fd;
-	sigset_t all, old;
+	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
+	sigset_t held, old;
+	int n, err = -EEXIST;
 
 	n = snprintf(tmp_path, sizeof tmp_path, "%.*s.%s.mkbuf-XXXXXX",
 		     (int)(base - path), path, base);
 	if (n < 0 || (size_t)n >= sizeof tmp_path)
 		tool_die(EXIT_CREATE, path, "%s", strerror(ENAMETOOLONG));
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	fd = mkstemp(tmp_path);
-	if (fd >= 0)
-		tmp_live = 1;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	if (fd < 0)
-		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
-	close(fd);
+	sigemptyset(&held);
+	sigaddset(&held, SIGINT);
+	sigaddset(&held, SIGTERM);
+	sigaddset(&held, SIGHUP);
+	for (int tries = 0; tries < 100 && err == -EEXIST; tries++) {
+		for (int i = 0; i < 6; i++)
+			tmp_path[n - 6 + i] =
+				chars[rand_r(&seed) % (sizeof chars - 1)];
+		sigprocmask(SIG_BLOCK, &held, &old);
+		err = mmbuf_create(tmp_path, co, buf);
+		if (err == 0)
+			tmp_live = 1;
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+	return err;
 }
 
 static void sync_dir(const char *path)
@@ -844,12 +860,11 @@ int main(int argc, char **argv)
 	memcpy(co.shape, o.shape, sizeof co.shape);
 	co.label = o.label;
 	co.align = o.align;
-	co.flags = MMBUF_CREATE_REPLACE | (o.sparse ? MMBUF_CREATE_SPARSE : 0);
+	co.flags = o.sparse ? MMBUF_CREATE_SPARSE : 0;
 	co.mode = o.mode;
 
 	catch_signals();
-	make_tmp_name(o.path);
-	err = mmbuf_create(tmp_path, &co, &buf);
+	err = create_tmp(o.path, &co, &buf);
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
