@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,24 @@ void tool_usage_error(int status, const char *fmt, ...)
 	fprintf(stderr, "%s: %s\n", tool_name, msg);
 	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
 	exit(status);
+}
+
+void tool_getopt_error(const char *short_opts, char **argv)
+{
+	/* strchr() would take a long option's value (256 and up) as a char,
+	 * and find 256 as the terminating NUL. */
+	if (optopt > 0 && optopt < 256 && strchr(short_opts, optopt) != NULL)
+		fprintf(stderr, "%s: option requires an argument -- '%c'\n",
+			tool_name, optopt);
+	else if (optopt != 0 && optopt < 256)
+		fprintf(stderr, "%s: invalid option -- '%c'\n", tool_name,
+			optopt);
+	else if (optopt != 0) /* a long option's own value: no letter */
+		fprintf(stderr, "%s: option '%s' requires an argument\n",
+			tool_name, argv[optind - 1]);
+	else
+		fprintf(stderr, "%s: unrecognized option '%s'\n", tool_name,
+			argv[optind - 1]);
 }
 
 void tool_print_version(void)

@@ -43,6 +43,9 @@ void tool_die(int status, const char *file, const char *fmt, ...)
 /* A misused command line: "prog: message", a pointer to --help, exit. */
 void tool_usage_error(int status, const char *fmt, ...)
 	TOOL_PRINTF(2, 3) TOOL_NORETURN;
+/* What getopt_long() refused, named with tool_name (getopt's own messages
+ * would name argv[0] as given); call it from the '?' case. */
+void tool_getopt_error(const char *short_opts, char **argv);
 void tool_print_version(void);
 
 /*

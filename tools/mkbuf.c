@@ -222,16 +222,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			/* getopt's own messages would name argv[0] as given. */
-			if (optopt != 0 && strchr(short_opts, optopt) != NULL)
-				fprintf(stderr, "%s: option requires an argument -- '%c'\n",
-					tool_name, optopt);
-			else if (optopt != 0)
-				fprintf(stderr, "%s: invalid option -- '%c'\n",
-					tool_name, optopt);
-			else
-				fprintf(stderr, "%s: unrecognized option '%s'\n",
-					tool_name, argv[optind - 1]);
+			tool_getopt_error(short_opts, argv);
 			usage(stderr, EXIT_USAGE);
 		}
 	}

@@ -137,19 +137,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_VERIFIED); break;
 		case 'V': tool_print_version(); exit(EXIT_VERIFIED);
 		default:
-			/* getopt's own messages would name argv[0] as given. */
-			if (optopt != 0 && strchr(short_opts, optopt) != NULL)
-				fprintf(stderr, "%s: option requires an argument -- '%c'\n",
-					tool_name, optopt);
-			else if (optopt != 0 && optopt < 256)
-				fprintf(stderr, "%s: invalid option -- '%c'\n",
-					tool_name, optopt);
-			else if (optopt != 0)
-				fprintf(stderr, "%s: option '%s' requires an argument\n",
-					tool_name, argv[optind - 1]);
-			else
-				fprintf(stderr, "%s: unrecognized option '%s'\n",
-					tool_name, argv[optind - 1]);
+			tool_getopt_error(short_opts, argv);
 			usage(stderr, EXIT_USAGE);
 		}
 	}

@@ -73,6 +73,11 @@ mk 1 -Z "$d/a"
 head -n 1 "$tmp/err" > "$tmp/err1"
 printf "mkbuf: invalid option -- 'Z'\n" > "$tmp/exp"
 same "-Z" "$tmp/err1" "$tmp/exp"
+# A long option with no letter, missing its argument, is named in full.
+mk 1 --shape
+head -n 1 "$tmp/err" > "$tmp/err1"
+printf "mkbuf: option '--shape' requires an argument\n" > "$tmp/exp"
+same "--shape without an argument" "$tmp/err1" "$tmp/exp"
 mk 1 "$d/a" -s
 head -n 1 "$tmp/err" > "$tmp/err1"
 printf "mkbuf: option requires an argument -- 's'\n" > "$tmp/exp"
