@@ -313,15 +313,20 @@ int mmbuf__allocate(int fd, uint64_t size, bool sparse)
 #ifdef HAVE_POSIX_FALLOCATE
 		/* No quiet fallback to a sparse file: that would break the
 		 * promise.  The caller can ask for MMBUF_CREATE_SPARSE. */
-		int err = posix_fallocate(fd, 0, (off_t)size);
+		int err;
 
+		/* A signal can interrupt a long allocation: start again (what
+		 * was already allocated is kept, so this makes progress). */
+		while ((err = posix_fallocate(fd, 0, (off_t)size)) == EINTR)
+			;
 		return -err;
 #else
 		return -EOPNOTSUPP;
 #endif
 	}
-	if (ftruncate(fd, (off_t)size) != 0)
-		return -errno;
+	while (ftruncate(fd, (off_t)size) != 0)
+		if (errno != EINTR)
+			return -errno;
 	return 0;
 }
 

@@ -8,7 +8,8 @@ MMBUF_CHECKS = \
 	tests/check_buffer \
 	tests/check_lock \
 	tests/check_errors \
-	tests/check_seal
+	tests/check_seal \
+	tests/check_crash
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -43,6 +44,11 @@ tests_check_seal_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_seal_suite
 tests_check_seal_CFLAGS = $(tests_common_cflags)
 tests_check_seal_LDADD = $(tests_common_ldadd)
 
+tests_check_crash_SOURCES = tests/check_crash.c $(tests_common_sources)
+tests_check_crash_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_crash_suite
+tests_check_crash_CFLAGS = $(tests_common_cflags)
+tests_check_crash_LDADD = $(tests_common_ldadd)
+
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,
 # "N passed, N failed", and fail if any Check test failed.  check-TESTS
@@ -63,3 +69,19 @@ check-summary:
 	@$(mmbuf_check_summary)
 
 .PHONY: check-summary
+
+# check-valgrind: the Check programs under valgrind memcheck, in one
+# process each (CK_FORK=no, so that every test runs under valgrind's eye);
+# any memory error or definite leak fails.  CI runs it; it needs valgrind.
+VALGRIND = valgrind
+VALGRIND_FLAGS = -q --error-exitcode=99 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+
+check-valgrind: $(MMBUF_CHECKS)
+	@status=0; for t in $(MMBUF_CHECKS); do \
+	  echo "== $(VALGRIND) $$t"; \
+	  CK_FORK=no $(LIBTOOL) --mode=execute $(VALGRIND) $(VALGRIND_FLAGS) \
+	    ./$$t || status=1; \
+	done; exit $$status
+
+.PHONY: check-valgrind

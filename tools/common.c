@@ -39,6 +39,9 @@ void tool_init(const char *argv0)
 }
 
 static void verr(const char *file, const char *fmt, va_list ap)
+	TOOL_PRINTF(2, 0);
+
+static void verr(const char *file, const char *fmt, va_list ap)
 {
 	/* One fprintf per piece is fine: stderr is unbuffered but messages
 	 * are rare; build the line first so it is written in one go. */

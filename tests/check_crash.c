@@ -1,0 +1,209 @@
+/*
+ * check_crash.c - torn header slots, simulated: random byte ranges of the
+ * newest slot are overwritten, as a write cut short by a power loss could
+ * leave them.  The buffer must open from the previous generation, the
+ * damage must be reported (mmbuf_slot_status, mmbuf_verify_path), and
+ * mmbuf_repair must rewrite the slot so that both are intact again.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#define ROUNDS 200
+
+/* xorshift64*: the same sequence everywhere for one seed. */
+static uint64_t rng(uint64_t *st)
+{
+	*st ^= *st >> 12;
+	*st ^= *st << 25;
+	*st ^= *st >> 27;
+	return *st * 0x2545F4914F6CDD1Dull;
+}
+
+/*
+ * A buffer whose two slots hold different lengths: a writer committed
+ * len_new and was killed before closing, so the newest slot (generation
+ * g, returned) says len_new and the previous one (g - 1) len_old.
+ */
+static uint64_t two_generations(const char *name, uint64_t len_old,
+				uint64_t len_new)
+{
+	const char *p = tu_path(name);
+	mmbuf_create_opts o;
+	mmbuf *b;
+	uint64_t gen;
+	pid_t pid;
+	int status;
+
+	unlink(p);
+	tu_opts(&o, 1u << 16);
+	o.length = len_old;
+	b = tu_create(name, &o);
+	tu_fill(mmbuf_data(b), 1u << 16, 7);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		if (mmbuf_open(p, MMBUF_RDWR, &b) != 0 ||
+		    mmbuf_set_length(b, len_new, MMBUF_DURABLE_NONE) != 0)
+			_exit(1);
+		_exit(0);  /* no close: the writer "crashes" */
+	}
+	status = tu_wait(pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "the writer failed");
+	b = tu_open(p, MMBUF_RDONLY);
+	gen = mmbuf_generation(b);
+	ck_assert_uint_eq(mmbuf_length(b), len_new);
+	ck_assert_int_eq(mmbuf_unclean(b), 1);
+	mmbuf_close(b);
+	return gen;
+}
+
+START_TEST(test_torn_newest_slot)
+{
+	uint64_t st = 0x9E3779B97F4A7C15ull * (uint64_t)(_i + 1);
+	int opened_old = 0;
+
+	for (int round = 0; round < ROUNDS / 4; round++) {
+		const char *p = tu_path("torn.mmbuf");
+		uint8_t before[MMBUF_SLOT_SIZE], slot[MMBUF_SLOT_SIZE];
+		uint64_t gen, prev_len, off, len;
+		mmbuf_report *rep = NULL;
+		mmbuf *b;
+		int cur, repaired = -2;
+
+		gen = two_generations("torn.mmbuf", 100, 1000 + (uint64_t)round);
+		cur = tu_current_slot(p);
+		ck_assert_int_eq((int)(gen % 2), cur);
+		tu_slot_read(p, 1 - cur, slot);
+		prev_len = tu_le64(slot + TU_LENGTH);
+		ck_assert_uint_eq(prev_len, 100);
+		ck_assert_uint_eq(tu_le64(slot + TU_GENERATION), gen - 1);
+
+		/* Overwrite [off, off + len) of the newest slot with random
+		 * bytes, at least one of them different. */
+		tu_slot_read(p, cur, before);
+		memcpy(slot, before, sizeof slot);
+		off = rng(&st) % MMBUF_SLOT_SIZE;
+		len = 1 + rng(&st) % (MMBUF_SLOT_SIZE - off);
+		for (uint64_t i = off; i < off + len; i++)
+			slot[i] = (uint8_t)(rng(&st) >> 56);
+		if (memcmp(slot, before, sizeof slot) == 0)
+			slot[off] ^= 0xff;
+		tu_slot_write(p, cur, slot);
+
+		/* Open falls back to the previous generation, the one
+		 * before the crashed writer's last commit, and says why. */
+		b = tu_open(p, MMBUF_RDONLY);
+		ck_assert_msg(mmbuf_generation(b) == gen - 1,
+			      "round %d: [%llu, +%llu) torn: generation %llu, "
+			      "want %llu", round, (unsigned long long)off,
+			      (unsigned long long)len,
+			      (unsigned long long)mmbuf_generation(b),
+			      (unsigned long long)(gen - 1));
+		ck_assert_uint_eq(mmbuf_length(b), prev_len);
+		ck_assert_int_ne(mmbuf_slot_status(b, cur), 0);
+		ck_assert_int_eq(mmbuf_slot_status(b, 1 - cur), 0);
+		mmbuf_close(b);
+		opened_old++;
+
+		/* verify reports the damaged slot... */
+		ck_assert_int_eq(mmbuf_verify_path(p, 1, &rep), 0);
+		ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_CORRUPT);
+		ck_assert_int_ne(rep->slot_status[cur], 0);
+		ck_assert_int_eq(rep->slot_status[1 - cur], 0);
+		ck_assert_uint_eq(rep->generation, gen - 1);
+		mmbuf_report_free(rep);
+
+		/* ...and repair rewrites it as generation gen, from the
+		 * intact slot: both intact, the older state kept. */
+		ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
+		ck_assert_int_eq(repaired, cur);
+		ck_assert_int_eq(mmbuf_verify_path(p, 1, &rep), 0);
+		ck_assert_int_ne(rep->verdict, MMBUF_VERDICT_CORRUPT);
+		ck_assert_int_eq(rep->slot_status[0], 0);
+		ck_assert_int_eq(rep->slot_status[1], 0);
+		mmbuf_report_free(rep);
+		b = tu_open(p, MMBUF_RDONLY);
+		ck_assert_uint_eq(mmbuf_generation(b), gen);
+		ck_assert_uint_eq(mmbuf_length(b), prev_len);
+		ck_assert_int_eq(mmbuf_slot_status(b, 0), 0);
+		ck_assert_int_eq(mmbuf_slot_status(b, 1), 0);
+		mmbuf_close(b);
+	}
+	ck_assert_int_eq(opened_old, ROUNDS / 4);
+}
+END_TEST
+
+/* A torn slot that is the older one costs nothing: the newest serves. */
+START_TEST(test_torn_older_slot)
+{
+	const char *p = tu_path("older.mmbuf");
+	uint8_t slot[MMBUF_SLOT_SIZE];
+	uint64_t gen;
+	mmbuf *b;
+	int cur;
+
+	gen = two_generations("older.mmbuf", 10, 20);
+	cur = tu_current_slot(p);
+	tu_slot_read(p, 1 - cur, slot);
+	memset(slot + 100, 0xEE, 300);
+	tu_slot_write(p, 1 - cur, slot);
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_generation(b), gen);
+	ck_assert_uint_eq(mmbuf_length(b), 20);
+	ck_assert_int_ne(mmbuf_slot_status(b, 1 - cur), 0);
+	mmbuf_close(b);
+	/* A writer's first commit goes into the damaged (older) slot,
+	 * which repairs it by itself. */
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(mmbuf_unclean(b), 1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_int_eq(mmbuf_slot_status(b, 0), 0);
+	ck_assert_int_eq(mmbuf_slot_status(b, 1), 0);
+	ck_assert_int_eq(mmbuf_unclean(b), 0);
+	ck_assert_uint_eq(mmbuf_length(b), 20);
+	mmbuf_close(b);
+}
+END_TEST
+
+/* Both slots torn: nothing to fall back to, and nothing is invented. */
+START_TEST(test_both_torn)
+{
+	const char *p = tu_path("both.mmbuf");
+	uint8_t slot[MMBUF_SLOT_SIZE];
+	mmbuf *b = NULL;
+	int repaired = -2;
+
+	two_generations("both.mmbuf", 10, 20);
+	for (int i = 0; i < 2; i++) {
+		tu_slot_read(p, i, slot);
+		slot[300] ^= 0x55;
+		tu_slot_write(p, i, slot);
+	}
+	ck_assert_err(mmbuf_open(p, MMBUF_RDONLY, &b), MMBUF_ECHECKSUM);
+	ck_assert_ptr_null(b);
+	ck_assert_err(mmbuf_repair(p, 0, &repaired), MMBUF_ECHECKSUM);
+}
+END_TEST
+
+Suite *mmbuf_crash_suite(void);
+
+Suite *mmbuf_crash_suite(void)
+{
+	Suite *s = suite_create("crash");
+	TCase *tc;
+
+	tc = tu_tcase(s, "torn_slot", 120);
+	tcase_add_loop_test(tc, test_torn_newest_slot, 0, 4);
+	tcase_add_test(tc, test_torn_older_slot);
+	tcase_add_test(tc, test_both_torn);
+	return s;
+}

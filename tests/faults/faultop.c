@@ -1,0 +1,118 @@
+/*
+ * faultop - one library operation on a buffer file, for the fault
+ * injection tests: run it under tests/faults/faultshim (LD_PRELOAD), a
+ * full filesystem or a file size limit, and see what the operation says
+ * and what it leaves behind.
+ *
+ *   faultop create FILE CAPACITY [sparse|replace]
+ *   faultop write FILE OFFSET LEN        (mmbuf_write, then mmbuf_close)
+ *   faultop store FILE OFFSET LEN        (stores through the mapping,
+ *                                         mmbuf_sync durable, mmbuf_close)
+ *   faultop length FILE N                (mmbuf_set_length durable)
+ *   faultop label FILE TEXT              (mmbuf_set_label durable)
+ *   faultop seal FILE
+ *   faultop open FILE                    (MMBUF_RDWR, then mmbuf_close)
+ *
+ * The bytes written are 0xA5.  Prints "ok", or the failing step and the
+ * error's name and message ("create: ENOSPC: No space left on device"),
+ * and exits 0 or 1 accordingly.  The buffer is always closed when it was
+ * opened, so a failing close is reported too.
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmbuf.h"
+
+static int report(const char *step, int err)
+{
+	if (err == 0)
+		return 0;
+	printf("%s: %s: %s\n", step, mmbuf_err_name(err), mmbuf_strerror(err));
+	return 1;
+}
+
+static uint64_t num(const char *s)
+{
+	char *end;
+	uint64_t v = strtoull(s, &end, 0);
+
+	if (*s == '\0' || *end != '\0') {
+		fprintf(stderr, "faultop: bad number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *op, *path;
+	mmbuf *b = NULL;
+	int failed = 0;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: faultop OP FILE [ARGS]\n");
+		return 2;
+	}
+	op = argv[1];
+	path = argv[2];
+	if (strcmp(op, "create") == 0 && argc >= 4) {
+		mmbuf_create_opts o;
+
+		mmbuf_create_opts_init(&o);
+		o.capacity = num(argv[3]);
+		for (int i = 4; i < argc; i++)
+			o.flags |= strcmp(argv[i], "sparse") == 0
+					   ? MMBUF_CREATE_SPARSE
+					   : strcmp(argv[i], "replace") == 0
+						     ? MMBUF_CREATE_REPLACE
+						     : 0;
+		failed = report("create", mmbuf_create(path, &o, &b));
+	} else {
+		failed = report("open", mmbuf_open(path, MMBUF_RDWR, &b));
+		if (failed)
+			return 1;
+		if ((strcmp(op, "write") == 0 || strcmp(op, "store") == 0) &&
+		    argc == 5) {
+			uint64_t off = num(argv[3]), len = num(argv[4]);
+			uint8_t *src;
+
+			if (strcmp(op, "store") == 0) {
+				memset((uint8_t *)mmbuf_data(b) + off, 0xA5, len);
+				failed = report("sync",
+						mmbuf_sync(b, off, len,
+							   MMBUF_DURABLE_SYNC));
+			} else {
+				src = malloc(len ? len : 1);
+				if (src == NULL)
+					return 2;
+				memset(src, 0xA5, len);
+				failed = report("write",
+						mmbuf_write(b, off, src, len));
+				free(src);
+			}
+		} else if (strcmp(op, "length") == 0 && argc == 4) {
+			failed = report("length",
+					mmbuf_set_length(b, num(argv[3]),
+							 MMBUF_DURABLE_SYNC));
+		} else if (strcmp(op, "label") == 0 && argc == 4) {
+			failed = report("label",
+					mmbuf_set_label(b, argv[3],
+							MMBUF_DURABLE_SYNC));
+		} else if (strcmp(op, "seal") == 0 && argc == 3) {
+			failed = report("seal", mmbuf_seal(b, 0, 1));
+		} else if (strcmp(op, "open") != 0 || argc != 3) {
+			fprintf(stderr, "faultop: bad operation\n");
+			mmbuf_close(b);
+			return 2;
+		}
+	}
+	if (b != NULL && report("close", mmbuf_close(b)) != 0)
+		failed = 1;
+	if (!failed)
+		printf("ok\n");
+	return failed;
+}

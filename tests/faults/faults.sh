@@ -1,0 +1,243 @@
+#!/bin/sh
+# faults.sh - fault injection: a full disk, a file size limit, permission
+# and read-only filesystem errors, interrupted system calls and failing
+# syncs, each during creation, replacement and commits.  Every one must
+# give a clear error, leave an existing file exactly as it was, and leave
+# no partial or temporary file behind.
+#
+# Three sources of faults:
+#   - a real small tmpfs, mounted in a private mount namespace (unshare -m)
+#     when this process may do so (root with CAP_SYS_ADMIN); otherwise those
+#     cases are skipped, and the shim below still covers the same errors;
+#   - tests/faults/faultshim, an LD_PRELOAD library failing chosen calls;
+#   - RLIMIT_FSIZE (ulimit -f) for EFBIG, setpriv for EACCES.
+
+. "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
+
+FAULTOP=$PWD/tests/faults/faultop
+SHIM=$PWD/tests/faults/.libs/faultshim.so
+for f in "$FAULTOP" "$SHIM"; do
+    if [ ! -e "$f" ]; then
+        echo "ERROR: $f is not built" >&2
+        exit 99
+    fi
+done
+# In the sanitizer build the programs carry ASan, which wants to come
+# first in the library list; the shim only wraps a few libc calls.
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+export ASAN_OPTIONS
+
+d=$tmp/d
+mkdir "$d"
+
+# errno_text NAME: glibc's strerror text, as the library reports it.
+errno_text() {
+    case $1 in
+    ENOSPC) echo "No space left on device" ;;
+    EIO) echo "Input/output error" ;;
+    EDQUOT) echo "Disk quota exceeded" ;;
+    EROFS) echo "Read-only file system" ;;
+    EACCES) echo "Permission denied" ;;
+    EFBIG) echo "File too large" ;;
+    *) echo "errno_text: $1?" >&2; exit 99 ;;
+    esac
+}
+
+# op WANT-STATUS FAULTS ARGS...: faultop under the shim with MMBUF_FAULT
+# set to FAULTS (empty: no fault); its output in $tmp/out.
+op() {
+    want=$1 faults=$2
+    shift 2
+    if [ -n "$faults" ]; then
+        MMBUF_FAULT=$faults LD_PRELOAD=$SHIM "$FAULTOP" "$@" \
+            > "$tmp/out" 2> "$tmp/err"
+    else
+        "$FAULTOP" "$@" > "$tmp/out" 2> "$tmp/err"
+    fi
+    status "faultop $* ($faults)" "$want" $?
+}
+
+# only ENTRIES...: the directory $d holds exactly these names (ls -A), so
+# no temporary or partial file was left.
+only() {
+    checks=$((checks + 1))
+    got=$(cd "$d" && ls -A | tr '\n' ' ')
+    want="$* "
+    [ "$*" = "" ] && want=
+    [ "$got" = "$want" ] || fail "directory holds '$got', expected '$want'"
+}
+
+# A buffer with data to keep: 64 KiB of 0x11, length 1000, a label.
+"$MKBUF" -q -s 64K --fill 0x11 --length 1000 -L keep "$d/keep" ||
+    fail "cannot make the buffer to keep"
+cp "$d/keep" "$tmp/keep.orig"
+unchanged() {
+    same "keep is unchanged ($1)" "$d/keep" "$tmp/keep.orig"
+}
+
+# --- creation and replacement under every fault the shim can make ------
+for fault in fallocate=ENOSPC fallocate=EIO fallocate=EDQUOT pwrite=ENOSPC \
+             pwrite=EIO fsync=EIO open=EROFS open=EACCES linkat=ENOSPC \
+             linkat=EROFS; do
+    name=${fault#*=}
+    op 1 "$fault" create "$d/new" 1048576
+    expect_out "create: $name: $(errno_text "$name")"
+    only keep
+    op 1 "$fault" create "$d/keep" 1048576 replace
+    expect_out "create: $name: $(errno_text "$name")"
+    only keep
+    unchanged "replace, $fault"
+done
+
+# The same through mkbuf: exit 3, the message names the file.
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
+    > "$tmp/out" 2> "$tmp/err"
+status "mkbuf, disk full" 3 $?
+expect_err "mkbuf: $d/new: No space left on device"
+only keep
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -f -s 1048576 "$d/keep" \
+    > "$tmp/out" 2> "$tmp/err"
+status "mkbuf -f, disk full" 3 $?
+expect_err "mkbuf: $d/keep: No space left on device"
+only keep
+unchanged "mkbuf -f, disk full"
+
+# --- interrupted calls are retried: the operation succeeds --------------
+for fault in pwrite=EINTR@1x3 fallocate=EINTR@1x2 ftruncate=EINTR@1x2; do
+    op 0 "$fault" create "$d/new" 1048576
+    expect_out ok
+    op 0 "$fault" create "$d/sparse" 1048576 sparse
+    expect_out ok
+    rm -f "$d/new" "$d/sparse"
+done
+cp "$d/keep" "$d/w"
+op 0 pwrite=EINTR@1x5 write "$d/w" 4096 20000
+expect_out ok
+"$DUMPBUF" -s 4096 -l 20000 -p "$d/w" | tr -d '\n' | tr -d a5 > "$tmp/left"
+same "the interrupted write wrote every byte" "$tmp/left" /dev/null
+rm -f "$d/w"
+
+# --- commits: a failing data sync commits no length ---------------------
+# faultop's first msync is the open's commit of the "writer open" state;
+# the second is set_length's data sync, the third its header's.  When the
+# data sync fails the header is not written, so the length stays as it was.
+cp "$d/keep" "$d/c"
+op 1 msync=EIO@2x1 length "$d/c" 2000
+expect_out "length: EIO: $(errno_text EIO)"
+"$DUMPBUF" --json "$d/c" > "$tmp/json" 2>&1 || fail "dumpbuf --json after a failed commit"
+grep -q '"length": 1000,' "$tmp/json" ||
+    fail "a failed data sync changed the length: $(grep '"length"' "$tmp/json" | head -1)"
+# A failing header sync: the commit is reported as failed; the previous
+# generation stays intact in the other slot, and the file opens.
+op 1 msync=EIO@3x1 length "$d/c" 2000
+expect_out "length: EIO: $(errno_text EIO)"
+"$FAULTOP" open "$d/c" > "$tmp/out" 2>&1
+status "open after a failed header sync" 0 $?
+rm -f "$d/c"
+# A failing write reports the error (no SIGBUS, no silence).
+cp "$d/keep" "$d/w"
+op 1 pwrite=ENOSPC write "$d/w" 0 65536
+expect_out "write: ENOSPC: $(errno_text ENOSPC)"
+rm -f "$d/w"
+only keep
+
+# --- EFBIG: a file size limit below the buffer's size ------------------
+# SIGXFSZ is ignored so that the call fails instead of killing us.
+(trap '' XFSZ; ulimit -f 100; exec "$FAULTOP" create "$d/big" 4194304) \
+    > "$tmp/out" 2> "$tmp/err"
+status "create past RLIMIT_FSIZE" 1 $?
+expect_out "create: EFBIG: $(errno_text EFBIG)"
+(trap '' XFSZ; ulimit -f 100; exec "$FAULTOP" create "$d/keep" 4194304 replace) \
+    > "$tmp/out" 2> "$tmp/err"
+status "replace past RLIMIT_FSIZE" 1 $?
+expect_out "create: EFBIG: $(errno_text EFBIG)"
+only keep
+unchanged "EFBIG"
+
+# --- EACCES: as nobody, a root-owned directory and file -----------------
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
+    chmod 755 "$tmp" "$d"
+    chmod 644 "$d/keep"
+    if setpriv --reuid=65534 --regid=65534 --clear-groups "$FAULTOP" \
+        open /nonexistent > /dev/null 2>&1 ||
+        [ $? -ne 1 ]; then
+        echo "SKIP (EACCES only): nobody cannot run $FAULTOP" \
+            "(the build tree is private)" >&2
+    else
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$FAULTOP" \
+            create "$d/new" 1048576 > "$tmp/out" 2> "$tmp/err"
+        status "create in a directory nobody may not write" 1 $?
+        expect_out "create: EACCES: $(errno_text EACCES)"
+        setpriv --reuid=65534 --regid=65534 --clear-groups "$FAULTOP" \
+            length "$d/keep" 5 > "$tmp/out" 2> "$tmp/err"
+        status "open a file nobody may not write" 1 $?
+        expect_out "open: EACCES: $(errno_text EACCES)"
+        only keep
+        unchanged "EACCES"
+    fi
+fi
+
+# --- a real full filesystem and a real read-only one (tmpfs) -----------
+if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null 2>&1 &&
+    unshare -m sh -c "mount -t tmpfs -o size=1m none '$d' 2>/dev/null" \
+        2>/dev/null; then
+    # Everything below runs in a private mount namespace: the tmpfs is
+    # gone when the shell exits, whatever happens.
+    unshare -m sh -c '
+        set -u
+        d=$1 MKBUF=$2 FAULTOP=$3 tmp=$4
+        mount -t tmpfs -o size=1m none "$d" || exit 90
+        "$MKBUF" -q -s 256K --fill 0x22 "$d/keep" || exit 91
+        cp "$d/keep" "$tmp/tmpfs-keep.orig"
+        r() { printf "%s: " "$1"; shift; "$@" 2>&1; echo "exit $?"; }
+        r create "$FAULTOP" create "$d/new" 4194304
+        r replace "$FAULTOP" create "$d/keep" 4194304 replace
+        r mkbuf "$MKBUF" -q -s 4M "$d/new"
+        r mkbuf-f "$MKBUF" -q -f -s 4M "$d/keep"
+        r sparse "$FAULTOP" create "$d/sparse" 4194304 sparse
+        r write "$FAULTOP" write "$d/sparse" 0 4194304
+        rm -f "$d/sparse"
+        r ls ls -A "$d"
+        cmp -s "$d/keep" "$tmp/tmpfs-keep.orig" && echo "keep unchanged"
+        mount -o remount,ro "$d" || exit 92
+        r ro-open "$FAULTOP" open "$d/keep"
+        r ro-create "$FAULTOP" create "$d/new" 4096
+        r ro-mkbuf "$MKBUF" -q -s 4K "$d/new"
+        r ro-ls ls -A "$d"
+        cmp -s "$d/keep" "$tmp/tmpfs-keep.orig" && echo "keep unchanged"
+    ' sh "$d" "$MKBUF" "$FAULTOP" "$tmp" > "$tmp/tmpfs.out" 2>&1
+    status "the tmpfs cases ran" 0 $?
+    cat > "$tmp/tmpfs.want" <<WANT
+create: create: ENOSPC: $(errno_text ENOSPC)
+exit 1
+replace: create: ENOSPC: $(errno_text ENOSPC)
+exit 1
+mkbuf: mkbuf: $d/new: No space left on device
+exit 3
+mkbuf-f: mkbuf: $d/keep: No space left on device
+exit 3
+sparse: ok
+exit 0
+write: write: ENOSPC: $(errno_text ENOSPC)
+exit 1
+ls: keep
+exit 0
+keep unchanged
+ro-open: open: EROFS: $(errno_text EROFS)
+exit 1
+ro-create: create: EROFS: $(errno_text EROFS)
+exit 1
+ro-mkbuf: mkbuf: $d/new: Read-only file system
+exit 3
+ro-ls: keep
+exit 0
+keep unchanged
+WANT
+    same "a full and a read-only tmpfs" "$tmp/tmpfs.out" "$tmp/tmpfs.want"
+    only keep
+else
+    echo "SKIP (tmpfs cases only): cannot mount a tmpfs here;" \
+        "the shim cases above cover ENOSPC and EROFS" >&2
+fi
+
+finish

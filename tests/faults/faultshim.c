@@ -1,0 +1,282 @@
+/*
+ * faultshim.c - an LD_PRELOAD library that makes system calls fail on
+ * demand, for the fault-injection tests (tests/faults/faults.sh).
+ *
+ * MMBUF_FAULT lists the faults, separated by commas:
+ *
+ *     CALL=ERRNO[@N][xK]
+ *
+ * makes the N-th call of CALL (default: the first) and every later one, or
+ * only K of them with xK, fail with ERRNO, a name such as ENOSPC, EIO,
+ * EROFS, EFBIG or EINTR (EINTR@1x3: the first three calls are
+ * interrupted, the caller should retry).  CALL is
+ * one of fallocate (posix_fallocate), ftruncate, pwrite, msync, fsync,
+ * fdatasync, sync_file_range, open (only opens that may write: O_RDWR,
+ * O_WRONLY, O_CREAT or O_TMPFILE), linkat and rename.  Calls on anything
+ * but regular files (a terminal, a pipe) are never failed, so the tools
+ * can still print their messages.  Without MMBUF_FAULT the library
+ * changes nothing.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { F_FALLOCATE, F_FTRUNCATE, F_PWRITE, F_MSYNC, F_FSYNC, F_FDATASYNC,
+       F_SYNC_FILE_RANGE, F_OPEN, F_LINKAT, F_RENAME, F_COUNT };
+
+static const char *const call_names[F_COUNT] = {
+	"fallocate", "ftruncate", "pwrite", "msync", "fsync", "fdatasync",
+	"sync_file_range", "open", "linkat", "rename"
+};
+
+static const struct { const char *name; int value; } errnos[] = {
+	{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EROFS", EROFS },
+	{ "EFBIG", EFBIG }, { "EINTR", EINTR }, { "EACCES", EACCES },
+	{ "EPERM", EPERM }, { "EDQUOT", EDQUOT }, { "ENOMEM", ENOMEM },
+};
+
+static int fault_errno[F_COUNT];
+static unsigned long fault_from[F_COUNT];
+static unsigned long fault_times[F_COUNT];  /* 0: for ever */
+static unsigned long calls[F_COUNT];
+static int parsed;
+
+static void parse(void)
+{
+	const char *spec = getenv("MMBUF_FAULT");
+	char buf[512], *tok, *save = NULL;
+
+	parsed = 1;
+	if (spec == NULL || strlen(spec) >= sizeof buf)
+		return;
+	strcpy(buf, spec);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '='), *at, *x;
+		unsigned long from = 1, times = 0;
+		size_t i;
+		int c;
+
+		if (eq == NULL)
+			goto bad;
+		*eq++ = '\0';
+		x = strchr(eq, 'x');
+		if (x != NULL) {
+			*x++ = '\0';
+			times = strtoul(x, NULL, 10);
+			if (times == 0)
+				goto bad;
+		}
+		at = strchr(eq, '@');
+		if (at != NULL) {
+			*at++ = '\0';
+			from = strtoul(at, NULL, 10);
+			if (from == 0)
+				goto bad;
+		}
+		for (c = 0; c < F_COUNT && strcmp(call_names[c], tok) != 0; c++)
+			;
+		for (i = 0; i < sizeof errnos / sizeof errnos[0] &&
+			    strcmp(errnos[i].name, eq) != 0; i++)
+			;
+		if (c == F_COUNT || i == sizeof errnos / sizeof errnos[0])
+			goto bad;
+		fault_errno[c] = errnos[i].value;
+		fault_from[c] = from;
+		fault_times[c] = times;
+	}
+	return;
+bad:
+	fprintf(stderr, "faultshim: bad MMBUF_FAULT: %s\n", spec);
+	abort();
+}
+
+/* The errno to fail call c with, or 0 to let it through. */
+static int fault(int c, int fd)
+{
+	struct stat st;
+
+	if (!parsed)
+		parse();
+	if (fault_errno[c] == 0)
+		return 0;
+	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+		return 0;
+	if (++calls[c] < fault_from[c])
+		return 0;
+	if (fault_times[c] != 0 && calls[c] - fault_from[c] >= fault_times[c])
+		return 0;
+	return fault_errno[c];
+}
+
+#define REAL(ret, name, args)                                              \
+	static ret(*real_##name) args;                                     \
+	if (real_##name == NULL)                                            \
+		*(void **)&real_##name = dlsym(RTLD_NEXT, #name)
+
+int posix_fallocate(int fd, off_t off, off_t len)
+{
+	int e = fault(F_FALLOCATE, fd);
+	REAL(int, posix_fallocate, (int, off_t, off_t));
+
+	return e != 0 ? e : real_posix_fallocate(fd, off, len);
+}
+
+int posix_fallocate64(int fd, off_t off, off_t len)
+{
+	return posix_fallocate(fd, off, len);
+}
+
+int ftruncate(int fd, off_t len)
+{
+	int e = fault(F_FTRUNCATE, fd);
+	REAL(int, ftruncate, (int, off_t));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_ftruncate(fd, len);
+}
+
+int ftruncate64(int fd, off_t len)
+{
+	return ftruncate(fd, len);
+}
+
+ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	int e = fault(F_PWRITE, fd);
+	REAL(ssize_t, pwrite, (int, const void *, size_t, off_t));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_pwrite(fd, p, n, off);
+}
+
+ssize_t pwrite64(int fd, const void *p, size_t n, off_t off)
+{
+	return pwrite(fd, p, n, off);
+}
+
+int msync(void *addr, size_t len, int flags)
+{
+	int e = fault(F_MSYNC, -1);
+	REAL(int, msync, (void *, size_t, int));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_msync(addr, len, flags);
+}
+
+int fsync(int fd)
+{
+	int e = fault(F_FSYNC, fd);
+	REAL(int, fsync, (int));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_fsync(fd);
+}
+
+int fdatasync(int fd)
+{
+	int e = fault(F_FDATASYNC, fd);
+	REAL(int, fdatasync, (int));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_fdatasync(fd);
+}
+
+int sync_file_range(int fd, off_t off, off_t n, unsigned int flags)
+{
+	int e = fault(F_SYNC_FILE_RANGE, fd);
+	REAL(int, sync_file_range, (int, off_t, off_t, unsigned int));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_sync_file_range(fd, off, n, flags);
+}
+
+static int writes(int flags)
+{
+	return (flags & (O_RDWR | O_WRONLY | O_CREAT)) != 0 ||
+	       (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+int open(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+	int e = writes(flags) ? fault(F_OPEN, -1) : 0;
+	REAL(int, open, (const char *, int, ...));
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_open(path, flags, mode);
+}
+
+int open64(const char *path, int flags, ...)
+{
+	mode_t mode = 0;
+
+	if (flags & (O_CREAT | O_TMPFILE)) {
+		va_list ap;
+
+		va_start(ap, flags);
+		mode = (mode_t)va_arg(ap, int);
+		va_end(ap);
+	}
+	return open(path, flags, mode);
+}
+
+int linkat(int ofd, const char *old, int nfd, const char *new, int flags)
+{
+	int e = fault(F_LINKAT, -1);
+	REAL(int, linkat, (int, const char *, int, const char *, int));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_linkat(ofd, old, nfd, new, flags);
+}
+
+int rename(const char *old, const char *new)
+{
+	int e = fault(F_RENAME, -1);
+	REAL(int, rename, (const char *, const char *));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_rename(old, new);
+}
