@@ -547,6 +547,39 @@ MMBUF_EXPORT void mmbuf_report_free(mmbuf_report *report);
 MMBUF_EXPORT int mmbuf_repair(const char *path, unsigned flags, int *repaired);
 
 /* ------------------------------------------------------------------ */
+/* A file that shrinks under the mapping                               */
+
+/*
+ * mmbuf_read - copy len bytes of the data region from offset into dst with
+ * pread(2), not through the mapping: the safe way to read a buffer whose
+ * file another process may truncate (the mapping would raise SIGBUS).
+ * Returns 0, -EINVAL for a range outside the capacity, MMBUF_ETRUNCATED
+ * when the file no longer holds the range (the bytes before its end are
+ * copied), or -errno.
+ */
+MMBUF_EXPORT int mmbuf_read(const mmbuf *buf, uint64_t offset, void *dst,
+			    size_t len);
+
+typedef int mmbuf_guarded_fn(void *arg);
+
+/*
+ * mmbuf_guard - run fn(arg) with SIGBUS from buf's data region caught.
+ *
+ * If an access of fn to the mapped data faults because the file shrank
+ * under it, fn is abandoned at that point (siglongjmp) and mmbuf_guard
+ * returns MMBUF_ETRUNCATED; otherwise it returns what fn returned.  fn must
+ * therefore not take locks or allocate memory that it frees only later:
+ * an abandoned fn leaves them as they were.  Guards nest and are per
+ * thread.  The first call installs a process-wide SIGBUS handler (again
+ * if the program has replaced it since), which passes every other SIGBUS
+ * to the handler it replaced, or to the default action.
+ * Returns fn's value, MMBUF_ETRUNCATED, -EINVAL (NULL buf or fn), or
+ * -errno from sigaction.
+ */
+MMBUF_EXPORT int mmbuf_guard(const mmbuf *buf, mmbuf_guarded_fn *fn,
+			     void *arg);
+
+/* ------------------------------------------------------------------ */
 /* Library version                                                     */
 
 /* The package version string, e.g. "0.1.0". */

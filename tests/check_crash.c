@@ -1,12 +1,20 @@
 /*
- * check_crash.c - torn header slots, simulated: random byte ranges of the
- * newest slot are overwritten, as a write cut short by a power loss could
- * leave them.  The buffer must open from the previous generation, the
- * damage must be reported (mmbuf_slot_status, mmbuf_verify_path), and
- * mmbuf_repair must rewrite the slot so that both are intact again.
+ * check_crash.c - what survives crashes and hostile files.
+ *
+ * Torn header slots, simulated: random byte ranges of the newest slot are
+ * overwritten, as a write cut short by a power loss could leave them.  The
+ * buffer must open from the previous generation, the damage must be
+ * reported (mmbuf_slot_status, mmbuf_verify_path), and mmbuf_repair must
+ * rewrite the slot so that both are intact again.
+ *
+ * A file truncated under its mapping: mmbuf_read and mmbuf_guard turn
+ * what would be a SIGBUS into MMBUF_ETRUNCATED, and leave every other
+ * SIGBUS to the program's own handler or the default action.
  */
 #include "config.h"
 
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +202,196 @@ START_TEST(test_both_torn)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- */
+/* SIGBUS: mmbuf_read and mmbuf_guard                                */
+
+#define PAGE 4096u
+
+/* A closed buffer of 16 pages filled from seed 5, opened read-only and
+ * then cut to its header and first two data pages. */
+static mmbuf *shrunk(const char *name)
+{
+	mmbuf *b;
+
+	tu_create_closed(name, 16 * PAGE, 5);
+	b = tu_open(tu_path(name), MMBUF_RDONLY);
+	tu_truncate(tu_path(name), 8192 + 2 * PAGE);
+	return b;
+}
+
+struct sum_arg {
+	const volatile uint8_t *p;
+	size_t n;
+	unsigned sum;
+};
+
+static int sum_bytes(void *arg)
+{
+	struct sum_arg *a = arg;
+
+	for (size_t i = 0; i < a->n; i++)
+		a->sum += a->p[i];
+	return 7;
+}
+
+START_TEST(test_read_shrunk)
+{
+	mmbuf *b = shrunk("r.mmbuf");
+	uint8_t buf[3 * PAGE], want[16 * PAGE];
+
+	tu_fill(want, sizeof want, 5);
+	ck_assert_int_eq(mmbuf_read(b, 100, buf, PAGE), 0);
+	ck_assert_mem_eq(buf, want + 100, PAGE);
+	ck_assert_err(mmbuf_read(b, PAGE, buf, 3 * PAGE), MMBUF_ETRUNCATED);
+	/* What the file still held was copied. */
+	ck_assert_mem_eq(buf, want + PAGE, PAGE);
+	ck_assert_err(mmbuf_read(b, 15 * PAGE, buf, 2 * PAGE), -EINVAL);
+	ck_assert_err(mmbuf_read(b, UINT64_MAX, buf, 1), -EINVAL);
+	ck_assert_int_eq(mmbuf_read(b, 16 * PAGE, buf, 0), 0);
+	mmbuf_close(b);
+}
+END_TEST
+
+START_TEST(test_guard_shrunk)
+{
+	mmbuf *b = shrunk("g.mmbuf");
+	const uint8_t *d = mmbuf_data(b);
+	uint8_t want[2 * PAGE];
+	struct sum_arg a = { d, 2 * PAGE, 0 };
+	unsigned expect = 0;
+
+	tu_fill(want, sizeof want, 5);
+	for (size_t i = 0; i < sizeof want; i++)
+		expect += want[i];
+	/* Within what is left: fn's own result. */
+	ck_assert_int_eq(mmbuf_guard(b, sum_bytes, &a), 7);
+	ck_assert_uint_eq(a.sum, expect);
+	/* Past the end of the file: an error instead of SIGBUS, every
+	 * time (the handler stays usable). */
+	for (int i = 0; i < 3; i++) {
+		struct sum_arg past = { d + PAGE, 5 * PAGE, 0 };
+
+		ck_assert_err(mmbuf_guard(b, sum_bytes, &past),
+			      MMBUF_ETRUNCATED);
+	}
+	ck_assert_err(mmbuf_guard(NULL, sum_bytes, &a), -EINVAL);
+	ck_assert_err(mmbuf_guard(b, NULL, &a), -EINVAL);
+	mmbuf_close(b);
+}
+END_TEST
+
+/* Guards nest: a fault in the inner buffer returns from the inner guard
+ * only; the outer one goes on. */
+struct nest_arg {
+	mmbuf *inner;
+	int inner_result;
+};
+
+static int nest_outer(void *arg)
+{
+	struct nest_arg *n = arg;
+	struct sum_arg past = { (const uint8_t *)mmbuf_data(n->inner) + PAGE,
+				4 * PAGE, 0 };
+
+	n->inner_result = mmbuf_guard(n->inner, sum_bytes, &past);
+	return 11;
+}
+
+START_TEST(test_guard_nested)
+{
+	mmbuf *outer = shrunk("o.mmbuf"), *inner = shrunk("i.mmbuf");
+	struct nest_arg n = { inner, 0 };
+
+	ck_assert_int_eq(mmbuf_guard(outer, nest_outer, &n), 11);
+	ck_assert_err(n.inner_result, MMBUF_ETRUNCATED);
+	mmbuf_close(inner);
+	mmbuf_close(outer);
+}
+END_TEST
+
+/* Under AddressSanitizer the default action is ASan's own SIGBUS
+ * handler, which reports the fault and exits 1. */
+static int asan_report(int status)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return WIFEXITED(status) && WEXITSTATUS(status) == 1;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+	return WIFEXITED(status) && WEXITSTATUS(status) == 1;
+#else
+	(void)status;
+	return 0;
+#endif
+#else
+	(void)status;
+	return 0;
+#endif
+}
+
+static void own_handler(int sig)
+{
+	(void)sig;
+	_exit(42);
+}
+
+/*
+ * A SIGBUS outside any guard is not the library's business: in a child,
+ * (a) with the program's own handler installed before the first guard,
+ * that handler gets it; (b) without one, the default action kills.
+ */
+START_TEST(test_guard_passes_others)
+{
+	for (int with_handler = 0; with_handler < 2; with_handler++) {
+		pid_t pid = tu_fork();
+		int status;
+
+		if (pid == 0) {
+			mmbuf *b, *other;
+			struct sum_arg a;
+
+			if (with_handler)
+				signal(SIGBUS, own_handler);
+			tu_create_closed(with_handler ? "h1.mmbuf" : "h0.mmbuf",
+					 16 * PAGE, 5);
+			if (mmbuf_open(tu_path(with_handler ? "h1.mmbuf"
+							      : "h0.mmbuf"),
+				       MMBUF_RDONLY, &b) != 0)
+				_exit(1);
+			tu_create_closed(with_handler ? "x1.mmbuf" : "x0.mmbuf",
+					 16 * PAGE, 5);
+			if (mmbuf_open(tu_path(with_handler ? "x1.mmbuf"
+							      : "x0.mmbuf"),
+				       MMBUF_RDONLY, &other) != 0)
+				_exit(1);
+			tu_truncate(tu_path(with_handler ? "x1.mmbuf"
+							 : "x0.mmbuf"), 8192);
+			/* Install the guard's handler. */
+			a.p = mmbuf_data(b);
+			a.n = 16;
+			a.sum = 0;
+			if (mmbuf_guard(b, sum_bytes, &a) != 7)
+				_exit(2);
+			/* An unguarded fault in another buffer. */
+			a.sum = ((const volatile uint8_t *)mmbuf_data(other))[0];
+			_exit(3);
+		}
+		status = tu_wait(pid);
+		if (with_handler)
+			ck_assert_msg(WIFEXITED(status) &&
+					      WEXITSTATUS(status) == 42,
+				      "the program's handler did not run "
+				      "(status %#x)", status);
+		else
+			ck_assert_msg((WIFSIGNALED(status) &&
+				       WTERMSIG(status) == SIGBUS) ||
+					      asan_report(status),
+				      "not killed by SIGBUS (status %#x)",
+				      status);
+	}
+}
+END_TEST
+
 Suite *mmbuf_crash_suite(void);
 
 Suite *mmbuf_crash_suite(void)
@@ -205,5 +403,10 @@ Suite *mmbuf_crash_suite(void)
 	tcase_add_loop_test(tc, test_torn_newest_slot, 0, 4);
 	tcase_add_test(tc, test_torn_older_slot);
 	tcase_add_test(tc, test_both_torn);
+	tc = tu_tcase(s, "sigbus", 60);
+	tcase_add_test(tc, test_read_shrunk);
+	tcase_add_test(tc, test_guard_shrunk);
+	tcase_add_test(tc, test_guard_nested);
+	tcase_add_test(tc, test_guard_passes_others);
 	return s;
 }
