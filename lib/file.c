@@ -234,6 +234,87 @@ static int link_unnamed(int fd, const char *name)
 }
 #endif
 
+#if HAVE_DECL_O_TMPFILE
+/*
+ * 1 if the staging file name was left by a creator that died between its
+ * link and its rename (nobody holds its writer lock) and is now removed,
+ * or is gone; 0 if a live creator holds it; or -errno.  Nobody opens a
+ * staging file but its creator, so once its lock is free it stays free.
+ */
+static int remove_stale(const char *name)
+{
+	struct stat a, b;
+	int fd = open(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	int r = 0;
+
+	if (fd < 0)
+		return errno == ENOENT ? 1 : -errno;
+	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
+	    mmbuf__writer_present(fd) == 0) {
+		/* Only the file we checked, not one that took the name since. */
+		if (lstat(name, &b) != 0)
+			r = 1;
+		else if (b.st_ino == a.st_ino && b.st_dev == a.st_dev)
+			r = unlink(name) == 0 || errno == ENOENT ? 1 : -errno;
+	}
+	close(fd);
+	return r;
+}
+
+/*
+ * Link the unnamed file under a staging name in its directory, to be
+ * renamed over the target.  The name is fixed, ".NAME.mmbuf-new", so that
+ * one which a crash between the link and the rename left behind is found
+ * and removed by the next replace of NAME: its creator held the writer
+ * lock, and a dead creator holds nothing.  While a live creator publishes
+ * under that name, a random one is used instead.
+ */
+static int link_staging(struct mmbuf__tmpfile *t, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int err;
+
+	if (asprintf(&t->tmpname, "%s/.%.200s.mmbuf-new", t->dir, base) < 0) {
+		t->tmpname = NULL;
+		return -ENOMEM;
+	}
+	for (int tries = 0; tries < 3; tries++) {
+		int gone;
+
+		err = link_unnamed(t->fd, t->tmpname);
+		if (err != -EEXIST)
+			break;
+		gone = remove_stale(t->tmpname);
+		if (gone < 0)
+			err = gone;
+		if (gone <= 0)
+			break;
+	}
+	if (err == 0)
+		return 0;
+	free(t->tmpname);
+	t->tmpname = NULL;
+	if (err != -EEXIST)
+		return err;
+	for (int tries = 0; tries < 100; tries++) {
+		t->tmpname = tmp_name(path, t->dir);
+		if (t->tmpname == NULL)
+			return -ENOMEM;
+		err = link_unnamed(t->fd, t->tmpname);
+		if (err != -EEXIST)
+			break;
+		free(t->tmpname);
+		t->tmpname = NULL;
+	}
+	if (err != 0) {
+		free(t->tmpname);
+		t->tmpname = NULL;
+	}
+	return err;
+}
+#endif
+
 /*
  * Put the finished file in place: link it, so an existing name is never
  * touched (exclusive), or rename it over the name (replace).
@@ -249,16 +330,7 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 			err = link_unnamed(t->fd, path);
 		} else {
 			/* A name of our own first, then an atomic rename. */
-			for (int tries = 0; tries < 100; tries++) {
-				t->tmpname = tmp_name(path, t->dir);
-				if (t->tmpname == NULL)
-					return -ENOMEM;
-				err = link_unnamed(t->fd, t->tmpname);
-				if (err != -EEXIST)
-					break;
-				free(t->tmpname);
-				t->tmpname = NULL;
-			}
+			err = link_staging(t, path);
 			if (err != 0)
 				return err;
 			if (rename(t->tmpname, path) != 0) {

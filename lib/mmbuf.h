@@ -507,7 +507,11 @@ typedef struct mmbuf_report {
  * threads (0: one per online CPU), reading with pread(2).
  *
  * Damage in either slot, a truncated file or a mismatching block is
- * MMBUF_VERDICT_CORRUPT; a file that is not a buffer file, cannot be read,
+ * MMBUF_VERDICT_CORRUPT, with one exception: when the last writer crashed
+ * (MMBUF_REASON_UNCLEAN) and the older slot fails its checksum or its
+ * generation copies disagree, that is the commit the crash cut short, and
+ * the verdict stays MMBUF_VERDICT_UNVERIFIABLE (slot_status[] and error
+ * still name the slot).  A file that is not a buffer file, cannot be read,
  * or hits an I/O error is MMBUF_VERDICT_FAILED with report->error set.
  * Returns 0 with *out set whatever the verdict, or -ENOMEM (*out NULL).
  */

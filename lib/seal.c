@@ -196,11 +196,6 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 	r->expected_size = h.file_size;
 	r->length = h.length;
 	r->checksum_generation = h.checksum_generation;
-	if (h.slot_status[1 - h.slot] != 0) {
-		r->error = h.slot_status[1 - h.slot];
-		verdict(r, MMBUF_VERDICT_CORRUPT);
-	}
-
 	if (h.state & MMBUF_STATE_WRITER_OPEN) {
 		int present = self_writer ? 1 : mmbuf__writer_present(fd);
 
@@ -215,6 +210,22 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 		r->reason = MMBUF_REASON_NEVER_SEALED;
 	} else if (!(h.state & MMBUF_STATE_SEALED)) {
 		r->reason = MMBUF_REASON_MODIFIED;
+	}
+	if (h.slot_status[1 - h.slot] != 0) {
+		int dmg = h.slot_status[1 - h.slot];
+
+		r->error = dmg;
+		/*
+		 * A writer killed while it copied a commit into the older slot
+		 * leaves exactly this: that slot fails its checksum or its
+		 * generation copies disagree, the current one says "writer
+		 * open", and no writer is left.  That is an unclean close (the
+		 * header is the last complete commit), not damage; the slot is
+		 * still reported, and the next commit or a repair rewrites it.
+		 */
+		if (!(r->reason == MMBUF_REASON_UNCLEAN &&
+		      (dmg == MMBUF_ECHECKSUM || dmg == MMBUF_ETORN)))
+			verdict(r, MMBUF_VERDICT_CORRUPT);
 	}
 	if (r->reason != MMBUF_REASON_NONE) {
 		verdict(r, MMBUF_VERDICT_UNVERIFIABLE);

@@ -85,3 +85,19 @@ check-valgrind: $(MMBUF_CHECKS)
 	done; exit $$status
 
 .PHONY: check-valgrind
+
+# torture: writers killed with SIGKILL at random moments during creation,
+# header commits and seals, and the files they leave checked.  make check
+# runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for more).
+check_PROGRAMS += tests/torture
+tests_torture_SOURCES = tests/torture.c
+tests_torture_LDADD = lib/libmmbuf.la
+tests_torture_LDFLAGS = $(AM_LDFLAGS) -no-install
+TESTS += tests/torture.sh
+EXTRA_DIST += tests/torture.sh
+
+TORTURE_KILLS = 10000
+check-long: tests/torture$(EXEEXT)
+	./tests/torture$(EXEEXT) --kills $(TORTURE_KILLS)
+
+.PHONY: check-long

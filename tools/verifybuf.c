@@ -401,7 +401,15 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		tool_out_str("ok\n");
 		break;
 	case MMBUF_VERDICT_UNVERIFIABLE:
-		tool_out_printf("not verifiable (%s)\n", reason_text(r->reason));
+		tool_out_printf("not verifiable (%s", reason_text(r->reason));
+		/* The older slot of a crashed writer: its last commit, cut
+		 * short (mmbuf_verify_path in mmbuf(3)). */
+		for (int i = 0; i < 2; i++)
+			if (r->slot_status[i] != 0)
+				tool_out_printf("; slot %d %s: an interrupted "
+						"commit", i,
+						slot_damage(r->slot_status[i]));
+		tool_out_str(")\n");
 		break;
 	case MMBUF_VERDICT_CORRUPT:
 		tool_out_str("CORRUPT (");

@@ -40,6 +40,35 @@ expect_out "$b: not verifiable (last writer crashed)" \
     "  sealed at generation: 6" \
     "  bytes checked: 0"
 
+# Killed while it wrote a commit into the older slot (slot 0 here): the
+# slot fails its checksum, but that is the commit the crash cut short, not
+# damage.  --repair rewrites the slot as the next generation.
+cp "$b" "$tmp/crashed"
+flip "$b" 300
+vb 1 "$b"
+expect_out "$b: not verifiable (last writer crashed; slot 0 checksum: an interrupted commit)"
+vb 1 --repair "$b"
+expect_out "$b: repaired slot 0 from slot 1" \
+    "$b: not verifiable (last writer crashed)"
+vb 1 -v "$b"
+expect_out "$b: not verifiable (last writer crashed)" \
+    "  slot 0: intact (current)" \
+    "  slot 1: intact" \
+    "  generation: 10" \
+    "  state: not sealed, writer open" \
+    "  file size: 61544 bytes (expected 61544)" \
+    "  length: 50000 bytes" \
+    "  sealed at generation: 6" \
+    "  bytes checked: 0"
+# The same damage to the current slot, whose fallback is the clean, sealed
+# generation before the writer opened it: corruption, and the data
+# verifies against that generation's seal.
+cp "$tmp/crashed" "$b"
+flip "$b" 4396
+vb 2 "$b"
+expect_out "$b: CORRUPT (slot 1 checksum)"
+cp "$tmp/crashed" "$b"
+
 # --seal after the crash, then verify: ok again.
 vb 0 --seal "$b"
 expect_out "$b: sealed" "$b: ok"
