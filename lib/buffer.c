@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #if !defined(MADV_POPULATE_WRITE) && defined(__linux__)
@@ -42,6 +43,9 @@ int mmbuf__commit(mmbuf *b, int durability)
 	slot = (int)(next.generation % 2);
 	mmbuf__encode_slot(&next, img);
 	page = b->hmap + (size_t)slot * MMBUF_PAGE;
+	/* The data stores the new header covers become visible to readers
+	 * before the header does (readers fence after reading it). */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	memcpy(page, img, sizeof img);
 	next.slot = slot;
 	b->hdr = next;
@@ -163,6 +167,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 		return -ENOMEM;
 	b->fd = -1;
 	b->writable = true;
+	b->sparse = (opts->flags & MMBUF_CREATE_SPARSE) != 0;
 	if ((err = new_header(opts, &b->hdr)) != 0) {
 		free(b);
 		return err;
@@ -240,6 +245,12 @@ int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
 		b->unclean = present == 0;
 	}
 	if (b->writable) {
+		struct stat st;
+
+		/* Grow it as it was made: a file with fewer blocks than bytes
+		 * was made sparse (or has holes), so do not preallocate. */
+		b->sparse = fstat(b->fd, &st) == 0 &&
+			    (uint64_t)st.st_blocks * 512 < b->hdr.file_size;
 		b->hdr.state |= MMBUF_STATE_WRITER_OPEN;
 		b->hdr.state &= ~MMBUF_STATE_SEALED;
 		if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0) {

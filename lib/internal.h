@@ -110,6 +110,10 @@ int mmbuf__commit(mmbuf *b, int durability);
 int mmbuf__lock_writer(int fd);
 int mmbuf__lock_reader(int fd);
 int mmbuf__writer_present(int fd);
+/* Hold the readers' byte exclusively (MMBUF_EBUSY while any reader, in
+ * any process, has the buffer open), and let it go again. */
+int mmbuf__lock_readers_out(int fd);
+void mmbuf__unlock_readers(int fd);
 
 /* file.c: files, names and mappings (all the system calls). */
 struct mmbuf__tmpfile {
@@ -143,6 +147,8 @@ struct mmbuf {
 	mmbuf_info hdr;       /* the committed header, hdr.slot is current */
 	uint8_t *hmap;        /* the two header pages */
 	uint8_t *data;        /* the data region, NULL when capacity is 0 */
+	bool sparse;          /* grow without preallocating (grow.c) */
+	double growth;        /* append's growth factor; 0: the default */
 };
 
 #endif /* MMBUF_INTERNAL_H */

@@ -13,7 +13,8 @@ lib_libmmbuf_la_SOURCES = \
 	lib/file.c \
 	lib/buffer.c \
 	lib/seal.c \
-	lib/guard.c
+	lib/guard.c \
+	lib/grow.c
 lib_libmmbuf_la_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_BUILDING
 lib_libmmbuf_la_CFLAGS = $(AM_CFLAGS) $(MMBUF_VISIBILITY_CFLAGS) \
 	$(ZLIB_CFLAGS) $(XXHASH_CFLAGS) $(PTHREAD_CFLAGS)

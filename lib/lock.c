@@ -51,6 +51,16 @@ int mmbuf__writer_present(int fd)
 {
 	return range_lock(fd, F_OFD_GETLK, F_WRLCK, WRITER_BYTE);
 }
+
+int mmbuf__lock_readers_out(int fd)
+{
+	return range_lock(fd, F_OFD_SETLK, F_WRLCK, READER_BYTE);
+}
+
+void mmbuf__unlock_readers(int fd)
+{
+	(void)range_lock(fd, F_OFD_SETLK, F_UNLCK, READER_BYTE);
+}
 #else
 int mmbuf__lock_writer(int fd)
 {
@@ -80,5 +90,18 @@ int mmbuf__writer_present(int fd)
 	if (r == 0)
 		return 0;
 	return errno == EWOULDBLOCK ? 1 : -errno;
+}
+
+/* Readers take no lock here, so they cannot be kept out: a shrink is
+ * refused rather than done blind. */
+int mmbuf__lock_readers_out(int fd)
+{
+	(void)fd;
+	return -EOPNOTSUPP;
+}
+
+void mmbuf__unlock_readers(int fd)
+{
+	(void)fd;
 }
 #endif

@@ -278,8 +278,10 @@ MMBUF_EXPORT int mmbuf_close(mmbuf *buf);
 /*
  * mmbuf_data - the start of the data region in memory, or NULL when the
  * capacity is 0.  Writable only for a MMBUF_RDWR handle (writes through a
- * read-only handle fault).  The pointer stays valid until mmbuf_close();
- * functions that may move it in a later version (resize) say so.
+ * read-only handle fault).  The pointer stays valid until mmbuf_close()
+ * or a call that may move it: mmbuf_resize(), mmbuf_append(),
+ * mmbuf_reserve() (when they grow the buffer) and mmbuf_refresh() (when
+ * the writer changed the capacity).
  * Writes become visible to other processes at once and durable after
  * mmbuf_sync() or mmbuf_close().
  */
@@ -549,6 +551,92 @@ MMBUF_EXPORT void mmbuf_report_free(mmbuf_report *report);
  * then), or -errno.
  */
 MMBUF_EXPORT int mmbuf_repair(const char *path, unsigned flags, int *repaired);
+
+/* ------------------------------------------------------------------ */
+/* Growth: resize, append, and readers that follow a writer            */
+
+/* mmbuf_resize() flags. */
+#define MMBUF_RESIZE_SPARSE 0x1u  /* do not preallocate the new space */
+
+/*
+ * mmbuf_resize - change the capacity of the data region, in either
+ * direction, committing the new header durably.
+ *
+ * Growing extends the file first, preallocating the new space with
+ * posix_fallocate (as mmbuf_create does) unless the buffer is sparse (made
+ * with MMBUF_CREATE_SPARSE, or opened from a file with fewer blocks than
+ * bytes) or MMBUF_RESIZE_SPARSE is given; the new bytes read as zeros.
+ * Shrinking requires length <= capacity (else MMBUF_ELENGTH) and the shape
+ * to fit (else MMBUF_ESHAPE), and is refused with MMBUF_EBUSY while any
+ * other handle, in any process, has the buffer open, readers included.
+ * A block checksum table is dropped (the seal's whole-data checksum
+ * stays).  A crash at any point leaves the old or the new capacity, and a
+ * file at least as long as the header says.
+ *
+ * The data pointer may move: pointers from mmbuf_data() before the call
+ * are invalid after it, whatever it returned.  Returns 0, MMBUF_EREADONLY,
+ * MMBUF_ELENGTH, MMBUF_ESHAPE, MMBUF_EBUSY, -EINVAL (bad flags), -EFBIG,
+ * or -errno (-ENOSPC, ...); after -ENOSPC and the like the buffer keeps
+ * its old capacity.
+ */
+MMBUF_EXPORT int mmbuf_resize(mmbuf *buf, uint64_t capacity, unsigned flags);
+
+/*
+ * mmbuf_append - copy n bytes to the end of the contents, [length, length
+ * + n), growing the capacity when needed, and commit the new length with
+ * the given durability (as mmbuf_set_length does: with MMBUF_DURABLE_SYNC
+ * the data reaches the disk before the header that covers it).  Readers
+ * see only committed lengths.
+ *
+ * The capacity grows geometrically, by the growth factor (default 2, see
+ * mmbuf_set_growth()), to at least 64 KiB and whole pages, so n appends
+ * cost O(log n) resizes.  A growth moves the data pointer, as
+ * mmbuf_resize() does.  Returns 0, MMBUF_EREADONLY, -EINVAL, or an error
+ * of mmbuf_resize() or mmbuf_set_length(); on error the length is
+ * unchanged.
+ */
+MMBUF_EXPORT int mmbuf_append(mmbuf *buf, const void *src, size_t n,
+			      int durability);
+
+/*
+ * mmbuf_reserve - make room for n bytes after the length, growing as
+ * mmbuf_append() does, and point *ptr at them (data + length), so they can
+ * be written in place.  Nothing is committed: mmbuf_commit_reserved()
+ * does that.  *ptr stays valid until the next call that may move the data
+ * pointer.  Returns 0 or an error of mmbuf_append() (*ptr NULL).
+ */
+MMBUF_EXPORT int mmbuf_reserve(mmbuf *buf, size_t n, void **ptr);
+
+/*
+ * mmbuf_commit_reserved - commit length + n, after the bytes reserved by
+ * mmbuf_reserve() have been written.  Returns 0, MMBUF_EREADONLY,
+ * MMBUF_ELENGTH (past the capacity), or an error of mmbuf_set_length().
+ */
+MMBUF_EXPORT int mmbuf_commit_reserved(mmbuf *buf, size_t n, int durability);
+
+/*
+ * mmbuf_set_growth - the factor by which mmbuf_append() and
+ * mmbuf_reserve() multiply the capacity when they must grow it: from
+ * 1.0625 to 16 (default 2).  Returns 0 or -EINVAL.
+ */
+MMBUF_EXPORT int mmbuf_set_growth(mmbuf *buf, double factor);
+
+/*
+ * mmbuf_refresh - for a read-only handle, catch up with the writer: read
+ * the header again and, if its generation changed, take the new state
+ * (length, label, state...) and remap the data region if the capacity
+ * changed (the data pointer may then move).  Cheap when nothing changed:
+ * one fstat and one pread of the header pages.
+ *
+ * A slot is accepted only when its checksum and both copies of its
+ * generation agree; when a commit in flight makes the read fail, the read
+ * is retried, so a torn header is never observed.  *changed (may be NULL)
+ * is set to 1 when the state changed, else 0.  A read-write handle always
+ * has the current header: the call does nothing.  Returns 0,
+ * MMBUF_EINCONSISTENT if the file is now another buffer, an error of
+ * mmbuf_validate_header(), or -errno.
+ */
+MMBUF_EXPORT int mmbuf_refresh(mmbuf *buf, int *changed);
 
 /* ------------------------------------------------------------------ */
 /* A file that shrinks under the mapping                               */

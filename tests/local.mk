@@ -9,7 +9,8 @@ MMBUF_CHECKS = \
 	tests/check_lock \
 	tests/check_errors \
 	tests/check_seal \
-	tests/check_crash
+	tests/check_crash \
+	tests/check_grow
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -48,6 +49,11 @@ tests_check_crash_SOURCES = tests/check_crash.c $(tests_common_sources)
 tests_check_crash_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_crash_suite
 tests_check_crash_CFLAGS = $(tests_common_cflags)
 tests_check_crash_LDADD = $(tests_common_ldadd)
+
+tests_check_grow_SOURCES = tests/check_grow.c $(tests_common_sources)
+tests_check_grow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_grow_suite
+tests_check_grow_CFLAGS = $(tests_common_cflags)
+tests_check_grow_LDADD = $(tests_common_ldadd)
 
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,

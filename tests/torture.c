@@ -21,6 +21,11 @@
  *            intact.  The next round's writer goes on from there.
  *   seal     the writer rewrites part of the data, seals and closes, in a
  *            loop.  The buffer must open with its data intact.
+ *   append   the writer appends batches of records with mmbuf_append,
+ *            which grows the capacity geometrically, and now and then
+ *            shrinks the capacity back to the length (mmbuf_resize).  As
+ *            for commit, and the file must be at least as long as its
+ *            header says, whatever step of a resize the kill hit.
  *
  * After every kill the file must open (read-only, then read-write, which a
  * crashed writer's successor must be able to do), and mmbuf_verify_path
@@ -58,8 +63,11 @@
 #define STAGING ".c.mmbuf.mmbuf-new"
 static unsigned long stale_removed;
 
-enum scenario { SC_CREATE, SC_COMMIT, SC_SEAL, SC_COUNT };
-static const char *const sc_names[SC_COUNT] = { "create", "commit", "seal" };
+enum scenario { SC_CREATE, SC_COMMIT, SC_SEAL, SC_APPEND, SC_COUNT };
+static const char *const sc_names[SC_COUNT] = { "create", "commit", "seal",
+						"append" };
+static const char *const sc_files[SC_COUNT] = { "c.mmbuf", "a.mmbuf",
+						"s.mmbuf", "g.mmbuf" };
 
 /*
  * What the writer tells the checker, in a shared anonymous page.  The
@@ -71,6 +79,9 @@ struct progress {
 	volatile uint64_t committed;     /* commit: length last committed */
 	volatile uint64_t committing;    /* commit: length being committed */
 	volatile uint64_t seals_done;    /* seal: seal + close completed */
+	volatile uint64_t appended;      /* append: length last committed */
+	volatile uint64_t appending;     /* append: length being committed */
+	volatile uint64_t resizes;       /* append: shrinks completed */
 	volatile uint64_t steps;         /* anything done, for the timing */
 };
 
@@ -231,6 +242,47 @@ static void writer_seal(uint64_t seed)
 	}
 }
 
+static void writer_append(uint64_t seed)
+{
+	uint8_t batch[16 * REC];
+	mmbuf *b;
+	uint64_t k;
+
+	if (mmbuf_open(path, MMBUF_RDWR, &b) != 0)
+		_exit(3);
+	if (mmbuf_set_growth(b, 1.5 + (double)(seed % 4) / 2) != 0)
+		_exit(3);
+	k = mmbuf_length(b) / REC;
+	for (uint64_t n = 0;; n++) {
+		unsigned m = 1 + (unsigned)((seed + n) % 16);
+		int dur = (int)((seed + n) % 3);
+
+		if ((k + m) * REC > 8 * COMMIT_CAP) {
+			/* Start over: a short length, then shrink to it. */
+			prog->appending = 0;
+			if (mmbuf_set_length(b, 0, dur) != 0)
+				_exit(3);
+			prog->appended = 0;
+			k = 0;
+		}
+		for (unsigned r = 0; r < m; r++)
+			for (unsigned j = 0; j < REC; j++)
+				batch[r * REC + j] = rec_byte(k + r, j);
+		prog->appending = (k + m) * REC;
+		if (mmbuf_append(b, batch, m * REC, dur) != 0)
+			_exit(3);
+		k += m;
+		prog->appended = k * REC;
+		prog->steps++;
+		if (n % 8 == 7) {
+			if (mmbuf_resize(b, k * REC, 0) != 0)
+				_exit(3);
+			prog->resizes++;
+			prog->steps++;
+		}
+	}
+}
+
 /* ------------------------------------------------------------------ */
 /* The checks                                                          */
 
@@ -245,9 +297,10 @@ static int strays(void)
 		die("%s: %s", dir, strerror(errno));
 	while ((e = readdir(dp)) != NULL)
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-		    strcmp(e->d_name, "c.mmbuf") != 0 &&
-		    strcmp(e->d_name, "a.mmbuf") != 0 &&
-		    strcmp(e->d_name, "s.mmbuf") != 0 &&
+		    strcmp(e->d_name, sc_files[SC_CREATE]) != 0 &&
+		    strcmp(e->d_name, sc_files[SC_COMMIT]) != 0 &&
+		    strcmp(e->d_name, sc_files[SC_SEAL]) != 0 &&
+		    strcmp(e->d_name, sc_files[SC_APPEND]) != 0 &&
 		    strcmp(e->d_name, STAGING) != 0) {
 			fprintf(stderr, "torture: stray file %s\n", e->d_name);
 			n++;
@@ -359,6 +412,34 @@ static void check_commit(unsigned round)
 	mmbuf_close(b);
 }
 
+static void check_append(unsigned round)
+{
+	uint64_t lo = prog->appended, hi = prog->appending, len;
+	mmbuf_info info;
+	struct stat st;
+	const uint8_t *d;
+	mmbuf *b;
+
+	b = check_opens(SC_APPEND, round);
+	len = mmbuf_length(b);
+	if (!(len == lo || len == hi))
+		violation(SC_APPEND, round, "length %" PRIu64 ", the writer "
+			  "had committed %" PRIu64 " and was committing "
+			  "%" PRIu64, len, lo, hi);
+	mmbuf_get_info(b, &info);
+	if (stat(path, &st) != 0 || (uint64_t)st.st_size < info.file_size)
+		violation(SC_APPEND, round, "the file is shorter than its "
+			  "header says");
+	d = mmbuf_data(b);
+	for (uint64_t k = 0; k < len / REC; k++)
+		for (unsigned j = 0; j < REC; j++)
+			if (d[k * REC + j] != rec_byte(k, j))
+				violation(SC_APPEND, round, "record %" PRIu64
+					  " byte %u is wrong", k, j);
+	prog->appended = prog->appending = len;
+	mmbuf_close(b);
+}
+
 static void check_seal(unsigned round)
 {
 	const uint8_t *d;
@@ -390,15 +471,14 @@ static void setup(enum scenario sc)
 	mmbuf_create_opts o;
 	mmbuf *b;
 
-	snprintf(path, sizeof path, "%s/%s", dir,
-		 sc == SC_CREATE ? "c.mmbuf" : sc == SC_COMMIT ? "a.mmbuf"
-							      : "s.mmbuf");
+	snprintf(path, sizeof path, "%s/%s", dir, sc_files[sc]);
 	if (sc == SC_CREATE)
 		return;
 	unlink(path);
 	mmbuf_create_opts_init(&o);
-	o.capacity = sc == SC_COMMIT ? COMMIT_CAP : 256 * 1024;
-	o.length = sc == SC_COMMIT ? 0 : MMBUF_LENGTH_CAPACITY;
+	o.capacity = sc == SC_COMMIT ? COMMIT_CAP : sc == SC_SEAL ? 256 * 1024
+								    : 0;
+	o.length = sc == SC_SEAL ? MMBUF_LENGTH_CAPACITY : 0;
 	if (mmbuf_create(path, &o, &b) != 0)
 		die("%s: cannot create", path);
 	if (sc == SC_SEAL) {
@@ -442,7 +522,7 @@ int main(int argc, char **argv)
 	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
 	/* How long a writer lives before the kill, per scenario, in us:
 	 * adapted so that kills land all over the writer's cycle. */
-	int64_t span[SC_COUNT] = { 4000, 3000, 6000 };
+	int64_t span[SC_COUNT] = { 4000, 3000, 6000, 4000 };
 	const char *tmpdir = getenv("TMPDIR");
 	int own_dir = 1, c;
 
@@ -486,9 +566,7 @@ int main(int argc, char **argv)
 		pid_t pid;
 		int status;
 
-		snprintf(path, sizeof path, "%s/%s", dir,
-			 sc == SC_CREATE ? "c.mmbuf"
-					 : sc == SC_COMMIT ? "a.mmbuf" : "s.mmbuf");
+		snprintf(path, sizeof path, "%s/%s", dir, sc_files[sc]);
 		before = prog->steps;
 		wait_us = (int64_t)(rng() % (uint64_t)span[sc]);
 		fflush(stdout);
@@ -502,8 +580,10 @@ int main(int argc, char **argv)
 				writer_create(s);
 			else if (sc == SC_COMMIT)
 				writer_commit(s);
-			else
+			else if (sc == SC_SEAL)
 				writer_seal(s);
+			else
+				writer_append(s);
 			_exit(4);
 		}
 		t0 = now_us();
@@ -525,8 +605,10 @@ int main(int argc, char **argv)
 			check_create((unsigned)round);
 		else if (sc == SC_COMMIT)
 			check_commit((unsigned)round);
-		else
+		else if (sc == SC_SEAL)
 			check_seal((unsigned)round);
+		else
+			check_append((unsigned)round);
 		if (sc != SC_CREATE || access(path, F_OK) == 0)
 			check_reopen(sc, (unsigned)round);
 		done[sc]++;
@@ -535,16 +617,16 @@ int main(int argc, char **argv)
 			       "%" PRIu64 " steps\n", round, sc_names[sc],
 			       wait_us, prog->steps - before);
 	}
-	printf("torture: %lu kills (create %lu, commit %lu, seal %lu), "
-	       "%lu stale staging files removed by the next replace: "
-	       "no violation\n", kills, done[SC_CREATE], done[SC_COMMIT],
-	       done[SC_SEAL], stale_removed);
+	printf("torture: %lu kills (create %lu, commit %lu, seal %lu, "
+	       "append %lu, with %" PRIu64 " shrinks), %lu stale staging "
+	       "files removed by the next replace: no violation\n", kills,
+	       done[SC_CREATE], done[SC_COMMIT], done[SC_SEAL],
+	       done[SC_APPEND], prog->resizes, stale_removed);
 	if (own_dir) {
 		char p[PATH_MAX + 32];
-		const char *names[] = { "c.mmbuf", "a.mmbuf", "s.mmbuf" };
 
-		for (int i = 0; i < 3; i++) {
-			snprintf(p, sizeof p, "%s/%s", dir, names[i]);
+		for (int i = 0; i < SC_COUNT; i++) {
+			snprintf(p, sizeof p, "%s/%s", dir, sc_files[i]);
 			unlink(p);
 		}
 		if (rmdir(dir) != 0)

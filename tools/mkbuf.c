@@ -43,7 +43,7 @@ static uint8_t chunk[CHUNK];
 
 enum {
 	OPT_SHAPE = 256, OPT_LENGTH, OPT_ALIGN, OPT_SPARSE, OPT_MODE, OPT_FROM,
-	OPT_FROM_NPY, OPT_FILL, OPT_SEAL, OPT_JSON
+	OPT_FROM_NPY, OPT_FILL, OPT_SEAL, OPT_JSON, OPT_RESIZE
 };
 
 struct opts {
@@ -69,6 +69,8 @@ struct opts {
 	int fill;               /* -1: none */
 	int seal;
 	int json, quiet;
+	uint64_t resize;        /* --resize: the new capacity */
+	int resize_set;
 };
 
 static const char short_opts[] = "s:t:L:fqhV";
@@ -88,6 +90,7 @@ static const struct option long_opts[] = {
 	{ "fill", required_argument, NULL, OPT_FILL },
 	{ "seal", no_argument, NULL, OPT_SEAL },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "resize", required_argument, NULL, OPT_RESIZE },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -98,7 +101,8 @@ static void usage(FILE *fp, int status)
 {
 	fprintf(fp,
 "Usage: %s [OPTION]... FILE\n"
-"Create a buffer file.\n"
+"  or:  %s --resize SIZE [--sparse] [--json] [-q] FILE\n"
+"Create a buffer file, or change the capacity of one.\n"
 "\n"
 "Size and layout (one of -s, --shape, --from, --from-npy is needed):\n"
 "  -s, --size SIZE       bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
@@ -123,6 +127,12 @@ static void usage(FILE *fp, int status)
 "      --fill BYTE       every byte of the data set to BYTE (0-255)\n"
 "      --seal            store the checksums of the data [0, length)\n"
 "\n"
+"Resizing an existing buffer:\n"
+"      --resize SIZE     grow or shrink the data region of FILE to SIZE\n"
+"                        bytes (preallocated unless --sparse or the file\n"
+"                        is sparse); a shrink needs the length to fit and\n"
+"                        no other process to have FILE open\n"
+"\n"
 "Output:\n"
 "      --json            print the created header as JSON (dumpbuf --json)\n"
 "  -q, --quiet           no summary line and no progress bar\n"
@@ -131,7 +141,7 @@ static void usage(FILE *fp, int status)
 "\n"
 "Exit status: 0 success, 1 usage error, 2 cannot read the --from or\n"
 "--from-npy input or it is invalid, 3 cannot create or write FILE.\n",
-		tool_name);
+		tool_name, tool_name);
 	exit(status);
 }
 
@@ -218,6 +228,11 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case OPT_SEAL: o->seal = 1; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_RESIZE:
+			if (tool_parse_size(optarg, &o->resize) < 0)
+				bad_usage("invalid size: '%s'", optarg);
+			o->resize_set = 1;
+			break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
@@ -231,6 +246,17 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (optind + 1 < argc)
 		bad_usage("extra operand '%s'", argv[optind + 1]);
 	o->path = argv[optind];
+
+	if (o->resize_set) {
+		/* Only what applies to an existing buffer. */
+		if (o->size_set || o->shape_arg != NULL || o->dtype_set ||
+		    o->length_set || o->label != NULL || o->align != 0 ||
+		    o->mode != 0 || o->force || o->from != NULL ||
+		    o->from_npy != NULL || o->fill >= 0 || o->seal)
+			bad_usage("%s", "--resize takes only --sparse, --json "
+				  "and -q");
+		return;
+	}
 
 	if (o->from != NULL && o->from_npy != NULL)
 		bad_usage("%s", "--from and --from-npy cannot be used together");
@@ -739,6 +765,76 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 
 /* ------------------------------------------------------------------ */
 
+/* Whether the shape of buf fits in capacity bytes. */
+static int shape_fits(mmbuf *buf, uint64_t capacity)
+{
+	const uint64_t *dims;
+	uint32_t ndim = mmbuf_shape(buf, &dims);
+	uint64_t need;
+
+	return shape_bytes(dims, ndim, mmbuf_itemsize(buf), &need) == 0 &&
+	       need <= capacity;
+}
+
+/* mkbuf --resize: open FILE for writing, resize, close. */
+static int resize_main(const struct opts *o)
+{
+	struct tool_header h;
+	const uint64_t *dims;
+	uint64_t old;
+	mmbuf *buf;
+	int err;
+
+	/* Refuse what cannot be done before the read-write open, which
+	 * commits a header of its own. */
+
+	err = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
+	if (err < 0)
+		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+	old = mmbuf_capacity(buf);
+	if (o->resize < mmbuf_length(buf))
+		err = MMBUF_ELENGTH;
+	else if (o->resize < old && mmbuf_shape(buf, &dims) > 0)
+		err = shape_fits(buf, o->resize) ? 0 : MMBUF_ESHAPE;
+	if (err == 0) {
+		mmbuf_close(buf);
+		err = mmbuf_open(o->path, MMBUF_RDWR, &buf);
+		if (err < 0)
+			tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+		err = mmbuf_resize(buf, o->resize,
+				   o->sparse ? MMBUF_RESIZE_SPARSE : 0);
+	}
+	if (err < 0) {
+		uint64_t len = mmbuf_length(buf);
+
+		mmbuf_close(buf);
+		if (err == MMBUF_ELENGTH)
+			tool_die(EXIT_CREATE, o->path, "cannot shrink to %" PRIu64
+				 " bytes: the length is %" PRIu64 " bytes",
+				 o->resize, len);
+		if (err == MMBUF_ESHAPE)
+			tool_die(EXIT_CREATE, o->path, "cannot shrink to %" PRIu64
+				 " bytes: the shape needs more", o->resize);
+		if (err == MMBUF_EBUSY)
+			tool_die(EXIT_CREATE, o->path, "cannot shrink: other "
+				 "processes have it open");
+		tool_die(EXIT_CREATE, o->path, "cannot resize: %s",
+			 mmbuf_strerror(err));
+	}
+	err = mmbuf_close(buf);
+	if (err < 0)
+		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+	if (o->json) {
+		tool_read_header(&h, o->path);
+		tool_header_json(&h);
+	} else if (!o->quiet) {
+		tool_out_printf("%s: resized, capacity %" PRIu64 " -> %" PRIu64
+				"\n", o->path, old, o->resize);
+	}
+	tool_out_finish();
+	return TOOL_EXIT_OK;
+}
+
 static void print_summary(const struct opts *o)
 {
 	struct tool_header h;
@@ -773,6 +869,8 @@ int main(int argc, char **argv)
 
 	tool_init(argv[0]);
 	parse_opts(&o, argc, argv);
+	if (o.resize_set)
+		return resize_main(&o);
 	target = o.path;
 
 	/* Fail before any work when FILE is there and may not be replaced. */

@@ -1,0 +1,284 @@
+/*
+ * grow.c - buffers whose capacity changes: resize, append with geometric
+ * growth, and readers that follow a writer (refresh).
+ *
+ * The order of the steps is what makes a crash harmless (mmbuf(5),
+ * "Resizing"): a file may be longer than its header says, never shorter.
+ * So a grow extends the file first and commits the new capacity last, and
+ * a shrink commits the smaller capacity first and cuts the file last.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define GROWTH_DEFAULT 2.0
+#define GROWTH_MIN_BYTES (64u * 1024u)  /* the first growth of an empty one */
+
+/* Commit the header without the block checksum table, then cut the table
+ * off the file: the data region can then grow over where it was. */
+static int drop_table(mmbuf *b)
+{
+	mmbuf_info *h = &b->hdr;
+	int err;
+
+	if (!(h->ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE))
+		return 0;
+	h->ro_compat &= ~MMBUF_RO_COMPAT_BLOCK_TABLE;
+	h->block_shift = 0;
+	h->table_offset = 0;
+	h->table_size = 0;
+	h->file_size = h->data_offset + h->capacity;
+	if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
+		return err;
+	while (ftruncate(b->fd, (off_t)h->file_size) != 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* Make the data mapping cover capacity bytes; the address may move. */
+static int remap(mmbuf *b, uint64_t old_cap, uint64_t new_cap)
+{
+	void *p;
+	int err;
+
+	if (new_cap == 0) {
+		mmbuf__unmap(b->data, old_cap);
+		b->data = NULL;
+		return 0;
+	}
+	if (new_cap > SIZE_MAX)
+		return -ENOMEM;
+#ifdef HAVE_MREMAP
+	if (b->data != NULL) {
+		p = mremap(b->data, (size_t)old_cap, (size_t)new_cap,
+			   MREMAP_MAYMOVE);
+		if (p == MAP_FAILED)
+			return -errno;
+		b->data = p;
+		return 0;
+	}
+#endif
+	err = mmbuf__map(b->fd, b->writable, b->hdr.data_offset, new_cap, &p);
+	if (err != 0)
+		return err;
+	mmbuf__unmap(b->data, old_cap);
+	b->data = p;
+	return 0;
+}
+
+static int grow(mmbuf *b, uint64_t capacity, bool sparse)
+{
+	mmbuf_info *h = &b->hdr;
+	uint64_t old = h->capacity, end;
+	int err;
+
+	if (__builtin_add_overflow(h->data_offset, capacity, &end) ||
+	    end > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	if ((err = drop_table(b)) != 0)
+		return err;
+	/* The file first: a crash now leaves it longer than its header
+	 * says, which every reader accepts. */
+	if ((err = mmbuf__allocate(b->fd, end, sparse)) != 0) {
+		/* Give back what a failed preallocation may have taken. */
+		(void)!ftruncate(b->fd, (off_t)h->file_size);
+		return err;
+	}
+	if ((err = remap(b, old, capacity)) != 0)
+		return err;
+	h->capacity = capacity;
+	h->file_size = end;
+	return mmbuf__commit(b, MMBUF_DURABLE_SYNC);
+}
+
+static int shrink(mmbuf *b, uint64_t capacity)
+{
+	mmbuf_info *h = &b->hdr;
+	uint64_t old = h->capacity;
+	int err;
+
+	if (h->length > capacity)
+		return MMBUF_ELENGTH;
+	if (h->ndim > 0 &&
+	    mmbuf__check_shape(h->ndim, h->shape, h->itemsize, capacity) != 0)
+		return MMBUF_ESHAPE;
+	/* No reader may have the pages we are about to cut mapped: hold the
+	 * readers' byte exclusively meanwhile (a reader opening now gets
+	 * MMBUF_EBUSY). */
+	if ((err = mmbuf__lock_readers_out(b->fd)) != 0)
+		return err;
+	if ((err = drop_table(b)) == 0) {
+		/* The header first: a crash now leaves the file longer than
+		 * the header says. */
+		h->capacity = capacity;
+		h->file_size = h->data_offset + capacity;
+		err = mmbuf__commit(b, MMBUF_DURABLE_SYNC);
+	}
+	if (err == 0)
+		err = remap(b, old, capacity);
+	if (err == 0)
+		while (ftruncate(b->fd, (off_t)h->file_size) != 0)
+			if (errno != EINTR) {
+				err = -errno;
+				break;
+			}
+	mmbuf__unlock_readers(b->fd);
+	return err;
+}
+
+int mmbuf_resize(mmbuf *b, uint64_t capacity, unsigned flags)
+{
+	if (b == NULL || (flags & ~MMBUF_RESIZE_SPARSE) != 0)
+		return -EINVAL;
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (capacity == b->hdr.capacity)
+		return 0;
+	if (capacity > b->hdr.capacity)
+		return grow(b, capacity,
+			    b->sparse || (flags & MMBUF_RESIZE_SPARSE));
+	return shrink(b, capacity);
+}
+
+int mmbuf_set_growth(mmbuf *b, double factor)
+{
+	if (b == NULL || !(factor >= 1.0625 && factor <= 16.0))
+		return -EINVAL;
+	b->growth = factor;
+	return 0;
+}
+
+/* Room for n more bytes after the length, growing geometrically. */
+static int make_room(mmbuf *b, uint64_t n)
+{
+	uint64_t need, cap = b->hdr.capacity, next;
+	double factor = b->growth != 0.0 ? b->growth : GROWTH_DEFAULT;
+
+	if (__builtin_add_overflow(b->hdr.length, n, &need))
+		return -EFBIG;
+	if (need <= cap)
+		return 0;
+	next = cap * factor > (double)(UINT64_MAX / 2) ? need
+						       : (uint64_t)(cap * factor);
+	if (next < need)
+		next = need;
+	if (next < GROWTH_MIN_BYTES)
+		next = GROWTH_MIN_BYTES;
+	/* Whole pages: the file grows by pages anyway. */
+	if (next <= UINT64_MAX - (MMBUF_PAGE - 1))
+		next = (next + MMBUF_PAGE - 1) & ~(uint64_t)(MMBUF_PAGE - 1);
+	return grow(b, next, b->sparse);
+}
+
+int mmbuf_reserve(mmbuf *b, size_t n, void **ptr)
+{
+	int err;
+
+	if (ptr != NULL)
+		*ptr = NULL;
+	if (b == NULL || ptr == NULL)
+		return -EINVAL;
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if ((err = make_room(b, n)) != 0)
+		return err;
+	*ptr = b->data != NULL ? b->data + b->hdr.length : NULL;
+	return 0;
+}
+
+int mmbuf_commit_reserved(mmbuf *b, size_t n, int durability)
+{
+	uint64_t len;
+
+	if (b == NULL)
+		return -EINVAL;
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	if (__builtin_add_overflow(b->hdr.length, n, &len) ||
+	    len > b->hdr.capacity)
+		return MMBUF_ELENGTH;
+	return mmbuf_set_length(b, len, durability);
+}
+
+int mmbuf_append(mmbuf *b, const void *src, size_t n, int durability)
+{
+	void *dst;
+	int err;
+
+	if (b == NULL || (src == NULL && n > 0))
+		return -EINVAL;
+	if (durability < MMBUF_DURABLE_NONE || durability > MMBUF_DURABLE_SYNC)
+		return -EINVAL;
+	if ((err = mmbuf_reserve(b, n, &dst)) != 0)
+		return err;
+	if (n > 0)
+		memcpy(dst, src, n);
+	return mmbuf_commit_reserved(b, n, durability);
+}
+
+/* ------------------------------------------------------------------ */
+/* Readers following a writer                                          */
+
+/* How often a reader reads the header again when a commit tore both of
+ * its reads; each retry yields the CPU to the writer. */
+#define REFRESH_TRIES 1000
+
+int mmbuf_refresh(mmbuf *b, int *changed)
+{
+	uint8_t hdr[MMBUF_HEADER_SIZE];
+	mmbuf_info h;
+	struct stat st;
+	size_t got;
+	int err = 0;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (b == NULL)
+		return -EINVAL;
+	if (b->writable)
+		return 0;  /* the writer's header is the current one */
+	for (int tries = 0; tries < REFRESH_TRIES; tries++) {
+		if (fstat(b->fd, &st) != 0)
+			return -errno;
+		err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0, &got);
+		if (err != 0)
+			return err;
+		/* A slot counts only when its checksum and both copies of its
+		 * generation agree; a commit in flight tears one slot at most,
+		 * and the other is the previous, whole one. */
+		err = mmbuf_validate_header(hdr, got, (uint64_t)st.st_size, &h);
+		if (err == 0)
+			break;
+		if (err != MMBUF_ECHECKSUM && err != MMBUF_ETORN &&
+		    err != MMBUF_ETRUNCATED)
+			return err;
+		sched_yield();
+	}
+	if (err != 0)
+		return err;
+	/* Pairs with the writer's fence before a commit: the data the new
+	 * length covers is visible once the header is. */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	if (h.generation == b->hdr.generation)
+		return 0;
+	/* Only a writer changes these; a new one is another buffer. */
+	if (h.data_offset != b->hdr.data_offset ||
+	    memcmp(h.uuid, b->hdr.uuid, sizeof h.uuid) != 0)
+		return MMBUF_EINCONSISTENT;
+	if (h.capacity != b->hdr.capacity &&
+	    (err = remap(b, b->hdr.capacity, h.capacity)) != 0)
+		return err;
+	b->writer_active = (h.state & MMBUF_STATE_WRITER_OPEN) != 0 &&
+			   mmbuf__writer_present(b->fd) > 0;
+	b->hdr = h;
+	if (changed != NULL)
+		*changed = 1;
+	return 0;
+}
