@@ -13,8 +13,10 @@ bench_bench_fill_LDADD = lib/libmmbuf.la
 BENCH_ARGS =
 
 # Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk),
-# mkbuf's (bench/mkbuf.mk), verifybuf's (below).
-bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf
+# mkbuf's (bench/mkbuf.mk), verifybuf's (below), appending
+# (bench/append.mk).
+bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
+	bench-append
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench

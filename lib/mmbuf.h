@@ -586,7 +586,9 @@ MMBUF_EXPORT int mmbuf_resize(mmbuf *buf, uint64_t capacity, unsigned flags);
  * + n), growing the capacity when needed, and commit the new length with
  * the given durability (as mmbuf_set_length does: with MMBUF_DURABLE_SYNC
  * the data reaches the disk before the header that covers it).  Readers
- * see only committed lengths.
+ * see only committed lengths.  The bytes are written with pwrite(2), as
+ * mmbuf_write() does: no page faults, and a full disk is -ENOSPC even on
+ * a sparse buffer.
  *
  * The capacity grows geometrically, by the growth factor (default 2, see
  * mmbuf_set_growth()), to at least 64 KiB and whole pages, so n appends
