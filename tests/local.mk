@@ -93,7 +93,8 @@ check-valgrind: $(MMBUF_CHECKS)
 .PHONY: check-valgrind
 
 # torture: writers killed with SIGKILL at random moments during creation,
-# header commits and seals, and the files they leave checked.  make check
+# header commits, seals, appends and resizes, and the files they leave
+# checked.  make check
 # runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for more).
 check_PROGRAMS += tests/torture
 tests_torture_SOURCES = tests/torture.c
@@ -107,3 +108,12 @@ check-long: tests/torture$(EXEEXT)
 	./tests/torture$(EXEEXT) --kills $(TORTURE_KILLS)
 
 .PHONY: check-long
+
+# concurrency: a writer appends for 10 seconds while readers follow it
+# (tests/concurrency.sh adds the Python readers).
+check_PROGRAMS += tests/concurrency
+tests_concurrency_SOURCES = tests/concurrency.c
+tests_concurrency_LDADD = lib/libmmbuf.la
+tests_concurrency_LDFLAGS = $(AM_LDFLAGS) -no-install
+TESTS += tests/concurrency.sh
+EXTRA_DIST += tests/concurrency.sh

@@ -12,6 +12,8 @@
  *   faultop label FILE TEXT              (mmbuf_set_label durable)
  *   faultop seal FILE
  *   faultop open FILE                    (MMBUF_RDWR, then mmbuf_close)
+ *   faultop resize FILE CAPACITY         (mmbuf_resize)
+ *   faultop append FILE LEN              (mmbuf_append, durable)
  *
  * The bytes written are 0xA5.  Prints "ok", or the failing step and the
  * error's name and message ("create: ENOSPC: No space left on device"),
@@ -102,6 +104,20 @@ int main(int argc, char **argv)
 			failed = report("label",
 					mmbuf_set_label(b, argv[3],
 							MMBUF_DURABLE_SYNC));
+		} else if (strcmp(op, "resize") == 0 && argc == 4) {
+			failed = report("resize",
+					mmbuf_resize(b, num(argv[3]), 0));
+		} else if (strcmp(op, "append") == 0 && argc == 4) {
+			uint64_t len = num(argv[3]);
+			uint8_t *src = malloc(len ? len : 1);
+
+			if (src == NULL)
+				return 2;
+			memset(src, 0xA5, len);
+			failed = report("append",
+					mmbuf_append(b, src, len,
+						     MMBUF_DURABLE_SYNC));
+			free(src);
 		} else if (strcmp(op, "seal") == 0 && argc == 3) {
 			failed = report("seal", mmbuf_seal(b, 0, 1));
 		} else if (strcmp(op, "open") != 0 || argc != 3) {

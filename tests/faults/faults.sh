@@ -141,6 +141,29 @@ expect_out "write: ENOSPC: $(errno_text ENOSPC)"
 rm -f "$d/w"
 only keep
 
+# --- growth: a failed grow or append changes nothing --------------------
+# field FILE KEY is mkbuf-lib.sh's: a field of the current slot.
+cp "$d/keep" "$d/g"
+op 1 fallocate=ENOSPC resize "$d/g" 1048576
+expect_out "resize: ENOSPC: $(errno_text ENOSPC)"
+[ "$(field "$d/g" capacity)" = 65536 ] || fail "a failed grow changed the capacity"
+[ "$(stat -c %s "$d/g")" = $((8192 + 65536)) ] ||
+    fail "a failed grow left the file at $(stat -c %s "$d/g") bytes"
+op 1 pwrite=ENOSPC append "$d/g" 100000
+expect_out "append: ENOSPC: $(errno_text ENOSPC)"
+[ "$(field "$d/g" length)" = 1000 ] || fail "a failed append changed the length"
+op 1 msync=EIO@2x1 append "$d/g" 100
+expect_out "append: EIO: $(errno_text EIO)"
+[ "$(field "$d/g" length)" = 1000 ] ||
+    fail "an append whose data sync failed committed its length"
+# A failed shrink (its header sync) leaves a file that opens.
+op 1 msync=EIO@2x1 resize "$d/g" 4096
+expect_out "resize: EIO: $(errno_text EIO)"
+"$FAULTOP" open "$d/g" > "$tmp/out" 2>&1
+status "open after a failed shrink" 0 $?
+rm -f "$d/g"
+only keep
+
 # --- EFBIG: a file size limit below the buffer's size ------------------
 # SIGXFSZ is ignored so that the call fails instead of killing us.
 (trap '' XFSZ; ulimit -f 100; exec "$FAULTOP" create "$d/big" 4194304) \
@@ -194,6 +217,11 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null 2>&1 &&
         r replace "$FAULTOP" create "$d/keep" 4194304 replace
         r mkbuf "$MKBUF" -q -s 4M "$d/new"
         r mkbuf-f "$MKBUF" -q -f -s 4M "$d/keep"
+        cp "$d/keep" "$d/grow"
+        r grow "$FAULTOP" resize "$d/grow" 4194304
+        r mkbuf-grow "$MKBUF" --resize 4M "$d/grow"
+        r grow-size stat -c %s "$d/grow"
+        rm -f "$d/grow"
         r sparse "$FAULTOP" create "$d/sparse" 4194304 sparse
         r write "$FAULTOP" write "$d/sparse" 0 4194304
         rm -f "$d/sparse"
@@ -216,6 +244,12 @@ mkbuf: mkbuf: $d/new: No space left on device
 exit 3
 mkbuf-f: mkbuf: $d/keep: No space left on device
 exit 3
+grow: resize: ENOSPC: $(errno_text ENOSPC)
+exit 1
+mkbuf-grow: mkbuf: $d/grow: cannot resize: No space left on device
+exit 3
+grow-size: $((8192 + 262144))
+exit 0
 sparse: ok
 exit 0
 write: write: ENOSPC: $(errno_text ENOSPC)
