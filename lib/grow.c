@@ -270,6 +270,13 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 		 * generation agree; a commit in flight tears one slot at most,
 		 * and the other is the previous, whole one. */
 		err = mmbuf_validate_header(hdr, got, (uint64_t)st.st_size, &h);
+		/*
+		 * An older generation than the one we hold is a stale mix:
+		 * the read took the older slot's page before two commits and
+		 * found the newer slot torn by a third.  Read again.
+		 */
+		if (err == 0 && h.generation < b->hdr.generation)
+			err = MMBUF_ETORN;
 		if (err == 0)
 			break;
 		if (err != MMBUF_ECHECKSUM && err != MMBUF_ETORN &&

@@ -631,8 +631,10 @@ MMBUF_EXPORT int mmbuf_set_growth(mmbuf *buf, double factor);
  * one fstat and one pread of the header pages.
  *
  * A slot is accepted only when its checksum and both copies of its
- * generation agree; when a commit in flight makes the read fail, the read
- * is retried, so a torn header is never observed.  *changed (may be NULL)
+ * generation agree; when a commit in flight makes the read fail, or the
+ * read mixes an old copy of one slot with the other torn (a generation
+ * older than the handle's), the read is retried, so a torn header is
+ * never observed and the generation never goes back.  *changed (may be NULL)
  * is set to 1 when the state changed, else 0.  A read-write handle always
  * has the current header: the call does nothing.  Returns 0,
  * MMBUF_EINCONSISTENT if the file is now another buffer, an error of
