@@ -1,8 +1,18 @@
-"""python3 -m mmbuf info FILE...: show the header of buffer files.
+"""The command line: python3 -m mmbuf info|verify FILE...
 
-Prints the fields of the current header slot, one per line, in the words
-of mmbuf(5).  Exit status 0 when every file is a valid buffer, 1 when one
-is not (with "mmbuf: FILE: message" on standard error), 2 for misuse.
+``info`` prints the fields of the current header slot, one per line, in
+the words of mmbuf(5).  Exit status 0 when every file is a valid buffer,
+1 when one is not (with "mmbuf: FILE: message" on standard error), 2 for
+misuse.
+
+``verify`` checks each file against its seal and prints one verdict line
+per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
+(never sealed)", "FILE: CORRUPT (slot 0 checksum; block 3 at
+0x300000-0x3fffff)", "FILE: cannot check: message"), with verifybuf's
+exit statuses: the worst over all files of 0 verified, 1 consistent but
+not verifiable, 2 corruption found, 3 could not check (also when there
+is no XXH3-64 implementation: "mmbuf: FILE: message" on standard
+error), 4 for misuse.
 """
 
 import argparse
@@ -10,7 +20,7 @@ import datetime
 import sys
 import uuid as uuidlib
 
-from . import _buffer, _errors, _format as F
+from . import _buffer, _errors, _format as F, _verify as V
 
 
 def _time(ns):
@@ -52,8 +62,97 @@ def info(path, out):
             ("ro_compat", "0x%x" % h.ro_compat),
             ("incompat", "0x%x" % h.incompat),
         ]
+        if h.compat & F.COMPAT_DATA_CHECKSUM:
+            rows.append(("checksum", "0x%016x (stored at generation %d%s)"
+                         % (h.data_checksum, h.checksum_generation,
+                            "" if h.state & F.STATE_SEALED
+                            else "; not current")))
+        if h.ro_compat & F.RO_COMPAT_BLOCK_TABLE:
+            rows.append(("block table", "%d entries for blocks of %d bytes,"
+                         " at offset %d" % (h.table_size // 8,
+                                            1 << h.block_shift,
+                                            h.table_offset)))
         for k, v in rows:
             out.write("%-13s %s\n" % (k + ":", v))
+
+
+EXIT_USAGE_VERIFY = 4
+
+_DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "checksum",
+           "MMBUF_ETORN": "torn", "MMBUF_EVERSION": "version",
+           "MMBUF_EFEATURE": "feature", "MMBUF_ETRUNCATED": "missing",
+           "MMBUF_EINCONSISTENT": "inconsistent"}
+_REASON = {"never_sealed": "never sealed", "modified": "modified since seal",
+           "writer_open": "writer open", "unclean": "last writer crashed"}
+
+
+def _corrupt_parts(r):
+    parts = []
+    truncated = r.error == "MMBUF_ETRUNCATED"
+    for i, st in enumerate(r.slot_status):
+        # A file too short for a slot is told by "truncated".
+        if st is None or (truncated and st == "MMBUF_ETRUNCATED"):
+            continue
+        parts.append("slot %d %s" % (i, _DAMAGE.get(st, st)))
+    for b in r.bad:
+        if r.block_size == 0:
+            what = "data checksum"
+        elif b.first_block == b.last_block:
+            what = "block %d" % b.first_block
+        else:
+            what = "blocks %d-%d" % (b.first_block, b.last_block)
+        parts.append("%s at 0x%x-0x%x" % (what, b.offset,
+                                          (b.end - 1) & F.U64_MAX))
+    if truncated:
+        if r.expected_size > r.file_size:
+            parts.append("truncated: expected %d bytes, found %d"
+                         % (r.expected_size, r.file_size))
+        else:
+            parts.append("truncated: %d bytes" % r.file_size)
+    elif r.error is not None and not parts:
+        parts.append(r.message)     # wrong as a whole, not in one slot
+    if r.reason is not None:
+        parts.append("data not verified: %s" % _REASON[r.reason])
+    return "; ".join(parts)
+
+
+def verdict_line(r):
+    """The verdict line of verifybuf(1) for the Report r, without the
+    newline."""
+    if r.verdict == V.VERDICT_OK:
+        what = "ok"
+    elif r.verdict == V.VERDICT_UNVERIFIABLE:
+        what = "not verifiable (%s" % _REASON[r.reason]
+        for i, st in enumerate(r.slot_status):
+            if st is not None:
+                what += "; slot %d %s: an interrupted commit" % (
+                    i, _DAMAGE.get(st, st))
+        what += ")"
+    elif r.verdict == V.VERDICT_CORRUPT:
+        what = "CORRUPT (%s)" % _corrupt_parts(r)
+    else:
+        what = "cannot check: %s" % r.message
+    return "%s: %s" % (r.path, what)
+
+
+def verify(paths, out, err, quiet=False, backend=None):
+    """Verify each file, print its verdict line to out (with quiet, only
+    those that are not ok) and return the worst verdict, which is the
+    exit status.  A missing XXH3-64 implementation is told on err, once
+    per file, with status 3."""
+    worst = V.VERDICT_OK
+    for path in paths:
+        try:
+            r = V.verify(path, backend)
+        except _errors.NoChecksumError as e:
+            err.write("mmbuf: %s: %s\n" % (path, e))
+            err.flush()
+            worst = V.VERDICT_FAILED
+            continue
+        if not quiet or r.verdict != V.VERDICT_OK:
+            out.write(verdict_line(r) + "\n")
+        worst = max(worst, r.verdict)
+    return worst
 
 
 def main(argv=None):
@@ -64,7 +163,30 @@ def main(argv=None):
     sub.required = True
     pi = sub.add_parser("info", help="show the header of buffer files")
     pi.add_argument("files", nargs="+", metavar="FILE")
-    args = p.parse_args(argv)
+    pv = sub.add_parser(
+        "verify", help="check buffer files against their seal",
+        description="Check buffer files against their seal, as verifybuf "
+        "does: one verdict line per file; exit status 0 all verified, 1 "
+        "not verifiable, 2 corruption found, 3 could not check, 4 usage "
+        "error.")
+    pv.add_argument("-q", "--quiet", action="store_true",
+                    help="print verdict lines only for files that are "
+                    "not ok")
+    pv.add_argument("--backend", choices=("libmmbuf", "xxhash"),
+                    help="the XXH3-64 implementation (default: the first "
+                    "available of libmmbuf and the xxhash module)")
+    pv.add_argument("files", nargs="+", metavar="FILE")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as e:
+        # verify's misuse status is verifybuf's, 4: 2 means corruption.
+        if e.code == 2 and argv and argv[0] == "verify":
+            return EXIT_USAGE_VERIFY
+        raise
+    if args.command == "verify":
+        return verify(args.files, sys.stdout, sys.stderr, args.quiet,
+                      args.backend)
     status = 0
     for i, path in enumerate(args.files):
         if i:

@@ -5,16 +5,20 @@ module does the system calls, in the order that man/mmbuf.5 prescribes.
 """
 
 import errno
+import functools
 import mmap
 import os
 import stat
+import struct
 import sys
 import time
 import weakref
 
+from . import _checksum
 from . import _errors as E
 from . import _format as F
 from . import _lock
+from . import _verify
 
 # memoryview format characters for the codes of "Element types".  The
 # complex types have none: memoryview.cast() cannot make them.
@@ -27,6 +31,16 @@ _ADVICE = {name: getattr(mmap, "MADV_" + name.upper())
            for name in ("normal", "sequential", "random", "willneed",
                         "dontneed", "hugepage")
            if hasattr(mmap, "MADV_" + name.upper())}
+
+
+@functools.lru_cache(maxsize=None)
+def _castable(fmt, itemsize):
+    """Whether memoryview.cast() knows fmt in this Python (asked once)."""
+    try:
+        memoryview(bytes(itemsize)).cast(fmt)
+        return True
+    except (ValueError, TypeError):
+        return False
 
 
 def _open_fd(path, writable):
@@ -404,12 +418,9 @@ class Buffer:
             why = "memoryview has no complex types"
         elif h.itemsize > 1 and h.dtype[0] != _NATIVE:
             why = "its byte order is not the native one"
-        else:
-            try:
-                memoryview(bytes(h.itemsize)).cast(fmt)
-            except (ValueError, TypeError):
-                why = ("memoryview cannot cast to %r in Python %d.%d"
-                       % (fmt, *sys.version_info[:2]))
+        elif not _castable(fmt, h.itemsize):
+            why = ("memoryview cannot cast to %r in Python %d.%d"
+                   % (fmt, *sys.version_info[:2]))
         if why:
             raise E.ViewError("no typed memoryview of dtype %s: %s; use "
                               ".raw for the bytes or .to_numpy() for an "
@@ -549,13 +560,14 @@ class Buffer:
         gen = cur.generation + 1
         status = list(cur.slot_status)
         status[gen % 2] = None
-        new = cur.replace(generation=gen, mtime_ns=time.time_ns(),
+        new = cur.replace(**fields)
+        new = new.replace(generation=gen, mtime_ns=time.time_ns(),
                           writer_pid=os.getpid() & 0xFFFFFFFF,
                           version_major=F.VERSION_MAJOR,
                           version_minor=F.VERSION_MINOR,
-                          compat=cur.compat & F.COMPAT_KNOWN,
-                          ro_compat=cur.ro_compat | F.RO_COMPAT_LOCKING,
-                          slot=gen % 2, slot_status=tuple(status), **fields)
+                          compat=new.compat & F.COMPAT_KNOWN,
+                          ro_compat=new.ro_compat | F.RO_COMPAT_LOCKING,
+                          slot=gen % 2, slot_status=tuple(status))
         _pwrite_all(self._fd, F.encode_slot(new), F.PAGE * (gen % 2))
         if durable:
             os.fdatasync(self._fd)
@@ -589,6 +601,68 @@ class Buffer:
         ReadOnlyError or LabelError."""
         self._check_writable()
         self._commit(durable, label=_check_label(label))
+
+    # -- sealing -----------------------------------------------------------
+    def seal(self, block_size=1 << 20, backend=None):
+        """Seal the contents: store their checksums, as mmbuf_seal() does.
+
+        Syncs data bytes [0, length), computes their XXH3-64 and that of
+        every block of block_size bytes (a power of two from 4 KiB to
+        1 GiB; 1 MiB by default), writes the block checksum table after
+        the data region and syncs it, then commits durably, in one slot,
+        the checksums, the table's place, and the SEALED state (mmbuf(5),
+        "Data checksum and sealing").  The data is read with pread, so a
+        file that shrinks under us raises TruncatedError.  The seal stays
+        current until the buffer is opened for writing again or its length
+        changes: do not store into [0, length) after sealing.  close()
+        then commits the clean, sealed state into both slots.
+
+        backend is as for mmbuf.verify().  Raises ReadOnlyError,
+        ValueError (block_size), NoChecksumError, TruncatedError or
+        OSError.  Returns the data checksum.
+        """
+        self._check_writable()
+        block_size = int(block_size)
+        shift = block_size.bit_length() - 1
+        if block_size <= 0 or block_size != 1 << shift or \
+                not 12 <= shift <= 30:
+            raise ValueError("block_size %d is not a power of two from 4 "
+                             "KiB to 1 GiB" % block_size)
+        hasher = _checksum.backend(backend)
+        h = self._header
+        # What we are about to vouch for must be on disk first.
+        if h.length:
+            self.flush(0, h.length)
+        n = _verify.nblocks(h.capacity, shift)
+        used = _verify.nblocks(h.length, shift)
+        bsize = 1 << shift
+        table_off = -(-h.data_end // F.PAGE) * F.PAGE
+        # The table is written a slice at a time; entries past the length
+        # are 0.
+        for first in range(0, n, _verify.TABLE_SLICE):
+            entries = []
+            for k in range(first, min(n, first + _verify.TABLE_SLICE)):
+                start = k << shift
+                entries.append(hasher.hash_file(
+                    self._fd, h.data_offset + start,
+                    min(bsize, h.length - start)) if k < used else 0)
+            _pwrite_all(self._fd, struct.pack("<%dQ" % len(entries),
+                                              *entries),
+                        table_off + first * 8)
+        whole = hasher.hash_file(self._fd, h.data_offset, h.length)
+        os.fdatasync(self._fd)
+        # A crash before this commit leaves the previous header in force,
+        # and the table past its file_size, where readers ignore it.
+        self._commit(True, compat=h.compat | F.COMPAT_DATA_CHECKSUM,
+                     ro_compat=h.ro_compat | F.RO_COMPAT_BLOCK_TABLE,
+                     block_shift=shift, table_offset=table_off,
+                     table_size=n * 8, file_size=table_off + n * 8,
+                     data_checksum=whole,
+                     checksum_generation=h.generation + 1,
+                     state=h.state | F.STATE_SEALED)
+        # A smaller table than a previous seal's leaves a tail: drop it.
+        os.ftruncate(self._fd, table_off + n * 8)
+        return whole
 
     # -- closing -----------------------------------------------------------
     def _release_views(self):
@@ -639,6 +713,12 @@ class Buffer:
             if self._writable:
                 self._commit(True, state=self._header.state
                              & ~F.STATE_WRITER_OPEN)
+                # A sealed buffer is meant to be final: the clean, sealed
+                # state goes into the other slot too, so that either slot
+                # alone holds it (mmbuf(5), "Opening for writing, closing,
+                # unclean close").
+                if self._header.state & F.STATE_SEALED:
+                    self._commit(True)
         finally:
             fd, self._fd = self._fd, -1
             os.close(fd)   # releases the locks

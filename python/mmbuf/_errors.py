@@ -12,7 +12,7 @@ __all__ = [
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
     "ShapeError", "LabelError", "LengthError", "ViewsAliveError",
-    "ViewError",
+    "ViewError", "NoChecksumError",
 ]
 
 
@@ -88,6 +88,37 @@ class ViewError(Error, TypeError):
     .to_numpy() instead."""
 
     name = "MMBUF_VIEW"
+
+
+class NoChecksumError(Error, RuntimeError):
+    """verify() or seal() found no XXH3-64 implementation: neither
+    libmmbuf (through ctypes; MMBUF_LIBRARY names it explicitly) nor the
+    xxhash module.  The message says what was tried; everything else in
+    mmbuf works without one."""
+
+    name = "MMBUF_NO_CHECKSUM"
+
+
+# The messages of mmbuf_strerror() for each code, word for word, so that
+# "python3 -m mmbuf verify" prints what verifybuf prints.
+MESSAGES = {
+    "MMBUF_EMAGIC": "not an mmbuf buffer file (bad magic)",
+    "MMBUF_ECHECKSUM": "header checksum mismatch",
+    "MMBUF_ETORN": "torn header slot (generation copies differ)",
+    "MMBUF_EVERSION": "unsupported format version",
+    "MMBUF_EFEATURE": "unsupported incompatible feature",
+    "MMBUF_EROFEATURE": "unsupported read-only-compatible feature: open "
+                        "read-only",
+    "MMBUF_ETRUNCATED": "file is truncated",
+    "MMBUF_EINCONSISTENT": "inconsistent header",
+    "MMBUF_ENOTREG": "not a regular file",
+    "MMBUF_EBUSY": "buffer is busy: another writer has it open",
+    "MMBUF_EREADONLY": "buffer is open read-only",
+    "MMBUF_EDTYPE": "invalid dtype",
+    "MMBUF_ESHAPE": "shape does not fit the capacity",
+    "MMBUF_ELABEL": "label is too long or not UTF-8",
+    "MMBUF_ELENGTH": "length exceeds the capacity",
+}
 
 
 BY_NAME = {c.name: c for c in (

@@ -8,7 +8,9 @@
 # use $PYTHON if it imports numpy, else /usr/bin/python3 (where Debian's
 # python3-numpy installs it), and FAIL if neither does, so that CI can
 # never skip them silently.  MMBUF_TEST_NO_NUMPY=1 turns that failure into
-# a skip (exit 77) for builds that knowingly lack NumPy.
+# a skip (exit 77) for builds that knowingly lack NumPy.  The checksum
+# tests (test_checksum*.py) pick an interpreter with the xxhash module
+# (python3-xxhash) the same way, MMBUF_TEST_NO_XXHASH=1 for the skip.
 test=$1
 : "${PYTHON:=python3}"
 : "${MMBUF_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -16,26 +18,35 @@ PYTHONPATH=$MMBUF_SRCDIR/python:$MMBUF_SRCDIR/tests/python${PYTHONPATH:+:$PYTHON
 PYTHONDONTWRITEBYTECODE=1
 export PYTHONPATH PYTHONDONTWRITEBYTECODE MMBUF_SRCDIR
 
-case $test in
-*test_numpy*.py)
+# with_module MODULE DEBIAN-PACKAGE SKIP-VARIABLE: set py to $PYTHON if it
+# imports MODULE, else /usr/bin/python3 if that does; else fail (or skip
+# when SKIP-VARIABLE is 1).
+with_module() {
     py=
     for cand in "$PYTHON" /usr/bin/python3; do
-        if "$cand" -c 'import sys, numpy; sys.exit(sys.version_info < (3, 9))' \
+        if "$cand" -c "import sys, $1; sys.exit(sys.version_info < (3, 9))" \
             >/dev/null 2>&1; then
             py=$cand
-            break
+            return
         fi
     done
-    if [ -z "$py" ]; then
-        if [ "${MMBUF_TEST_NO_NUMPY:-0}" = 1 ]; then
-            echo "SKIP: no interpreter with NumPy (MMBUF_TEST_NO_NUMPY=1)"
-            exit 77
-        fi
-        echo "FAIL: no Python 3.9+ with NumPy: neither $PYTHON nor" \
-            "/usr/bin/python3 can import numpy (apt-get install" \
-            "python3-numpy, or set MMBUF_TEST_NO_NUMPY=1 to skip)" >&2
-        exit 1
+    if [ "$(eval echo "\${$3:-0}")" = 1 ]; then
+        echo "SKIP: no interpreter with $1 ($3=1)"
+        exit 77
     fi
+    echo "FAIL: no Python 3.9+ with $1: neither $PYTHON nor" \
+        "/usr/bin/python3 can import $1 (apt-get install $2, or set" \
+        "$3=1 to skip)" >&2
+    exit 1
+}
+
+case $test in
+*test_numpy*.py)
+    with_module numpy python3-numpy MMBUF_TEST_NO_NUMPY
+    ;;
+*test_checksum*.py)
+    # Both XXH3-64 back ends are compared: libmmbuf and the xxhash module.
+    with_module xxhash python3-xxhash MMBUF_TEST_NO_XXHASH
     ;;
 *)
     py=$PYTHON
