@@ -1,5 +1,6 @@
-# tests/fuzz: fuzz targets for everything that parses untrusted bytes, and
-# their seed corpora (tests/fuzz/corpus/TARGET/).
+# tests/fuzz: fuzz targets for everything that parses untrusted bytes (the
+# header validator, the open path, editbuf's dump parsers), and their seed
+# corpora (tests/fuzz/corpus/TARGET/).
 #
 # configure --enable-fuzzing CC=clang links them with libFuzzer;
 # "make fuzz" then runs each for FUZZ_SECONDS (default 60), starting from
@@ -7,7 +8,8 @@
 # tests/fuzz/driver.c instead, and "make check" replays the seed corpora
 # through them (tests/fuzz/replay.sh), under the sanitizers in CI's
 # sanitizer build.
-FUZZ_TARGETS = tests/fuzz/fuzz_header tests/fuzz/fuzz_open
+FUZZ_TARGETS = tests/fuzz/fuzz_header tests/fuzz/fuzz_open \
+	tests/fuzz/fuzz_patch
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
@@ -29,9 +31,19 @@ tests_fuzz_fuzz_open_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(fuzz_corpus)/op
 tests_fuzz_fuzz_open_LDADD = lib/libmmbuf.la $(ZLIB_LIBS)
 tests_fuzz_fuzz_open_LDFLAGS = $(fuzz_ldflags)
 
+# editbuf's dump parsers, with the edit log they record into.
+tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/fuzz.h \
+	tools/patch.c tools/patch.h tools/edit.c tools/edit.h
+tests_fuzz_fuzz_patch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools \
+	-DFUZZ_CORPUS='"$(fuzz_corpus)/patch"'
+tests_fuzz_fuzz_patch_LDADD = tools/libcommon.la lib/libmmbuf.la \
+	$(ZLIB_LIBS) -lm
+tests_fuzz_fuzz_patch_LDFLAGS = $(fuzz_ldflags)
+
 if !FUZZING
 tests_fuzz_fuzz_header_SOURCES += tests/fuzz/driver.c
 tests_fuzz_fuzz_open_SOURCES += tests/fuzz/driver.c
+tests_fuzz_fuzz_patch_SOURCES += tests/fuzz/driver.c
 endif
 
 FUZZ_SECONDS = 60

@@ -1,0 +1,133 @@
+/*
+ * edit.h - editbuf's pending edits and typed values.
+ *
+ * editbuf never writes through a mapping while the user edits: every
+ * change is recorded here, in memory, as an edit log over the buffer's
+ * data region [0, capacity), and reaches the file only through
+ * edit_save().  The scripted mode (tools/editbuf.c) records everything
+ * the command line asks for and saves once, so bad input writes nothing;
+ * the terminal UI (tools/editbuf-tui.c) records keystrokes and saves on
+ * request, with undo and redo in between.
+ *
+ * Memory is proportional to the bytes edited, never to the file: a fill
+ * is kept as (offset, length, byte), however long.
+ */
+#ifndef MMBUF_TOOLS_EDIT_H
+#define MMBUF_TOOLS_EDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mmbuf.h"
+
+struct edit_log;
+
+/* A log over a data region of capacity bytes; NULL when out of memory. */
+struct edit_log *edit_log_new(uint64_t capacity);
+/* Accepts NULL. */
+void edit_log_free(struct edit_log *log);
+
+/*
+ * Record a write of n bytes at off, or n copies of byte at off.  Each call
+ * is one undo step, unless it falls inside an edit_group_begin() /
+ * edit_group_end() pair, which makes the calls between them one step.  A
+ * new step discards whatever could have been redone.  n == 0 records
+ * nothing.  Returns 0, -ERANGE when [off, off + n) is not inside
+ * [0, capacity) (nothing is recorded), or -ENOMEM.
+ */
+int edit_put(struct edit_log *log, uint64_t off, const void *bytes, size_t n);
+int edit_fill(struct edit_log *log, uint64_t off, uint64_t n, uint8_t byte);
+void edit_group_begin(struct edit_log *log);
+void edit_group_end(struct edit_log *log);
+
+/*
+ * Undo the last step, or redo the last undone one.  Return 1 and the
+ * byte range the step covered (for placing the cursor), or 0 when there
+ * is nothing to undo or redo.
+ */
+int edit_undo(struct edit_log *log, uint64_t *off, uint64_t *len);
+int edit_redo(struct edit_log *log, uint64_t *off, uint64_t *len);
+
+/*
+ * The bytes [off, off + n) as they would be after saving: base (the
+ * buffer's data region as mapped or read; NULL only when the capacity is
+ * 0) overlaid with the edits.  The range must lie inside the capacity.
+ * Costs O(n + log edits), so a screenful can be read on every keystroke.
+ */
+void edit_read(const struct edit_log *log, const uint8_t *base, uint64_t off,
+	       uint8_t *out, size_t n);
+
+/* 1 if the byte at off is covered by a pending edit (for highlighting),
+ * else 0.  An edit that rewrites a byte with its old value still counts. */
+int edit_is_modified(const struct edit_log *log, uint64_t off);
+
+/* The capacity the log was made for. */
+uint64_t edit_capacity(const struct edit_log *log);
+
+/* Bytes covered by pending edits; 0 means nothing to save. */
+uint64_t edit_pending(const struct edit_log *log);
+
+/*
+ * Save: open path read-write through the library (MMBUF_RDWR, which takes
+ * the writer lock and marks a seal stale), write every pending edit with
+ * mmbuf_write(), sync them durably, and close the handle, which commits
+ * the header.  The length is left as it was.  On success the log is
+ * emptied and its undo history cleared.  On failure the log is kept, so
+ * the user can retry, and *stage (when not NULL) names the step that
+ * failed: "open", "write", "sync" or "close".  Returns 0 or the library's
+ * error (MMBUF_EBUSY when another writer holds the buffer, -EACCES, ...).
+ */
+int edit_save(struct edit_log *log, const char *path, const char **stage);
+
+/* ------------------------------------------------------------------ */
+/* Element indexes and typed values                                    */
+
+/*
+ * The elements of a buffer: its dtype and shape as the header gives them.
+ * A buffer with no shape (ndim 0) is flat: capacity / itemsize elements.
+ */
+struct edit_layout {
+	char dtype[MMBUF_DTYPE_MAX + 1]; /* canonical, e.g. "<f8", "<c16" */
+	uint32_t itemsize;
+	uint32_t ndim;          /* at least 1: a flat buffer gets ndim 1 */
+	uint64_t shape[MMBUF_MAX_DIMS];
+};
+
+void edit_layout_init(struct edit_layout *lay, const mmbuf_info *info);
+
+/*
+ * The *why messages below point into one static buffer, valid until the
+ * next call of edit_parse_index() or edit_parse_value().
+ *
+ * Parse an element index: comma-separated non-negative integers (as
+ * tool_parse_u64 reads them), at most ndim of them, each inside its
+ * dimension, e.g. "5,2".  Fewer than ndim components name the first
+ * element of that sub-array, as NumPy's a[5] does; with full != 0 all ndim
+ * are required.  On success stores the byte offset of the element in the
+ * data region and returns 0; otherwise returns -1 and points *why at a
+ * message such as "index 7 is outside dimension 0 (size 4)".
+ */
+int edit_parse_index(const struct edit_layout *lay, const char *s, int full,
+		     uint64_t *byte_off, const char **why);
+
+/* The index of the element holding byte off, e.g. "5,2" (out has at least
+ * 8 * 21 bytes). */
+void edit_format_index(const struct edit_layout *lay, uint64_t off,
+		       char *out, size_t outlen);
+
+/*
+ * Parse a value of the dtype into its itemsize bytes, in the dtype's byte
+ * order: integers in decimal or 0x hex, range-checked; floats as strtod
+ * reads them (inf and nan included), refusing finite values that overflow
+ * the type; b1 as 0, 1, true or false; complex as "re+imj", "imj" or a
+ * real number, with optional parentheses.  Returns 0, or -1 with *why set,
+ * e.g. "300 is out of range for u1 (0 to 255)".
+ */
+int edit_parse_value(const char *dtype, const char *text, uint8_t *out,
+		     const char **why);
+
+/* One element's bytes as text, as dumpbuf --type would print it. */
+void edit_format_value(const char *dtype, const uint8_t *bytes, char *out,
+		       size_t outlen);
+
+#endif /* MMBUF_TOOLS_EDIT_H */

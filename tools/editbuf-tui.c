@@ -1,0 +1,1260 @@
+/*
+ * editbuf-tui.c - editbuf's interactive mode: a full-screen hex editor on
+ * ncurses, with hexedit's key bindings where hexedit has them.
+ *
+ * Nothing is written while the user edits: every keystroke goes into an
+ * edit log (edit.h), the screen shows the read-only mapping overlaid with
+ * it, and only a save writes the file, through the library.  Only what is
+ * on screen is read, and a search streams through the data in chunks, so
+ * a file larger than memory costs no more than a small one.
+ *
+ * The keys live in one table, which the dispatcher and the help screen
+ * both read, so the help cannot drift from what the keys do.
+ */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mmbuf.h"
+#include "common.h"
+#include "edit.h"
+#include "editbuf.h"
+
+/* Keys: Esc (or Alt) followed by c is META(c); Ctrl-c is CTRL(c). */
+#define META(c) (0x10000 | (c))
+#define CTRL(c) ((c) & 0x1f)
+
+enum cmd {
+	C_LEFT, C_RIGHT, C_UP, C_DOWN, C_PGUP, C_PGDN, C_HOME, C_END,
+	C_START, C_EOF, C_PANE, C_GOTO, C_SFWD, C_SBACK, C_SNEXT, C_SPREV,
+	C_MARK, C_COPY, C_PASTE, C_FILL, C_UNDO, C_REDO, C_SAVE, C_SAVEQUIT,
+	C_QUIT, C_HEADER, C_HELP, C_REDRAW, C_SUSPEND
+};
+
+/* Flags of a binding. */
+#define K_EDIT 1u       /* changes the data: refused when read-only */
+
+struct binding {
+	const char *names;      /* as the help screen and editbuf(1) show it */
+	int keys[4];            /* 0-terminated (Ctrl-Space is spelt -1) */
+	enum cmd cmd;
+	unsigned flags;
+	const char *help;
+};
+
+#define CTRL_SPACE (-1)
+
+static const struct binding bindings[] = {
+	{ "Left, Ctrl-B", { KEY_LEFT, CTRL('B') }, C_LEFT, 0,
+	  "previous byte" },
+	{ "Right, Ctrl-F", { KEY_RIGHT, CTRL('F') }, C_RIGHT, 0,
+	  "next byte" },
+	{ "Up, Ctrl-P", { KEY_UP, CTRL('P') }, C_UP, 0, "previous line" },
+	{ "Down, Ctrl-N", { KEY_DOWN, CTRL('N') }, C_DOWN, 0, "next line" },
+	{ "PgUp, Esc-V", { KEY_PPAGE, META('v') }, C_PGUP, 0,
+	  "previous page" },
+	{ "PgDn, Ctrl-V", { KEY_NPAGE, CTRL('V') }, C_PGDN, 0, "next page" },
+	{ "Home, Ctrl-A", { KEY_HOME, CTRL('A') }, C_HOME, 0,
+	  "start of the line" },
+	{ "End, Ctrl-E", { KEY_END, CTRL('E') }, C_END, 0,
+	  "end of the line" },
+	{ "Esc-<, < (hex pane)", { META('<'), '<' }, C_START, 0,
+	  "start of the data" },
+	{ "Esc->, > (hex pane)", { META('>'), '>' }, C_EOF, 0,
+	  "end of the data (last byte of the capacity)" },
+	{ "Tab", { '\t' }, C_PANE, 0, "switch between the hex and ASCII panes" },
+	{ "Enter, Ctrl-G", { '\r', '\n', KEY_ENTER, CTRL('G') }, C_GOTO, 0,
+	  "go to an offset: 0x hex, decimal, or #index such as #5,2" },
+	{ "Ctrl-S", { CTRL('S') }, C_SFWD, 0,
+	  "search forward: hex bytes (hex pane) or text (ASCII pane)" },
+	{ "Ctrl-R", { CTRL('R') }, C_SBACK, 0,
+	  "search backward; Enter alone repeats the last search" },
+	{ "F3, Esc-S", { KEY_F(3), META('s') }, C_SNEXT, 0,
+	  "next match of the last search, forward" },
+	{ "Shift-F3, Esc-R", { KEY_F(15), META('r') }, C_SPREV, 0,
+	  "previous match of the last search, backward" },
+	{ "Ctrl-Space, F9", { CTRL_SPACE, KEY_F(9) }, C_MARK, 0,
+	  "set the mark at the cursor, or clear it" },
+	{ "Esc-W", { META('w') }, C_COPY, 0, "copy the marked range" },
+	{ "Ctrl-Y", { CTRL('Y') }, C_PASTE, K_EDIT,
+	  "paste at the cursor, overwriting" },
+	{ "Esc-I", { META('i') }, C_FILL, K_EDIT,
+	  "fill the marked range with a byte" },
+	{ "Ctrl-U, Ctrl-_, Backspace", { CTRL('U'), 0x1f, KEY_BACKSPACE, 0x7f },
+	  C_UNDO, K_EDIT, "undo the last change" },
+	{ "Esc-U, Ctrl-^", { META('u'), 0x1e }, C_REDO, K_EDIT,
+	  "redo the last undone change" },
+	{ "F2, Ctrl-W", { KEY_F(2), CTRL('W') }, C_SAVE, K_EDIT,
+	  "save: write the pending changes to the file" },
+	{ "Ctrl-X", { CTRL('X') }, C_SAVEQUIT, 0, "save and quit" },
+	{ "Ctrl-C, F10", { CTRL('C'), KEY_F(10) }, C_QUIT, 0,
+	  "quit; with unsaved changes, asks: save, discard or cancel" },
+	{ "F4, Esc-D", { KEY_F(4), META('d') }, C_HEADER, 0,
+	  "show or hide the header panel" },
+	{ "F1, ? (hex pane)", { KEY_F(1), '?' }, C_HELP, 0,
+	  "this help" },
+	{ "Ctrl-L", { CTRL('L') }, C_REDRAW, 0, "redraw the screen" },
+	{ "Ctrl-Z", { CTRL('Z') }, C_SUSPEND, 0, "suspend editbuf" },
+};
+
+#define NBINDINGS (sizeof bindings / sizeof bindings[0])
+
+/* Lines at the bottom: status, four of inspector, message. */
+#define BOTTOM_LINES 6
+#define HEADER_LINES 4
+#define MIN_COLS 44
+#define MIN_LINES 10
+/* A search reads this much at a time. */
+#define SEARCH_CHUNK (1u << 20)
+#define PATTERN_MAX 256
+/* Copying is into memory: a bigger range is refused, not truncated. */
+#define CLIP_MAX (16u << 20)
+
+enum { PANE_HEX, PANE_ASCII };
+enum { PAIR_STATUS = 1, PAIR_MODIFIED, PAIR_PAST, PAIR_MSG };
+
+struct ed {
+	const char *path;
+	mmbuf *buf;
+	const char *ro;
+	struct edit_log *log;
+	mmbuf_info info;
+	struct edit_layout lay;
+	const uint8_t *base;
+	uint64_t cap;
+	uint64_t cur, top, mark;
+	int marking, nib, pane, header;
+	int bpl, offw, rows, data_row0;
+	int too_small;
+	char msg[256];
+	uint8_t *clip;
+	size_t clipn;
+	uint8_t pat[PATTERN_MAX];
+	size_t patn;
+	int color;
+	int bus;                /* a read hit SIGBUS: the file shrank */
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	got_signal = sig;
+}
+
+static void set_msg(struct ed *e, const char *fmt, ...) TOOL_PRINTF(2, 3);
+
+static void set_msg(struct ed *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* Bytes [off, off + n) as they would be after saving; zeros and a message
+ * when the mapping faults because the file was truncated under us. */
+static void rd(struct ed *e, uint64_t off, uint8_t *out, size_t n)
+{
+	if (n == 0)
+		return;
+	if (TOOL_GUARD_SETJMP()) {
+		/* a fault disarms the guard: arm it again for the next read */
+		tool_guard_arm(e->base, e->cap);
+		memset(out, 0, n);
+		e->bus = 1;
+		return;
+	}
+	edit_read(e->log, e->base, off, out, n);
+}
+
+static void load_info(struct ed *e)
+{
+	mmbuf_get_info(e->buf, &e->info);
+	edit_layout_init(&e->lay, &e->info);
+	e->base = mmbuf_data(e->buf);
+	e->cap = mmbuf_capacity(e->buf);
+	if (e->base != NULL)
+		tool_guard_arm(e->base, e->cap);
+	else
+		tool_guard_disarm();
+}
+
+/* ------------------------------------------------------------------ */
+/* Layout and drawing                                                  */
+
+static void layout(struct ed *e)
+{
+	int w = 8, avail;
+	uint64_t last = e->cap ? e->cap - 1 : 0;
+
+	while (w < 16 && (last >> (4 * w)) != 0)
+		w++;
+	e->offw = w;
+	e->bpl = 32;
+	/* offset, two spaces, "xx " per byte, a space, a char per byte */
+	while (e->bpl > 4 && w + 3 + 4 * e->bpl > COLS)
+		e->bpl /= 2;
+	e->too_small = COLS < MIN_COLS || LINES < MIN_LINES ||
+		w + 3 + 4 * e->bpl > COLS;
+	avail = LINES - BOTTOM_LINES;
+	e->data_row0 = 0;
+	if (e->header && avail - HEADER_LINES >= 2) {
+		e->data_row0 = HEADER_LINES;
+		avail -= HEADER_LINES;
+	}
+	e->rows = avail > 1 ? avail : 1;
+}
+
+/* Keep the cursor on screen. */
+static void scroll_to_cursor(struct ed *e)
+{
+	uint64_t page = (uint64_t)e->rows * (uint64_t)e->bpl;
+	uint64_t line = e->cur - e->cur % (uint64_t)e->bpl;
+
+	if (e->cur < e->top)
+		e->top = line;
+	else if (e->cur >= e->top + page)
+		e->top = line - (uint64_t)(e->rows - 1) * (uint64_t)e->bpl;
+	e->top -= e->top % (uint64_t)e->bpl;
+}
+
+static int hex_col(const struct ed *e, int i)
+{
+	return e->offw + 2 + 3 * i;
+}
+
+static int ascii_col(const struct ed *e, int i)
+{
+	return e->offw + 3 + 3 * e->bpl + i;
+}
+
+static void pen_on(const struct ed *e, int pair, attr_t fallback)
+{
+	if (e->color)
+		attron(COLOR_PAIR(pair) | (pair == PAIR_MODIFIED ? A_BOLD : 0));
+	else
+		attron(fallback);
+}
+
+static void pen_off(const struct ed *e, int pair, attr_t fallback)
+{
+	if (e->color)
+		attroff(COLOR_PAIR(pair) | A_BOLD);
+	else
+		attroff(fallback);
+}
+
+static void draw_header(struct ed *e)
+{
+	const mmbuf_info *in = &e->info;
+	char shape[MMBUF_MAX_DIMS * 22 + 4], uuid[37];
+	size_t k = 0;
+	const char *state;
+
+	shape[k++] = '(';
+	shape[k] = '\0';
+	for (uint32_t d = 0; d < in->ndim; d++)
+		k += (size_t)snprintf(shape + k, sizeof shape - k, "%s%" PRIu64,
+				      d ? ", " : "", in->shape[d]);
+	snprintf(shape + k, sizeof shape - k, "%s)", in->ndim == 1 ? "," : "");
+	tool_fmt_uuid(uuid, in->uuid);
+	if (in->state & MMBUF_STATE_WRITER_OPEN)
+		state = "writer open";
+	else if (in->state & MMBUF_STATE_SEALED)
+		state = "sealed";
+	else
+		state = "clean, not sealed";
+	mvprintw(0, 0, "dtype %s  shape %s  itemsize %" PRIu32 "  label \"%s\"",
+		 in->dtype, shape, in->itemsize, in->label);
+	mvprintw(1, 0, "length %" PRIu64 "  capacity %" PRIu64
+		 "  data offset %" PRIu64 "  file size %" PRIu64,
+		 in->length, in->capacity, in->data_offset, in->file_size);
+	mvprintw(2, 0, "generation %" PRIu64 "  state %s  version %u.%u  uuid %s",
+		 in->generation, state, in->version_major, in->version_minor,
+		 uuid);
+	mvhline(3, 0, ACS_HLINE, COLS);
+}
+
+static void draw_data(struct ed *e)
+{
+	size_t n = (size_t)e->rows * (size_t)e->bpl;
+	uint64_t lo, hi;
+	uint8_t *b;
+
+	if (e->top >= e->cap)
+		return;
+	if (n > e->cap - e->top)
+		n = (size_t)(e->cap - e->top);
+	b = malloc(n ? n : 1);
+	if (b == NULL) {
+		set_msg(e, "out of memory");
+		return;
+	}
+	rd(e, e->top, b, n);
+	lo = e->marking ? (e->mark < e->cur ? e->mark : e->cur) : 1;
+	hi = e->marking ? (e->mark < e->cur ? e->cur : e->mark) : 0;
+	for (int r = 0; r < e->rows; r++) {
+		uint64_t line = e->top + (uint64_t)r * (uint64_t)e->bpl;
+		int y = e->data_row0 + r;
+
+		if (line >= e->cap)
+			break;
+		mvprintw(y, 0, "%0*" PRIx64, e->offw, line);
+		for (int i = 0; i < e->bpl; i++) {
+			uint64_t off = line + (uint64_t)i;
+			size_t at = (size_t)(off - e->top);
+			attr_t a = 0;
+			int c;
+
+			if (off >= e->cap)
+				break;
+			if (off >= lo && off <= hi)
+				a |= A_REVERSE;
+			if (off == e->cur)
+				a |= A_UNDERLINE;
+			if (edit_is_modified(e->log, off))
+				pen_on(e, PAIR_MODIFIED, A_BOLD);
+			else if (off >= e->info.length)
+				pen_on(e, PAIR_PAST, A_DIM);
+			attron(a);
+			mvprintw(y, hex_col(e, i), "%02x", b[at]);
+			c = b[at];
+			mvaddch(y, ascii_col(e, i),
+				(chtype)(c >= 0x20 && c < 0x7f ? c : '.'));
+			attroff(a);
+			pen_off(e, PAIR_MODIFIED, A_BOLD);
+			pen_off(e, PAIR_PAST, A_DIM);
+		}
+	}
+	free(b);
+}
+
+static uint64_t get_uint(const uint8_t *p, int n, int big)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < n; i++)
+		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static void draw_inspector(struct ed *e, int y)
+{
+	uint8_t b[8];
+	size_t n = e->cur < e->cap ?
+		(e->cap - e->cur < 8 ? (size_t)(e->cap - e->cur) : 8) : 0;
+
+	rd(e, e->cur, b, n);
+	for (int big = 0; big < 2; big++) {
+		const char *bo = big ? "BE" : "LE";
+		char l1[160], l2[160];
+		size_t k;
+
+		k = (size_t)snprintf(l1, sizeof l1, "%s", bo);
+		if (n >= 1)
+			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
+					      " i8 %d u8 %u", (int8_t)b[0], b[0]);
+		if (n >= 2) {
+			uint16_t v = (uint16_t)get_uint(b, 2, big);
+
+			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
+					      " i16 %d u16 %u", (int16_t)v, v);
+		}
+		if (n >= 4) {
+			uint32_t v = (uint32_t)get_uint(b, 4, big);
+			float f;
+
+			memcpy(&f, &v, 4);
+			snprintf(l1 + k, sizeof l1 - k,
+				 " i32 %" PRId32 " u32 %" PRIu32 " f32 %.9g",
+				 (int32_t)v, v, (double)f);
+		}
+		snprintf(l2, sizeof l2, "%s", bo);
+		if (n >= 8) {
+			uint64_t v = get_uint(b, 8, big);
+			double f;
+
+			memcpy(&f, &v, 8);
+			snprintf(l2, sizeof l2, "%s i64 %" PRId64 " u64 %" PRIu64
+				 " f64 %.17g", bo, (int64_t)v, v, f);
+		}
+		mvaddnstr(y + big, 0, l1, COLS);
+		mvaddnstr(y + 2 + big, 0, l2, COLS);
+	}
+}
+
+/* printf at *k in buf, truncating at the end of buf. */
+static void append(char *buf, size_t size, size_t *k, const char *fmt, ...)
+	TOOL_PRINTF(4, 5);
+
+static void append(char *buf, size_t size, size_t *k, const char *fmt, ...)
+{
+	va_list ap;
+	int w;
+
+	if (*k + 1 >= size)
+		return;
+	va_start(ap, fmt);
+	w = vsnprintf(buf + *k, size - *k, fmt, ap);
+	va_end(ap);
+	if (w > 0)
+		*k = *k + (size_t)w < size ? *k + (size_t)w : size - 1;
+}
+
+static void draw_status(struct ed *e, int y)
+{
+	char line[1024], idx[8 * 21 + 8], val[128];
+	size_t k;
+	uint64_t isz = e->lay.itemsize ? e->lay.itemsize : 1;
+	uint64_t elem = e->cur / isz, nelem = 1;
+
+	for (uint32_t d = 0; d < e->lay.ndim; d++)
+		nelem *= e->lay.shape[d];
+	idx[0] = val[0] = '\0';
+	if (e->cap > 0 && elem < nelem && (elem + 1) * isz <= e->cap) {
+		uint8_t b[64];
+		size_t n = isz <= sizeof b ? (size_t)isz : 0;
+
+		edit_format_index(&e->lay, e->cur, idx, sizeof idx);
+		if (n > 0) {
+			rd(e, elem * isz, b, n);
+			edit_format_value(e->lay.dtype, b, val, sizeof val);
+		}
+	}
+	k = 0;
+	append(line, sizeof line, &k, "%s  0x%0*" PRIx64, e->path, e->offw,
+	       e->cur);
+	if (idx[0])
+		append(line, sizeof line, &k, "  #%s  %s %s", idx,
+		       e->lay.dtype, val);
+	if (e->marking) {
+		uint64_t lo = e->mark < e->cur ? e->mark : e->cur;
+		uint64_t hi = e->mark < e->cur ? e->cur : e->mark;
+
+		append(line, sizeof line, &k, "  marked %" PRIu64, hi - lo + 1);
+	}
+	if (edit_pending(e->log) > 0)
+		append(line, sizeof line, &k, "  modified");
+	if (e->ro != NULL)
+		append(line, sizeof line, &k, "  %s", e->ro);
+	pen_on(e, PAIR_STATUS, A_REVERSE);
+	mvhline(y, 0, ' ', COLS);
+	mvaddnstr(y, 0, line, COLS);
+	pen_off(e, PAIR_STATUS, A_REVERSE);
+}
+
+static void draw(struct ed *e)
+{
+	erase();
+	if (e->too_small) {
+		mvprintw(0, 0, "too small: need %dx%d",
+			 e->offw + 3 + 4 * 4 > MIN_COLS ?
+			 e->offw + 3 + 4 * 4 : MIN_COLS, MIN_LINES);
+		mvprintw(1, 0, "Ctrl-C quits");
+		refresh();
+		return;
+	}
+	scroll_to_cursor(e);
+	if (e->data_row0 > 0)
+		draw_header(e);
+	if (e->cap == 0)
+		mvprintw(e->data_row0, 0, "(no data: the capacity is 0)");
+	draw_data(e);
+	draw_status(e, LINES - BOTTOM_LINES);
+	draw_inspector(e, LINES - BOTTOM_LINES + 1);
+	if (e->bus)
+		set_msg(e, "%s: cannot read the data: the file was truncated",
+			e->path);
+	e->bus = 0;
+	if (e->msg[0]) {
+		pen_on(e, PAIR_MSG, A_BOLD);
+		mvaddnstr(LINES - 1, 0, e->msg, COLS);
+		pen_off(e, PAIR_MSG, A_BOLD);
+	}
+	if (e->cap > 0) {
+		int r = (int)((e->cur - e->top) / (uint64_t)e->bpl);
+		int i = (int)(e->cur % (uint64_t)e->bpl);
+
+		move(e->data_row0 + r, e->pane == PANE_HEX ?
+		     hex_col(e, i) + e->nib : ascii_col(e, i));
+	}
+	refresh();
+}
+
+/* ------------------------------------------------------------------ */
+/* Input                                                               */
+
+/* The next key, with Esc-prefixed keys folded into META(); 0 when a
+ * signal asked us to stop. */
+static int get_key(void)
+{
+	for (;;) {
+		int c;
+
+		if (got_signal)
+			return 0;
+		c = getch();
+		if (c == ERR)
+			continue;
+		if (c == 0)
+			return CTRL_SPACE;
+		if (c == 27) {
+			int d;
+
+			timeout(500);
+			d = getch();
+			timeout(250);
+			if (d == ERR || d == 27)
+				return 27;
+			return META(d >= 'A' && d <= 'Z' ? d - 'A' + 'a' : d);
+		}
+		return c;
+	}
+}
+
+/*
+ * A line of text typed on the bottom line after prompt.  Returns 0, or -1
+ * when cancelled (Esc, Ctrl-G, Ctrl-C) or stopped by a signal.
+ */
+static int prompt(struct ed *e, const char *question, char *out, size_t outlen)
+{
+	size_t n = 0;
+
+	out[0] = '\0';
+	for (;;) {
+		int c;
+
+		e->msg[0] = '\0';
+		draw(e);
+		pen_on(e, PAIR_MSG, A_BOLD);
+		mvhline(LINES - 1, 0, ' ', COLS);
+		mvprintw(LINES - 1, 0, "%s %s", question, out);
+		pen_off(e, PAIR_MSG, A_BOLD);
+		refresh();
+		c = get_key();
+		if (c == 0 || c == 27 || c == CTRL('G') || c == CTRL('C')) {
+			set_msg(e, "cancelled");
+			return -1;
+		}
+		if (c == '\r' || c == '\n' || c == KEY_ENTER)
+			return 0;
+		if (c == KEY_RESIZE) {
+			layout(e);
+		} else if (c == KEY_BACKSPACE || c == 0x7f || c == CTRL('H')) {
+			if (n > 0)
+				out[--n] = '\0';
+		} else if (c == CTRL('U')) {
+			n = 0;
+			out[0] = '\0';
+		} else if (c >= 0x20 && c < 0x7f && n + 1 < outlen) {
+			out[n++] = (char)c;
+			out[n] = '\0';
+		}
+	}
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Hex digits, spaces allowed between bytes, into bytes; -1 if malformed. */
+static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n)
+{
+	*n = 0;
+	while (*s) {
+		int hi, lo;
+
+		if (*s == ' ') {
+			s++;
+			continue;
+		}
+		hi = hexval((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		if (lo < 0 || *n == max)
+			return -1;
+		out[(*n)++] = (uint8_t)(hi << 4 | lo);
+		s += 2;
+	}
+	return *n > 0 ? 0 : -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Commands                                                            */
+
+static void move_to(struct ed *e, uint64_t off)
+{
+	if (e->cap == 0)
+		return;
+	e->cur = off < e->cap ? off : e->cap - 1;
+	e->nib = 0;
+}
+
+static void cmd_goto(struct ed *e)
+{
+	char in[200];
+	uint64_t off;
+	const char *why;
+
+	if (prompt(e, "Go to (0x hex, decimal, #index):", in, sizeof in) != 0)
+		return;
+	if (in[0] == '#') {
+		if (edit_parse_index(&e->lay, in + 1, 0, &off, &why) != 0) {
+			set_msg(e, "go to %s: %s", in, why);
+			return;
+		}
+	} else if (tool_parse_u64(in, &off) != 0) {
+		set_msg(e, "go to %s: not an offset or #index", in);
+		return;
+	}
+	if (off >= e->cap) {
+		set_msg(e, "go to %s: offset 0x%" PRIx64 " is past the end of "
+			"the data (capacity %" PRIu64 ")", in, off, e->cap);
+		return;
+	}
+	move_to(e, off);
+}
+
+/* Whether the user pressed a key that cancels a long search. */
+static int search_cancelled(void)
+{
+	int c;
+
+	nodelay(stdscr, TRUE);
+	c = getch();
+	nodelay(stdscr, FALSE);
+	timeout(250);
+	return got_signal || c == 27 || c == CTRL('C') || c == CTRL('G');
+}
+
+/* Find the pattern starting after (dir > 0) or before the cursor. */
+static void find(struct ed *e, int dir)
+{
+	size_t pn = e->patn;
+	uint8_t *b;
+	uint64_t found = UINT64_MAX, done = 0;
+	unsigned chunks = 0;
+	int cancelled = 0;
+
+	if (pn == 0) {
+		set_msg(e, "no search yet (Ctrl-S or Ctrl-R)");
+		return;
+	}
+	b = malloc(SEARCH_CHUNK + PATTERN_MAX);
+	if (b == NULL) {
+		set_msg(e, "out of memory");
+		return;
+	}
+	if (dir > 0) {
+		uint64_t pos = e->cur + 1;
+
+		while (e->cap >= pn && pos <= e->cap - pn) {
+			size_t n = e->cap - pos < SEARCH_CHUNK + pn - 1 ?
+				(size_t)(e->cap - pos) : SEARCH_CHUNK + pn - 1;
+
+			rd(e, pos, b, n);
+			for (size_t i = 0; i + pn <= n; i++)
+				if (b[i] == e->pat[0] &&
+				    memcmp(b + i, e->pat, pn) == 0) {
+					found = pos + i;
+					break;
+				}
+			if (found != UINT64_MAX || e->bus)
+				break;
+			pos += n - pn + 1;
+			done += n - pn + 1;
+			if (++chunks % 16 == 0) {
+				set_msg(e, "searching: %" PRIu64 " MiB read "
+					"(Esc cancels)", done >> 20);
+				draw(e);
+				if ((cancelled = search_cancelled()))
+					break;
+			}
+		}
+	} else {
+		/* matches starting before the cursor end before hi */
+		uint64_t hi = e->cur + pn - 1 < e->cap ? e->cur + pn - 1 : e->cap;
+
+		while (e->cur > 0 && hi >= pn) {
+			uint64_t lo = hi - pn + 1 > SEARCH_CHUNK ?
+				hi - (SEARCH_CHUNK + pn - 1) : 0;
+			size_t n = (size_t)(hi - lo);
+
+			rd(e, lo, b, n);
+			for (size_t i = n - pn + 1; i-- > 0;)
+				if (b[i] == e->pat[0] &&
+				    memcmp(b + i, e->pat, pn) == 0) {
+					found = lo + i;
+					break;
+				}
+			if (found != UINT64_MAX || e->bus || lo == 0)
+				break;
+			hi = lo + pn - 1;
+			done += n;
+			if (++chunks % 16 == 0) {
+				set_msg(e, "searching: %" PRIu64 " MiB read "
+					"(Esc cancels)", done >> 20);
+				draw(e);
+				if ((cancelled = search_cancelled()))
+					break;
+			}
+		}
+	}
+	free(b);
+	if (found != UINT64_MAX) {
+		move_to(e, found);
+		set_msg(e, "found at 0x%" PRIx64, found);
+	} else if (cancelled) {
+		set_msg(e, "search cancelled");
+	} else if (!e->bus) {
+		set_msg(e, "not found");
+	}
+}
+
+static void cmd_search(struct ed *e, int dir)
+{
+	char in[PATTERN_MAX * 3 + 1];
+	const char *q;
+
+	if (e->pane == PANE_HEX)
+		q = dir > 0 ? "Search forward (hex bytes):" :
+			"Search backward (hex bytes):";
+	else
+		q = dir > 0 ? "Search forward (text):" :
+			"Search backward (text):";
+	if (prompt(e, q, in, sizeof in) != 0)
+		return;
+	if (in[0] != '\0') {
+		size_t n;
+
+		if (e->pane == PANE_ASCII) {
+			n = strlen(in);
+			if (n > PATTERN_MAX) {
+				set_msg(e, "search: at most %d bytes",
+					PATTERN_MAX);
+				return;
+			}
+			memcpy(e->pat, in, n);
+		} else if (parse_hex(in, e->pat, PATTERN_MAX, &n) != 0) {
+			set_msg(e, "search: \"%s\" is not hex bytes (two hex "
+				"digits a byte, e.g. de ad be ef)", in);
+			return;
+		}
+		e->patn = n;
+	}
+	e->msg[0] = '\0';
+	find(e, dir);
+}
+
+static void range(const struct ed *e, uint64_t *lo, uint64_t *n)
+{
+	uint64_t a = e->mark < e->cur ? e->mark : e->cur;
+	uint64_t b = e->mark < e->cur ? e->cur : e->mark;
+
+	*lo = a;
+	*n = b - a + 1;
+}
+
+static void cmd_copy(struct ed *e)
+{
+	uint64_t lo, n;
+	uint8_t *c;
+
+	if (!e->marking) {
+		set_msg(e, "copy: no range marked (Ctrl-Space or F9 sets the "
+			"mark)");
+		return;
+	}
+	range(e, &lo, &n);
+	if (n > CLIP_MAX) {
+		set_msg(e, "copy: %" PRIu64 " bytes is more than the %u MiB "
+			"that can be copied", n, CLIP_MAX >> 20);
+		return;
+	}
+	c = malloc((size_t)n);
+	if (c == NULL) {
+		set_msg(e, "copy: out of memory");
+		return;
+	}
+	rd(e, lo, c, (size_t)n);
+	free(e->clip);
+	e->clip = c;
+	e->clipn = (size_t)n;
+	e->marking = 0;
+	set_msg(e, "copied %" PRIu64 " bytes", n);
+}
+
+static void report_edit(struct ed *e, int err, const char *what)
+{
+	if (err == -ERANGE)
+		set_msg(e, "%s: past the end of the data (capacity %" PRIu64
+			")", what, e->cap);
+	else if (err != 0)
+		set_msg(e, "%s: %s", what, mmbuf_strerror(err));
+}
+
+static void cmd_paste(struct ed *e)
+{
+	if (e->clipn == 0) {
+		set_msg(e, "paste: nothing copied (Esc-W copies)");
+		return;
+	}
+	if (e->clipn > e->cap - e->cur) {
+		set_msg(e, "paste: %zu bytes do not fit before the end of the "
+			"data", e->clipn);
+		return;
+	}
+	report_edit(e, edit_put(e->log, e->cur, e->clip, e->clipn), "paste");
+	if (e->msg[0] == '\0')
+		set_msg(e, "pasted %zu bytes", e->clipn);
+}
+
+static void cmd_fill(struct ed *e)
+{
+	char in[64], q[128];
+	uint64_t lo, n;
+	uint8_t byte;
+	size_t k;
+
+	if (!e->marking) {
+		set_msg(e, "fill: no range marked (Ctrl-Space or F9 sets the "
+			"mark)");
+		return;
+	}
+	range(e, &lo, &n);
+	snprintf(q, sizeof q, "Fill %" PRIu64 " bytes with (%s):", n,
+		 e->pane == PANE_HEX ? "a hex byte" : "a character");
+	if (prompt(e, q, in, sizeof in) != 0)
+		return;
+	if (e->pane == PANE_HEX) {
+		if (parse_hex(in, &byte, 1, &k) != 0) {
+			set_msg(e, "fill: \"%s\" is not a hex byte", in);
+			return;
+		}
+	} else if (strlen(in) != 1) {
+		set_msg(e, "fill: type one character");
+		return;
+	} else {
+		byte = (uint8_t)in[0];
+	}
+	e->msg[0] = '\0';
+	report_edit(e, edit_fill(e->log, lo, n, byte), "fill");
+	if (e->msg[0] == '\0') {
+		e->marking = 0;
+		set_msg(e, "filled %" PRIu64 " bytes with %02x", n, byte);
+	}
+}
+
+static void cmd_undo(struct ed *e, int redo)
+{
+	uint64_t off, len;
+
+	if (!(redo ? edit_redo : edit_undo)(e->log, &off, &len)) {
+		set_msg(e, redo ? "nothing to redo" : "nothing to undo");
+		return;
+	}
+	move_to(e, off);
+	set_msg(e, "%s %" PRIu64 " bytes at 0x%" PRIx64,
+		redo ? "redid" : "undid", len, off);
+}
+
+/* Save; 0 on success, else the message says why. */
+static int save(struct ed *e)
+{
+	const char *stage = NULL;
+	uint64_t n = edit_pending(e->log);
+	int err;
+
+	if (e->ro != NULL) {
+		set_msg(e, "cannot save: %s", e->ro);
+		return -1;
+	}
+	if (n == 0) {
+		set_msg(e, "nothing to save");
+		return 0;
+	}
+	set_msg(e, "saving...");
+	draw(e);
+	err = edit_save(e->log, e->path, &stage);
+	if (err != 0) {
+		set_msg(e, "cannot save (%s): %s; the changes are kept",
+			stage ? stage : "save", mmbuf_strerror(err));
+		return -1;
+	}
+	err = mmbuf_refresh(e->buf, NULL);
+	load_info(e);
+	if (err != 0)
+		set_msg(e, "saved %" PRIu64 " bytes; cannot reread the header: "
+			"%s", n, mmbuf_strerror(err));
+	else
+		set_msg(e, "saved %" PRIu64 " bytes", n);
+	return 0;
+}
+
+/* With unsaved changes ask; 1 to quit, 0 to stay. */
+static int ask_quit(struct ed *e)
+{
+	if (edit_pending(e->log) == 0)
+		return 1;
+	for (;;) {
+		int c;
+
+		e->msg[0] = '\0';
+		draw(e);
+		pen_on(e, PAIR_MSG, A_BOLD);
+		mvhline(LINES - 1, 0, ' ', COLS);
+		mvaddnstr(LINES - 1, 0, "Unsaved changes: (s)ave, (d)iscard, "
+			  "(c)ancel?", COLS);
+		pen_off(e, PAIR_MSG, A_BOLD);
+		refresh();
+		c = get_key();
+		switch (c) {
+		case 0:
+			return 1;
+		case 's': case 'S': case 'y': case 'Y':
+			return save(e) == 0;
+		case 'd': case 'D': case 'n': case 'N':
+			return 1;
+		case 'c': case 'C': case 27: case CTRL('G'): case CTRL('C'):
+			set_msg(e, "cancelled");
+			return 0;
+		case KEY_RESIZE:
+			layout(e);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void help(struct ed *e)
+{
+	int first = 0;
+	int n = (int)NBINDINGS + 6;
+
+	for (;;) {
+		int c, y = 0;
+
+		erase();
+		pen_on(e, PAIR_STATUS, A_REVERSE);
+		mvhline(0, 0, ' ', COLS);
+		mvaddnstr(0, 0, "editbuf keys (arrows scroll; q or Esc "
+			  "closes)", COLS);
+		pen_off(e, PAIR_STATUS, A_REVERSE);
+		for (int i = first; i < n && ++y < LINES; i++) {
+			if (i < (int)NBINDINGS) {
+				char l[160];
+
+				snprintf(l, sizeof l, "%-27s %s",
+					 bindings[i].names, bindings[i].help);
+				mvaddnstr(y, 0, l, COLS);
+			}
+			else if (i == (int)NBINDINGS + 1)
+				mvaddnstr(y, 0, "0-9 a-f (hex pane)          "
+					  "type a hex digit: edit the nibble "
+					  "under the cursor", COLS);
+			else if (i == (int)NBINDINGS + 2)
+				mvaddnstr(y, 0, "a character (ASCII pane)    "
+					  "type it into the byte under the "
+					  "cursor", COLS);
+			else if (i == (int)NBINDINGS + 4)
+				mvaddnstr(y, 0, "In the ASCII pane, ? < > are "
+					  "data: use F1, Esc-<, Esc->.", COLS);
+		}
+		refresh();
+		c = get_key();
+		if (c == KEY_DOWN || c == CTRL('N') || c == KEY_NPAGE ||
+		    c == ' ') {
+			int step = c == KEY_NPAGE || c == ' ' ? LINES - 2 : 1;
+
+			if (first + step < n)
+				first += step;
+		} else if (c == KEY_UP || c == CTRL('P') || c == KEY_PPAGE) {
+			first -= c == KEY_PPAGE ? LINES - 2 : 1;
+			if (first < 0)
+				first = 0;
+		} else if (c == KEY_RESIZE) {
+			layout(e);
+		} else {
+			return;
+		}
+	}
+}
+
+static void suspend(struct ed *e)
+{
+	endwin();
+	raise(SIGTSTP);
+	refresh();
+	layout(e);
+}
+
+/* Type c into the byte under the cursor; 1 if c is data here. */
+static int type_data(struct ed *e, int c)
+{
+	uint8_t b;
+	int err;
+
+	if (e->pane == PANE_HEX ? hexval(c) < 0 : c < 0x20 || c >= 0x7f)
+		return 0;
+	if (e->ro != NULL) {
+		set_msg(e, "%s: changes are refused", e->ro);
+		return 1;
+	}
+	if (e->cap == 0) {
+		set_msg(e, "no data to edit: the capacity is 0");
+		return 1;
+	}
+	if (e->pane == PANE_HEX) {
+		rd(e, e->cur, &b, 1);
+		if (e->nib == 0)
+			b = (uint8_t)((b & 0x0f) | hexval(c) << 4);
+		else
+			b = (uint8_t)((b & 0xf0) | hexval(c));
+	} else {
+		b = (uint8_t)c;
+	}
+	err = edit_put(e->log, e->cur, &b, 1);
+	if (err != 0) {
+		report_edit(e, err, "edit");
+		return 1;
+	}
+	if (e->pane == PANE_HEX && e->nib == 0) {
+		e->nib = 1;
+	} else if (e->cur + 1 < e->cap) {
+		e->cur++;
+		e->nib = 0;
+	}
+	return 1;
+}
+
+static const struct binding *lookup(const struct ed *e, int c)
+{
+	for (size_t i = 0; i < NBINDINGS; i++)
+		for (int j = 0; j < 4 && bindings[i].keys[j]; j++)
+			if (bindings[i].keys[j] == c) {
+				/* printable keys are data in the ASCII pane */
+				if (c >= 0x20 && c < 0x7f &&
+				    e->pane == PANE_ASCII)
+					return NULL;
+				return &bindings[i];
+			}
+	return NULL;
+}
+
+/* Run one key; 1 to quit. */
+static int dispatch(struct ed *e, int c)
+{
+	const struct binding *k;
+	uint64_t page = (uint64_t)e->rows * (uint64_t)e->bpl;
+	uint64_t bpl = (uint64_t)e->bpl;
+
+	if (c == KEY_RESIZE) {
+		layout(e);
+		return 0;
+	}
+	k = lookup(e, c);
+	if (e->too_small && (k == NULL || (k->cmd != C_QUIT &&
+					   k->cmd != C_REDRAW)))
+		return 0;
+	e->msg[0] = '\0';
+	if (k == NULL) {
+		if (!type_data(e, c))
+			set_msg(e, "unknown key (F1 lists the keys)");
+		return 0;
+	}
+	if ((k->flags & K_EDIT) && e->ro != NULL) {
+		set_msg(e, "%s: changes are refused", e->ro);
+		return 0;
+	}
+	switch (k->cmd) {
+	case C_LEFT:
+		if (e->pane == PANE_HEX && e->nib == 1)
+			e->nib = 0;
+		else if (e->cur > 0)
+			move_to(e, e->cur - 1);
+		break;
+	case C_RIGHT:
+		move_to(e, e->cur + 1 < e->cap ? e->cur + 1 : e->cur);
+		break;
+	case C_UP:
+		if (e->cur >= bpl)
+			move_to(e, e->cur - bpl);
+		break;
+	case C_DOWN:
+		if (e->cap > bpl && e->cur < e->cap - bpl)
+			move_to(e, e->cur + bpl);
+		break;
+	case C_PGUP:
+		move_to(e, e->cur >= page ? e->cur - page : e->cur % bpl);
+		e->top = e->top >= page ? e->top - page : 0;
+		break;
+	case C_PGDN:
+		if (e->cap > page && e->cur < e->cap - page) {
+			move_to(e, e->cur + page);
+			e->top += page;
+		} else {
+			move_to(e, e->cap ? e->cap - 1 : 0);
+		}
+		break;
+	case C_HOME:
+		move_to(e, e->cur - e->cur % bpl);
+		break;
+	case C_END:
+		move_to(e, e->cur - e->cur % bpl + bpl - 1);
+		break;
+	case C_START:
+		move_to(e, 0);
+		break;
+	case C_EOF:
+		move_to(e, e->cap ? e->cap - 1 : 0);
+		break;
+	case C_PANE:
+		e->pane = !e->pane;
+		e->nib = 0;
+		break;
+	case C_GOTO:
+		cmd_goto(e);
+		break;
+	case C_SFWD:
+	case C_SBACK:
+		cmd_search(e, k->cmd == C_SFWD ? 1 : -1);
+		break;
+	case C_SNEXT:
+	case C_SPREV:
+		find(e, k->cmd == C_SNEXT ? 1 : -1);
+		break;
+	case C_MARK:
+		e->marking = !e->marking;
+		e->mark = e->cur;
+		set_msg(e, e->marking ? "mark set" : "mark cleared");
+		break;
+	case C_COPY:
+		cmd_copy(e);
+		break;
+	case C_PASTE:
+		cmd_paste(e);
+		break;
+	case C_FILL:
+		cmd_fill(e);
+		break;
+	case C_UNDO:
+	case C_REDO:
+		cmd_undo(e, k->cmd == C_REDO);
+		break;
+	case C_SAVE:
+		save(e);
+		break;
+	case C_SAVEQUIT:
+		if (e->ro == NULL && edit_pending(e->log) > 0)
+			return save(e) == 0;
+		return 1;
+	case C_QUIT:
+		return ask_quit(e);
+	case C_HEADER:
+		e->header = !e->header;
+		layout(e);
+		break;
+	case C_HELP:
+		help(e);
+		break;
+	case C_REDRAW:
+		clearok(curscr, TRUE);
+		break;
+	case C_SUSPEND:
+		suspend(e);
+		break;
+	}
+	return 0;
+}
+
+int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
+{
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+	struct sigaction sa, old[3];
+	struct ed e;
+	const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+	SCREEN *scr;
+	int sig;
+
+	memset(&e, 0, sizeof e);
+	e.path = path;
+	e.buf = buf;
+	e.ro = ro_reason;
+	load_info(&e);
+	e.log = edit_log_new(e.cap);
+	if (e.log == NULL) {
+		tool_err(path, "out of memory");
+		return TOOL_EXIT_INPUT;
+	}
+	/* not initscr(): it exits on a terminal it does not know */
+	scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		tool_err(path, "cannot start the editor on terminal type "
+			 "\"%s\"", term != NULL ? term : "");
+		edit_log_free(e.log);
+		return TOOL_EXIT_INPUT;
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	set_escdelay(100);
+	timeout(250);
+	if (has_colors() && (nc == NULL || nc[0] == '\0') &&
+	    start_color() == OK) {
+		use_default_colors();
+		init_pair(PAIR_STATUS, COLOR_BLACK, COLOR_CYAN);
+		init_pair(PAIR_MODIFIED, COLOR_RED, -1);
+		init_pair(PAIR_PAST, COLOR_BLUE, -1);
+		init_pair(PAIR_MSG, COLOR_YELLOW, -1);
+		e.color = 1;
+	}
+	layout(&e);
+	if (e.ro != NULL)
+		set_msg(&e, "%s; F1 for help", e.ro);
+	else
+		set_msg(&e, "F1 for help");
+	for (;;) {
+		int c;
+
+		draw(&e);
+		c = get_key();
+		if (c == 0 || dispatch(&e, c))
+			break;
+	}
+	endwin();
+	delscreen(scr);
+	tool_guard_disarm();
+	sig = got_signal;
+	for (int i = 0; i < 3; i++)
+		sigaction(sigs[i], &old[i], NULL);
+	edit_log_free(e.log);
+	free(e.clip);
+	if (sig != 0) {
+		/* die of the signal, as we would have without the handler */
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
+	return TOOL_EXIT_OK;
+}
