@@ -27,6 +27,7 @@ PYTHON_TESTS = \
 	tests/python/test_crosslang.py \
 	tests/python/test_badfiles.py \
 	tests/python/test_numpy.py \
+	tests/python/test_grow.py \
 	tests/python/test_checksum.py
 TESTS += $(PYTHON_TESTS)
 TEST_EXTENSIONS = .test .py

@@ -109,11 +109,11 @@ check-long: tests/torture$(EXEEXT)
 
 .PHONY: check-long
 
-# concurrency: a writer appends for 10 seconds while readers follow it
-# (tests/concurrency.sh adds the Python readers).
+# concurrency: a writer appends for 10 seconds while 4 C readers and 2
+# Python readers (tests/python/follow.py) follow it.
 check_PROGRAMS += tests/concurrency
 tests_concurrency_SOURCES = tests/concurrency.c
 tests_concurrency_LDADD = lib/libmmbuf.la
 tests_concurrency_LDFLAGS = $(AM_LDFLAGS) -no-install
 TESTS += tests/concurrency.sh
-EXTRA_DIST += tests/concurrency.sh
+EXTRA_DIST += tests/concurrency.sh tests/python/follow.py

@@ -213,6 +213,7 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
             os.link(tmp, path)
         _sync_dir(directory)
         buf = Buffer(_token, path, fd, h, True, False, False)
+        buf._sparse = bool(sparse)
     except BaseException:
         os.close(fd)
         raise
@@ -287,6 +288,11 @@ class Buffer:
         self._unclean = unclean
         self._writer_active = writer_active
         self._views = {}
+        self._old_maps = []     # mappings a refresh replaced (see refresh)
+        self._sparse = False
+        if writable:
+            # Grow as it was made: fewer blocks than bytes means sparse.
+            self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
         self._mm = mmap.mmap(fd, header.data_end,
                              access=mmap.ACCESS_WRITE if writable
                              else mmap.ACCESS_READ)
@@ -602,6 +608,151 @@ class Buffer:
         self._check_writable()
         self._commit(durable, label=_check_label(label))
 
+    # -- growth and following a writer ------------------------------------
+    def refresh(self):
+        """Catch up with the writer (a read-only buffer): read the header
+        again and, if its generation changed, take the new state (length,
+        label, state, ...), mapping a grown capacity.  Returns True when
+        the state changed, else False; a writable buffer always has the
+        current header and returns False.
+
+        A slot counts only when its checksum and both copies of its
+        generation agree; a read that a commit in flight spoiled, or that
+        mixed a stale copy of one slot with the other torn (a generation
+        older than the one held), is read again, as mmbuf(5), "Resizing",
+        prescribes, so a torn header is never seen and the generation
+        never goes back.  Views taken before a refresh that mapped a grown
+        capacity stay valid and keep seeing the old capacity; take new
+        ones (.raw, .view, ...) to see the rest.  Raises InconsistentError
+        if the file is now another buffer."""
+        self._check_open()
+        if self._writable:
+            return False
+        cur = self._header
+        err = None
+        for _ in range(1000):
+            size = os.fstat(self._fd).st_size
+            hdr = os.pread(self._fd, F.HEADER_SIZE, 0)
+            try:
+                h = F.validate_header(hdr, size)
+            except (E.ChecksumError, E.TornError, E.TruncatedError) as e:
+                err = e
+                os.sched_yield()
+                continue
+            if h.generation < cur.generation:
+                err = E.TornError("%s: stale header read" % (self._path,))
+                os.sched_yield()
+                continue
+            break
+        else:
+            raise err
+        if h.generation == cur.generation:
+            return False
+        if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
+            raise E.InconsistentError("%s: the file is now another buffer"
+                                      % (self._path,))
+        if h.data_end > len(self._mm):
+            # The old mapping stays while views of it are alive.
+            self._old_maps.append(self._mm)
+            self._mm = mmap.mmap(self._fd, h.data_end,
+                                 access=mmap.ACCESS_READ)
+            self._drop_old_maps()
+        self._writer_active = bool(h.state & F.STATE_WRITER_OPEN) and \
+            _lock.writer_present(self._fd)
+        self._header = h
+        return True
+
+    def _drop_old_maps(self):
+        keep = []
+        for m in self._old_maps:
+            try:
+                m.close()
+            except BufferError:
+                keep.append(m)
+        self._old_maps = keep
+
+    def resize(self, capacity, sparse=None):
+        """Change the capacity of the data region, committing the new
+        header durably, as mmbuf(5), "Resizing", prescribes (the steps of
+        mmbuf_resize() in C, so that a crash leaves the old or the new
+        capacity).
+
+        Growing extends the file first, preallocated (posix_fallocate)
+        unless the buffer is sparse (made with sparse=True, or opened from
+        a file with fewer blocks than bytes) or sparse is true; the new
+        bytes read as zero.  Shrinking needs the length and the shape to
+        fit (LengthError, ShapeError) and no other process to have the file
+        open, readers included (BusyError).  A block checksum table is
+        dropped.  The data moves: every view handed out is released first,
+        and if the caller still holds one the call raises ViewsAliveError
+        and the capacity stays as it was (a block table is dropped all the
+        same)."""
+        self._check_writable()
+        capacity = int(capacity)
+        h = self._header
+        if capacity == h.capacity:
+            return
+        if capacity < 0 or h.data_offset + capacity > F.FILE_SIZE_MAX:
+            raise E.LengthError("capacity %d is out of range" % capacity)
+        shrink = capacity < h.capacity
+        if shrink:
+            if h.length > capacity:
+                raise E.LengthError("cannot shrink to %d bytes: the length "
+                                    "is %d bytes" % (capacity, h.length))
+            if h.ndim and F.shape_nbytes(h.itemsize, h.shape) > capacity:
+                raise E.ShapeError("cannot shrink to %d bytes: the shape "
+                                   "%r needs more" % (capacity, h.shape))
+        alive = self._release_views()
+        # The table first (its own commit): mmap.resize() below truncates
+        # the file to the end of the mapping, which is the data's end.
+        self._drop_table()
+        try:
+            # A resize to the same size changes nothing, but is refused
+            # like any other while something still holds the mapping.
+            self._mm.resize(len(self._mm))
+        except BufferError:
+            n = max(alive, 1)
+            raise E.ViewsAliveError(
+                "cannot resize %s: %s%d view%s of the buffer %s still in "
+                "use (NumPy arrays from .to_numpy() or slices of its "
+                "memoryviews); delete them, then call resize() again"
+                % (self._path, "" if alive else "at least ", n,
+                   "" if n == 1 else "s", "is" if n == 1 else "are"), n)
+        new_end = h.data_offset + capacity
+        if shrink:
+            _lock.lock_readers_out(self._fd)
+        try:
+            if shrink:
+                self._commit(True, capacity=capacity, file_size=new_end)
+                self._mm.resize(new_end)
+                os.ftruncate(self._fd, new_end)
+            else:
+                if sparse or (sparse is None and self._sparse):
+                    os.ftruncate(self._fd, new_end)
+                else:
+                    try:
+                        os.posix_fallocate(self._fd, 0, new_end)
+                    except OSError:
+                        os.ftruncate(self._fd, self._header.file_size)
+                        raise
+                self._mm.resize(new_end)
+                self._commit(True, capacity=capacity, file_size=new_end)
+        finally:
+            if shrink:
+                _lock.unlock_readers(self._fd)
+
+    def _drop_table(self):
+        """Commit the header without its block checksum table, then cut
+        the table off the file (mmbuf(5), "Resizing", first step)."""
+        h = self._header
+        if not h.ro_compat & F.RO_COMPAT_BLOCK_TABLE:
+            return
+        end = h.data_end
+        self._commit(True, ro_compat=h.ro_compat & ~F.RO_COMPAT_BLOCK_TABLE,
+                     block_shift=0, table_offset=0, table_size=0,
+                     file_size=end)
+        os.ftruncate(self._fd, end)
+
     # -- sealing -----------------------------------------------------------
     def seal(self, block_size=1 << 20, backend=None):
         """Seal the contents: store their checksums, as mmbuf_seal() does.
@@ -709,6 +860,7 @@ class Buffer:
                 % (self._path, "" if alive else "at least ", n,
                    "" if n == 1 else "s", "is" if n == 1 else "are"), n)
         self._mm = None
+        self._drop_old_maps()
         try:
             if self._writable:
                 self._commit(True, state=self._header.state

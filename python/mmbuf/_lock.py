@@ -51,6 +51,26 @@ def lock_reader(fd):
         _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_RDLCK, _READER_BYTE)
 
 
+def lock_readers_out(fd):
+    """Hold the readers' byte exclusively, without waiting, for a shrink:
+    BusyError while any reader (C or Python, in any process) has the file
+    open.  Without OFD locks readers take none, so a shrink is refused."""
+    if not _OFD:
+        raise E.BusyError("cannot shrink: readers cannot be detected here")
+    try:
+        _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_WRLCK, _READER_BYTE)
+    except E.BusyError:
+        raise E.BusyError("cannot shrink: other processes have the buffer "
+                          "open")
+
+
+def unlock_readers(fd):
+    """Let the readers' byte go again (after lock_readers_out)."""
+    if _OFD:
+        arg = _FLOCK.pack(fcntl.F_UNLCK, os.SEEK_SET, _READER_BYTE, 1, 0)
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, arg)
+
+
 def writer_present(fd):
     """True if some open file holds the writer lock of the file of fd."""
     if _OFD:
