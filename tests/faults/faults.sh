@@ -89,6 +89,14 @@ for fault in fallocate=ENOSPC fallocate=EIO fallocate=EDQUOT pwrite=ENOSPC \
     unchanged "replace, $fault"
 done
 
+# A sparse creation meets the full disk at ftruncate.
+op 1 ftruncate=ENOSPC create "$d/new" 1048576 sparse
+expect_out "create: ENOSPC: $(errno_text ENOSPC)"
+op 1 ftruncate=ENOSPC create "$d/keep" 1048576 sparse replace
+expect_out "create: ENOSPC: $(errno_text ENOSPC)"
+only keep
+unchanged "sparse replace, ftruncate=ENOSPC"
+
 # The same through mkbuf: exit 3, the message names the file.
 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
     > "$tmp/out" 2> "$tmp/err"
@@ -101,6 +109,16 @@ status "mkbuf -f, disk full" 3 $?
 expect_err "mkbuf: $d/keep: No space left on device"
 only keep
 unchanged "mkbuf -f, disk full"
+# mkbuf --from spools standard input that is not a regular file to a
+# temporary file with write(2): a full disk there too.
+printf 'some bytes' | MMBUF_FAULT=write=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q \
+    --from - "$d/new" > "$tmp/out" 2> "$tmp/err"
+rc=$?
+checks=$((checks + 1))
+[ $rc -ne 0 ] || fail "mkbuf --from - with write=ENOSPC succeeded"
+grep -q "No space left on device" "$tmp/err" ||
+    fail "mkbuf --from -, write=ENOSPC: $(cat "$tmp/err")"
+only keep
 
 # --- interrupted calls are retried: the operation succeeds --------------
 for fault in pwrite=EINTR@1x3 fallocate=EINTR@1x2 ftruncate=EINTR@1x2; do
@@ -127,6 +145,10 @@ expect_out "length: EIO: $(errno_text EIO)"
 "$DUMPBUF" --json "$d/c" > "$tmp/json" 2>&1 || fail "dumpbuf --json after a failed commit"
 grep -q '"length": 1000,' "$tmp/json" ||
     fail "a failed data sync changed the length: $(grep '"length"' "$tmp/json" | head -1)"
+op 1 msync=ENOSPC@2x1 length "$d/c" 3000
+expect_out "length: ENOSPC: $(errno_text ENOSPC)"
+"$DUMPBUF" --json "$d/c" > "$tmp/json" 2>&1 || fail "dumpbuf --json after ENOSPC"
+grep -q '"length": 1000,' "$tmp/json" || fail "ENOSPC in the data sync changed the length"
 # A failing header sync: the commit is reported as failed; the previous
 # generation stays intact in the other slot, and the file opens.
 op 1 msync=EIO@3x1 length "$d/c" 2000

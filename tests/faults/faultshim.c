@@ -10,11 +10,11 @@
  * only K of them with xK, fail with ERRNO, a name such as ENOSPC, EIO,
  * EROFS, EFBIG or EINTR (EINTR@1x3: the first three calls are
  * interrupted, the caller should retry).  CALL is
- * one of fallocate (posix_fallocate), ftruncate, pwrite, msync, fsync,
- * fdatasync, sync_file_range, open (only opens that may write: O_RDWR,
- * O_WRONLY, O_CREAT or O_TMPFILE), linkat and rename.  Calls on anything
- * but regular files (a terminal, a pipe) are never failed, so the tools
- * can still print their messages.  Without MMBUF_FAULT the library
+ * one of fallocate (posix_fallocate), ftruncate, write, pwrite, msync,
+ * fsync, fdatasync, sync_file_range, open (only opens that may write:
+ * O_RDWR, O_WRONLY, O_CREAT or O_TMPFILE), linkat and rename.  Calls on
+ * anything but regular files (a terminal, a pipe), and writes to standard
+ * output and error, are never failed, so the programs can still report.  Without MMBUF_FAULT the library
  * changes nothing.
  */
 #define _GNU_SOURCE
@@ -29,11 +29,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum { F_FALLOCATE, F_FTRUNCATE, F_PWRITE, F_MSYNC, F_FSYNC, F_FDATASYNC,
-       F_SYNC_FILE_RANGE, F_OPEN, F_LINKAT, F_RENAME, F_COUNT };
+enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
+       F_FDATASYNC, F_SYNC_FILE_RANGE, F_OPEN, F_LINKAT, F_RENAME, F_COUNT };
 
 static const char *const call_names[F_COUNT] = {
-	"fallocate", "ftruncate", "pwrite", "msync", "fsync", "fdatasync",
+	"fallocate", "ftruncate", "write", "pwrite", "msync", "fsync",
+	"fdatasync",
 	"sync_file_range", "open", "linkat", "rename"
 };
 
@@ -150,6 +151,18 @@ int ftruncate(int fd, off_t len)
 int ftruncate64(int fd, off_t len)
 {
 	return ftruncate(fd, len);
+}
+
+ssize_t write(int fd, const void *p, size_t n)
+{
+	int e = fd > 2 ? fault(F_WRITE, fd) : 0;
+	REAL(ssize_t, write, (int, const void *, size_t));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_write(fd, p, n);
 }
 
 ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
