@@ -222,4 +222,35 @@ void tool_json_cstr(const char *s);
 /* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
 void tool_header_json(const struct tool_header *h);
 
+/* The value of the hex digit c (either case), or -1. */
+static inline int tool_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Element values as text (dumpbuf --type, editbuf)                     */
+
+/* An unsigned integer of n bytes (1 to 8) in byte order '<' or '>'. */
+uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+/* A float of n bytes (2: IEEE half, 4, 8) in byte order '<' or '>'. */
+double tool_load_float(const uint8_t *p, unsigned n, char order);
+double tool_half_to_double(uint16_t h);
+/* The half nearest to x, ties to even; 65520 and above become inf. */
+uint16_t tool_double_to_half(double x);
+/*
+ * v as the shortest text that reads back to the same value of a float of
+ * n bytes (2, 4 or 8), in the layout of Python's repr: fixed notation for
+ * decimal exponents from -4 to 15, else d.ddde+XX; dot0 adds ".0" to whole
+ * numbers in fixed notation.  Writes at most 32 bytes at o (no NUL) and
+ * returns the end.
+ */
+char *tool_put_float(char *o, double v, unsigned n, int dot0);
+
 #endif /* MMBUF_TOOLS_COMMON_H */

@@ -565,212 +565,6 @@ static void store(uint8_t *p, unsigned n, char order, uint64_t v)
 	}
 }
 
-static uint64_t load(const uint8_t *p, unsigned n, char order)
-{
-	uint64_t v = 0;
-
-	if (order == '>')
-		for (unsigned i = 0; i < n; i++)
-			v = v << 8 | p[i];
-	else
-		v = tool_le(p, n);
-	return v;
-}
-
-/*
- * The float formatting below is dumpbuf's (tools/dumpbuf.c, put_float and
- * its helpers), copied so that editbuf shows exactly what dumpbuf --type
- * prints; tests/check_edit.c compares the two.
- */
-
-static void split_e(const char *buf, char *d, int *exp)
-{
-	const char *e = strchr(buf, 'e');
-	size_t n = 0;
-
-	for (const char *q = buf; q < e; q++)
-		if (*q != '.')
-			d[n++] = *q;
-	while (n > 1 && d[n - 1] == '0')
-		n--;
-	d[n] = '\0';
-	*exp = atoi(e + 1);
-}
-
-static void shortest_digits(double v, int maxprec,
-			    int (*ok)(const char *, double), char *d, int *exp)
-{
-	char buf[64];
-	int prec, e2;
-
-	if (v == 0 || frexp(v, &e2) != 0.5) {
-		int lo = 1, hi = maxprec;
-
-		while (lo < hi) {
-			int mid = (lo + hi) / 2;
-
-			snprintf(buf, sizeof buf, "%.*e", mid - 1, v);
-			if (ok(buf, v))
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		snprintf(buf, sizeof buf, "%.*e", lo - 1, v);
-		split_e(buf, d, exp);
-		return;
-	}
-	for (prec = 1; prec <= maxprec; prec++) {
-		unsigned long long m;
-		char up[64];
-		int x;
-
-		snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
-		if (ok(buf, v) || prec == maxprec) {
-			split_e(buf, d, exp);
-			return;
-		}
-		split_e(buf, d, &x);
-		m = strtoull(d, NULL, 10);
-		for (size_t k = strlen(d); k < (size_t)prec; k++)
-			m *= 10;
-		snprintf(up, sizeof up, "%llue%d", m + 1, x - prec + 1);
-		if (ok(up, v)) {
-			size_t n = (size_t)snprintf(d, 24, "%llu", m + 1);
-
-			*exp = x + (n > (size_t)prec);
-			while (n > 1 && d[n - 1] == '0')
-				d[--n] = '\0';
-			return;
-		}
-	}
-}
-
-static int ok_f8(const char *s, double v)
-{
-	return strtod(s, NULL) == v;
-}
-
-static int ok_f4(const char *s, double v)
-{
-	return strtof(s, NULL) == (float)v;
-}
-
-static double half_to_double(uint16_t h)
-{
-	int e = (h >> 10) & 0x1f;
-	double m = h & 0x3ff, v;
-
-	if (e == 0)
-		v = ldexp(m, -24);
-	else if (e == 31)
-		v = m ? NAN : INFINITY;
-	else
-		v = ldexp(m + 1024, e - 25);
-	return h & 0x8000 ? -v : v;
-}
-
-/* The half nearest to x, ties to even; 65520 and above become inf. */
-static uint16_t double_to_half(double x)
-{
-	uint16_t sign = signbit(x) ? 0x8000 : 0;
-	double a = fabs(x), f, r;
-	int e, E;
-
-	if (isnan(x))
-		return sign | 0x7e00;
-	if (a >= 65520.0)
-		return sign | 0x7c00;
-	if (a < 0x1p-14)
-		return sign | (uint16_t)nearbyint(a * 0x1p24);
-	f = frexp(a, &e);
-	r = nearbyint((f * 2 - 1) * 1024);
-	E = e - 1 + 15;
-	if (r == 1024) {
-		r = 0;
-		E++;
-	}
-	return sign | (uint16_t)(E << 10) | (uint16_t)r;
-}
-
-static int ok_f2(const char *s, double v)
-{
-	return double_to_half(strtod(s, NULL)) == double_to_half(v);
-}
-
-static char *put_float(char *o, double v, int maxprec,
-		       int (*ok)(const char *, double), int dot0)
-{
-	char d[40];
-	int exp = 0, n;
-
-	if (isnan(v))
-		return o + sprintf(o, "nan");
-	if (signbit(v))
-		*o++ = '-';
-	if (isinf(v))
-		return o + sprintf(o, "inf");
-	shortest_digits(fabs(v), maxprec, ok, d, &exp);
-	n = (int)strlen(d);
-	if (exp >= -4 && exp < 16) {
-		if (exp < 0) {
-			*o++ = '0';
-			*o++ = '.';
-			for (int i = -1; i > exp; i--)
-				*o++ = '0';
-			memcpy(o, d, (size_t)n);
-			o += n;
-		} else {
-			for (int i = 0; i <= exp; i++)
-				*o++ = i < n ? d[i] : '0';
-			if (n > exp + 1) {
-				*o++ = '.';
-				memcpy(o, d + exp + 1, (size_t)(n - exp - 1));
-				o += n - exp - 1;
-			} else if (dot0) {
-				*o++ = '.';
-				*o++ = '0';
-			}
-		}
-	} else {
-		*o++ = d[0];
-		if (n > 1) {
-			*o++ = '.';
-			memcpy(o, d + 1, (size_t)(n - 1));
-			o += n - 1;
-		}
-		o += sprintf(o, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
-	}
-	return o;
-}
-
-static double load_float(const uint8_t *p, unsigned n, char order)
-{
-	uint64_t bits = load(p, n, order);
-
-	if (n == 2)
-		return half_to_double((uint16_t)bits);
-	if (n == 4) {
-		uint32_t b32 = (uint32_t)bits;
-		float f;
-
-		memcpy(&f, &b32, 4);
-		return f;
-	} else {
-		double d;
-
-		memcpy(&d, &bits, 8);
-		return d;
-	}
-}
-
-static char *put_part(char *o, double v, unsigned n, int dot0)
-{
-	if (n == 2)
-		return put_float(o, v, 5, ok_f2, dot0);
-	if (n == 4)
-		return put_float(o, v, 9, ok_f4, dot0);
-	return put_float(o, v, 17, ok_f8, dot0);
-}
 
 void edit_format_value(const char *dtype, const uint8_t *p, char *out,
 		       size_t outlen)
@@ -792,26 +586,26 @@ void edit_format_value(const char *dtype, const uint8_t *p, char *out,
 		o += sprintf(o, "%s", p[0] ? "True" : "False");
 		break;
 	case 'u':
-		o += sprintf(o, "%" PRIu64, load(p, n, order));
+		o += sprintf(o, "%" PRIu64, tool_load(p, n, order));
 		break;
 	case 'i':
-		v = load(p, n, order);
+		v = tool_load(p, n, order);
 		if (n < 8 && (v >> (8 * n - 1)) & 1)
 			v |= ~(uint64_t)0 << (8 * n);
 		o += sprintf(o, "%" PRId64, (int64_t)v);
 		break;
 	case 'f':
-		o = put_part(o, load_float(p, n, order), n, 1);
+		o = tool_put_float(o, tool_load_float(p, n, order), n, 1);
 		break;
 	default: {
-		double re = load_float(p, n / 2, order);
-		double im = load_float(p + n / 2, n / 2, order);
+		double re = tool_load_float(p, n / 2, order);
+		double im = tool_load_float(p + n / 2, n / 2, order);
 
 		*o++ = '(';
-		o = put_part(o, re, n / 2, 0);
+		o = tool_put_float(o, re, n / 2, 0);
 		if (!signbit(im) || isnan(im))
 			*o++ = '+';
-		o = put_part(o, isnan(im) ? fabs(im) : im, n / 2, 0);
+		o = tool_put_float(o, isnan(im) ? fabs(im) : im, n / 2, 0);
 		*o++ = 'j';
 		*o++ = ')';
 		break;
@@ -929,7 +723,7 @@ static int parse_float(const char *s, unsigned n, char order, uint8_t *out,
 		if (isinf(d) && errno == ERANGE)
 			return 1;
 		if (n == 2) {
-			uint16_t h = double_to_half(d);
+			uint16_t h = tool_double_to_half(d);
 
 			if (isfinite(d) && (h & 0x7c00) == 0x7c00)
 				return 1;

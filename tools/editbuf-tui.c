@@ -562,17 +562,6 @@ static int prompt(struct ed *e, const char *question, char *out, size_t outlen)
 	}
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Hex digits, spaces allowed between bytes, into bytes; -1 if malformed. */
 static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n)
 {
@@ -584,8 +573,8 @@ static int parse_hex(const char *s, uint8_t *out, size_t max, size_t *n)
 			s++;
 			continue;
 		}
-		hi = hexval((unsigned char)s[0]);
-		lo = hi < 0 ? -1 : hexval((unsigned char)s[1]);
+		hi = tool_hexval((unsigned char)s[0]);
+		lo = hi < 0 ? -1 : tool_hexval((unsigned char)s[1]);
 		if (lo < 0 || *n == max)
 			return -1;
 		out[(*n)++] = (uint8_t)(hi << 4 | lo);
@@ -1010,7 +999,7 @@ static int type_data(struct ed *e, int c)
 	uint8_t b;
 	int err;
 
-	if (e->pane == PANE_HEX ? hexval(c) < 0 : c < 0x20 || c >= 0x7f)
+	if (e->pane == PANE_HEX ? tool_hexval(c) < 0 : c < 0x20 || c >= 0x7f)
 		return 0;
 	if (e->ro != NULL) {
 		set_msg(e, "%s: changes are refused", e->ro);
@@ -1023,9 +1012,9 @@ static int type_data(struct ed *e, int c)
 	if (e->pane == PANE_HEX) {
 		rd(e, e->cur, &b, 1);
 		if (e->nib == 0)
-			b = (uint8_t)((b & 0x0f) | hexval(c) << 4);
+			b = (uint8_t)((b & 0x0f) | tool_hexval(c) << 4);
 		else
-			b = (uint8_t)((b & 0xf0) | hexval(c));
+			b = (uint8_t)((b & 0xf0) | tool_hexval(c));
 	} else {
 		b = (uint8_t)c;
 	}

@@ -105,17 +105,6 @@ static void usage(FILE *fp, int status)
 
 #define bad_usage(...) tool_usage_error(EXIT_BAD_INPUT, __VA_ARGS__)
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* "OFF=HEX" */
 static void parse_set(struct op *op)
 {
@@ -134,7 +123,7 @@ static void parse_set(struct op *op)
 	if (nd == 0)
 		bad_usage("invalid --set '%s': no hex bytes after '='", op->arg);
 	for (i = 0; i < nd; i++)
-		if (hexval(eq[1 + i]) < 0)
+		if (tool_hexval(eq[1 + i]) < 0)
 			bad_usage("invalid --set '%s': '%c' is not a hex digit",
 				  op->arg, eq[1 + i]);
 	if (nd % 2 != 0)
@@ -145,8 +134,8 @@ static void parse_set(struct op *op)
 	if (op->bytes == NULL)
 		tool_die(EXIT_BAD_INPUT, NULL, "out of memory");
 	for (i = 0; i < nd / 2; i++)
-		op->bytes[i] = (uint8_t)(hexval(eq[1 + 2 * i]) << 4 |
-					 hexval(eq[2 + 2 * i]));
+		op->bytes[i] = (uint8_t)(tool_hexval(eq[1 + 2 * i]) << 4 |
+					 tool_hexval(eq[2 + 2 * i]));
 }
 
 /* "OFF:LEN=BYTE" */

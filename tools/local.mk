@@ -4,6 +4,8 @@ bin_PROGRAMS =
 noinst_LTLIBRARIES += tools/libcommon.la
 tools_libcommon_la_SOURCES = tools/common.c tools/common.h
 tools_libcommon_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+# nearbyint, frexp, ldexp: the value formatting of dumpbuf and editbuf.
+tools_libcommon_la_LIBADD = $(LIBM)
 
 bin_PROGRAMS += tools/dumpbuf
 tools_dumpbuf_SOURCES = tools/dumpbuf.c

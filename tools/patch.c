@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common.h"
 #include "edit.h"
 #include "patch.h"
 
@@ -39,17 +40,6 @@ static int no_memory(struct patch_error *err, unsigned long line)
 {
 	fail(err, line, "out of memory");
 	return -ENOMEM;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* A character for a message: itself when printable, else \xNN. */
@@ -172,7 +162,7 @@ static int xxd_body(struct dump *d, const char *p, const char *end,
 			return fail(d->err, d->lineno,
 				    "expected hex digits one space after ':'");
 		g = q;
-		while (q < end && hexval(*q) >= 0)
+		while (q < end && tool_hexval(*q) >= 0)
 			q++;
 		if (q < end && *q != ' ') {
 			char c[8];
@@ -190,8 +180,8 @@ static int xxd_body(struct dump *d, const char *p, const char *end,
 				return fail(d->err, d->lineno,
 					    "more than %zu bytes on a line",
 					    sizeof d->bytes);
-			d->bytes[(*n)++] = (uint8_t)(hexval(g[0]) << 4 |
-						     hexval(g[1]));
+			d->bytes[(*n)++] = (uint8_t)(tool_hexval(g[0]) << 4 |
+						     tool_hexval(g[1]));
 		}
 	}
 	if (*n == 0)
@@ -225,19 +215,19 @@ static int canon_body(struct dump *d, const char *p, const char *end,
 					    "than the line's %zu bytes", *n);
 			break;
 		}
-		if (end - q < 2 || hexval(q[0]) < 0 || hexval(q[1]) < 0 ||
+		if (end - q < 2 || tool_hexval(q[0]) < 0 || tool_hexval(q[1]) < 0 ||
 		    (end - q > 2 && q[2] != ' '))
 			return fail(d->err, d->lineno,
 				    "expected a byte of two hex digits at "
 				    "column %zu, found %s", (size_t)(q - d->bol) + 1,
-				    show(hexval(q[0]) < 0 ? q[0] :
+				    show(tool_hexval(q[0]) < 0 ? q[0] :
 					 end - q < 2 ? q[0] :
-					 hexval(q[1]) < 0 ? q[1] : q[2], c));
+					 tool_hexval(q[1]) < 0 ? q[1] : q[2], c));
 		if (*n == sizeof d->bytes)
 			return fail(d->err, d->lineno,
 				    "more than %zu bytes on a line",
 				    sizeof d->bytes);
-		d->bytes[(*n)++] = (uint8_t)(hexval(q[0]) << 4 | hexval(q[1]));
+		d->bytes[(*n)++] = (uint8_t)(tool_hexval(q[0]) << 4 | tool_hexval(q[1]));
 		q += 2;
 	}
 	if (*n == 0)
@@ -307,11 +297,11 @@ static int dump_line(struct dump *d, const char *p, const char *end)
 		d->star_line = d->lineno;
 		return 0;
 	}
-	for (ndig = 0; q < end && hexval(*q) >= 0; q++, ndig++) {
+	for (ndig = 0; q < end && tool_hexval(*q) >= 0; q++, ndig++) {
 		if (off >> 60)
 			return fail(d->err, d->lineno,
 				    "offset does not fit in 64 bits");
-		off = off << 4 | (uint64_t)hexval(*q);
+		off = off << 4 | (uint64_t)tool_hexval(*q);
 	}
 	if (ndig == 0) {
 		char c[8];
@@ -438,14 +428,14 @@ int patch_parse_plain(const char *text, size_t len, uint64_t at,
 			p++;
 			continue;
 		}
-		if (hexval(*p) < 0) {
+		if (tool_hexval(*p) < 0) {
 			char c[8];
 
 			e = fail(err, line, "%s is not a hex digit (column %zu)",
 				 show(*p, c), (size_t)(p - bol) + 1);
 			break;
 		}
-		for (g = p; p < end && hexval(*p) >= 0; p++)
+		for (g = p; p < end && tool_hexval(*p) >= 0; p++)
 			;
 		if (p < end && *p != ' ' && *p != '\t' && *p != '\r' &&
 		    *p != '\n') {
@@ -469,7 +459,7 @@ int patch_parse_plain(const char *text, size_t len, uint64_t at,
 					 (uint64_t)run.n + 1, at + run.n, cap);
 				break;
 			}
-			byte = (uint8_t)(hexval(g[0]) << 4 | hexval(g[1]));
+			byte = (uint8_t)(tool_hexval(g[0]) << 4 | tool_hexval(g[1]));
 			if (run_add(&run, log, at + run.n, &byte, 1) < 0) {
 				e = no_memory(err, line);
 				break;

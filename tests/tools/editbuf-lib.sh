@@ -3,7 +3,6 @@
 . "${srcdir:-.}/tests/tools/lib.sh"
 
 EDITBUF=${EDITBUF:-./tools/editbuf}
-HOLDBUF=${HOLDBUF:-./tests/tools/holdbuf}
 # As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
 if [ "$EDITBUF" = ./tools/editbuf ] && [ -x tools/.libs/editbuf ]; then
     EDITBUF=./tools/.libs/editbuf
@@ -26,16 +25,6 @@ eb() {
     status "editbuf $*" "$want" $rc
 }
 
-# expect_out TEXT... / expect_err TEXT...: stdout / stderr is exactly the
-# lines given (none for none).
-expect_out() {
-    if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi > "$tmp/expout"
-    same "stdout: $*" "$tmp/out" "$tmp/expout"
-}
-expect_err() {
-    if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi > "$tmp/experr"
-    same "stderr: $*" "$tmp/err" "$tmp/experr"
-}
 
 # data BUF OUT: the whole data region of BUF (its capacity; the tests make
 # buffers whose length is their capacity) as raw bytes in OUT.
@@ -76,23 +65,3 @@ unchanged() {
     same "$1: file untouched" "$2" "$3"
 }
 
-# hold FILE: a writer holds FILE open in the background until unhold.
-hold() {
-    rm -f "$tmp/ready"
-    "$HOLDBUF" "$1" > "$tmp/ready" &
-    holder=$!
-    n=0
-    until [ -s "$tmp/ready" ]; do
-        n=$((n + 1))
-        if [ $n -gt 200 ] || ! kill -0 $holder 2>/dev/null; then
-            echo "ERROR: holdbuf did not start" >&2
-            exit 99
-        fi
-        sleep 0.05
-    done
-}
-unhold() {
-    kill "$holder"
-    wait "$holder" 2>/dev/null
-    holder=
-}

@@ -11,7 +11,6 @@
 need tmux
 
 EDITBUF=${EDITBUF:-./tools/editbuf}
-HOLDBUF=${HOLDBUF:-./tests/tools/holdbuf}
 # As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
 if [ "$EDITBUF" = ./tools/editbuf ] && [ -x tools/.libs/editbuf ]; then
     EDITBUF=./tools/.libs/editbuf
@@ -201,23 +200,3 @@ expect_data() {
     fi
 }
 
-# hold FILE / unhold: a writer holds FILE open in the background.
-hold() {
-    rm -f "$tmp/ready"
-    "$HOLDBUF" "$1" > "$tmp/ready" &
-    holder=$!
-    n=0
-    until [ -s "$tmp/ready" ]; do
-        n=$((n + 1))
-        if [ $n -gt 400 ] || ! kill -0 $holder 2>/dev/null; then
-            echo "ERROR: holdbuf did not start" >&2
-            exit 99
-        fi
-        sleep 0.05
-    done
-}
-unhold() {
-    kill $holder
-    wait $holder 2>/dev/null
-    holder=
-}

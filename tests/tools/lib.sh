@@ -59,6 +59,46 @@ fail() {
     failures=$((failures + 1))
 }
 
+# expect_out TEXT... / expect_err TEXT...: stdout / stderr ($tmp/out,
+# $tmp/err) is exactly the lines given (printf's %s\n of each argument;
+# none for none).
+expect_out() {
+    if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi > "$tmp/expout"
+    same "stdout: $*" "$tmp/out" "$tmp/expout"
+}
+expect_err() {
+    if [ $# -gt 0 ]; then printf '%s\n' "$@"; fi > "$tmp/experr"
+    same "stderr: $*" "$tmp/err" "$tmp/experr"
+}
+
+# hold [-r] FILE: tests/tools/holdbuf keeps FILE open in the background
+# ($holder), for writing (or with -r for reading), until unhold kills it
+# (which leaves a writer's buffer as a crashed writer would).
+HOLDBUF=${HOLDBUF:-$PWD/tests/tools/holdbuf}
+hold() {
+    if [ ! -x "$HOLDBUF" ]; then
+        echo "ERROR: $HOLDBUF is not built" >&2
+        exit 99
+    fi
+    rm -f "$tmp/ready"
+    "$HOLDBUF" "$@" > "$tmp/ready" &
+    holder=$!
+    n=0
+    until [ -s "$tmp/ready" ]; do
+        n=$((n + 1))
+        if [ $n -gt 400 ] || ! kill -0 $holder 2>/dev/null; then
+            echo "ERROR: holdbuf did not start" >&2
+            exit 99
+        fi
+        sleep 0.05
+    done
+}
+unhold() {
+    kill $holder
+    wait $holder 2>/dev/null
+    holder=
+}
+
 # same DESC GOT EXPECTED: the two files must be byte-identical.
 same() {
     checks=$((checks + 1))

@@ -24,17 +24,7 @@ mk() {
     status "mkbuf $*" "$want" $rc
 }
 
-# expect_err TEXT: stderr is exactly TEXT (one or more lines).
-expect_err() {
-    printf '%s\n' "$1" > "$tmp/experr"
-    same "stderr: $1" "$tmp/err" "$tmp/experr"
-}
 
-# expect_out TEXT: stdout is exactly TEXT.
-expect_out() {
-    printf '%s\n' "$1" > "$tmp/expout"
-    same "stdout: $1" "$tmp/out" "$tmp/expout"
-}
 
 # field FILE KEY: a field of the current header slot, from dumpbuf --json.
 field() {

@@ -5,8 +5,6 @@
 
 . "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
 
-HOLDBUF=$PWD/tests/tools/holdbuf
-[ -x "$HOLDBUF" ] || { echo "ERROR: $HOLDBUF is not built" >&2; exit 99; }
 
 d=$tmp/d
 mkdir "$d"
@@ -58,26 +56,6 @@ mk 0 -q -t f8 --shape 100x2 --length 0 "$d/s.mmbuf"
 mk 3 --resize 1599 "$d/s.mmbuf"
 expect_err "mkbuf: $d/s.mmbuf: cannot shrink to 1599 bytes: the shape needs more"
 
-# hold [-r] FILE: holdbuf keeps FILE open (for writing, or with -r for
-# reading) in the background until unhold.
-hold() {
-    rm -f "$tmp/ready"
-    "$HOLDBUF" "$@" > "$tmp/ready" &
-    holder=$!
-    n=0
-    until [ -s "$tmp/ready" ]; do
-        n=$((n + 1))
-        if [ $n -gt 200 ] || ! kill -0 $holder 2>/dev/null; then
-            echo "ERROR: holdbuf did not start" >&2
-            exit 99
-        fi
-        sleep 0.05
-    done
-}
-unhold() {
-    kill $holder
-    wait $holder 2>/dev/null
-}
 
 # A writer holds it: busy, for growing and shrinking alike.
 hold "$b"
