@@ -405,6 +405,45 @@ MMBUF_EXPORT int mmbuf_advise(mmbuf *buf, uint64_t offset, uint64_t len,
  */
 MMBUF_EXPORT int mmbuf_prefault(mmbuf *buf, uint64_t offset, uint64_t len);
 
+/*
+ * The producer of mmbuf_fill(): write the len bytes that belong at the
+ * data range [offset, offset + len) to dst, a buffer of the library's
+ * (not the mapping; its previous contents are undefined).  Return 0 to
+ * go on; any other value stops the fill and is what mmbuf_fill() returns
+ * (use a negative value: 0 means success to the caller).
+ */
+typedef int mmbuf_fill_fn(void *dst, uint64_t offset, size_t len, void *arg);
+
+/*
+ * mmbuf_fill - fill a data range (len 0: to the end) on several threads,
+ * with bytes that can be produced in parallel (copied from memory,
+ * computed, read).  The pages are written whole, as by mmbuf_write(), so
+ * they are not zeroed first.  The threads produce the bytes in parallel;
+ * the writes themselves may not overlap (Linux serializes buffered
+ * writes to one file on ext4 and xfs), so when producing costs little (a
+ * copy), one mmbuf_write() of the whole range is as fast or faster.
+ *
+ * The range is cut into one contiguous slice per thread (`threads`
+ * threads, the caller's included; 0: one per online CPU; a range under
+ * 32 MiB per thread uses fewer, down to the caller alone).  Each thread
+ * works through its slice in pieces of at most 256 KiB, in increasing
+ * order: fn produces a piece into a buffer of the thread, and the thread
+ * writes it to the file with pwrite(2).  fn is therefore called
+ * concurrently from several threads, for disjoint pieces that together
+ * cover the range exactly once; it must be thread-safe and must not call
+ * into buf.  The mapping sees the bytes at once (one page cache).
+ *
+ * Like mmbuf_write(), it does not change the length (commit that with
+ * mmbuf_set_length()), and the bytes become durable with mmbuf_sync() or
+ * mmbuf_close(); on a sparse buffer a full disk is -ENOSPC here, not a
+ * SIGBUS.  Returns 0, MMBUF_EREADONLY, -EINVAL (a range outside the
+ * capacity, or fn NULL), the first nonzero value fn returned, or -errno
+ * (-ENOSPC, -EIO, -ENOMEM, ...).  After an error the other threads stop
+ * at their next piece; some of the range may have been written.
+ */
+MMBUF_EXPORT int mmbuf_fill(mmbuf *buf, uint64_t offset, uint64_t len,
+			    unsigned threads, mmbuf_fill_fn *fn, void *arg);
+
 /* ------------------------------------------------------------------ */
 /* Checksums: seal and verify                                          */
 
