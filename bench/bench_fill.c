@@ -137,94 +137,86 @@ static int fill_piece(void *dst, uint64_t offset, size_t len, void *arg)
 	return 0;
 }
 
-static int run_fill(const char *path, uint64_t size,
-		    const unsigned char *src, struct run *r)
+/* The three library ways share their start and end: create the buffer
+ * (preallocated, the whole capacity in use), and close it, which syncs. */
+static int lib_start(const char *path, uint64_t size, mmbuf **buf,
+		     struct run *r, double *t0)
 {
 	mmbuf_create_opts opts;
-	mmbuf *buf;
-	double t0;
 	int err;
 
 	mmbuf_create_opts_init(&opts);
 	opts.capacity = size;
+	*t0 = now();
+	err = mmbuf_create(path, &opts, buf);
+	r->phase[0] = now() - *t0;
+	return err;
+}
 
-	t0 = now();
-	err = mmbuf_create(path, &opts, &buf);
-	if (err != 0)
-		return err;
-	r->phase[0] = now() - t0;
-	/* The callback only reads src: the cast drops no real constness. */
-	err = mmbuf_fill(buf, 0, 0, 0, fill_piece, (void *)(uintptr_t)src);
+/* After the fill proper (err its result): the fill time, then the close. */
+static int lib_finish(mmbuf *buf, int err, struct run *r, double t0)
+{
 	if (err != 0) {
 		mmbuf_close(buf);
 		return err;
 	}
-	r->phase[1] = r->fill = now() - t0;
+	r->fill = now() - t0;
 	err = mmbuf_close(buf);
 	r->durable = now() - t0;
 	return err;
+}
+
+static int run_fill(const char *path, uint64_t size,
+		    const unsigned char *src, struct run *r)
+{
+	mmbuf *buf;
+	double t0;
+	int err = lib_start(path, size, &buf, r, &t0);
+
+	if (err != 0)
+		return err;
+	/* The callback only reads src: the cast drops no real constness. */
+	err = mmbuf_fill(buf, 0, 0, 0, fill_piece, (void *)(uintptr_t)src);
+	r->phase[1] = now() - t0;
+	return lib_finish(buf, err, r, t0);
 }
 
 static int run_prefault(const char *path, uint64_t size,
 			const unsigned char *src, struct run *r)
 {
-	mmbuf_create_opts opts;
 	mmbuf *buf;
 	double t0;
-	int err;
+	int err = lib_start(path, size, &buf, r, &t0);
 
-	mmbuf_create_opts_init(&opts);
-	opts.capacity = size; /* default length: the whole capacity */
-
-	t0 = now();
-	err = mmbuf_create(path, &opts, &buf);
 	if (err != 0)
 		return err;
-	r->phase[0] = now() - t0;
 	err = mmbuf_prefault(buf, 0, 0);
-	if (err != 0) {
-		mmbuf_close(buf);
-		return err;
-	}
 	r->phase[1] = now() - t0;
-	fill(mmbuf_data(buf), size, src);
-	r->phase[2] = r->fill = now() - t0;
-	err = mmbuf_close(buf);
-	r->durable = now() - t0;
-	return err;
+	if (err == 0) {
+		fill(mmbuf_data(buf), size, src);
+		r->phase[2] = now() - t0;
+	}
+	return lib_finish(buf, err, r, t0);
 }
 
 /* The library fill: mmbuf_write(), pwrite(2) into the preallocated
  * region, with no page faults and no zeroing pass. */
 static int run_library(const char *path, uint64_t size,
-			const unsigned char *src, struct run *r)
+		       const unsigned char *src, struct run *r)
 {
-	mmbuf_create_opts opts;
 	mmbuf *buf;
 	double t0;
-	int err;
+	int err = lib_start(path, size, &buf, r, &t0);
 
-	mmbuf_create_opts_init(&opts);
-	opts.capacity = size;
-
-	t0 = now();
-	err = mmbuf_create(path, &opts, &buf);
 	if (err != 0)
 		return err;
-	r->phase[0] = now() - t0;
 	for (uint64_t off = 0; off < size && err == 0; off += CHUNK) {
 		uint64_t n = size - off < CHUNK ? size - off : CHUNK;
 
 		err = mmbuf_write(buf, off, src, (size_t)n);
 	}
-	if (err != 0) {
-		mmbuf_close(buf);
-		return err;
-	}
-	r->phase[1] = r->fill = now() - t0;
-	err = mmbuf_close(buf);
-	r->durable = now() - t0;
-	return err;
+	r->phase[1] = now() - t0;
+	return lib_finish(buf, err, r, t0);
 }
 
 static int run_write(const char *path, uint64_t size,
