@@ -653,8 +653,10 @@ static int parse_int(const char *s, int *neg, uint64_t *mag)
 static int bad_value(const char **why, const char *code, const char *text,
 		     const char *hint)
 {
-	snprintf(why_buf, sizeof why_buf, "invalid %s value '%s'%s", code, text,
-		 hint);
+	/* A value too long for the message is cut short, and says so. */
+	if (snprintf(why_buf, sizeof why_buf, "invalid %s value '%s'%s", code,
+		     text, hint) >= (int)sizeof why_buf)
+		memcpy(why_buf + sizeof why_buf - 4, "...", 4);
 	*why = why_buf;
 	return -1;
 }
