@@ -22,6 +22,9 @@ for prog in "$EDITBUF" "$HOLDBUF"; do
     fi
 done
 EDITBUF=$(cd "$(dirname "$EDITBUF")" && pwd)/$(basename "$EDITBUF")
+# In the sanitizer build: what ncurses keeps is not a leak of ours.
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0:suppressions=$(cd "$srcdir" && pwd)/tests/lsan.supp
+export LSAN_OPTIONS
 TUI_WAIT=${TUI_WAIT:-15}
 # Run from inside tmux, the private server must not look like a nested one.
 unset TMUX

@@ -6,4 +6,5 @@ EDITBUF_TUI_TESTS = \
 	tests/tools/editbuf-tui-edit.sh \
 	tests/tools/editbuf-tui-readonly.sh
 TESTS += $(EDITBUF_TUI_TESTS)
-EXTRA_DIST += $(EDITBUF_TUI_TESTS) tests/tools/editbuf-tui-lib.sh
+EXTRA_DIST += $(EDITBUF_TUI_TESTS) tests/tools/editbuf-tui-lib.sh \
+	tests/lsan.supp
