@@ -388,55 +388,39 @@ static void check_create(unsigned round)
 	}
 }
 
-static void check_commit(unsigned round)
+/*
+ * The commit and append scenarios: the length is the one the writer last
+ * committed (*committed) or the one it was committing (*committing), the
+ * file is at least as long as its header says (a resize may have been cut
+ * short), and every record within the length is intact.  The next writer
+ * goes on from this length.
+ */
+static void check_records(enum scenario sc, unsigned round,
+			  volatile uint64_t *committed,
+			  volatile uint64_t *committing)
 {
-	uint64_t lo = prog->committed, hi = prog->committing, len;
-	const uint8_t *d;
-	mmbuf *b;
-
-	b = check_opens(SC_COMMIT, round);
-	len = mmbuf_length(b);
-	/* Wrapping around starts again from a short length. */
-	if (!(len == lo || len == hi))
-		violation(SC_COMMIT, round, "length %" PRIu64 ", the writer "
-			  "had committed %" PRIu64 " and was committing "
-			  "%" PRIu64, len, lo, hi);
-	d = mmbuf_data(b);
-	for (uint64_t k = 0; k < len / REC; k++)
-		for (unsigned j = 0; j < REC; j++)
-			if (d[k * REC + j] != rec_byte(k, j))
-				violation(SC_COMMIT, round, "record %" PRIu64
-					  " byte %u is wrong", k, j);
-	/* The next writer goes on from this length. */
-	prog->committed = prog->committing = len;
-	mmbuf_close(b);
-}
-
-static void check_append(unsigned round)
-{
-	uint64_t lo = prog->appended, hi = prog->appending, len;
+	uint64_t lo = *committed, hi = *committing, len;
 	mmbuf_info info;
 	struct stat st;
 	const uint8_t *d;
 	mmbuf *b;
 
-	b = check_opens(SC_APPEND, round);
+	b = check_opens(sc, round);
 	len = mmbuf_length(b);
 	if (!(len == lo || len == hi))
-		violation(SC_APPEND, round, "length %" PRIu64 ", the writer "
-			  "had committed %" PRIu64 " and was committing "
-			  "%" PRIu64, len, lo, hi);
+		violation(sc, round, "length %" PRIu64 ", the writer had "
+			  "committed %" PRIu64 " and was committing %" PRIu64,
+			  len, lo, hi);
 	mmbuf_get_info(b, &info);
 	if (stat(path, &st) != 0 || (uint64_t)st.st_size < info.file_size)
-		violation(SC_APPEND, round, "the file is shorter than its "
-			  "header says");
+		violation(sc, round, "the file is shorter than its header says");
 	d = mmbuf_data(b);
 	for (uint64_t k = 0; k < len / REC; k++)
 		for (unsigned j = 0; j < REC; j++)
 			if (d[k * REC + j] != rec_byte(k, j))
-				violation(SC_APPEND, round, "record %" PRIu64
+				violation(sc, round, "record %" PRIu64
 					  " byte %u is wrong", k, j);
-	prog->appended = prog->appending = len;
+	*committed = *committing = len;
 	mmbuf_close(b);
 }
 
@@ -604,11 +588,13 @@ int main(int argc, char **argv)
 		if (sc == SC_CREATE)
 			check_create((unsigned)round);
 		else if (sc == SC_COMMIT)
-			check_commit((unsigned)round);
+			check_records(sc, (unsigned)round, &prog->committed,
+				      &prog->committing);
 		else if (sc == SC_SEAL)
 			check_seal((unsigned)round);
 		else
-			check_append((unsigned)round);
+			check_records(sc, (unsigned)round, &prog->appended,
+				      &prog->appending);
 		if (sc != SC_CREATE || access(path, F_OK) == 0)
 			check_reopen(sc, (unsigned)round);
 		done[sc]++;
