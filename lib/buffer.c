@@ -60,6 +60,11 @@ static void release(mmbuf *b)
 	mmbuf__unmap(b->hmap, MMBUF_HEADER_SIZE);
 	if (b->fd >= 0)
 		close(b->fd); /* drops the locks */
+	/* Never published: its temporary name goes (an unnamed file goes
+	 * with its last descriptor). */
+	if (b->unpublished)
+		mmbuf__tmp_discard(&b->tmp);
+	free(b->path);
 	free(b);
 }
 
@@ -152,12 +157,17 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	struct mmbuf__tmpfile t;
 	mmbuf_create_opts defaults;
 	mmbuf *b;
+	bool replace;
 	int err;
 
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
 	if (path == NULL)
+		return -EINVAL;
+	if (opts != NULL &&
+	    (opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
+			     MMBUF_CREATE_UNPUBLISHED)) != 0)
 		return -EINVAL;
 	if (opts == NULL) {
 		mmbuf_create_opts_init(&defaults);
@@ -169,6 +179,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	b->fd = -1;
 	b->writable = true;
 	b->sparse = (opts->flags & MMBUF_CREATE_SPARSE) != 0;
+	replace = (opts->flags & MMBUF_CREATE_REPLACE) != 0;
 	if ((err = new_header(opts, &b->hdr)) != 0) {
 		free(b);
 		return err;
@@ -181,15 +192,25 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	b->fd = t.fd;
 	/* Locked before it has a name, so no other writer can slip in. */
 	if ((err = mmbuf__lock_writer(b->fd)) == 0 &&
-	    (err = mmbuf__allocate(b->fd, b->hdr.file_size,
-				   opts->flags & MMBUF_CREATE_SPARSE)) == 0 &&
-	    (err = write_headers(b->fd, &b->hdr)) == 0 &&
-	    (err = fsync(b->fd) == 0 ? 0 : -errno) == 0 &&
-	    (err = map_all(b)) == 0 &&
-	    (err = mmbuf__tmp_publish(&t, path,
-				      opts->flags & MMBUF_CREATE_REPLACE)) == 0 &&
-	    (err = mmbuf__tmp_sync_dir(&t)) != 0 &&
-	    !(opts->flags & MMBUF_CREATE_REPLACE))
+	    (err = mmbuf__allocate(b->fd, b->hdr.file_size, b->sparse)) == 0 &&
+	    (err = write_headers(b->fd, &b->hdr)) == 0)
+		err = map_all(b);
+	if (err == 0 && (opts->flags & MMBUF_CREATE_UNPUBLISHED)) {
+		/* Named later by mmbuf_publish(), or never. */
+		b->path = strdup(path);
+		if (b->path == NULL) {
+			err = -ENOMEM;
+		} else {
+			b->tmp = t;
+			b->replace = replace;
+			b->unpublished = true;
+			*out = b;
+			return 0;
+		}
+	}
+	if (err == 0 && (err = fsync(b->fd) == 0 ? 0 : -errno) == 0 &&
+	    (err = mmbuf__tmp_publish(&t, path, replace)) == 0 &&
+	    (err = mmbuf__tmp_sync_dir(&t)) != 0 && !replace)
 		unlink(path); /* ours: a name we could not make durable */
 	mmbuf__tmp_discard(&t);
 	if (err != 0) {
@@ -198,6 +219,25 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	}
 	*out = b;
 	return 0;
+}
+
+int mmbuf_publish(mmbuf *b)
+{
+	int err;
+
+	if (!b->unpublished)
+		return -EINVAL;
+	/* Everything it holds reaches the disk before it has a name. */
+	if (fsync(b->fd) != 0)
+		return -errno;
+	if ((err = mmbuf__tmp_publish(&b->tmp, b->path, b->replace)) != 0)
+		return err;
+	/* From here it is in place: a failure below is reported, but the
+	 * buffer stays published (only the name's durability is in doubt). */
+	err = mmbuf__tmp_sync_dir(&b->tmp);
+	mmbuf__tmp_discard(&b->tmp);
+	b->unpublished = false;
+	return err;
 }
 
 int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
@@ -269,7 +309,7 @@ int mmbuf_close(mmbuf *b)
 
 	if (b == NULL)
 		return 0;
-	if (b->writable) {
+	if (b->writable && !b->unpublished) {
 		/* Data first, then the header that calls it clean. */
 		if (b->data != NULL)
 			err = mmbuf__msync(b->data, b->hdr.capacity,

@@ -149,6 +149,11 @@ struct mmbuf {
 	uint8_t *data;        /* the data region, NULL when capacity is 0 */
 	bool sparse;          /* grow without preallocating (grow.c) */
 	double growth;        /* append's growth factor; 0: the default */
+	/* Made with MMBUF_CREATE_UNPUBLISHED and not yet published: */
+	bool unpublished;
+	bool replace;         /* publish by rename, not by link */
+	char *path;           /* the name it is to have */
+	struct mmbuf__tmpfile tmp;
 };
 
 #endif /* MMBUF_INTERNAL_H */

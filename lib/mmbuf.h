@@ -191,6 +191,7 @@ typedef struct mmbuf mmbuf;
 /* Create flags. */
 #define MMBUF_CREATE_SPARSE 0x1u   /* do not preallocate the data region */
 #define MMBUF_CREATE_REPLACE 0x2u  /* atomically replace an existing file */
+#define MMBUF_CREATE_UNPUBLISHED 0x4u /* give it its name at mmbuf_publish() */
 
 /* opts.length value meaning "the whole capacity is in use". */
 #define MMBUF_LENGTH_CAPACITY UINT64_MAX
@@ -226,14 +227,40 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * is never touched and the call fails with -EEXIST.  A crash at any moment
  * leaves the path either absent (or as it was) or a complete buffer.
  *
+ * With MMBUF_CREATE_UNPUBLISHED the file is not put in place yet: the
+ * buffer can be filled, committed, resized and sealed under no name, and
+ * mmbuf_publish() names it; mmbuf_close() before that discards it.  So a
+ * writer killed before it is done leaves nothing behind (with O_TMPFILE;
+ * a filesystem without it holds the file under a hidden temporary name
+ * meanwhile, ".NAME.mmbuf-XXXXXXXXXXXX", which a kill leaves behind).
+ *
  * On success *out is a read-write handle holding the writer lock.
  * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, -EOPNOTSUPP when
- * the filesystem cannot preallocate: ask for a sparse buffer there, ...), or
- * MMBUF_EDTYPE, MMBUF_ESHAPE, MMBUF_ELABEL, MMBUF_ELENGTH, MMBUF_EALIGN.
- * On failure *out is NULL and nothing is left behind.
+ * the filesystem cannot preallocate: ask for a sparse buffer there,
+ * -EINVAL for an unknown flag, ...), or MMBUF_EDTYPE, MMBUF_ESHAPE,
+ * MMBUF_ELABEL, MMBUF_ELENGTH, MMBUF_EALIGN.  On failure *out is NULL and
+ * nothing is left behind.
  */
 MMBUF_EXPORT int mmbuf_create(const char *path, const mmbuf_create_opts *opts,
 			      mmbuf **out);
+
+/*
+ * mmbuf_publish - put a buffer made with MMBUF_CREATE_UNPUBLISHED in place
+ * under the path it was created with: sync the file (data and header),
+ * then link it there (or, with MMBUF_CREATE_REPLACE, rename it over what
+ * is there, atomically), and sync the directory.  The handle stays open
+ * for writing, as after a plain mmbuf_create().
+ *
+ * Returns 0; -EINVAL if the buffer is not awaiting publication; -EEXIST
+ * if the path exists and MMBUF_CREATE_REPLACE was not given; or another
+ * negative errno.  On those errors the buffer is still unpublished and the
+ * path untouched: mmbuf_close() discards it (a second mmbuf_publish() may
+ * fail with -ENOENT if the first got as far as a temporary name).  An
+ * error from syncing the directory is returned after the buffer is in
+ * place: it is then published, only its name might not survive a power
+ * loss.
+ */
+MMBUF_EXPORT int mmbuf_publish(mmbuf *buf);
 
 /* Open flags. */
 #define MMBUF_RDONLY 0x0u
@@ -268,7 +295,9 @@ MMBUF_EXPORT int mmbuf_open(const char *path, unsigned flags, mmbuf **out);
  * both slots hold the clean, sealed state), then releases the lock.  Every
  * step is attempted; the first error is returned, and the handle is freed
  * in every case.  Pointers from mmbuf_data() become invalid.  Accepts NULL
- * (returns 0).
+ * (returns 0).  A buffer made with MMBUF_CREATE_UNPUBLISHED and never
+ * published is discarded instead: nothing is synced, the file goes, and 0
+ * is returned.
  */
 MMBUF_EXPORT int mmbuf_close(mmbuf *buf);
 

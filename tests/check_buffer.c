@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1673,6 +1674,241 @@ START_TEST(test_no_temp_files)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* MMBUF_CREATE_UNPUBLISHED and mmbuf_publish                          */
+
+/* Whether the test directory's file system has O_TMPFILE (without it an
+ * unpublished buffer has a hidden name, which a kill leaves behind). */
+static bool have_tmpfile(void)
+{
+#ifdef O_TMPFILE
+	int fd = open(tu_dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return true;
+	}
+#endif
+	return false;
+}
+
+START_TEST(test_unpublished_create)
+{
+	const char *p = tu_path("u.mmb");
+	mmbuf_create_opts o;
+	mmbuf *b, *r;
+	int entries = have_tmpfile() ? 0 : 1;
+
+	tu_opts(&o, 64 * 1024);
+	o.label = "fresh";
+	o.length = 0;
+	o.flags = MMBUF_CREATE_UNPUBLISHED;
+	b = tu_create("u.mmb", &o);
+	/* No name yet, and a handle that works as any other. */
+	ck_assert(!tu_exists(p));
+	ck_assert_int_eq(tu_dir_entries(tu_dir), entries);
+	tu_fill(mmbuf_data(b), 32 * 1024, 41);
+	ck_assert_int_eq(mmbuf_write(b, 32 * 1024, "tail", 4), 0);
+	ck_assert_int_eq(mmbuf_set_length(b, 32 * 1024 + 4, MMBUF_DURABLE_NONE), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_err(mmbuf_open(p, MMBUF_RDONLY, &r), -ENOENT);
+
+	ck_assert_int_eq(mmbuf_publish(b), 0);
+	ck_assert(tu_exists(p));
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
+	/* Published: the usual writer, whose file a reader can open. */
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert(mmbuf_writer_active(r));
+	ck_assert_str_eq(mmbuf_label(r), "fresh");
+	ck_assert_uint_eq(mmbuf_length(r), 32 * 1024 + 4);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(r), 32 * 1024, 41), -1);
+	ck_assert_mem_eq((uint8_t *)mmbuf_data(r) + 32 * 1024, "tail", 4);
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	ck_assert_err(mmbuf_publish(b), -EINVAL);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+
+	{
+		mmbuf_report *rep = NULL;
+
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, &rep), 0);
+		ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_OK);
+		mmbuf_report_free(rep);
+	}
+
+	/* Only for a buffer made unpublished. */
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_err(mmbuf_publish(b), -EINVAL);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	tu_opts(&o, 4096);
+	ck_assert_err(mmbuf_publish(b = tu_create("plain.mmb", &o)), -EINVAL);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+END_TEST
+
+/* Closed before it is published: it was never there. */
+START_TEST(test_unpublished_discard)
+{
+	const char *p = tu_path("d.mmb");
+	mmbuf_create_opts o;
+	mmbuf *b;
+
+	tu_opts(&o, 1 << 20);
+	o.flags = MMBUF_CREATE_UNPUBLISHED;
+	b = tu_create("d.mmb", &o);
+	tu_fill(mmbuf_data(b), 1 << 20, 42);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert(!tu_exists(p));
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 0);
+
+	/* A replacement discarded: the old file stays as it was. */
+	tu_create_closed("d.mmb", 4096, 43);
+	o.flags = MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_REPLACE;
+	b = tu_create("d.mmb", &o);
+	tu_fill(mmbuf_data(b), 1 << 20, 44);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_capacity(b), 4096);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(b), 4096, 43), -1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+
+	/* Unknown flags are refused. */
+	o.flags = 0x80;
+	ck_assert_err(mmbuf_create(tu_path("z.mmb"), &o, &b), -EINVAL);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
+}
+END_TEST
+
+/* Exclusive: a file made meanwhile wins and is not touched; replace: the
+ * old file serves readers until the new one takes its name. */
+START_TEST(test_unpublished_publish_races)
+{
+	static const char precious[] = "made meanwhile\n";
+	const char *p = tu_path("e.mmb");
+	mmbuf_create_opts o;
+	uint8_t *after;
+	size_t n;
+	mmbuf *b, *r;
+
+	tu_opts(&o, 8192);
+	o.flags = MMBUF_CREATE_UNPUBLISHED;
+	b = tu_create("e.mmb", &o);
+	tu_fill(mmbuf_data(b), 8192, 45);
+	tu_write_file(p, precious, sizeof precious);
+	ck_assert_err(mmbuf_publish(b), -EEXIST);
+	after = tu_read_file(p, &n);
+	ck_assert_uint_eq(n, sizeof precious);
+	ck_assert_mem_eq(after, precious, n);
+	free(after);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
+	ck_assert_int_eq(unlink(p), 0);
+
+	tu_create_closed("e.mmb", 4096, 46);
+	r = tu_open(p, MMBUF_RDONLY);
+	o.flags = MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_REPLACE;
+	o.label = "new";
+	b = tu_create("e.mmb", &o);
+	tu_fill(mmbuf_data(b), 8192, 47);
+	/* Before publication a new reader still finds the old buffer. */
+	{
+		mmbuf *r2 = tu_open(p, MMBUF_RDONLY);
+
+		ck_assert_uint_eq(mmbuf_capacity(r2), 4096);
+		ck_assert_int_eq(mmbuf_close(r2), 0);
+	}
+	ck_assert_int_eq(mmbuf_publish(b), 0);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
+	/* The old reader keeps the old file; a new one sees the new. */
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(r), 4096, 46), -1);
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_str_eq(mmbuf_label(r), "new");
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(r), 8192, 47), -1);
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+END_TEST
+
+/*
+ * A child builds a buffer unpublished (fills 16 MiB, seals), publishes and
+ * closes it; killed at random, it leaves the name absent or the whole,
+ * sealed buffer, and with O_TMPFILE nothing else at all.
+ */
+START_TEST(test_unpublished_kill)
+{
+	const char *p = tu_path("k.mmb");
+	unsigned seed = seed_random(), window;
+	bool tmpfile = have_tmpfile();
+	int absent = 0, complete = 0, strays = 0;
+	struct timespec t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int r = -1; r < KILL_ROUNDS; r++) {
+		int up[2], v;
+		pid_t pid;
+
+		ck_assert_int_eq(pipe(up), 0);
+		pid = tu_fork();
+		if (pid == 0) {
+			mmbuf_create_opts o;
+			mmbuf *c = NULL;
+
+			close(up[0]);
+			tu_send(up[1], 1);
+			tu_opts(&o, 16 * MIB);
+			o.flags = MMBUF_CREATE_UNPUBLISHED;
+			if (mmbuf_create(p, &o, &c) != 0)
+				_exit(1);
+			tu_fill(mmbuf_data(c), 16 * MIB, 48);
+			if (mmbuf_seal(c, 0, 0) != 0 || mmbuf_publish(c) != 0 ||
+			    mmbuf_close(c) != 0)
+				_exit(1);
+			_exit(0);
+		}
+		close(up[1]);
+		ck_assert(tu_recv(up[0], &v));
+		close(up[0]);
+		if (r < 0) {
+			/* A first run to time: the kills are spread over it. */
+			ck_assert_int_eq(tu_wait(pid), 0);
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			window = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000000L +
+					    (t1.tv_nsec - t0.tv_nsec) / 1000);
+			window = window * 3 / 2 + 100;
+		} else {
+			usleep((unsigned)rand() % window);
+			kill(pid, SIGKILL);
+			v = tu_wait(pid);
+			ck_assert_msg(WIFSIGNALED(v) || (WIFEXITED(v) &&
+							 WEXITSTATUS(v) == 0),
+				      "child failed: %#x", v);
+		}
+		strays += tu_remove_others(tu_dir, "k.mmb");
+		if (!tu_exists(p)) {
+			absent++;
+			continue;
+		}
+		{
+			mmbuf *b = tu_open(p, MMBUF_RDONLY);
+
+			ck_assert_int_eq(tu_check_fill(mmbuf_data(b), 16 * MIB, 48),
+					 -1);
+			ck_assert(mmbuf_state(b) & MMBUF_STATE_SEALED);
+			ck_assert_int_eq(mmbuf_close(b), 0);
+		}
+		complete++;
+		ck_assert_int_eq(unlink(p), 0);
+	}
+	printf("unpublished create (seed %u, kills within %u us): %d absent, "
+	       "%d complete, %d stray files\n", seed, window, absent, complete,
+	       strays);
+	if (tmpfile)
+		ck_assert_int_eq(strays, 0);
+}
+END_TEST
+
 START_TEST(test_create_arg_errors)
 {
 	char l256[257];
@@ -2021,6 +2257,10 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_exclusive_create);
 	tcase_add_test(tc, test_replace);
 	tcase_add_test(tc, test_no_temp_files);
+	tcase_add_test(tc, test_unpublished_create);
+	tcase_add_test(tc, test_unpublished_discard);
+	tcase_add_test(tc, test_unpublished_publish_races);
+	tcase_add_test(tc, test_unpublished_kill);
 	tc = tu_tcase(s, "close", 60);
 	tcase_add_test(tc, test_close_null);
 	tc = tu_tcase(s, "readonly", 60);
