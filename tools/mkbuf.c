@@ -4,13 +4,14 @@
  * mkbuf(1).
  *
  * The buffer is never built under its final name.  mmbuf_create() makes
- * it under a temporary name in the same directory (".FILE.mkbuf-XXXXXX"),
- * the data is written into it with mmbuf_write(), it is closed (which
- * syncs it), and only then is it published: rename(2) over FILE with -f,
- * link(2) without, so an existing FILE is never touched.  Any failure, and
- * SIGINT, SIGTERM or SIGHUP, unlinks the temporary name, so no partial
- * buffer is ever left behind under either name.  --seal seals the
- * buffer before it is closed and published, so FILE appears sealed.
+ * it unpublished (MMBUF_CREATE_UNPUBLISHED: an unnamed file where the
+ * filesystem has O_TMPFILE), the data is written into it with
+ * mmbuf_write(), it is sealed if asked, and only then does mmbuf_publish()
+ * sync it and give it its name: renamed over FILE with -f, linked without,
+ * so an existing FILE is never touched.  Any failure, and SIGINT, SIGTERM
+ * or SIGHUP, closes the unpublished buffer, which discards it, so no
+ * partial buffer is ever left behind under any name; a SIGKILL leaves
+ * nothing either where the file has no name.
  */
 #include "config.h"
 
@@ -292,20 +293,19 @@ static int shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
 }
 
 /* ------------------------------------------------------------------ */
-/* The temporary name, removed on any failure or signal                */
+/* The buffer being built, discarded on any failure or signal          */
 
-static char tmp_path[PATH_MAX];
-static volatile sig_atomic_t tmp_live;
+/* Unpublished until the end: closing it discards it. */
+static mmbuf *building;
+static volatile sig_atomic_t caught;
 static const char *target;
 
 static void on_signal(int sig)
 {
-	if (tmp_live)
-		unlink(tmp_path);
-	signal(sig, SIG_DFL);
-	raise(sig);
+	caught = sig;
 }
 
+/* No SA_RESTART: a read blocked on a pipe or FIFO returns EINTR. */
 static void catch_signals(void)
 {
 	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
@@ -315,24 +315,23 @@ static void catch_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaddset(&sa.sa_mask, sigs[i]);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		sigaction(sigs[i], &sa, NULL);
 }
 
-static void drop_tmp(void)
+/* After a signal: discard the buffer, then die of the signal. */
+static void check_signal(void)
 {
-	sigset_t all, old;
+	int sig = caught;
 
-	sigfillset(&all);
-	sigprocmask(SIG_BLOCK, &all, &old);
-	if (tmp_live)
-		unlink(tmp_path);
-	tmp_live = 0;
-	sigprocmask(SIG_SETMASK, &old, NULL);
+	if (sig == 0)
+		return;
+	mmbuf_close(building);
+	building = NULL;
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
-/* Report, remove the temporary file, exit. */
+/* Report, discard the buffer, exit. */
 static void fail(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
@@ -344,7 +343,8 @@ static void fail(int status, const char *file, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	drop_tmp();
+	mmbuf_close(building);
+	building = NULL;
 	tool_die(status, file, "%s", msg);
 }
 
@@ -361,79 +361,6 @@ static void dir_of(const char *path, char *dir, size_t sz)
 		snprintf(dir, sz, "%.*s", (int)(slash - path), path);
 }
 
-/*
- * Create the buffer under a fresh ".NAME.mkbuf-XXXXXX" next to the target.
- * The create is exclusive (another name on EEXIST), so the library links
- * its file straight to that name with no temporary name of its own, and
- * the signals we catch are held meanwhile, so that whenever the handler
- * runs, tmp_live says truly whether the name exists and is ours.
- */
-static int create_tmp(const char *path, const mmbuf_create_opts *co,
-		      mmbuf **buf)
-{
-	static const char chars[] =
-		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-	const char *slash = strrchr(path, '/');
-	const char *base = slash != NULL ? slash + 1 : path;
-	unsigned seed = (unsigned)getpid() ^ (unsigned)time(NULL);
-	sigset_t held, old;
-	int n, err = -EEXIST;
-
-	n = snprintf(tmp_path, sizeof tmp_path, "%.*s.%s.mkbuf-XXXXXX",
-		     (int)(base - path), path, base);
-	if (n < 0 || (size_t)n >= sizeof tmp_path)
-		tool_die(EXIT_CREATE, path, "%s", strerror(ENAMETOOLONG));
-	sigemptyset(&held);
-	sigaddset(&held, SIGINT);
-	sigaddset(&held, SIGTERM);
-	sigaddset(&held, SIGHUP);
-	for (int tries = 0; tries < 100 && err == -EEXIST; tries++) {
-		for (int i = 0; i < 6; i++)
-			tmp_path[n - 6 + i] =
-				chars[rand_r(&seed) % (sizeof chars - 1)];
-		sigprocmask(SIG_BLOCK, &held, &old);
-		err = mmbuf_create(tmp_path, co, buf);
-		if (err == 0)
-			tmp_live = 1;
-		sigprocmask(SIG_SETMASK, &old, NULL);
-	}
-	return err;
-}
-
-static void sync_dir(const char *path)
-{
-	char dir[PATH_MAX];
-	int fd;
-
-	dir_of(path, dir, sizeof dir);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0) {
-		/* The buffer is in place and complete; only its durability
-		 * across a power loss is in doubt. */
-		tool_err(path, "cannot sync the directory: %s", strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		exit(EXIT_CREATE);
-	}
-	close(fd);
-}
-
-/* Give the finished buffer its name. */
-static void publish(const struct opts *o)
-{
-	if (o->force) {
-		if (rename(tmp_path, o->path) < 0)
-			fail(EXIT_CREATE, o->path, "%s", strerror(errno));
-		tmp_live = 0;
-	} else {
-		/* link(2) never replaces: a FILE made meanwhile is kept. */
-		if (link(tmp_path, o->path) < 0)
-			fail(EXIT_CREATE, o->path, "%s", strerror(errno));
-		drop_tmp();
-	}
-	sync_dir(o->path);
-}
-
 /* ------------------------------------------------------------------ */
 /* Input                                                               */
 
@@ -444,8 +371,10 @@ static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
 	*got = 0;
 	while (*got < n) {
 		r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR)
+		if (r < 0 && errno == EINTR) {
+			check_signal();
 			continue;
+		}
 		if (r < 0)
 			return -1;
 		if (r == 0)
@@ -700,10 +629,9 @@ static void write_or_fail(mmbuf *buf, uint64_t off, const void *p, size_t n)
 {
 	int err = mmbuf_write(buf, off, p, n);
 
-	if (err < 0) {
-		mmbuf_close(buf);
+	if (err < 0)
 		fail(EXIT_CREATE, target, "%s", mmbuf_strerror(err));
-	}
+	check_signal();
 }
 
 /* Every byte of the data set to byte. */
@@ -743,7 +671,6 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 
 		if (read_full(fd, chunk, want, &got) < 0) {
 			tool_progress_end(&pr);
-			mmbuf_close(buf);
 			fail(EXIT_INPUT, src, "read error: %s", strerror(errno));
 		}
 		if (got == 0)
@@ -756,11 +683,9 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	}
 	tool_progress_end(&pr);
 	if (!the_rest_is_not_data && off == cap &&
-	    read_full(fd, &extra, 1, &got) == 0 && got > 0) {
-		mmbuf_close(buf);
+	    read_full(fd, &extra, 1, &got) == 0 && got > 0)
 		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
 		     PRIu64 " bytes)", cap);
-	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -949,11 +874,12 @@ int main(int argc, char **argv)
 	memcpy(co.shape, o.shape, sizeof co.shape);
 	co.label = o.label;
 	co.align = o.align;
-	co.flags = o.sparse ? MMBUF_CREATE_SPARSE : 0;
+	co.flags = MMBUF_CREATE_UNPUBLISHED | (o.force ? MMBUF_CREATE_REPLACE : 0) |
+		   (o.sparse ? MMBUF_CREATE_SPARSE : 0);
 	co.mode = o.mode;
 
 	catch_signals();
-	err = create_tmp(o.path, &co, &buf);
+	err = mmbuf_create(o.path, &co, &buf);
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
@@ -962,6 +888,8 @@ int main(int argc, char **argv)
 								  : EXIT_CREATE,
 		     o.path, "%s", mmbuf_strerror(err));
 	}
+	building = buf;
+	check_signal();
 	if (in_fd >= 0)
 		copy_in(buf, cap, in_fd, src, src_size ? src_size : cap, o.quiet,
 			o.from_npy != NULL);
@@ -975,15 +903,19 @@ int main(int argc, char **argv)
 		tool_lib_progress_init(&pr, what, !o.quiet);
 		err = mmbuf_seal_progress(buf, 0, 0, tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
+		if (err < 0)
+			fail(EXIT_CREATE, o.path, "cannot seal: %s",
+			     mmbuf_strerror(err));
 	}
-	if (o.seal && err < 0) {
-		mmbuf_close(buf);
-		fail(EXIT_CREATE, o.path, "cannot seal: %s", mmbuf_strerror(err));
-	}
-	err = mmbuf_close(buf);
+	check_signal();
+	/* Synced, then named: linked, or renamed over FILE with -f. */
+	err = mmbuf_publish(buf);
 	if (err < 0)
 		fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
-	publish(&o);
+	building = NULL;
+	err = mmbuf_close(buf);
+	if (err < 0)
+		tool_die(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 
 	if (o.json || !o.quiet) {
 		print_summary(&o);

@@ -88,15 +88,45 @@ empty_dir "$tmp/e"
 pid=$!
 exec 3> "$tmp/fifo"
 printf 'partial data' >&3
-# Wait until mkbuf has made its temporary file, then stop it.
+# Wait until mkbuf has made its (unnamed) file in the directory, then
+# stop it.
+made() { ls -l "/proc/$pid/fd" 2> /dev/null | grep -q "$tmp/e/"; }
 n=0
-while [ -z "$(ls -A "$tmp/e")" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+while ! made && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
 checks=$((checks + 1))
-[ -n "$(ls -A "$tmp/e")" ] || fail "no temporary file seen while copying"
+made || fail "no file in the making seen while copying"
 kill -TERM $pid
 wait $pid 2> /dev/null
 status "SIGTERM" 143 $?
 exec 3>&-
 empty_dir "$tmp/e"
+
+# Killed outright (SIGKILL, no handler runs): where the filesystem has
+# O_TMPFILE the file in the making has no name (its descriptor reads
+# "#INODE (deleted)"), so nothing is left either; elsewhere the library's
+# hidden name is.
+"$MKBUF" -s 1M --from "$tmp/fifo" "$tmp/e/int.buf" 2> "$tmp/err" &
+pid=$!
+exec 3> "$tmp/fifo"
+printf 'partial data' >&3
+n=0
+while ! made && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+checks=$((checks + 1))
+made || fail "no file in the making seen while copying"
+unnamed=no
+ls -l "/proc/$pid/fd" | grep -q "$tmp/e/#[0-9]* (deleted)" && unnamed=yes
+kill -KILL $pid
+wait $pid 2> /dev/null
+status "SIGKILL" 137 $?
+exec 3>&-
+if [ $unnamed = yes ]; then
+	empty_dir "$tmp/e"
+else
+	checks=$((checks + 1))
+	case $(ls -A "$tmp/e") in
+	.int.buf.mmbuf-????????????) rm -f "$tmp/e"/.int.buf.mmbuf-* ;;
+	*) fail "SIGKILL left: $(ls -A "$tmp/e")" ;;
+	esac
+fi
 
 finish
