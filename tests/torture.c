@@ -9,7 +9,9 @@
  *
  *   create   the writer creates the buffer again and again, replacing it
  *            atomically (MMBUF_CREATE_REPLACE), fills, sometimes seals, and
- *            closes.  The path must always be a complete buffer (never
+ *            closes; every other time it builds the buffer unpublished
+ *            (MMBUF_CREATE_UNPUBLISHED) and publishes it before the close,
+ *            and then it must be complete as soon as it has its name.  The path must always be a complete buffer (never
  *            absent once a create has finished, never a partial file), the
  *            directory must hold nothing else, and every buffer whose close
  *            returned must hold all its data.
@@ -45,6 +47,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,8 +144,16 @@ static uint8_t create_byte(uint64_t id, uint64_t i)
 /* ------------------------------------------------------------------ */
 /* The writers: they run until killed                                  */
 
+/* Whether create number id is made unpublished, and published once it is
+ * filled (and maybe sealed), rather than published at once. */
+static bool create_unpublished(uint64_t id)
+{
+	return id % 2 == 1;
+}
+
 /* Create number id of the create scenario: replace, fill, maybe seal,
- * close.  0 or an error. */
+ * close (every other one: built unpublished and published before the
+ * close).  0 or an error. */
 static int create_one(uint64_t id, uint64_t seed)
 {
 	mmbuf_create_opts o;
@@ -154,7 +165,8 @@ static int create_one(uint64_t id, uint64_t seed)
 
 	mmbuf_create_opts_init(&o);
 	o.capacity = cap;
-	o.flags = MMBUF_CREATE_REPLACE;
+	o.flags = MMBUF_CREATE_REPLACE |
+		  (create_unpublished(id) ? MMBUF_CREATE_UNPUBLISHED : 0);
 	snprintf(label, sizeof label, "create %" PRIu64, id);
 	o.label = label;
 	if ((err = mmbuf_create(path, &o, &b)) != 0)
@@ -163,7 +175,8 @@ static int create_one(uint64_t id, uint64_t seed)
 	for (uint64_t i = 0; i < cap; i++)
 		d[i] = create_byte(id, i);
 	prog->steps++;
-	if ((id + seed) % 3 == 0 && (err = mmbuf_seal(b, 12, 1)) != 0) {
+	if (((id + seed) % 3 == 0 && (err = mmbuf_seal(b, 12, 1)) != 0) ||
+	    (create_unpublished(id) && (err = mmbuf_publish(b)) != 0)) {
 		mmbuf_close(b);
 		return err;
 	}
@@ -354,14 +367,14 @@ static void check_create(unsigned round)
 		violation(SC_CREATE, round, "label %s", mmbuf_label(b));
 	id = strtoull(mmbuf_label(b) + 7, &end, 10);
 	/* The last one closed, or the one after it, published but maybe
-	 * not filled. */
+	 * not filled (filled if it was built unpublished). */
 	if (done > 0 && id + 1 < done)
 		violation(SC_CREATE, round, "create %" PRIu64 " is there, "
 			  "%" PRIu64 " had been closed", id, done - 1);
 	if (id > done)
 		violation(SC_CREATE, round, "create %" PRIu64 " is there, "
 			  "only %" PRIu64 " were begun", id, done + 1);
-	if (id + 1 == done) {
+	if (id + 1 == done || (id == done && create_unpublished(id))) {
 		d = mmbuf_data(b);
 		for (uint64_t i = 0; i < mmbuf_capacity(b); i++)
 			if (d[i] != create_byte(id, i))
