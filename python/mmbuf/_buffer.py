@@ -184,7 +184,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
 
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = _new_file(directory, replace=exist_ok)
+    base = os.path.basename(path)
+    fd, tmp = _new_file(directory, base)
     try:
         _lock.lock_writer(fd)
         if sparse:
@@ -195,22 +196,17 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
         h = h.replace(generation=2, slot=0)
         _pwrite_all(fd, F.encode_slot(h), 0)                  # gen 2
         os.fsync(fd)
-        if tmp is None:
-            # A dst_dir_fd makes os.link() call linkat() with
-            # AT_SYMLINK_FOLLOW, which links the file that the /proc
-            # entry names (plain link() would fail with EXDEV).
-            dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY
-                          | os.O_CLOEXEC)
-            try:
-                os.link("/proc/self/fd/%d" % fd, os.path.basename(path),
-                        dst_dir_fd=dfd, follow_symlinks=True)
-            finally:
-                os.close(dfd)
-        elif exist_ok:
-            os.rename(tmp, path)
-            tmp = None
+        if tmp is None and not exist_ok:
+            _link_unnamed(fd, directory, base)
         else:
-            os.link(tmp, path)
+            if tmp is None:
+                # A name of our own first, then an atomic rename.
+                tmp = _link_staging(fd, directory, base)
+            if exist_ok:
+                os.rename(tmp, path)
+                tmp = None
+            else:
+                os.link(tmp, path)
         _sync_dir(directory)
         buf = Buffer(_token, path, fd, h, True, False, False)
         buf._sparse = bool(sparse)
@@ -226,13 +222,23 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     return buf
 
 
-def _new_file(directory, replace):
+def _short(base):
+    """base cut to 200 bytes, as the C library cuts it in these names."""
+    return os.fsdecode(os.fsencode(base)[:200])
+
+
+def _tmp_name(directory, base):
+    """A temporary name for base, as mmbuf(5) spells them."""
+    return os.path.join(directory, ".%s.mmbuf-%s" % (_short(base),
+                                                     os.urandom(6).hex()))
+
+
+def _new_file(directory, base):
     """A new empty file in directory: (fd, None) without a name when
-    O_TMPFILE works and no replacement is asked for, else (fd, tmpname)."""
+    O_TMPFILE works, else (fd, tmpname)."""
     flags = os.O_RDWR | os.O_CLOEXEC
     # Naming an O_TMPFILE file goes through /proc/self/fd.
-    if not replace and hasattr(os, "O_TMPFILE") and \
-            os.path.isdir("/proc/self/fd"):
+    if hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd"):
         try:
             return os.open(directory, flags | os.O_TMPFILE, 0o666), None
         except OSError as e:
@@ -240,12 +246,78 @@ def _new_file(directory, replace):
                                errno.EINVAL, errno.ENOENT):
                 raise
     for _ in range(100):
-        tmp = os.path.join(directory, ".mmbuf-%s.tmp" % os.urandom(6).hex())
+        tmp = _tmp_name(directory, base)
         try:
             return os.open(tmp, flags | os.O_CREAT | os.O_EXCL, 0o666), tmp
         except FileExistsError:
             continue
     raise FileExistsError(errno.EEXIST, "cannot make a temporary file",
+                          directory)
+
+
+def _link_unnamed(fd, directory, name):
+    """Give the O_TMPFILE file of fd the name directory/name; raises
+    FileExistsError if it exists.  A dst_dir_fd makes os.link() call
+    linkat() with AT_SYMLINK_FOLLOW, which links the file that the /proc
+    entry names (plain link() would fail with EXDEV)."""
+    dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        os.link("/proc/self/fd/%d" % fd, name, dst_dir_fd=dfd,
+                follow_symlinks=True)
+    finally:
+        os.close(dfd)
+
+
+def _remove_stale(name):
+    """True if the staging file name was left by a dead creator (nobody
+    holds its writer lock) and is now removed, or is gone; False if a live
+    creator holds it."""
+    try:
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
+                     | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return True
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _lock.writer_present(fd):
+            return False
+        # Only the file we checked, not one that took the name since.
+        try:
+            now = os.lstat(name)
+        except FileNotFoundError:
+            return True
+        if (now.st_ino, now.st_dev) != (st.st_ino, st.st_dev):
+            return False
+        try:
+            os.unlink(name)
+        except FileNotFoundError:
+            pass
+        return True
+    finally:
+        os.close(fd)
+
+
+def _link_staging(fd, directory, base):
+    """Link the O_TMPFILE file of fd under the staging name of base,
+    ".BASE.mmbuf-new" (mmbuf(5), "Creating a file"), removing one that a
+    dead creator left; under a temporary name while a live creator holds
+    it.  Returns the name."""
+    staging = ".%s.mmbuf-new" % _short(base)
+    for _ in range(3):
+        try:
+            _link_unnamed(fd, directory, staging)
+            return os.path.join(directory, staging)
+        except FileExistsError:
+            if not _remove_stale(os.path.join(directory, staging)):
+                break
+    for _ in range(100):
+        tmp = _tmp_name(directory, base)
+        try:
+            _link_unnamed(fd, directory, os.path.basename(tmp))
+            return tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "cannot make a temporary name",
                           directory)
 
 

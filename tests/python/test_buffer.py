@@ -47,6 +47,42 @@ class TestCreate(TempDirCase):
         self.assertEqual(os.path.getsize(p), 8192 + 20)
         self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
 
+    def test_replace_staging_name(self):
+        # mmbuf(5), "Creating a file": a replacement goes through the
+        # staging name ".NAME.mmbuf-new"; one left by a dead creator (no
+        # writer lock held) is removed, one a live creator holds is not.
+        from mmbuf import _lock
+        p = self.path()
+        staging = self.path(".b.mmbuf.mmbuf-new")
+        mmbuf.create(p, size=10).close()
+        with open(staging, "wb") as f:
+            f.write(b"left by a dead creator")
+        mmbuf.create(p, size=20, exist_ok=True).close()
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        self.assertEqual(os.path.getsize(p), 8192 + 20)
+
+        with open(staging, "wb") as f:
+            f.write(b"a live creator's")
+        held = os.open(staging, os.O_RDWR)
+        try:
+            _lock.lock_writer(held)
+            mmbuf.create(p, size=30, exist_ok=True).close()
+            self.assertEqual(sorted(os.listdir(self.dir)),
+                             [".b.mmbuf.mmbuf-new", "b.mmbuf"])
+            with open(staging, "rb") as f:
+                self.assertEqual(f.read(), b"a live creator's")
+        finally:
+            os.close(held)
+        self.assertEqual(os.path.getsize(p), 8192 + 30)
+        # Not a regular file: not ours to remove.
+        os.unlink(staging)
+        os.mkdir(staging)
+        mmbuf.create(p, size=40, exist_ok=True).close()
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         [".b.mmbuf.mmbuf-new", "b.mmbuf"])
+        self.assertTrue(os.path.isdir(staging))
+        self.assertEqual(os.path.getsize(p), 8192 + 40)
+
     def test_sparse_and_preallocated(self):
         big = 64 << 20
         with mmbuf.create(self.path("s"), size=big, sparse=True):
