@@ -557,7 +557,13 @@ static int populate(mmbuf *b, uint64_t start, uint64_t len)
  * faster than populating each piece and having fn store through the
  * mapping, but slower than one thread's mmbuf_write() when fn only
  * copies: ext4 serializes buffered writes to a file (the inode lock), so
- * the threads overlap only fn's work (bench/bench_fill.c).
+ * the threads overlap only fn's work (bench/bench_fill.c).  Tried and no
+ * faster there: the caller writing with pwrite(2) from the start while
+ * another thread populates and fills through the mapping from a split
+ * point (that thread zeroes every page before filling it, and slows the
+ * writer down: 0.18-0.19 s per GiB either way; populating in descending
+ * order is 2-3 times slower still), and a thread reading ahead
+ * (readahead(2)) so that the writer finds its pages allocated (slower).
  */
 enum {
 	FILL_STAGE = 256 << 10,     /* produced by fn at a time, then written */
