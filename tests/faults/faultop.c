@@ -4,7 +4,11 @@
  * full filesystem or a file size limit, and see what the operation says
  * and what it leaves behind.
  *
- *   faultop create FILE CAPACITY [sparse|replace]
+ *   faultop create FILE CAPACITY [sparse|replace|unpublished]...
+ *                                        (unpublished: then writes the
+ *                                         whole capacity and publishes)
+ *   faultop discard FILE CAPACITY        (created unpublished, written,
+ *                                         closed without publishing)
  *   faultop write FILE OFFSET LEN        (mmbuf_write, then mmbuf_close)
  *   faultop store FILE OFFSET LEN        (stores through the mapping,
  *                                         mmbuf_sync durable, mmbuf_close)
@@ -61,18 +65,28 @@ int main(int argc, char **argv)
 	}
 	op = argv[1];
 	path = argv[2];
-	if (strcmp(op, "create") == 0 && argc >= 4) {
+	if ((strcmp(op, "create") == 0 || strcmp(op, "discard") == 0) &&
+	    argc >= 4) {
 		mmbuf_create_opts o;
 
 		mmbuf_create_opts_init(&o);
 		o.capacity = num(argv[3]);
+		if (strcmp(op, "discard") == 0)
+			o.flags = MMBUF_CREATE_UNPUBLISHED;
 		for (int i = 4; i < argc; i++)
 			o.flags |= strcmp(argv[i], "sparse") == 0
 					   ? MMBUF_CREATE_SPARSE
-					   : strcmp(argv[i], "replace") == 0
-						     ? MMBUF_CREATE_REPLACE
-						     : 0;
+				   : strcmp(argv[i], "replace") == 0
+					   ? MMBUF_CREATE_REPLACE
+				   : strcmp(argv[i], "unpublished") == 0
+					   ? MMBUF_CREATE_UNPUBLISHED
+					   : 0;
 		failed = report("create", mmbuf_create(path, &o, &b));
+		if (!failed && (o.flags & MMBUF_CREATE_UNPUBLISHED)) {
+			memset(mmbuf_data(b), 0xA5, (size_t)o.capacity);
+			if (strcmp(op, "create") == 0)
+				failed = report("publish", mmbuf_publish(b));
+		}
 	} else {
 		failed = report("open", mmbuf_open(path, MMBUF_RDWR, &b));
 		if (failed)

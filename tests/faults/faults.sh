@@ -120,6 +120,72 @@ grep -q "No space left on device" "$tmp/err" ||
     fail "mkbuf --from -, write=ENOSPC: $(cat "$tmp/err")"
 only keep
 
+# --- buffers built unpublished (MMBUF_CREATE_UNPUBLISHED) --------------
+# A publish that fails leaves the buffer unpublished and the name as it
+# was; the close that follows discards it.
+for fault in fsync=EIO linkat=ENOSPC linkat=EROFS; do
+    name=${fault#*=}
+    op 1 "$fault" create "$d/new" 1048576 unpublished
+    expect_out "publish: $name: $(errno_text "$name")"
+    only keep
+done
+for fault in fsync=EIO linkat=ENOSPC rename=EIO rename=EROFS; do
+    name=${fault#*=}
+    op 1 "$fault" create "$d/keep" 1048576 replace unpublished
+    expect_out "publish: $name: $(errno_text "$name")"
+    only keep
+    unchanged "unpublished replace, $fault"
+done
+op 0 "" discard "$d/new" 1048576
+only keep
+op 0 "" discard "$d/keep" 1048576 replace
+only keep
+unchanged "unpublished replace discarded"
+
+# --- a filesystem without O_TMPFILE: hidden temporary names -------------
+# (tmpfile=EOPNOTSUPP fails O_TMPFILE opens as such filesystems do.)  The
+# temporary name goes whatever happens, short of a kill.
+nt=tmpfile=EOPNOTSUPP
+op 0 "$nt" create "$d/new" 1048576
+only keep new
+op 0 "$nt" create "$d/new" 1048576 replace unpublished
+only keep new
+rm -f "$d/new"
+op 0 "$nt" discard "$d/new" 1048576
+only keep
+op 1 "$nt,pwrite=ENOSPC" create "$d/new" 1048576
+expect_out "create: ENOSPC: $(errno_text ENOSPC)"
+only keep
+op 1 "$nt,rename=EIO" create "$d/keep" 1048576 replace unpublished
+expect_out "publish: EIO: $(errno_text EIO)"
+only keep
+unchanged "no O_TMPFILE, publish by rename=EIO"
+MMBUF_FAULT=$nt LD_PRELOAD=$SHIM "$MKBUF" -q -s 1M --fill 7 "$d/new" \
+    > "$tmp/out" 2> "$tmp/err"
+status "mkbuf without O_TMPFILE" 0 $?
+only keep new
+rm -f "$d/new"
+# mkbuf interrupted while it copies: its hidden file is removed.
+mkfifo "$tmp/fifo"
+MMBUF_FAULT=$nt LD_PRELOAD=$SHIM "$MKBUF" -q -s 1M --from "$tmp/fifo" \
+    "$d/int" 2> "$tmp/err" &
+pid=$!
+exec 3> "$tmp/fifo"
+printf 'partial data' >&3
+n=0
+while [ -z "$(cd "$d" && ls -A | grep '^\.int\.mmbuf-')" ] && [ $n -lt 100 ]; do
+    sleep 0.05
+    n=$((n + 1))
+done
+checks=$((checks + 1))
+[ $n -lt 100 ] || fail "no hidden file seen while mkbuf copied"
+kill -TERM $pid
+wait $pid 2> /dev/null
+status "mkbuf without O_TMPFILE, SIGTERM" 143 $?
+exec 3>&-
+rm -f "$tmp/fifo"
+only keep
+
 # --- interrupted calls are retried: the operation succeeds --------------
 for fault in pwrite=EINTR@1x3 fallocate=EINTR@1x2 ftruncate=EINTR@1x2; do
     op 0 "$fault" create "$d/new" 1048576

@@ -12,7 +12,9 @@
  * interrupted, the caller should retry).  CALL is
  * one of fallocate (posix_fallocate), ftruncate, write, pwrite, msync,
  * fsync, fdatasync, sync_file_range, open (only opens that may write:
- * O_RDWR, O_WRONLY, O_CREAT or O_TMPFILE), linkat and rename.  Calls on
+ * O_RDWR, O_WRONLY, O_CREAT or O_TMPFILE), tmpfile (only O_TMPFILE
+ * opens: tmpfile=EOPNOTSUPP plays a filesystem without it), linkat and
+ * rename.  Calls on
  * anything but regular files (a terminal, a pipe), and writes to standard
  * output and error, are never failed, so the programs can still report.  Without MMBUF_FAULT the library
  * changes nothing.
@@ -30,18 +32,20 @@
 #include <unistd.h>
 
 enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
-       F_FDATASYNC, F_SYNC_FILE_RANGE, F_OPEN, F_LINKAT, F_RENAME, F_COUNT };
+       F_FDATASYNC, F_SYNC_FILE_RANGE, F_OPEN, F_TMPFILE, F_LINKAT, F_RENAME,
+       F_COUNT };
 
 static const char *const call_names[F_COUNT] = {
 	"fallocate", "ftruncate", "write", "pwrite", "msync", "fsync",
 	"fdatasync",
-	"sync_file_range", "open", "linkat", "rename"
+	"sync_file_range", "open", "tmpfile", "linkat", "rename"
 };
 
 static const struct { const char *name; int value; } errnos[] = {
 	{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EROFS", EROFS },
 	{ "EFBIG", EFBIG }, { "EINTR", EINTR }, { "EACCES", EACCES },
 	{ "EPERM", EPERM }, { "EDQUOT", EDQUOT }, { "ENOMEM", ENOMEM },
+	{ "EOPNOTSUPP", EOPNOTSUPP },
 };
 
 static int fault_errno[F_COUNT];
@@ -239,8 +243,11 @@ static int writes(int flags)
 int open(const char *path, int flags, ...)
 {
 	mode_t mode = 0;
-	int e = writes(flags) ? fault(F_OPEN, -1) : 0;
+	int e = (flags & O_TMPFILE) == O_TMPFILE ? fault(F_TMPFILE, -1) : 0;
 	REAL(int, open, (const char *, int, ...));
+
+	if (e == 0 && writes(flags))
+		e = fault(F_OPEN, -1);
 
 	if (flags & (O_CREAT | O_TMPFILE)) {
 		va_list ap;
