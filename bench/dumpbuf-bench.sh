@@ -14,37 +14,28 @@
 # reported, but this is a measurement: the exit status is 0 unless a
 # command fails.
 
-set -u
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
 size=256M rounds=5 dir=${MMBUF_BENCH_DIR:-.} slow=1
-while [ $# -gt 0 ]; do
+bench_usage_extra=' [--no-slow]'
+bench_option() {
     case $1 in
-    --size) size=$2; shift ;;
-    --rounds) rounds=$2; shift ;;
-    --dir) dir=$2; shift ;;
     --no-slow) slow=0 ;;
-    *) echo "usage: $0 [--size SIZE] [--rounds N] [--dir DIR] [--no-slow]" >&2
-       exit 2 ;;
+    *) return 1 ;;
     esac
-    shift
-done
-bytes=$(numfmt --from=iec "$size") || exit 2
+}
+bench_after_round() { echo "round $1 of $rounds done"; }
 
+bench_parse_options "$@"
+bench_size_in_bytes
 for prog in xxd hexdump basenc; do
-    command -v $prog > /dev/null 2>&1 || { echo "bench: $prog is needed" >&2; exit 2; }
+    bench_need $prog
 done
-
-# The program itself, not its libtool wrapper script (as the tests do).
-dumpbuf=./tools/dumpbuf
-if [ -x tools/.libs/dumpbuf ] && [ -d lib/.libs ]; then
-    dumpbuf=./tools/.libs/dumpbuf
-    LD_LIBRARY_PATH=$PWD/lib/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-    export LD_LIBRARY_PATH
-fi
+dumpbuf=$(bench_tool dumpbuf)
 mktestbuf=./tests/tools/mktestbuf
 
-work=$(mktemp -d "$dir/dumpbuf-bench.XXXXXX") || exit 2
-trap 'rm -rf "$work"' EXIT
-trap 'exit 1' HUP INT TERM
+bench_make_workdir dumpbuf
 
 echo "dumpbuf benchmark: $size ($bytes bytes), $rounds rounds, files in $dir"
 "$mktestbuf" --random "1:$bytes" "$work/random.mmbuf" || exit 1
@@ -70,28 +61,10 @@ if [ $slow -eq 1 ]; then
     echo "hexdump -C|hexdump -C $work/random.raw" >> "$work/cmds"
 fi
 
-: > "$work/times"
-r=1
-while [ $r -le "$rounds" ]; do
-    while IFS='|' read -r name cmd; do
-        t0=$(date +%s%N)
-        # shellcheck disable=SC2086
-        $cmd > /dev/null || { echo "bench: '$cmd' failed" >&2; exit 1; }
-        t1=$(date +%s%N)
-        echo "$name|$(( (t1 - t0) / 1000 ))" >> "$work/times"
-    done < "$work/cmds"
-    echo "round $r of $rounds done"
-    r=$((r + 1))
-done
+bench_run_rounds
 
 # Medians, throughputs, ratios and the targets.
-awk -F'|' -v bytes="$bytes" '
-{ t[$1] = t[$1] " " $2; n[$1]++ }
-function median(name,   a, k, i, j, x) {
-    k = split(t[name], a, " ")
-    for (i = 2; i <= k; i++) { x = a[i]; for (j = i - 1; j >= 1 && (a[j] + 0) > (x + 0); j--) a[j + 1] = a[j]; a[j + 1] = x }
-    return k % 2 ? a[(k + 1) / 2] : (a[k / 2] + a[k / 2 + 1]) / 2
-}
+bench_report '
 function mbs(us) { return bytes / us }
 function target(what, ratio, want) {
     printf "  %-40s %8.1fx  (target >= %gx: %s)\n", what, ratio, want, (ratio >= want ? "met" : "MISSED")
@@ -111,7 +84,7 @@ END {
     target("dumpbuf -C vs basenc --base16 -w0", m["basenc"] / m["dumpbuf -C"], 0.5)
     printf "  %-40s %8.1fx\n", "dumpbuf -a vs xxd -a (mostly zero)", m["xxd -a (zero)"] / m["dumpbuf -a (zero)"]
     printf "  %-40s %8.1fx\n", "dumpbuf -C vs hexdump -C (mostly zero)", m["hexdump -C (zero)"] / m["dumpbuf -C (zero)"]
-}' "$work/times"
+}' -v bytes="$bytes"
 
 # Memory: the resident size does not grow with the file.
 if [ -x /usr/bin/time ]; then

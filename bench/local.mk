@@ -26,7 +26,7 @@ bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
 #
 #   make bench-verifybuf BENCH_VERIFYBUF_ARGS='--size 256M --rounds 5'
 BENCH_VERIFYBUF_ARGS =
-EXTRA_DIST += bench/verifybuf-bench.sh
+EXTRA_DIST += bench/lib.sh bench/verifybuf-bench.sh
 
 bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/verifybuf-bench.sh $(BENCH_VERIFYBUF_ARGS)
