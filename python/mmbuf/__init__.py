@@ -12,6 +12,9 @@ Buffer.to_numpy().
     with mmbuf.open("t.mmbuf") as b:
         print(b.dtype, b.shape, b.rows(3, 4).tolist())
 
+A buffer made with mmbuf.create(..., publish=False) has no name until
+Buffer.publish() gives it one; closing it before that discards it.
+
 Checksums: Buffer.seal() stores the XXH3-64 of the contents and a block
 checksum table, and mmbuf.verify(path) checks a file against them, with
 the verdicts of verifybuf(1).  They need an XXH3-64 implementation: the

@@ -126,7 +126,7 @@ def _check_label(label):
 
 
 def create(path, *, size=None, dtype="u1", shape=None, label="",
-           sparse=False, exist_ok=False):
+           sparse=False, exist_ok=False, publish=True):
     """Create a buffer file and return it open for writing (mode "r+").
 
     size is the capacity in bytes of the data region; it defaults to the
@@ -143,6 +143,22 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     temporary one), locked, synced, then linked into place and the
     directory synced.  Without exist_ok an existing path is never touched
     and FileExistsError is raised; with it the path is replaced atomically.
+    On failure nothing is left behind.
+
+    With publish=False the file is not put in place yet (as with
+    MMBUF_CREATE_UNPUBLISHED in C): the buffer can be filled, committed,
+    resized and sealed under no name, and Buffer.publish() names it then,
+    raising FileExistsError only at that point.  close() before publish()
+    discards it, and so does the end of a ``with`` block that did not call
+    publish().  A process killed before publish() leaves nothing behind
+    where O_TMPFILE works; elsewhere the file waits under a hidden
+    temporary name, ".NAME.mmbuf-XXXXXXXXXXXX", which a kill leaves
+    behind.
+
+        with mmbuf.create("t.mmbuf", size=n, publish=False) as b:
+            fill(b.raw)
+            b.seal()
+            b.publish()     # without this, the block discards the file
 
     Raises DtypeError, ShapeError, LabelError, LengthError or OSError.
     """
@@ -195,31 +211,61 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
         _pwrite_all(fd, F.encode_slot(h), F.PAGE)             # gen 1
         h = h.replace(generation=2, slot=0)
         _pwrite_all(fd, F.encode_slot(h), 0)                  # gen 2
-        os.fsync(fd)
-        if tmp is None and not exist_ok:
-            _link_unnamed(fd, directory, base)
-        else:
-            if tmp is None:
-                # A name of our own first, then an atomic rename.
-                tmp = _link_staging(fd, directory, base)
-            if exist_ok:
-                os.rename(tmp, path)
-                tmp = None
-            else:
-                os.link(tmp, path)
-        _sync_dir(directory)
         buf = Buffer(_token, path, fd, h, True, False, False)
-        buf._sparse = bool(sparse)
     except BaseException:
         os.close(fd)
+        _unlink_quietly(tmp)
         raise
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
+    buf._sparse = bool(sparse)
+    pending = buf._pending = _Pending(directory, base, tmp, bool(exist_ok))
+    if publish:
+        try:
+            buf.publish()
+        except BaseException:
+            # Put in place but the directory sync failed: a name of ours
+            # that may not last goes, as in mmbuf_create() (a replacement
+            # cannot be undone).
+            if buf.published and not exist_ok:
+                _unlink_if_file(pending.target, buf._fd)
+            buf._discard()
+            raise
     return buf
+
+
+class _Pending:
+    """Where an unpublished buffer goes: the directory and name it was
+    created with, its temporary name (None for an O_TMPFILE file), and
+    whether it replaces what is there."""
+
+    __slots__ = ("directory", "base", "tmp", "replace")
+
+    def __init__(self, directory, base, tmp, replace):
+        self.directory = directory
+        self.base = base
+        self.tmp = tmp
+        self.replace = replace
+
+    @property
+    def target(self):
+        return os.path.join(self.directory, self.base)
+
+
+def _unlink_if_file(name, fd):
+    """Remove name if it still names the file of fd."""
+    try:
+        st, now = os.fstat(fd), os.lstat(name)
+        if (now.st_ino, now.st_dev) == (st.st_ino, st.st_dev):
+            os.unlink(name)
+    except OSError:
+        pass
+
+
+def _unlink_quietly(name):
+    if name is not None:
+        try:
+            os.unlink(name)
+        except OSError:
+            pass
 
 
 def _short(base):
@@ -362,6 +408,7 @@ class Buffer:
         self._views = {}
         self._old_maps = []     # mappings a refresh replaced (see refresh)
         self._sparse = False
+        self._pending = None    # a _Pending until publish() (create())
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
@@ -458,12 +505,19 @@ class Buffer:
         """True once close() has succeeded."""
         return self._mm is None
 
+    @property
+    def published(self):
+        """False for a buffer made with create(publish=False) until
+        publish() succeeds; True otherwise."""
+        return self._pending is None
+
     def __repr__(self):
         if self.closed:
             return "<mmbuf.Buffer %r closed>" % (self._path,)
         return ("<mmbuf.Buffer %r dtype=%s shape=%r length=%d capacity=%d "
-                "%s>" % (self._path, self.dtype, self.shape, self.length,
-                         self.capacity, "r+" if self._writable else "r"))
+                "%s%s>" % (self._path, self.dtype, self.shape, self.length,
+                           self.capacity, "r+" if self._writable else "r",
+                           "" if self._pending is None else " unpublished"))
 
     # -- views ---------------------------------------------------------
     def _check_open(self):
@@ -887,6 +941,57 @@ class Buffer:
         os.ftruncate(self._fd, table_off + n * 8)
         return whole
 
+    # -- publishing ----------------------------------------------------------
+    def publish(self):
+        """Put a buffer made with create(publish=False) in place under its
+        path, as mmbuf_publish() does (mmbuf(5), "Creating a file"): sync
+        the file (data and header), link it there (or, if create() had
+        exist_ok=True, rename it over what is there, atomically, through
+        the staging name ".NAME.mmbuf-new"), then sync the directory.  The
+        buffer stays open for writing, as after a plain create(); what it
+        held before publish() is what readers find.
+
+        Raises ValueError if the buffer is not awaiting publication
+        (published already, or not made by create(publish=False)) or is
+        closed; FileExistsError if the path exists and exist_ok was not
+        given; or another OSError.  After those the buffer is still
+        unpublished and the path untouched: close() discards it, or
+        publish() can be tried again.  An OSError from syncing the
+        directory comes after the buffer is in place: it is then
+        published, only its name might not survive a power loss."""
+        self._check_open()
+        p = self._pending
+        if p is None:
+            raise ValueError("%s: the buffer is not awaiting publication"
+                             % (self._path,))
+        # Everything it holds reaches the disk before it has a name.
+        os.fsync(self._fd)
+        if p.tmp is None and not p.replace:
+            _link_unnamed(self._fd, p.directory, p.base)
+        elif p.tmp is None:
+            # A name of our own first, then an atomic rename.
+            staged = _link_staging(self._fd, p.directory, p.base)
+            try:
+                os.rename(staged, p.target)
+            except BaseException:
+                _unlink_quietly(staged)
+                raise
+        elif p.replace:
+            os.rename(p.tmp, p.target)
+        else:
+            os.link(p.tmp, p.target)
+            _unlink_quietly(p.tmp)
+        self._pending = None
+        _sync_dir(p.directory)
+
+    def _discard(self):
+        """Unmap, close and remove a buffer that was never published:
+        nothing is synced; an O_TMPFILE file goes with its descriptor."""
+        p = self._pending
+        self._abandon()
+        if p is not None:
+            _unlink_quietly(p.tmp)
+
     # -- closing -----------------------------------------------------------
     def _release_views(self):
         """Release every view handed out; the number still in use."""
@@ -914,10 +1019,16 @@ class Buffer:
         released.  If the caller still holds something made from them
         (a NumPy array, a slice of a memoryview), close() raises
         ViewsAliveError and the buffer stays open: delete those and call
-        close() again."""
+        close() again.
+
+        A buffer made with create(publish=False) and never published is
+        discarded instead: nothing is committed or synced, and the file
+        goes (with its temporary name, if it had one), as mmbuf_close()
+        does.  Leaving a ``with`` block without publish() discards it too."""
         if self._mm is None:
             return
-        if self._writable:
+        discard = self._pending is not None
+        if self._writable and not discard:
             self._mm.flush()
         alive = self._release_views()
         try:
@@ -933,6 +1044,11 @@ class Buffer:
                    "" if n == 1 else "s", "is" if n == 1 else "are"), n)
         self._mm = None
         self._drop_old_maps()
+        if discard:
+            fd, self._fd = self._fd, -1
+            os.close(fd)
+            _unlink_quietly(self._pending.tmp)
+            return
         try:
             if self._writable:
                 self._commit(True, state=self._header.state

@@ -1,11 +1,18 @@
 """Tests of mmbuf.open/create and the Buffer object, in Python alone."""
 
+import json
 import os
 import signal
 import struct
+import subprocess
 import sys
 
-from testlib import F, TempDirCase, main, mmbuf, slot_bytes
+from testlib import F, TempDirCase, main, mmbuf, prog, slot_bytes
+
+
+def file_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def slot_gen(path, i):
@@ -109,6 +116,260 @@ class TestCreate(TempDirCase):
         with self.assertRaises(TypeError):
             mmbuf.create(p)
         self.assertEqual(os.listdir(self.dir), [])
+
+    # -- create(publish=False) and Buffer.publish() ------------------------
+    def assert_o_tmpfile(self):
+        """The unnamed-file tests need O_TMPFILE in the test directory
+        (tmpfs, ext4, xfs, btrfs have it): fail, not skip, without it."""
+        fd = os.open(self.dir, os.O_RDWR | os.O_TMPFILE, 0o600)
+        os.close(fd)
+
+    def test_unpublished_has_no_name_until_publish(self):
+        self.assert_o_tmpfile()
+        p = self.path()
+        b = mmbuf.create(p, size=8192, dtype="u1", label="draft",
+                         publish=False)
+        self.assertFalse(b.published)
+        self.assertIn("unpublished", repr(b))
+        b.raw[:5] = b"hello"
+        b.set_length(5)
+        b.set_label("dataset")
+        b.resize(16384)
+        checksum = b.seal(block_size=4096)
+        self.assertFalse(os.path.exists(p))
+        self.assertEqual(os.listdir(self.dir), [])
+        b.publish()
+        self.assertTrue(b.published)
+        self.assertNotIn("unpublished", repr(b))
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        # Published as a writer at work: a reader sees what it committed.
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.writer_active)
+            self.assertEqual((bytes(r.raw), r.label, r.capacity),
+                             (b"hello", "dataset", 16384))
+            self.assertTrue(r.state & mmbuf.STATE_SEALED)
+            self.assertEqual(r.uuid, b.uuid)
+        with self.assertRaises(mmbuf.BusyError):
+            mmbuf.open(p, "r+")
+        b.close()
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.state, bytes(r.raw), r.label),
+                             (mmbuf.STATE_SEALED, b"hello", "dataset"))
+            self.assertEqual(r.header.data_checksum, checksum)
+        self.assertEqual(mmbuf.verify(p).verdict, mmbuf.VERDICT_OK)
+        # The C tools read it too.
+        res = self.run_prog(prog("tools/verifybuf"), p)
+        self.assertEqual((res.returncode, res.stdout.decode()),
+                         (0, "%s: ok\n" % p), res.stderr)
+        res = self.run_prog(prog("tools/dumpbuf"), "--raw", p)
+        self.assertEqual((res.returncode, res.stdout), (0, b"hello"),
+                         res.stderr)
+        res = self.run_prog(prog("tools/dumpbuf"), "--json", p)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn('"dataset"', res.stdout.decode())
+        json.loads(res.stdout)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_unpublished_close_discards(self):
+        self.assert_o_tmpfile()
+        p = self.path()
+        b = mmbuf.create(p, size=100, publish=False)
+        b.raw[0] = 7
+        b.set_length(1)
+        view = b.raw
+        b.close()
+        self.assertTrue(b.closed)
+        self.assertFalse(b.published)
+        with self.assertRaises(ValueError):    # released, as any close
+            view.tobytes()
+        self.assertEqual(os.listdir(self.dir), [])
+        b.close()                           # twice does nothing
+        # A with block that ends without publish() discards as well.
+        with mmbuf.create(p, size=100, publish=False) as b:
+            b.raw[0] = 7
+        self.assertEqual(os.listdir(self.dir), [])
+        with self.assertRaises(ZeroDivisionError):
+            with mmbuf.create(p, size=100, publish=False) as b:
+                1 / 0
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_publish_errors(self):
+        p = self.path()
+        with mmbuf.create(p, size=10, publish=False) as b:
+            b.publish()
+            with self.assertRaises(ValueError):
+                b.publish()
+            self.assertTrue(b.published)
+        with mmbuf.create(self.path("c"), size=10) as b:   # published
+            with self.assertRaises(ValueError):
+                b.publish()
+        for mode in ("r", "r+"):
+            with mmbuf.open(p, mode) as b:
+                with self.assertRaises(ValueError):
+                    b.publish()
+        b = mmbuf.create(self.path("d"), size=10, publish=False)
+        b.close()
+        with self.assertRaises(ValueError):
+            b.publish()
+        self.assertEqual(sorted(os.listdir(self.dir)), ["b.mmbuf", "c"])
+
+    def test_exclusive_publish_finds_a_file(self):
+        p = self.path()
+        b = mmbuf.create(p, size=10, publish=False)
+        b.raw[:3] = b"new"
+        with mmbuf.create(p, size=20, label="first") as other:
+            other.raw[:3] = b"old"
+            uuid = other.uuid
+        before = file_bytes(p)
+        with self.assertRaises(FileExistsError):
+            b.publish()
+        self.assertFalse(b.published)
+        self.assertEqual(file_bytes(p), before)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        b.raw[3] = 1                        # still a working writer
+        b.close()                           # discards ours
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        self.assertEqual(file_bytes(p), before)
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.uuid, r.label, bytes(r.raw[:3])),
+                             (uuid, "first", b"old"))
+            self.assertFalse(r.unclean)
+        # The path gone meanwhile: a second try succeeds.
+        b = mmbuf.create(p, size=10, publish=False)
+        with self.assertRaises(FileExistsError):
+            b.publish()
+        os.unlink(p)
+        b.publish()
+        b.close()
+        with mmbuf.open(p) as r:
+            self.assertEqual(r.capacity, 10)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_replace_keeps_old_until_publish(self):
+        p = self.path()
+        with mmbuf.create(p, size=10, label="old") as old:
+            old.raw[:3] = b"old"
+        b = mmbuf.create(p, size=20, label="new", exist_ok=True,
+                         publish=False)
+        b.raw[:3] = b"new"
+        b.set_length(3)
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.label, bytes(r.raw[:3])), ("old", b"old"))
+            self.assertFalse(r.writer_active)
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        held = mmbuf.open(p)
+        try:
+            b.publish()
+            self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+            with mmbuf.open(p) as r:
+                self.assertEqual((r.label, bytes(r.raw)), ("new", b"new"))
+                self.assertTrue(r.writer_active)
+            # A reader of the replaced file keeps it, under no name.
+            self.assertEqual((held.label, bytes(held.raw[:3])),
+                             ("old", b"old"))
+        finally:
+            held.close()
+        b.close()
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.label, r.capacity, r.state),
+                             ("new", 20, 0))
+        # Replaced, then discarded: the old file stays.
+        with mmbuf.create(p, size=30, exist_ok=True, publish=False):
+            pass
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.label, r.capacity), ("new", 20))
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_unpublished_without_o_tmpfile(self):
+        # Where O_TMPFILE is missing the file waits under a hidden
+        # temporary name, which publish() and close() remove.
+        import re
+        saved = os.O_TMPFILE
+        del os.O_TMPFILE
+        try:
+            p = self.path()
+            tmpname = re.compile(r"\.b\.mmbuf\.mmbuf-[0-9a-f]{12}\Z")
+            b = mmbuf.create(p, size=10, publish=False)
+            names = os.listdir(self.dir)
+            self.assertEqual(len(names), 1)
+            self.assertRegex(names[0], tmpname)
+            b.close()
+            self.assertEqual(os.listdir(self.dir), [])
+
+            b = mmbuf.create(p, size=10, publish=False)
+            b.raw[:2] = b"ok"
+            b.publish()
+            self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+            b.close()
+
+            b = mmbuf.create(p, size=20, publish=False)
+            with self.assertRaises(FileExistsError):
+                b.publish()
+            self.assertEqual(len(os.listdir(self.dir)), 2)
+            b.close()
+            self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+            with mmbuf.create(p, size=30, exist_ok=True,
+                              publish=False) as b:
+                b.publish()
+            self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+            self.assertEqual(os.path.getsize(p), 8192 + 30)
+        finally:
+            os.O_TMPFILE = saved
+
+    def test_directory_sync_failure(self):
+        # create() undoes a name it could not make durable, as
+        # mmbuf_create() does; publish() reports it with the buffer in
+        # place, as mmbuf_publish() does.
+        import errno
+        from unittest import mock
+        from mmbuf import _buffer
+        p = self.path()
+        eio = OSError(errno.EIO, "no sync")
+        with mock.patch.object(_buffer, "_sync_dir", side_effect=eio):
+            with self.assertRaises(OSError):
+                mmbuf.create(p, size=10)
+            self.assertEqual(os.listdir(self.dir), [])
+            b = mmbuf.create(p, size=10, publish=False)
+            with self.assertRaises(OSError):
+                b.publish()
+        self.assertTrue(b.published)
+        b.close()
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.capacity, r.unclean), (10, False))
+
+    def test_killed_before_publish_leaves_nothing(self):
+        self.assert_o_tmpfile()
+        p = self.path()
+        code = ("import mmbuf, os, signal, sys\n"
+                "b = mmbuf.create(sys.argv[1], size=1 << 20, label='x', "
+                "publish=False)\n"
+                "b.raw[:5] = b'hello'\n"
+                "b.set_length(5)\n"
+                "b.flush()\n"
+                "sys.stdout.write(repr(os.listdir(sys.argv[2])))\n"
+                "sys.stdout.flush()\n"
+                "os.kill(os.getpid(), signal.SIGKILL)\n")
+        res = subprocess.run(["/usr/bin/python3", "-c", code, p, self.dir],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=60,
+                             env=dict(os.environ,
+                                      PYTHONPATH=os.pathsep.join(sys.path)))
+        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        self.assertEqual(res.stdout, b"[]")
+        self.assertEqual(os.listdir(self.dir), [])
+        # The same child, published before the kill, leaves the buffer.
+        code = code.replace("sys.stdout.write", "b.publish()\n"
+                            "sys.stdout.write")
+        res = subprocess.run(["/usr/bin/python3", "-c", code, p, self.dir],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             timeout=60,
+                             env=dict(os.environ,
+                                      PYTHONPATH=os.pathsep.join(sys.path)))
+        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.unclean)
+            self.assertEqual((bytes(r.raw), r.label), (b"hello", "x"))
 
 
 class TestViews(TempDirCase):
