@@ -23,3 +23,29 @@ lint-man:
 	fi
 
 .PHONY: lint-man
+
+# Every function of mmbuf(3) is installed under its own name too, as a
+# link to mmbuf.3, so that "man mmbuf_open" finds the page without
+# man-db's index.  The names are those of the page's NAME section, so
+# the list cannot drift from the page.
+MMBUF3_NAMES = sed -n '/^\.Sh NAME/,/^\.Nd/s/^\.Nm \([a-z_0-9]*\).*/\1/p' \
+	$(srcdir)/man/mmbuf.3
+
+install-data-hook: install-man-links
+uninstall-hook: uninstall-man-links
+
+install-man-links:
+	@names=`$(MMBUF3_NAMES)` && test -n "$$names" || exit 1; \
+	for f in $$names; do \
+	  echo " $(LN_S) mmbuf.3 '$(DESTDIR)$(man3dir)/$$f.3'"; \
+	  rm -f "$(DESTDIR)$(man3dir)/$$f.3" && \
+	  (cd "$(DESTDIR)$(man3dir)" && $(LN_S) mmbuf.3 "$$f.3") || exit 1; \
+	done
+
+uninstall-man-links:
+	@for f in `$(MMBUF3_NAMES)`; do \
+	  echo " rm -f '$(DESTDIR)$(man3dir)/$$f.3'"; \
+	  rm -f "$(DESTDIR)$(man3dir)/$$f.3"; \
+	done
+
+.PHONY: install-man-links uninstall-man-links
