@@ -15,6 +15,10 @@ Buffer.to_numpy().
 A buffer made with mmbuf.create(..., publish=False) has no name until
 Buffer.publish() gives it one; closing it before that discards it.
 
+Buffer.append(data) writes bytes at the end and commits the new length,
+growing the capacity geometrically as mmbuf_append() does;
+Buffer.resize() changes it, and Buffer.refresh() lets a reader follow.
+
 Checksums: Buffer.seal() stores the XXH3-64 of the contents and a block
 checksum table, and mmbuf.verify(path) checks a file against them, with
 the verdicts of verifybuf(1).  They need an XXH3-64 implementation: the

@@ -384,6 +384,10 @@ def _sync_dir(directory):
 
 _token = object()   # Buffers are made by open() and create() only
 
+# append() grows as mmbuf_append() does (lib/grow.c).
+_GROWTH_DEFAULT = 2.0
+_GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
+
 
 class Buffer:
     """An open buffer file, made by mmbuf.open() or mmbuf.create().
@@ -409,6 +413,7 @@ class Buffer:
         self._old_maps = []     # mappings a refresh replaced (see refresh)
         self._sparse = False
         self._pending = None    # a _Pending until publish() (create())
+        self._growth = _GROWTH_DEFAULT
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
@@ -828,6 +833,25 @@ class Buffer:
             if h.ndim and F.shape_nbytes(h.itemsize, h.shape) > capacity:
                 raise E.ShapeError("cannot shrink to %d bytes: the shape "
                                    "%r needs more" % (capacity, h.shape))
+        self._prepare_remap("resize")
+        if not shrink:
+            self._grow(capacity, sparse or (sparse is None and self._sparse),
+                       True)
+            return
+        new_end = h.data_offset + capacity
+        _lock.lock_readers_out(self._fd)
+        try:
+            self._commit(True, capacity=capacity, file_size=new_end)
+            self._mm.resize(new_end)
+            os.ftruncate(self._fd, new_end)
+        finally:
+            _lock.unlock_readers(self._fd)
+
+    def _prepare_remap(self, call):
+        """Before the mapping changes size: release every view handed
+        out, drop a block checksum table, and raise ViewsAliveError
+        (naming call, the method to call again) if the caller still holds
+        one."""
         alive = self._release_views()
         # The table first (its own commit): mmap.resize() below truncates
         # the file to the end of the mapping, which is the data's end.
@@ -839,33 +863,118 @@ class Buffer:
         except BufferError:
             n = max(alive, 1)
             raise E.ViewsAliveError(
-                "cannot resize %s: %s%d view%s of the buffer %s still in "
+                "cannot %s %s: %s%d view%s of the buffer %s still in "
                 "use (NumPy arrays from .to_numpy() or slices of its "
-                "memoryviews); delete them, then call resize() again"
-                % (self._path, "" if alive else "at least ", n,
-                   "" if n == 1 else "s", "is" if n == 1 else "are"), n)
-        new_end = h.data_offset + capacity
-        if shrink:
-            _lock.lock_readers_out(self._fd)
-        try:
-            if shrink:
-                self._commit(True, capacity=capacity, file_size=new_end)
-                self._mm.resize(new_end)
-                os.ftruncate(self._fd, new_end)
-            else:
-                if sparse or (sparse is None and self._sparse):
-                    os.ftruncate(self._fd, new_end)
-                else:
-                    try:
-                        os.posix_fallocate(self._fd, 0, new_end)
-                    except OSError:
-                        os.ftruncate(self._fd, self._header.file_size)
-                        raise
-                self._mm.resize(new_end)
-                self._commit(True, capacity=capacity, file_size=new_end)
-        finally:
-            if shrink:
-                _lock.unlock_readers(self._fd)
+                "memoryviews); delete them, then call %s() again"
+                % ("resize" if call == "resize" else "grow", self._path,
+                   "" if alive else "at least ", n, "" if n == 1 else "s",
+                   "is" if n == 1 else "are", call), n)
+
+    def _grow(self, capacity, sparse, durable):
+        """Grow to capacity, as mmbuf(5), "Resizing": the file first, the
+        header last (the views are gone: see _prepare_remap()).  durable
+        False leaves the commit to be synced by a later one, as grow(...,
+        MMBUF_DURABLE_NONE) in C: losing it leaves the old capacity and a
+        longer file, which readers accept."""
+        new_end = self._header.data_offset + capacity
+        if sparse:
+            os.ftruncate(self._fd, new_end)
+        else:
+            try:
+                os.posix_fallocate(self._fd, 0, new_end)
+            except OSError:
+                # Give back what a failed preallocation may have taken.
+                os.ftruncate(self._fd, self._header.file_size)
+                raise
+        self._mm.resize(new_end)
+        self._commit(durable, capacity=capacity, file_size=new_end)
+
+    @property
+    def growth(self):
+        """The factor by which append() multiplies the capacity when it
+        must grow it, as mmbuf_set_growth(): from 1.0625 to 16 (default
+        2.0); setting another value raises ValueError."""
+        return self._growth
+
+    @growth.setter
+    def growth(self, factor):
+        factor = float(factor)
+        if not 1.0625 <= factor <= 16.0:     # NaN fails too
+            raise ValueError("growth factor %r is not from 1.0625 to 16"
+                             % (factor,))
+        self._growth = factor
+
+    def _next_capacity(self, need):
+        """The capacity make_room() in grow.c picks for need bytes: the
+        capacity times the growth factor, at least need and 64 KiB,
+        rounded up to whole 4096-byte pages."""
+        cap = self._header.capacity
+        grown = cap * self._growth      # a double, as in C
+        nxt = need if grown > float(F.U64_MAX // 2) else int(grown)
+        nxt = max(nxt, need, _GROWTH_MIN_BYTES)
+        return -(-nxt // F.PAGE) * F.PAGE
+
+    def append(self, data, durable=True):
+        """Write the bytes of data at the end of the contents, data bytes
+        [length, length + n), and commit length + n, as mmbuf_append()
+        does; returns the offset where they went (the old length).
+
+        data is anything with the buffer protocol (bytes, bytearray,
+        memoryview, array.array, a NumPy array) whose memory is
+        C-contiguous; its bytes are taken as they are, whatever its item
+        type.  Another layout raises ValueError (copy it first, e.g. with
+        numpy.ascontiguousarray()).  The bytes are written with pwrite,
+        not through the mapping: no page faults, and a full disk raises
+        OSError (ENOSPC) even on a sparse buffer.  The length is then
+        committed as set_length(length + n, durable) does: with durable
+        (the default) the data is synced before the header that covers
+        it.  n == 0 changes nothing and returns the length.
+
+        When the capacity is too small it grows first, geometrically: to
+        the capacity times .growth (2.0 unless set), at least length + n
+        and 64 KiB, in whole 4096-byte pages, by the steps of resize()
+        (preallocated unless the buffer is sparse), so n appends cost
+        O(log n) growths.  That growth is committed without a sync of its
+        own: the length commit that follows carries it.  A growth remaps
+        the data, so the views rule of resize() applies: every view handed
+        out is released first, and if the caller still holds one (a NumPy
+        array from .to_numpy(), a slice of a memoryview, including one
+        passed as data) append() raises ViewsAliveError and nothing is
+        written (a block checksum table is dropped all the same).  An
+        append that fits needs no remap and leaves views alone.
+
+        Raises ReadOnlyError, ViewsAliveError, LengthError (past the
+        largest file), ValueError, TypeError (no buffer protocol) or
+        OSError; on error the committed length is unchanged (the capacity
+        may have grown)."""
+        self._check_writable()
+        with memoryview(data) as src:
+            if src.nbytes == 0:
+                return self._header.length
+            if not src.c_contiguous:
+                raise ValueError("append() needs C-contiguous data; this "
+                                 "%s is not (copy it first, e.g. with "
+                                 "numpy.ascontiguousarray())"
+                                 % (type(data).__name__,))
+            # The bytes as they are, whatever the item type.
+            with src.cast("B") as flat:
+                return self._append(flat, durable)
+
+    def _append(self, src, durable):
+        h = self._header
+        n = len(src)
+        old = h.length
+        need = old + n
+        if need > h.capacity:
+            cap = self._next_capacity(need)
+            if h.data_offset + cap > F.FILE_SIZE_MAX:
+                raise E.LengthError("cannot append %d bytes: a capacity of "
+                                    "%d bytes is out of range" % (n, cap))
+            self._prepare_remap("append")
+            self._grow(cap, self._sparse, False)
+        _pwrite_all(self._fd, src, h.data_offset + old)
+        self.set_length(need, durable)
+        return old
 
     def _drop_table(self):
         """Commit the header without its block checksum table, then cut
