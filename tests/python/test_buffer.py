@@ -357,23 +357,21 @@ class TestCreate(TempDirCase):
                 "sys.stdout.write(repr(os.listdir(sys.argv[2])))\n"
                 "sys.stdout.flush()\n"
                 "os.kill(os.getpid(), signal.SIGKILL)\n")
-        res = subprocess.run(["/usr/bin/python3", "-c", code, p, self.dir],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             timeout=60,
-                             env=dict(os.environ,
-                                      PYTHONPATH=os.pathsep.join(sys.path)))
-        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        def run_killed(code):
+            res = subprocess.run(
+                [sys.executable, "-c", code, p, self.dir],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60,
+                env=dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path)))
+            self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+            return res
+
+        res = run_killed(code)
         self.assertEqual(res.stdout, b"[]")
         self.assertEqual(os.listdir(self.dir), [])
         # The same child, published before the kill, leaves the buffer.
         code = code.replace("sys.stdout.write", "b.publish()\n"
                             "sys.stdout.write")
-        res = subprocess.run(["/usr/bin/python3", "-c", code, p, self.dir],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                             timeout=60,
-                             env=dict(os.environ,
-                                      PYTHONPATH=os.pathsep.join(sys.path)))
-        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        run_killed(code)
         with mmbuf.open(p) as r:
             self.assertTrue(r.unclean)
             self.assertEqual((bytes(r.raw), r.label), (b"hello", "x"))
