@@ -521,6 +521,19 @@ static int get_key(void)
 	}
 }
 
+/* Redraw with line on the bottom line, as a question; the key answered. */
+static int ask_key(struct ed *e, const char *line)
+{
+	e->msg[0] = '\0';
+	draw(e);
+	pen_on(e, PAIR_MSG, A_BOLD);
+	mvhline(LINES - 1, 0, ' ', COLS);
+	mvaddnstr(LINES - 1, 0, line, COLS);
+	pen_off(e, PAIR_MSG, A_BOLD);
+	refresh();
+	return get_key();
+}
+
 /*
  * A line of text typed on the bottom line after prompt.  Returns 0, or -1
  * when cancelled (Esc, Ctrl-G, Ctrl-C) or stopped by a signal.
@@ -531,16 +544,11 @@ static int prompt(struct ed *e, const char *question, char *out, size_t outlen)
 
 	out[0] = '\0';
 	for (;;) {
+		char line[1024];
 		int c;
 
-		e->msg[0] = '\0';
-		draw(e);
-		pen_on(e, PAIR_MSG, A_BOLD);
-		mvhline(LINES - 1, 0, ' ', COLS);
-		mvprintw(LINES - 1, 0, "%s %s", question, out);
-		pen_off(e, PAIR_MSG, A_BOLD);
-		refresh();
-		c = get_key();
+		snprintf(line, sizeof line, "%s %s", question, out);
+		c = ask_key(e, line);
 		if (c == 0 || c == 27 || c == CTRL('G') || c == CTRL('C')) {
 			set_msg(e, "cancelled");
 			return -1;
@@ -901,17 +909,9 @@ static int ask_quit(struct ed *e)
 	if (edit_pending(e->log) == 0)
 		return 1;
 	for (;;) {
-		int c;
+		int c = ask_key(e, "Unsaved changes: (s)ave, (d)iscard, "
+				   "(c)ancel?");
 
-		e->msg[0] = '\0';
-		draw(e);
-		pen_on(e, PAIR_MSG, A_BOLD);
-		mvhline(LINES - 1, 0, ' ', COLS);
-		mvaddnstr(LINES - 1, 0, "Unsaved changes: (s)ave, (d)iscard, "
-			  "(c)ancel?", COLS);
-		pen_off(e, PAIR_MSG, A_BOLD);
-		refresh();
-		c = get_key();
 		switch (c) {
 		case 0:
 			return 1;
