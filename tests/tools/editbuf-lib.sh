@@ -2,17 +2,8 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-EDITBUF=${EDITBUF:-./tools/editbuf}
-# As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
-if [ "$EDITBUF" = ./tools/editbuf ] && [ -x tools/.libs/editbuf ]; then
-    EDITBUF=./tools/.libs/editbuf
-fi
-for prog in "$EDITBUF" "$HOLDBUF"; do
-    if [ ! -x "$prog" ]; then
-        echo "ERROR: $prog is not built" >&2
-        exit 99
-    fi
-done
+EDITBUF=${EDITBUF:-$(tool_program editbuf)}
+need_built "$EDITBUF" "$HOLDBUF"
 need python3
 
 # eb WANT-STATUS ARGS...: run editbuf with stdin from /dev/null unless

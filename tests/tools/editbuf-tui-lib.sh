@@ -10,17 +10,8 @@
 # tmux is the test driver: without it these tests cannot run (CI has it).
 need tmux
 
-EDITBUF=${EDITBUF:-./tools/editbuf}
-# As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
-if [ "$EDITBUF" = ./tools/editbuf ] && [ -x tools/.libs/editbuf ]; then
-    EDITBUF=./tools/.libs/editbuf
-fi
-for prog in "$EDITBUF" "$HOLDBUF"; do
-    if [ ! -x "$prog" ]; then
-        echo "ERROR: $prog is not built" >&2
-        exit 99
-    fi
-done
+EDITBUF=${EDITBUF:-$(tool_program editbuf)}
+need_built "$EDITBUF" "$HOLDBUF"
 EDITBUF=$(cd "$(dirname "$EDITBUF")" && pwd)/$(basename "$EDITBUF")
 # In the sanitizer build: what ncurses keeps is not a leak of ours.
 LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0:suppressions=$(cd "$srcdir" && pwd)/tests/lsan.supp

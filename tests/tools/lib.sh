@@ -24,12 +24,27 @@ if [ "$DUMPBUF" = ./tools/dumpbuf ] && [ -x tools/.libs/dumpbuf ] &&
     export LD_LIBRARY_PATH
 fi
 
-for prog in "$DUMPBUF" "$MKTESTBUF"; do
-    if [ ! -x "$prog" ]; then
-        echo "ERROR: $prog is not built" >&2
-        exit 99
+# need_built PROG...: a hard error (exit 99) unless every PROG is built.
+need_built() {
+    for prog; do
+        if [ ! -x "$prog" ]; then
+            echo "ERROR: $prog is not built" >&2
+            exit 99
+        fi
+    done
+}
+
+# tool_program NAME: the program tools/NAME itself rather than its libtool
+# wrapper, as for dumpbuf above (the library path is set already).
+tool_program() {
+    if [ -x "tools/.libs/$1" ]; then
+        echo "./tools/.libs/$1"
+    else
+        echo "./tools/$1"
     fi
-done
+}
+
+need_built "$DUMPBUF" "$MKTESTBUF"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dumpbuf-test.XXXXXX") || exit 99
 cleanup() {
@@ -76,10 +91,7 @@ expect_err() {
 # (which leaves a writer's buffer as a crashed writer would).
 HOLDBUF=${HOLDBUF:-$PWD/tests/tools/holdbuf}
 hold() {
-    if [ ! -x "$HOLDBUF" ]; then
-        echo "ERROR: $HOLDBUF is not built" >&2
-        exit 99
-    fi
+    need_built "$HOLDBUF"
     rm -f "$tmp/ready"
     "$HOLDBUF" "$@" > "$tmp/ready" &
     holder=$!
