@@ -7,6 +7,10 @@
  * handles in one process exclude each other like two processes do, and
  * classic fcntl/lockf locks (Python's fcntl.lockf) conflict with them.
  * Elsewhere: flock() on the whole file, for the writer only.
+ *
+ * The locks are advisory, and anyone who can read the file can take a read
+ * lock on the writer's byte and so keep every writer out: that is reported
+ * as such (MMBUF_EREADLOCK), never as a writer.
  */
 #include "internal.h"
 
@@ -19,47 +23,89 @@
 #define READER_BYTE 1
 
 #if HAVE_DECL_F_OFD_SETLK
-static int range_lock(int fd, int cmd, short type, off_t start)
+static struct flock byte_lock(short type, off_t start)
 {
-	struct flock fl = {
+	return (struct flock){
 		.l_type = type,
 		.l_whence = SEEK_SET,
 		.l_start = start,
 		.l_len = 1,
 		.l_pid = 0, /* required by OFD locks */
 	};
+}
 
-	if (fcntl(fd, cmd, &fl) == 0)
-		return cmd == F_OFD_GETLK ? fl.l_type != F_UNLCK : 0;
+/* Take (or with F_UNLCK release) a lock on one byte without waiting. */
+static int range_lock(int fd, short type, off_t start)
+{
+	struct flock fl = byte_lock(type, start);
+
+	if (fcntl(fd, F_OFD_SETLK, &fl) == 0)
+		return 0;
 	if (errno == EAGAIN || errno == EACCES)
 		return MMBUF_EBUSY;
 	return -errno;
 }
 
+/*
+ * The type of a lock that some other open file holds on the byte and that
+ * conflicts with a lock of this type: F_RDLCK, F_WRLCK, or F_UNLCK if
+ * none; or -errno.
+ */
+static int conflicting(int fd, short type, off_t start)
+{
+	struct flock fl = byte_lock(type, start);
+
+	if (fcntl(fd, F_OFD_GETLK, &fl) != 0)
+		return -errno;
+	return fl.l_type;
+}
+
 int mmbuf__lock_writer(int fd)
 {
-	return range_lock(fd, F_OFD_SETLK, F_WRLCK, WRITER_BYTE);
+	/* A lock that went away between the two calls: try again. */
+	for (int tries = 0; tries < 3; tries++) {
+		int err = range_lock(fd, F_WRLCK, WRITER_BYTE), type;
+
+		if (err != MMBUF_EBUSY)
+			return err;
+		/*
+		 * Writers take this byte exclusively and nobody in mmbuf(5)
+		 * takes it shared; but anyone who can read the file can, and
+		 * so keep every writer out.  Say which it is.
+		 */
+		type = conflicting(fd, F_WRLCK, WRITER_BYTE);
+		if (type == F_RDLCK)
+			return MMBUF_EREADLOCK;
+		if (type != F_UNLCK)
+			return MMBUF_EBUSY;
+	}
+	return MMBUF_EBUSY;
 }
 
 int mmbuf__lock_reader(int fd)
 {
-	return range_lock(fd, F_OFD_SETLK, F_RDLCK, READER_BYTE);
+	return range_lock(fd, F_RDLCK, READER_BYTE);
 }
 
-/* 1 if some open file holds the writer lock, 0 if none, or -errno. */
+/*
+ * 1 if some open file holds the writer lock, 0 if none, or -errno.  A read
+ * lock on the writer's byte is not a writer (it only keeps writers out).
+ */
 int mmbuf__writer_present(int fd)
 {
-	return range_lock(fd, F_OFD_GETLK, F_WRLCK, WRITER_BYTE);
+	int type = conflicting(fd, F_WRLCK, WRITER_BYTE);
+
+	return type < 0 ? type : type == F_WRLCK;
 }
 
 int mmbuf__lock_readers_out(int fd)
 {
-	return range_lock(fd, F_OFD_SETLK, F_WRLCK, READER_BYTE);
+	return range_lock(fd, F_WRLCK, READER_BYTE);
 }
 
 void mmbuf__unlock_readers(int fd)
 {
-	(void)range_lock(fd, F_OFD_SETLK, F_UNLCK, READER_BYTE);
+	(void)range_lock(fd, F_UNLCK, READER_BYTE);
 }
 #else
 int mmbuf__lock_writer(int fd)

@@ -95,7 +95,9 @@ extern "C" {
 	XX(SHAPE, -10013, "shape does not fit the capacity")                \
 	XX(LABEL, -10014, "label is too long or not UTF-8")                 \
 	XX(LENGTH, -10015, "length exceeds the capacity")                   \
-	XX(ALIGN, -10016, "alignment must be a power of two up to 2 MiB")
+	XX(ALIGN, -10016, "alignment must be a power of two up to 2 MiB")   \
+	XX(READLOCK, -10017,                                                \
+	   "buffer is busy: a read lock on it keeps writers out")
 
 enum mmbuf_error {
 #define MMBUF_ERROR_ENUM_(name, value, msg) MMBUF_E##name = (value),
@@ -277,13 +279,16 @@ MMBUF_EXPORT int mmbuf_publish(mmbuf *buf);
  *
  * MMBUF_RDWR takes the writer lock without waiting: if another handle, in
  * any process, has the buffer open for writing the call fails at once with
- * MMBUF_EBUSY.  It then commits the "writer open" state (and clears
+ * MMBUF_EBUSY.  The locks are advisory: any process that can read the file
+ * can hold a read lock on the writer's byte (mmbuf(5), "Locking") and so
+ * keep every writer out; the call then fails with MMBUF_EREADLOCK.  Once
+ * it has the lock it commits the "writer open" state (and clears
  * MMBUF_STATE_SEALED) durably before returning.  If the previous writer
  * did not close cleanly the open succeeds and mmbuf_unclean() returns 1.
  *
- * Returns 0, a negative errno, MMBUF_ENOTREG, MMBUF_EBUSY, MMBUF_EROFEATURE
- * (for MMBUF_RDWR), or any error of mmbuf_validate_header().  On failure
- * *out is NULL.
+ * Returns 0, a negative errno, MMBUF_ENOTREG, MMBUF_EBUSY, MMBUF_EREADLOCK
+ * and MMBUF_EROFEATURE (for MMBUF_RDWR), or any error of
+ * mmbuf_validate_header().  On failure *out is NULL.
  */
 MMBUF_EXPORT int mmbuf_open(const char *path, unsigned flags, mmbuf **out);
 
@@ -607,16 +612,17 @@ MMBUF_EXPORT void mmbuf_report_free(mmbuf_report *report);
 /*
  * mmbuf_repair - rewrite a damaged header slot from the intact one.
  *
- * Takes the writer lock (MMBUF_EBUSY if a writer has the buffer open),
+ * Takes the writer lock (MMBUF_EBUSY if a writer has the buffer open,
+ * MMBUF_EREADLOCK if a read lock keeps writers out, as for mmbuf_open()),
  * validates the header as mmbuf_open() does, and if one slot is damaged,
  * writes the current state into it as the next generation, by the commit
  * protocol of mmbuf(5): the intact slot is not touched, every field
  * (seal, state, length) is kept, the data is never read nor written.  The
  * page is synced before the call returns.  *repaired (may be NULL) is set
  * to the slot repaired, or that would be with MMBUF_REPAIR_DRY_RUN, or -1
- * when both slots are intact.  Returns 0, MMBUF_EBUSY, an error of
- * mmbuf_validate_header() when no slot can serve (nothing is written
- * then), or -errno.
+ * when both slots are intact.  Returns 0, MMBUF_EBUSY, MMBUF_EREADLOCK, an
+ * error of mmbuf_validate_header() when no slot can serve (nothing is
+ * written then), or -errno.
  */
 MMBUF_EXPORT int mmbuf_repair(const char *path, unsigned flags, int *repaired);
 

@@ -90,7 +90,7 @@ START_TEST(test_success_and_unknown)
 {
 	static const int unknown[] = {
 		1, 2, 12345, INT_MAX, INT_MIN, INT_MIN + 1, MMBUF_ERR_MIN,
-		MMBUF_ERR_MAX, -10017, -10098, -100000,
+		MMBUF_ERR_MAX, -10018, -10098, -100000,
 	};
 
 	ck_assert_ptr_nonnull(mmbuf_strerror(0));

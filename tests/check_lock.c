@@ -29,7 +29,7 @@ static void refuse(const char *path, unsigned flags, int want)
 /* ---------------------------------------------------------------- */
 /* A writer in another process                                       */
 
-enum how { BY_OPEN, BY_CREATE, BY_CLASSIC_LOCK };
+enum how { BY_OPEN, BY_CREATE, BY_CLASSIC_LOCK, BY_READ_LOCK };
 
 struct child {
 	pid_t pid;
@@ -41,6 +41,9 @@ struct child {
  * Start a child that becomes the writer of path (opening it, creating it,
  * or only taking a classic fcntl lock on byte 0 as Python's lockf would),
  * writes tu_fill(seed) over the data, and waits.  Returns once it is ready.
+ * BY_READ_LOCK makes no writer: the child opens the file read-only and
+ * takes a classic read lock over the whole file, as anyone who can read it
+ * may.
  */
 static struct child start_writer(const char *path, enum how how, uint32_t seed)
 {
@@ -65,12 +68,13 @@ static struct child start_writer(const char *path, enum how how, uint32_t seed)
 			o.capacity = CAP;
 			rc = mmbuf_create(path, &o, &b);
 		} else {
-			struct flock fl = {.l_type = F_WRLCK,
+			bool rd = how == BY_READ_LOCK;
+			struct flock fl = {.l_type = rd ? F_RDLCK : F_WRLCK,
 					   .l_whence = SEEK_SET,
 					   .l_start = 0,
-					   .l_len = 1};
+					   .l_len = rd ? 0 : 1};
 
-			fd = open(path, O_RDWR);
+			fd = open(path, rd ? O_RDONLY : O_RDWR);
 			if (fd < 0 || fcntl(fd, F_SETLK, &fl) != 0)
 				rc = -errno;
 		}
@@ -370,6 +374,76 @@ START_TEST(test_lock_bytes)
 }
 END_TEST
 
+/* ---------------------------------------------------------------- */
+/* A read lock on the writer's byte: advisory locks can be abused       */
+
+/*
+ * Anyone who can read a buffer can keep its writers out: a read lock on
+ * byte 0, which no writer takes.  The error says so, and does not claim
+ * that a writer has it open; readers are not kept out.
+ */
+START_TEST(test_read_lock_keeps_writers_out)
+{
+	const char *p = tu_path("rl.mmb");
+	struct child c;
+	mmbuf *r, *w;
+	int rep;
+
+	tu_create_closed("rl.mmb", CAP, 6);
+	c = start_writer(p, BY_READ_LOCK, 0);
+	refuse(p, MMBUF_RDWR, MMBUF_EREADLOCK);
+	ck_assert_str_eq(mmbuf_strerror(MMBUF_EREADLOCK),
+			 "buffer is busy: a read lock on it keeps writers out");
+	ck_assert_err(mmbuf_repair(p, 0, &rep), MMBUF_EREADLOCK);
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_int_eq(mmbuf_writer_active(r), 0);
+	ck_assert_int_eq(mmbuf_unclean(r), 0);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(r), CAP, 6), -1);
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	finish_writer(&c);
+	w = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(mmbuf_close(w), 0);
+
+	/* A real writer is still a writer. */
+	c = start_writer(p, BY_OPEN, 6);
+	refuse(p, MMBUF_RDWR, MMBUF_EBUSY);
+	finish_writer(&c);
+}
+END_TEST
+
+/*
+ * A read lock on byte 0 is no writer: beside a crashed writer's "writer
+ * open" state, readers, the verifier and a dry-run repair see an unclean
+ * file, not a live writer.
+ */
+START_TEST(test_read_lock_is_no_writer)
+{
+	const char *p = tu_path("rl.mmb");
+	mmbuf_report *rep;
+	struct child c, lk;
+	mmbuf *r;
+	int slot;
+
+	tu_create_closed("rl.mmb", CAP, 7);
+	c = start_writer(p, BY_OPEN, 7);
+	kill_writer(&c);
+	lk = start_writer(p, BY_READ_LOCK, 0);
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_ne(mmbuf_state(r) & MMBUF_STATE_WRITER_OPEN, 0);
+	ck_assert_int_eq(mmbuf_writer_active(r), 0);
+	ck_assert_int_eq(mmbuf_unclean(r), 1);
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 1, &rep), 0);
+	ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_UNVERIFIABLE);
+	ck_assert_int_eq(rep->reason, MMBUF_REASON_UNCLEAN);
+	mmbuf_report_free(rep);
+	ck_assert_int_eq(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
+	ck_assert_int_eq(slot, -1);
+	refuse(p, MMBUF_RDWR, MMBUF_EREADLOCK);
+	finish_writer(&lk);
+}
+END_TEST
+
 Suite *mmbuf_lock_suite(void);
 
 Suite *mmbuf_lock_suite(void)
@@ -387,5 +461,8 @@ Suite *mmbuf_lock_suite(void)
 	tc = tu_tcase(s, "lock_protocol", 60);
 	tcase_add_test(tc, test_classic_lock_excludes);
 	tcase_add_test(tc, test_lock_bytes);
+	tc = tu_tcase(s, "read_lock", 60);
+	tcase_add_test(tc, test_read_lock_keeps_writers_out);
+	tcase_add_test(tc, test_read_lock_is_no_writer);
 	return s;
 }

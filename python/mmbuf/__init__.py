@@ -38,8 +38,8 @@ from ._errors import (Error, MagicError, ChecksumError, TornError,
                       VersionError, FeatureError, ROFeatureError,
                       TruncatedError, InconsistentError, NotRegularError,
                       BusyError, ReadOnlyError, DtypeError, ShapeError,
-                      LabelError, LengthError, ViewsAliveError, ViewError,
-                      NoChecksumError)
+                      LabelError, LengthError, ReadLockError,
+                      ViewsAliveError, ViewError, NoChecksumError)
 from ._format import (Header, MAGIC, VERSION_MAJOR, VERSION_MINOR,
                       STATE_WRITER_OPEN, STATE_SEALED, COMPAT_DATA_CHECKSUM,
                       RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
@@ -57,8 +57,8 @@ __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
-    "ShapeError", "LabelError", "LengthError", "ViewsAliveError",
-    "ViewError", "MAGIC", "VERSION_MAJOR", "VERSION_MINOR",
+    "ShapeError", "LabelError", "LengthError", "ReadLockError",
+    "ViewsAliveError", "ViewError", "MAGIC", "VERSION_MAJOR", "VERSION_MINOR",
     "STATE_WRITER_OPEN", "STATE_SEALED", "COMPAT_DATA_CHECKSUM",
     "RO_COMPAT_LOCKING", "RO_COMPAT_BLOCK_TABLE",
 ]

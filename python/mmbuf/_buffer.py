@@ -66,7 +66,8 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     mode is ``"r"`` (read only: takes the shared reader lock) or ``"r+"``
     (read and write: takes the writer lock without waiting, and raises
     BusyError if another writer, in this or any process, C or Python, has
-    the file open).  Both slots, the version, the features, every field
+    the file open, or ReadLockError, a BusyError, if a read lock that any
+    user who can read the file may take keeps writers out).  Both slots, the version, the features, every field
     and the file size are checked before anything is mapped, so a damaged
     or truncated file raises an Error (MagicError, ChecksumError,
     TornError, VersionError, FeatureError, TruncatedError,

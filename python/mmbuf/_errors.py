@@ -11,8 +11,8 @@ __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
-    "ShapeError", "LabelError", "LengthError", "ViewsAliveError",
-    "ViewError", "NoChecksumError",
+    "ShapeError", "LabelError", "LengthError", "ReadLockError",
+    "ViewsAliveError", "ViewError", "NoChecksumError",
 ]
 
 
@@ -28,8 +28,8 @@ class Error(Exception):
     name = "MMBUF_ERROR"
 
 
-def _make(cls_name, value, cname, doc, bases=()):
-    cls = type(cls_name, (Error,) + bases,
+def _make(cls_name, value, cname, doc, bases=(), base=Error):
+    cls = type(cls_name, (base,) + bases,
                {"code": value, "name": "MMBUF_E" + cname, "__doc__": doc,
                 "__module__": "mmbuf"})
     return cls
@@ -66,6 +66,11 @@ LabelError = _make("LabelError", -10014, "LABEL",
                    "The label is too long or not UTF-8.", (ValueError,))
 LengthError = _make("LengthError", -10015, "LENGTH",
                     "The length exceeds the capacity.", (ValueError,))
+ReadLockError = _make("ReadLockError", -10017, "READLOCK",
+                      "A read lock on the writer's byte keeps writers out.\n\n"
+                      "The locks of mmbuf(5) are advisory: any process that "
+                      "can read\nthe file can hold such a lock.  A BusyError, "
+                      "but no writer is\nopen.", base=BusyError)
 
 
 class ViewsAliveError(Error):
@@ -118,6 +123,7 @@ MESSAGES = {
     "MMBUF_ESHAPE": "shape does not fit the capacity",
     "MMBUF_ELABEL": "label is too long or not UTF-8",
     "MMBUF_ELENGTH": "length exceeds the capacity",
+    "MMBUF_EREADLOCK": "buffer is busy: a read lock on it keeps writers out",
 }
 
 
@@ -125,4 +131,4 @@ BY_NAME = {c.name: c for c in (
     MagicError, ChecksumError, TornError, VersionError, FeatureError,
     ROFeatureError, TruncatedError, InconsistentError, NotRegularError,
     BusyError, ReadOnlyError, DtypeError, ShapeError, LabelError,
-    LengthError)}
+    LengthError, ReadLockError)}

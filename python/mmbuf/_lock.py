@@ -5,6 +5,10 @@ them, so a C writer and a Python writer exclude each other, and two opens
 in one process do too.  The writer holds byte [0, 1) exclusively, readers
 hold byte [1, 2) shared.  Elsewhere libmmbuf uses flock(2) for the writer
 only, and so does this module.
+
+The locks are advisory: anyone who can read the file can take a read lock
+on the writer's byte and so keep every writer out.  That is reported as
+ReadLockError, never as a writer.
 """
 
 import errno
@@ -29,20 +33,41 @@ def _ofd(fd, cmd, ltype, start):
         res = fcntl.fcntl(fd, cmd, arg)
     except OSError as e:
         if e.errno in (errno.EAGAIN, errno.EACCES):
-            raise E.BusyError("buffer is busy: another writer has it open")
+            raise E.BusyError(E.MESSAGES["MMBUF_EBUSY"]) from None
         raise
     return _FLOCK.unpack(res)[0]
 
 
+def _conflicting(fd, ltype, start):
+    """The type of a lock that another open file holds on the byte and
+    that conflicts with ltype: F_RDLCK, F_WRLCK or F_UNLCK (none)."""
+    return _ofd(fd, fcntl.F_OFD_GETLK, ltype, start)
+
+
 def lock_writer(fd):
-    """Take the writer lock without waiting; BusyError if it is held."""
-    if _OFD:
-        _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_WRLCK, _WRITER_BYTE)
+    """Take the writer lock without waiting: BusyError if a writer holds
+    it, ReadLockError (a BusyError) if a read lock keeps writers out."""
+    if not _OFD:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise E.BusyError(E.MESSAGES["MMBUF_EBUSY"]) from None
         return
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise E.BusyError("buffer is busy: another writer has it open")
+    # As lock.c: a lock that went away between the two calls is retried.
+    for _ in range(3):
+        try:
+            _ofd(fd, fcntl.F_OFD_SETLK, fcntl.F_WRLCK, _WRITER_BYTE)
+            return
+        except E.BusyError:
+            # No writer takes this byte shared, but anyone who can read
+            # the file can: say which it is.
+            held = _conflicting(fd, fcntl.F_WRLCK, _WRITER_BYTE)
+            if held == fcntl.F_RDLCK:
+                raise E.ReadLockError(
+                    E.MESSAGES["MMBUF_EREADLOCK"]) from None
+            if held != fcntl.F_UNLCK:
+                raise
+    raise E.BusyError(E.MESSAGES["MMBUF_EBUSY"])
 
 
 def lock_reader(fd):
@@ -72,10 +97,10 @@ def unlock_readers(fd):
 
 
 def writer_present(fd):
-    """True if some open file holds the writer lock of the file of fd."""
+    """True if some open file holds the writer lock of the file of fd (a
+    read lock on the writer's byte is not a writer)."""
     if _OFD:
-        return _ofd(fd, fcntl.F_OFD_GETLK, fcntl.F_WRLCK,
-                    _WRITER_BYTE) != fcntl.F_UNLCK
+        return _conflicting(fd, fcntl.F_WRLCK, _WRITER_BYTE) == fcntl.F_WRLCK
     probe = os.open("/dev/fd/%d" % fd, os.O_RDONLY | os.O_CLOEXEC)
     try:
         fcntl.flock(probe, fcntl.LOCK_SH | fcntl.LOCK_NB)

@@ -584,6 +584,55 @@ class TestLocking(TempDirCase):
         with self.assertRaises(ValueError):
             mmbuf.open(self.path(), "w")
 
+    # Anyone who can read a buffer can hold a read lock on the writer's
+    # byte (here a classic lock over the whole file, from a read-only
+    # open in another process).
+    READ_LOCKER = ("import fcntl, sys\n"
+                   "f = open(sys.argv[1], 'rb')\n"
+                   "fcntl.lockf(f, fcntl.LOCK_SH | fcntl.LOCK_NB)\n"
+                   "print('ok', flush=True)\n"
+                   "sys.stdin.read()\n")
+
+    def read_locked(self, p):
+        child = subprocess.Popen([sys.executable, "-c", self.READ_LOCKER, p],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        self.addCleanup(child.wait, timeout=30)
+        self.addCleanup(child.stdout.close)
+        self.addCleanup(child.stdin.close)
+        self.assertEqual(child.stdout.readline().strip(), b"ok")
+        return child
+
+    def test_read_lock_keeps_writers_out(self):
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        child = self.read_locked(p)
+        with self.assertRaises(mmbuf.ReadLockError) as cm:
+            mmbuf.open(p, "r+")
+        # A BusyError, but not one that claims a writer.
+        self.assertIsInstance(cm.exception, mmbuf.BusyError)
+        self.assertEqual(str(cm.exception),
+                         "buffer is busy: a read lock on it keeps writers out")
+        self.assertEqual(cm.exception.name, "MMBUF_EREADLOCK")
+        with mmbuf.open(p) as r:
+            self.assertFalse(r.writer_active)
+        child.stdin.close()
+        child.wait(timeout=30)
+        mmbuf.open(p, "r+").close()
+
+    def test_read_lock_is_no_writer(self):
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        res = self.run_py("import mmbuf, os, sys\n"
+                          "b = mmbuf.open(sys.argv[1], 'r+')\n"
+                          "os.kill(os.getpid(), 9)\n", p)
+        self.assertEqual(res.returncode, -signal.SIGKILL, res.stderr)
+        self.read_locked(p)
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.state & mmbuf.STATE_WRITER_OPEN)
+            self.assertTrue(r.unclean)
+            self.assertFalse(r.writer_active)
+        self.assertEqual(mmbuf.verify(p).reason, "unclean")
+
 
 class TestCommandLine(TempDirCase):
     def test_info(self):

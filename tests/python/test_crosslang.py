@@ -3,6 +3,7 @@ the reverse, writer exclusion between C and Python, unclean close in both
 directions.  The C side is the build tree's mktestbuf, dumpbuf and
 libmmbuf (through ctypes)."""
 
+import ctypes
 import json
 import math
 import os
@@ -12,6 +13,7 @@ import struct
 import subprocess
 import sys
 
+from mmbuf import _errors as E
 from testlib import DTYPES, F, Lib, TempDirCase, main, mmbuf, prog
 
 STRUCT = {"b1": "?", "u1": "B", "i1": "b", "u2": "H", "i2": "h",
@@ -284,6 +286,30 @@ class TestLocksAcrossLanguages(TempDirCase):
         err, h = self.lib.open(self.p, self.lib.RDONLY)
         self.assertEqual(self.lib.so.mmbuf_unclean(h), 0)
         self.lib.close(h)
+
+
+class TestErrorsAcrossLanguages(TempDirCase):
+    def test_same_codes_names_and_messages(self):
+        # Python raises, and prints, what libmmbuf returns and prints:
+        # every code of the C library has its class, name and message.
+        so = Lib().so
+        so.mmbuf_err_name.restype = ctypes.c_char_p
+        c_codes = {}
+        for code in range(-10001, -10100, -1):
+            name = so.mmbuf_err_name(code).decode()
+            if name != "UNKNOWN":
+                c_codes[name] = (code, so.mmbuf_strerror(code).decode())
+        self.assertIn("MMBUF_EREADLOCK", c_codes)
+        # Errors that only the C API can return (an alignment Python
+        # cannot ask for) need no class.
+        c_only = {"MMBUF_EALIGN"}
+        self.assertEqual(set(E.MESSAGES) | c_only, set(c_codes))
+        self.assertEqual(set(E.BY_NAME), set(E.MESSAGES))
+        for name, (code, msg) in c_codes.items():
+            if name in c_only:
+                continue
+            self.assertEqual(E.MESSAGES[name], msg, name)
+            self.assertEqual(E.BY_NAME[name].code, code, name)
 
 
 if __name__ == "__main__":

@@ -86,8 +86,9 @@ expect_err() {
     same "stderr: $*" "$tmp/err" "$tmp/experr"
 }
 
-# hold [-r] FILE: tests/tools/holdbuf keeps FILE open in the background
-# ($holder), for writing (or with -r for reading), until unhold kills it
+# hold [-r | -l] FILE: tests/tools/holdbuf keeps FILE open in the
+# background ($holder), for writing (or with -r for reading; with -l it
+# only holds a read lock over the whole file), until unhold kills it
 # (which leaves a writer's buffer as a crashed writer would).
 HOLDBUF=${HOLDBUF:-$PWD/tests/tools/holdbuf}
 hold() {

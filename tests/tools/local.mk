@@ -40,6 +40,7 @@ tests_tools_holdbuf_LDFLAGS = $(AM_LDFLAGS) -no-install
 VERIFYBUF_TESTS = \
 	tests/tools/verifybuf-options.sh \
 	tests/tools/verifybuf-damage.sh \
-	tests/tools/verifybuf-writer.sh
+	tests/tools/verifybuf-writer.sh \
+	tests/tools/verifybuf-readlock.sh
 TESTS += $(VERIFYBUF_TESTS)
 EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh

@@ -1,0 +1,51 @@
+#!/bin/sh
+# verifybuf-readlock.sh - a read lock on the writer's byte, which anyone
+# who can read the file may hold: --seal and --repair are refused with a
+# message that says so (not "another writer"), and the lock is not taken
+# for a writer, so a crashed writer is still reported as one.
+
+. "${srcdir:-.}/tests/tools/verifybuf-lib.sh"
+
+b=$tmp/buf
+sealed "$b" 5 30000
+cp "$b" "$tmp/before"
+
+# Readers are not kept out: the file still verifies.
+hold -l "$b"
+vb 0 "$b"
+expect_out "$b: ok"
+expect_err
+# Writers are: --seal and --repair cannot take the writer lock.
+vb 3 --seal "$b"
+expect_out "$b: ok"
+expect_err "verifybuf: $b: cannot seal: buffer is busy: a read lock on it keeps writers out"
+same "--seal refused under a read lock: nothing written" "$b" "$tmp/before"
+# With nothing to repair --repair needs no lock; with a damaged slot it is
+# refused.
+vb 0 --repair "$b"
+expect_out "$b: ok"
+expect_err
+flip "$b" 300
+cp "$b" "$tmp/before"
+vb 3 --repair "$b"
+expect_out "$b: CORRUPT (slot 0 checksum)"
+expect_err "verifybuf: $b: cannot repair: buffer is busy: a read lock on it keeps writers out"
+same "--repair refused under a read lock: nothing written" "$b" "$tmp/before"
+unhold
+vb 0 --repair "$b"
+expect_out "$b: repaired slot 0 from slot 1" "$b: ok"
+
+# A killed writer, then a read lock: the last writer crashed, no writer is
+# open, and a dry run finds nothing to repair rather than a busy buffer.
+hold "$b"
+unhold
+hold -l "$b"
+vb 1 "$b"
+expect_out "$b: not verifiable (last writer crashed)"
+expect_err
+vb 1 --repair --dry-run "$b"
+expect_out "$b: not verifiable (last writer crashed)"
+expect_err
+unhold
+
+finish
