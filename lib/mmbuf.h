@@ -506,6 +506,9 @@ MMBUF_EXPORT uint64_t mmbuf_checksum(const void *data, size_t len);
  * checksum, the table's place, and sets MMBUF_STATE_SEALED.  A crash
  * before that commit leaves the previous header in force.
  *
+ * Sealing again a buffer that this handle sealed first commits it
+ * unsealed, as its table is about to be overwritten: a failure on the way
+ * leaves it "modified", never sealed over a table that does not match.
  * The seal stays current until the buffer is opened for writing again or
  * its length changes; this handle may keep writing, but must not store
  * into [0, length) after sealing (mmbuf(5)).  Returns 0, MMBUF_EREADONLY,

@@ -43,6 +43,18 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 						 MMBUF_DURABLE_SYNC, b->fd,
 						 h->data_offset)) != 0)
 		return err;
+	/*
+	 * The table below goes where the current slot's table is: stop
+	 * vouching for that one first (mmbuf(5), "Data checksum and sealing",
+	 * step 2), so that a failure or crash before our commit cannot leave
+	 * a sealed header beside a table that no longer matches it.
+	 */
+	if ((h->state & MMBUF_STATE_SEALED) &&
+	    (h->ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE)) {
+		h->state &= ~MMBUF_STATE_SEALED;
+		if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
+			return err;
+	}
 	n = nblocks(h->capacity, shift);
 	table = calloc(n > 0 ? n : 1, sizeof *table);
 	if (table == NULL)

@@ -425,6 +425,58 @@ START_TEST(test_reseal)
 }
 END_TEST
 
+/* What the file's current slot says while a seal hashes. */
+struct on_disk {
+	const char *path;
+	unsigned state;
+	int calls;
+};
+
+static void read_state(uint64_t done, uint64_t total, void *arg)
+{
+	struct on_disk *d = arg;
+	uint8_t s[MMBUF_SLOT_SIZE];
+
+	(void)done;
+	(void)total;
+	if (d->calls++ == 0) {
+		tu_slot_read(d->path, tu_current_slot(d->path), s);
+		d->state = tu_le32(s + TU_STATE);
+	}
+}
+
+/*
+ * Sealing again, in the same session, a buffer sealed with a table: the
+ * new table overwrites the old one, so the file stops vouching for it
+ * before (mmbuf(5), step 2 of sealing): a seal that fails or dies while
+ * it writes the table never leaves a sealed header over a table of
+ * another block size.
+ */
+START_TEST(test_reseal_unseals_first)
+{
+	const uint64_t cap = 16 * 4096;
+	struct on_disk d = {.path = tu_path("u.mmb")};
+	mmbuf_create_opts o;
+	mmbuf_report *r;
+	mmbuf *b;
+
+	tu_opts(&o, cap);
+	b = tu_create("u.mmb", &o);
+	tu_fill(mmbuf_data(b), (size_t)cap, 9);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 1), 0);
+	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
+	ck_assert_int_eq(mmbuf_seal_progress(b, 13, 1, read_state, &d), 0);
+	ck_assert_int_gt(d.calls, 0);
+	ck_assert_uint_eq(d.state & MMBUF_STATE_SEALED, 0);
+	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	r = verify(d.path, 1);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_uint_eq(r->block_size, 8192);
+	mmbuf_report_free(r);
+}
+END_TEST
+
 /* Repair rewrites the damaged slot from the intact one, keeps the seal,
  * and never touches the data; a dry run writes nothing. */
 START_TEST(test_repair)
@@ -584,6 +636,7 @@ Suite *mmbuf_seal_suite(void)
 	tcase_add_test(tc, test_parallel_equals_serial);
 	tcase_add_test(tc, test_seal_errors);
 	tcase_add_test(tc, test_reseal);
+	tcase_add_test(tc, test_reseal_unseals_first);
 	tcase_add_test(tc, test_progress);
 	tc = tu_tcase(s, "verify", 60);
 	tcase_add_test(tc, test_verify_ok);

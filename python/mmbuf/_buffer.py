@@ -1002,7 +1002,9 @@ class Buffer:
         file that shrinks under us raises TruncatedError.  The seal stays
         current until the buffer is opened for writing again or its length
         changes: do not store into [0, length) after sealing.  close()
-        then commits the clean, sealed state into both slots.
+        then commits the clean, sealed state into both slots.  Sealing a
+        sealed buffer again first commits it unsealed, as its table is
+        about to be overwritten.
 
         backend is as for mmbuf.verify().  Raises ReadOnlyError,
         ValueError (block_size), NoChecksumError, TruncatedError or
@@ -1020,6 +1022,14 @@ class Buffer:
         # What we are about to vouch for must be on disk first.
         if h.length:
             self.flush(0, h.length)
+        # The table below goes where the current slot's table is: stop
+        # vouching for that one first (mmbuf(5), "Data checksum and
+        # sealing", step 2), so that a failure or crash before the commit
+        # cannot leave a sealed header beside a table that no longer
+        # matches it.
+        if h.state & F.STATE_SEALED and h.ro_compat & F.RO_COMPAT_BLOCK_TABLE:
+            self._commit(True, state=h.state & ~F.STATE_SEALED)
+            h = self._header
         n = _verify.nblocks(h.capacity, shift)
         used = _verify.nblocks(h.length, shift)
         bsize = 1 << shift

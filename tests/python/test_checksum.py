@@ -5,11 +5,13 @@ both XXH3-64 back ends: libmmbuf of the build tree through ctypes
 interpreter that has the xxhash module; never skipped silently."""
 
 import ctypes
+import errno
 import os
 import shutil
 import signal
 import struct
 import sys
+import unittest.mock
 import zlib
 
 import xxhash  # noqa: F401 - run-test.sh picks an interpreter with it
@@ -303,6 +305,36 @@ class TestPythonSeal(Case):
             b.seal(block_size=1 << 20)
         self.assertEqual(os.path.getsize(p), 8192 + (1 << 20) + 8)
         self.assertEqual(self.verifybuf(p).returncode, 0)
+
+    def test_failed_reseal_leaves_no_false_seal(self):
+        # A second seal in one session writes its table over the first
+        # one's: if it fails after that, the file must not still vouch
+        # for the old table (mmbuf(5), sealing, step 2), or a verifier
+        # finds damage where there is none.
+        p = self.path()
+        fill(p, 16 * 4096)
+        real = C.backend
+
+        class Failing:
+            def __init__(self, name):
+                self.inner = real(name)
+                self.name = self.inner.name
+
+            def hash_file(self, fd, off, n):
+                if n == 16 * 4096:      # the whole data, after the table
+                    raise OSError(errno.EIO, os.strerror(errno.EIO))
+                return self.inner.hash_file(fd, off, n)
+
+        with mmbuf.open(p, "r+") as b:
+            b.seal(block_size=4096)
+            with unittest.mock.patch.object(C, "backend", Failing):
+                with self.assertRaises(OSError):
+                    b.seal(block_size=8192)
+            self.assertFalse(b.state & F.STATE_SEALED)
+        res = self.verifybuf(p)
+        self.assertEqual(res.stdout.decode(),
+                         "%s: not verifiable (modified since seal)\n" % p)
+        self.assertEqual(res.returncode, 1)
 
     def test_seal_errors(self):
         p = self.path()
