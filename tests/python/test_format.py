@@ -1,10 +1,17 @@
 """Unit tests of mmbuf._format: header encoding, decoding and validation,
-against the rules and the worked example of man/mmbuf.5."""
+against the rules and the worked example of man/mmbuf.5; and the examples
+of man/mmbuf.5 themselves, taken from the page and run."""
 
+import errno
+import fcntl
+import os
+import platform
+import re
 import struct
+import sys
 import zlib
 
-from testlib import F, main, mmbuf
+from testlib import SRCDIR, F, TempDirCase, main, mmbuf
 import unittest
 
 # Slot 0 of the example in mmbuf(5), EXAMPLES (xxd -a -l 512), non-zero
@@ -230,6 +237,125 @@ class TestDocstrings(unittest.TestCase):
                 if not (getattr(obj, "__doc__", None) or "").strip():
                     missing.append("%s.%s" % (cls.__name__, name))
         self.assertEqual(missing, [])
+
+
+# mdoc escapes that the literal blocks of EXAMPLES may use, and what they
+# stand for; any other escape fails the test, rather than run something
+# that the page does not show.
+_ESCAPES = {"e": "\\", "&": "", "-": "-"}
+
+
+def spec_examples():
+    """The literal blocks of EXAMPLES in man/mmbuf.5, as the reader sees
+    them: [Python reader, NumPy lines, xxd dump]."""
+    with open(os.path.join(SRCDIR, "man", "mmbuf.5"), encoding="utf-8") as f:
+        page = f.read()
+    part = page[page.index("\n.Sh EXAMPLES\n"):page.index("\n.Sh SEE ALSO\n")]
+    blocks = re.findall(r"^\.Bd -literal[^\n]*\n(.*?)^\.Ed$", part,
+                        re.M | re.S)
+    return [re.sub(r"\\(.)", lambda m: _ESCAPES[m.group(1)], b)
+            for b in blocks]
+
+
+def spec_namespace():
+    """The names that the Python reader of EXAMPLES defines."""
+    ns = {"__name__": "mmbuf_5_example"}
+    exec(compile(spec_examples()[0], "mmbuf.5 EXAMPLES", "exec"), ns)
+    return ns
+
+
+# The layout of struct flock in the example is that of Linux on x86-64 and
+# aarch64, as it says; elsewhere its locks cannot be run.
+FLOCK_ABI = (sys.platform.startswith("linux") and hasattr(fcntl, "F_OFD_SETLK")
+             and platform.machine() in ("x86_64", "aarch64"))
+
+
+class TestSpecExamples(TempDirCase):
+    def make(self):
+        # Room past the array and the length, for a shrink.
+        p = self.path("temperature.mmbuf")
+        with mmbuf.create(p, size=64000 + 4096, dtype="<f8",
+                          shape=(1000, 8), label="temperature") as b:
+            b.set_length(64000)
+            b.view[3, 2] = 1.5
+            b.view[999, 7] = -2.25
+        return p
+
+    def test_dump_is_the_worked_example(self):
+        # The xxd dump on the page is the slot the tests above decode.
+        lines = spec_examples()[2].splitlines()
+        self.assertTrue(lines[0].startswith("$ xxd -a -l 512 "))
+        slot = bytearray()
+        for line in lines[1:]:
+            if line == "*":     # xxd -a: lines like the one before
+                continue
+            off, hx = re.match(r"([0-9a-f]{8}): ((?:[0-9a-f]{4} ?){8})",
+                               line).groups()
+            slot += bytes(int(off, 16) - len(slot))
+            slot += bytes.fromhex(hx.replace(" ", ""))
+        self.assertEqual(bytes(slot), example_slot())
+
+    @unittest.skipUnless(FLOCK_ABI, "struct flock of x86-64 or aarch64 Linux")
+    def test_reader_reads_and_holds_the_reader_lock(self):
+        ns = spec_namespace()
+        p = self.make()
+        data, dtype, shape, label = ns["open_mmbuf"](p)
+        self.assertEqual((dtype, shape, label),
+                         ("<f8", (1000, 8), "temperature"))
+        with mmbuf.open(p) as b:
+            self.assertEqual(bytes(data), bytes(b.raw))
+        self.assertEqual(struct.unpack_from("<d", data, (3 * 8 + 2) * 8),
+                         (1.5,))
+        # Its reader lock, on an open file of this very process, keeps a
+        # shrink out, and goes with the mapping; writers may open.
+        with mmbuf.open(p, "r+") as w:
+            with self.assertRaises(mmbuf.BusyError):
+                w.resize(64000)
+            data.release()
+            del data
+            w.resize(64000)
+
+    @unittest.skipUnless(FLOCK_ABI, "struct flock of x86-64 or aarch64 Linux")
+    def test_writer_lock_and_writer_present(self):
+        ns = spec_namespace()
+        p = self.make()
+        with open(p, "r+b") as f, open(p, "rb") as g:
+            self.assertFalse(ns["writer_present"](g))
+            ns["lock"](f, fcntl.F_WRLCK, 0)
+            self.assertTrue(ns["writer_present"](g))
+            # An open file description lock: a second open of this process
+            # is kept out, C or Python.
+            with self.assertRaises(OSError) as cm:
+                ns["lock"](g, fcntl.F_RDLCK, 0)
+            self.assertIn(cm.exception.errno, (errno.EAGAIN, errno.EACCES))
+            with self.assertRaises(mmbuf.BusyError) as cm:
+                mmbuf.open(p, "r+")
+            self.assertNotIsInstance(cm.exception, mmbuf.ReadLockError)
+        with open(p, "rb") as f, open(p, "rb") as g:
+            # A read lock on the writer's byte is no writer, but keeps
+            # writers out.
+            ns["lock"](f, fcntl.F_RDLCK, 0)
+            self.assertFalse(ns["writer_present"](g))
+            with self.assertRaises(mmbuf.ReadLockError):
+                mmbuf.open(p, "r+")
+        mmbuf.open(p, "r+").close()
+
+    @unittest.skipUnless(FLOCK_ABI, "struct flock of x86-64 or aarch64 Linux")
+    def test_numpy_lines(self):
+        try:
+            import numpy
+        except ImportError:
+            self.skipTest("no NumPy in this interpreter")
+        ns = spec_namespace()
+        ns["numpy"] = numpy
+        p = self.make()
+        self.addCleanup(os.chdir, os.getcwd())
+        os.chdir(self.dir)
+        exec(compile(spec_examples()[1], "mmbuf.5 EXAMPLES", "exec"), ns)
+        a = ns["a"]
+        self.assertEqual(a.shape, (1000, 8))
+        self.assertEqual((a[3, 2], a[999, 7]), (1.5, -2.25))
+        self.assertTrue(os.path.samefile(p, "temperature.mmbuf"))
 
 
 if __name__ == "__main__":
