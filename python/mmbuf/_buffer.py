@@ -722,17 +722,20 @@ class Buffer:
         The new header goes into the older slot with the next generation.
         With durable (the default) data bytes [0, length) are synced first
         and the header after, so after a power loss the committed length
-        never covers unsynced data.  Clears the sealed state.  Raises
+        never covers unsynced data.  A new length clears the sealed state;
+        the same length keeps it, as mmbuf_set_length() does (mmbuf(5):
+        only a commit that changes the length unseals).  Raises
         ReadOnlyError or LengthError."""
         self._check_writable()
         length = int(length)
-        if not 0 <= length <= self._header.capacity:
+        h = self._header
+        if not 0 <= length <= h.capacity:
             raise E.LengthError("length %d exceeds the capacity %d"
-                                % (length, self._header.capacity))
+                                % (length, h.capacity))
         if durable and length:
             self.flush(0, length)
-        self._commit(durable, length=length,
-                     state=self._header.state & ~F.STATE_SEALED)
+        state = h.state if length == h.length else h.state & ~F.STATE_SEALED
+        self._commit(durable, length=length, state=state)
 
     def set_label(self, label, durable=True):
         """Commit a new label (UTF-8, at most 255 bytes).  Raises

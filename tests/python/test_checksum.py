@@ -336,6 +336,21 @@ class TestPythonSeal(Case):
                          "%s: not verifiable (modified since seal)\n" % p)
         self.assertEqual(res.returncode, 1)
 
+    def test_same_length_keeps_seal(self):
+        # Only a commit that changes the length unseals (mmbuf(5)), as
+        # in mmbuf_set_length().
+        p = self.path()
+        fill(p, 8192)
+        with mmbuf.open(p, "r+") as b:
+            b.seal()
+            b.set_length(8192)
+            self.assertTrue(b.state & F.STATE_SEALED)
+        self.assertEqual(self.assert_same_verdict(p).returncode, 0)
+        with mmbuf.open(p, "r+") as b:
+            b.seal()
+            b.set_length(4096)
+            self.assertFalse(b.state & F.STATE_SEALED)
+
     def test_seal_errors(self):
         p = self.path()
         fill(p, 4096)
