@@ -18,9 +18,8 @@
 
 #define MIB (1024u * 1024u)
 
-/* A closed, sealed buffer of cap bytes filled from seed. */
-static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
-			  unsigned threads, uint32_t seed)
+/* A new buffer of cap bytes filled from seed, open for writing. */
+static mmbuf *filled(const char *name, uint64_t cap, uint32_t seed)
 {
 	mmbuf_create_opts o;
 	mmbuf *b;
@@ -28,6 +27,15 @@ static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
 	tu_opts(&o, cap);
 	b = tu_create(name, &o);
 	tu_fill(mmbuf_data(b), (size_t)cap, seed);
+	return b;
+}
+
+/* A closed, sealed buffer of cap bytes filled from seed. */
+static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
+			  unsigned threads, uint32_t seed)
+{
+	mmbuf *b = filled(name, cap, seed);
+
 	ck_assert_int_eq(mmbuf_seal(b, shift, threads), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	return tu_path(name);
@@ -456,13 +464,9 @@ START_TEST(test_reseal_unseals_first)
 {
 	const uint64_t cap = 16 * 4096;
 	struct on_disk d = {.path = tu_path("u.mmb")};
-	mmbuf_create_opts o;
+	mmbuf *b = filled("u.mmb", cap, 9);
 	mmbuf_report *r;
-	mmbuf *b;
 
-	tu_opts(&o, cap);
-	b = tu_create("u.mmb", &o);
-	tu_fill(mmbuf_data(b), (size_t)cap, 9);
 	ck_assert_int_eq(mmbuf_seal(b, 12, 1), 0);
 	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
 	ck_assert_int_eq(mmbuf_seal_progress(b, 13, 1, read_state, &d), 0);
@@ -592,13 +596,9 @@ START_TEST(test_progress)
 {
 	const uint64_t cap = 40 * 4096 + 10;
 	struct progress_log l = {.monotonic = true};
-	mmbuf_create_opts o;
+	mmbuf *b = filled("p.mmb", cap, 21);
 	mmbuf_report *r;
-	mmbuf *b;
 
-	tu_opts(&o, cap);
-	b = tu_create("p.mmb", &o);
-	tu_fill(mmbuf_data(b), (size_t)cap, 21);
 	ck_assert_int_eq(mmbuf_seal_progress(b, 12, 3, log_progress, &l), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	/* The whole-data pass and the blocks: the data is read twice. */
