@@ -67,13 +67,14 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     (read and write: takes the writer lock without waiting, and raises
     BusyError if another writer, in this or any process, C or Python, has
     the file open, or ReadLockError, a BusyError, if a read lock that any
-    user who can read the file may take keeps writers out).  Both slots, the version, the features, every field
-    and the file size are checked before anything is mapped, so a damaged
-    or truncated file raises an Error (MagicError, ChecksumError,
-    TornError, VersionError, FeatureError, TruncatedError,
-    InconsistentError, NotRegularError; ROFeatureError for ``"r+"`` on a
-    file with an unknown read-only-compatible feature) and never crashes
-    the process.  System errors raise OSError.
+    user who can read the file may take keeps writers out).  Both slots,
+    the version, the features, every field and the file size are checked
+    before anything is mapped, so a damaged or truncated file raises an
+    Error (MagicError, ChecksumError, TornError, VersionError,
+    FeatureError, TruncatedError, InconsistentError, NotRegularError;
+    ROFeatureError for ``"r+"`` on a file with an unknown
+    read-only-compatible feature) and never crashes the process.  System
+    errors raise OSError.
 
     A writer commits the "writer open" state durably before returning; if
     the previous writer did not close, the open goes on and
