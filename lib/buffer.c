@@ -180,7 +180,9 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	b->writable = true;
 	b->sparse = (opts->flags & MMBUF_CREATE_SPARSE) != 0;
 	replace = (opts->flags & MMBUF_CREATE_REPLACE) != 0;
-	if ((err = new_header(opts, &b->hdr)) != 0) {
+	if ((err = new_header(opts, &b->hdr)) != 0 ||
+	    /* Before any work; mmbuf__tmp_publish() checks again. */
+	    (replace && (err = mmbuf__replaceable(path)) != 0)) {
 		free(b);
 		return err;
 	}

@@ -316,8 +316,27 @@ static int link_staging(struct mmbuf__tmpfile *t, const char *path)
 #endif
 
 /*
+ * 0 if a replace may rename a file over path: nothing is there, or a
+ * regular file.  lstat(2), so that a symbolic link is refused too, and
+ * neither followed (rename(2) never follows it) nor replaced (the caller
+ * who named it meant the file it points to).
+ */
+int mmbuf__replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISREG(st.st_mode) ? 0 : MMBUF_ENOTREG;
+}
+
+/*
  * Put the finished file in place: link it, so an existing name is never
- * touched (exclusive), or rename it over the name (replace).
+ * touched (exclusive), or rename it over the name (replace), which only
+ * replaces a regular file.  That is checked right before the rename: a
+ * window of microseconds remains in which another process could put a
+ * special file under the name, for rename(2) has no flag to replace only
+ * a regular file.
  */
 int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace)
@@ -333,8 +352,9 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 			err = link_staging(t, path);
 			if (err != 0)
 				return err;
-			if (rename(t->tmpname, path) != 0) {
-				err = -errno;
+			if ((err = mmbuf__replaceable(path)) != 0 ||
+			    rename(t->tmpname, path) != 0) {
+				err = err ? err : -errno;
 				unlink(t->tmpname);
 			}
 			free(t->tmpname);
@@ -344,6 +364,8 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 	}
 #endif
 	if (replace) {
+		if ((err = mmbuf__replaceable(path)) != 0)
+			return err;
 		if (rename(t->tmpname, path) != 0)
 			return -errno;
 	} else {

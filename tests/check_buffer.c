@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1639,6 +1642,100 @@ START_TEST(test_replace)
 }
 END_TEST
 
+/* lstat of name in the test's directory. */
+static struct stat node_of(const char *name)
+{
+	struct stat st;
+
+	ck_assert_msg(lstat(tu_path(name), &st) == 0, "lstat %s: %s", name,
+		      strerror(errno));
+	return st;
+}
+
+/* name is still the node it was: same inode, type, mode and size. */
+static void same_node(const char *name, const struct stat *was)
+{
+	struct stat now = node_of(name);
+
+	ck_assert_msg(now.st_ino == was->st_ino &&
+		      now.st_mode == was->st_mode &&
+		      now.st_uid == was->st_uid && now.st_size == was->st_size,
+		      "%s was replaced or changed", name);
+}
+
+/*
+ * A replace replaces a regular file and nothing else: a FIFO, a socket, a
+ * directory, a character device, a symbolic link (to a buffer, or to
+ * nowhere) stays where it is, and the call fails with MMBUF_ENOTREG, at
+ * mmbuf_create() and again at mmbuf_publish().
+ */
+START_TEST(test_replace_not_regular)
+{
+	static const char *const names[] = {"fifo", "sock", "dir", "link",
+					    "dangling", "chr"};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mmbuf_create_opts o;
+	struct stat was;
+	int sock, cwd, entries;
+	mmbuf *b;
+
+	tu_create_closed("target.mmb", 4096, 5);
+	ck_assert_int_eq(mkfifo(tu_path("fifo"), 0600), 0);
+	/* Bound by a relative name: the directory's may be too long. */
+	strcpy(sa.sun_path, "sock");
+	sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(sock, 0);
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(cwd, 0);
+	ck_assert_int_eq(chdir(tu_dir), 0);
+	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(fchdir(cwd), 0);
+	close(cwd);
+	ck_assert_int_eq(mkdir(tu_path("dir"), 0755), 0);
+	ck_assert_int_eq(symlink("target.mmb", tu_path("link")), 0);
+	ck_assert_int_eq(symlink("nowhere", tu_path("dangling")), 0);
+	/* /dev/null's numbers, in the scratch directory (CI runs as root). */
+	if (geteuid() == 0)
+		ck_assert_int_eq(mknod(tu_path("chr"), S_IFCHR | 0666,
+				       makedev(1, 3)), 0);
+	entries = tu_dir_entries(tu_dir);
+
+	tu_opts(&o, 100);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(names[i], "chr") == 0 && geteuid() != 0)
+			continue;
+		was = node_of(names[i]);
+		o.flags = MMBUF_CREATE_REPLACE;
+		b = (mmbuf *)&o;
+		ck_assert_err(mmbuf_create(tu_path(names[i]), &o, &b),
+			      MMBUF_ENOTREG);
+		ck_assert_ptr_null(b);
+		o.flags = MMBUF_CREATE_REPLACE | MMBUF_CREATE_UNPUBLISHED;
+		ck_assert_err(mmbuf_create(tu_path(names[i]), &o, &b),
+			      MMBUF_ENOTREG);
+		same_node(names[i], &was);
+		ck_assert_int_eq(tu_dir_entries(tu_dir), entries);
+	}
+	close(sock);
+	ck_assert_int_eq(tu_dir_entries(tu_path("dir")), 0);
+	/* The buffer behind the link is as it was. */
+	b = tu_open(tu_path("target.mmb"), MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_capacity(b), 4096);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(b), 4096, 5), -1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+
+	/* Checked again at publication: a FIFO made meanwhile stays. */
+	o.flags = MMBUF_CREATE_REPLACE | MMBUF_CREATE_UNPUBLISHED;
+	b = tu_create("late", &o);
+	ck_assert_int_eq(mkfifo(tu_path("late"), 0600), 0);
+	was = node_of("late");
+	ck_assert_err(mmbuf_publish(b), MMBUF_ENOTREG);
+	same_node("late", &was);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), entries + 1);
+}
+END_TEST
+
 /* Whatever the outcome, nothing but the target is left in the directory. */
 START_TEST(test_no_temp_files)
 {
@@ -2261,6 +2358,8 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_unpublished_discard);
 	tcase_add_test(tc, test_unpublished_publish_races);
 	tcase_add_test(tc, test_unpublished_kill);
+	tc = tu_tcase(s, "replace_not_regular", 60);
+	tcase_add_test(tc, test_replace_not_regular);
 	tc = tu_tcase(s, "close", 60);
 	tcase_add_test(tc, test_close_null);
 	tc = tu_tcase(s, "readonly", 60);

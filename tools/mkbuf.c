@@ -119,7 +119,7 @@ static void usage(FILE *fp, int status)
 "                        2M; default 4096)\n"
 "      --sparse          do not preallocate the data on disk\n"
 "      --mode OCTAL      permissions before the umask (default 0666)\n"
-"  -f, --force           replace an existing FILE atomically\n"
+"  -f, --force           replace an existing regular FILE atomically\n"
 "\n"
 "Initial data (default: zeros):\n"
 "      --from FILE       the bytes of FILE, or of standard input for -;\n"
@@ -346,6 +346,15 @@ static void fail(int status, const char *file, const char *fmt, ...)
 	mmbuf_close(building);
 	building = NULL;
 	tool_die(status, file, "%s", msg);
+}
+
+/* -f met something other than a regular file at path: status 3. */
+static void not_replaced(const char *path) TOOL_NORETURN;
+
+static void not_replaced(const char *path)
+{
+	fail(EXIT_CREATE, path, "%s: -f replaces only a regular file",
+	     mmbuf_strerror(MMBUF_ENOTREG));
 }
 
 /* The directory part of path ("." when there is none), in dir. */
@@ -884,6 +893,8 @@ int main(int argc, char **argv)
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
 			     mmbuf_strerror(err));
+		if (err == MMBUF_ENOTREG)
+			not_replaced(o.path);
 		fail(err >= MMBUF_ERR_MIN && err <= MMBUF_ERR_MAX ? EXIT_USAGE
 								  : EXIT_CREATE,
 		     o.path, "%s", mmbuf_strerror(err));
@@ -910,6 +921,8 @@ int main(int argc, char **argv)
 	check_signal();
 	/* Synced, then named: linked, or renamed over FILE with -f. */
 	err = mmbuf_publish(buf);
+	if (err == MMBUF_ENOTREG)
+		not_replaced(o.path);
 	if (err < 0)
 		fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 	building = NULL;

@@ -142,8 +142,10 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     mmbuf(5), "Creating a file": the file is built under no name (or a
     temporary one), locked, synced, then linked into place and the
     directory synced.  Without exist_ok an existing path is never touched
-    and FileExistsError is raised; with it the path is replaced atomically.
-    On failure nothing is left behind.
+    and FileExistsError is raised; with it the path is replaced atomically,
+    if it is a regular file: anything else there (a symbolic link, even to
+    a buffer, a directory, a device, a FIFO, a socket) is left as it is
+    and NotRegularError is raised.  On failure nothing is left behind.
 
     With publish=False the file is not put in place yet (as with
     MMBUF_CREATE_UNPUBLISHED in C): the buffer can be filled, committed,
@@ -160,7 +162,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
             b.seal()
             b.publish()     # without this, the block discards the file
 
-    Raises DtypeError, ShapeError, LabelError, LengthError or OSError.
+    Raises DtypeError, ShapeError, LabelError, LengthError,
+    NotRegularError or OSError.
     """
     dtype, itemsize = F.parse_dtype(dtype)
     if shape is not None:
@@ -201,6 +204,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     base = os.path.basename(path)
+    if exist_ok:
+        _check_replaceable(path)     # before any work; publish() again
     fd, tmp = _new_file(directory, base)
     try:
         _lock.lock_writer(fd)
@@ -248,6 +253,20 @@ class _Pending:
     @property
     def target(self):
         return os.path.join(self.directory, self.base)
+
+
+def _check_replaceable(path):
+    """Raise NotRegularError unless a replace may rename a file over path:
+    nothing is there, or a regular file (mmbuf(5), "Creating a file").
+    lstat(), so a symbolic link is refused too, neither followed nor
+    replaced."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise E.NotRegularError("%s: not a regular file: a replace replaces "
+                                "only a regular file" % (path,))
 
 
 def _unlink_if_file(name, fd):
@@ -1063,7 +1082,9 @@ class Buffer:
         Raises ValueError if the buffer is not awaiting publication
         (published already, or not made by create(publish=False)) or is
         closed; FileExistsError if the path exists and exist_ok was not
-        given; or another OSError.  After those the buffer is still
+        given; NotRegularError if it was given and the path is not a
+        regular file (checked right before the rename); or another
+        OSError.  After those the buffer is still
         unpublished and the path untouched: close() discards it, or
         publish() can be tried again.  An OSError from syncing the
         directory comes after the buffer is in place: it is then
@@ -1078,14 +1099,19 @@ class Buffer:
         if p.tmp is None and not p.replace:
             _link_unnamed(self._fd, p.directory, p.base)
         elif p.tmp is None:
-            # A name of our own first, then an atomic rename.
+            # A name of our own first, then an atomic rename, of a regular
+            # file only: checked right before it, but a window remains in
+            # which another process could put a special file there, for
+            # rename() cannot be told to replace only a regular file.
             staged = _link_staging(self._fd, p.directory, p.base)
             try:
+                _check_replaceable(p.target)
                 os.rename(staged, p.target)
             except BaseException:
                 _unlink_quietly(staged)
                 raise
         elif p.replace:
+            _check_replaceable(p.target)
             os.rename(p.tmp, p.target)
         else:
             os.link(p.tmp, p.target)

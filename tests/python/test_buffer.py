@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -96,6 +97,52 @@ class TestCreate(TempDirCase):
                          [".b.mmbuf.mmbuf-new", "b.mmbuf"])
         self.assertTrue(os.path.isdir(staging))
         self.assertEqual(os.path.getsize(p), 8192 + 40)
+
+    def test_replace_refuses_what_is_not_a_regular_file(self):
+        # exist_ok replaces a regular file only: a FIFO, a character
+        # device, a directory, a socket, a symbolic link (to a buffer, or
+        # to nowhere) is left as it was.
+        import socket
+        target = self.path("target.mmbuf")
+        mmbuf.create(target, size=10, label="target").close()
+        os.mkfifo(self.path("fifo"))
+        os.mkdir(self.path("dir"))
+        os.symlink("target.mmbuf", self.path("link"))
+        os.symlink("nowhere", self.path("dangling"))
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(self.path("sock"))
+        names = ["fifo", "dir", "link", "dangling", "sock"]
+        if os.geteuid() == 0:     # /dev/null's numbers, in our directory
+            os.mknod(self.path("chr"), 0o666 | stat.S_IFCHR,
+                     os.makedev(1, 3))
+            names.append("chr")
+        try:
+            for name in names:
+                before = os.lstat(self.path(name))
+                for publish in (True, False):
+                    with self.assertRaises(mmbuf.NotRegularError) as cm:
+                        mmbuf.create(self.path(name), size=20, exist_ok=True,
+                                     publish=publish)
+                    self.assertIn(self.path(name), str(cm.exception))
+                now = os.lstat(self.path(name))
+                self.assertEqual((now.st_ino, now.st_mode),
+                                 (before.st_ino, before.st_mode), name)
+        finally:
+            sock.close()
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         sorted(names + ["target.mmbuf"]))
+        with mmbuf.open(target) as r:
+            self.assertEqual((r.label, r.capacity), ("target", 10))
+        # Checked again at publish(): a FIFO made meanwhile stays.
+        late = self.path("late")
+        b = mmbuf.create(late, size=20, exist_ok=True, publish=False)
+        os.mkfifo(late)
+        with self.assertRaises(mmbuf.NotRegularError):
+            b.publish()
+        self.assertFalse(b.published)
+        b.close()
+        self.assertTrue(stat.S_ISFIFO(os.lstat(late).st_mode))
+        self.assertEqual(len(os.listdir(self.dir)), len(names) + 2)
 
     def test_sparse_and_preallocated(self):
         big = 64 << 20
