@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <grp.h>
+#include <limits.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -1736,6 +1738,126 @@ START_TEST(test_replace_not_regular)
 }
 END_TEST
 
+/* Replace name (in dir, or the test's directory) by a new buffer of
+ * capacity cap, closed; the result. */
+static int replace_with(const char *path, uint64_t cap)
+{
+	mmbuf_create_opts o;
+	mmbuf *b = NULL;
+	int err;
+
+	tu_opts(&o, cap);
+	o.flags = MMBUF_CREATE_REPLACE;
+	err = mmbuf_create(path, &o, &b);
+	if (err == 0)
+		err = mmbuf_close(b);
+	return err;
+}
+
+static void check_capacity(const char *path, uint64_t cap)
+{
+	mmbuf *b = tu_open(path, MMBUF_RDONLY);
+
+	ck_assert_uint_eq(mmbuf_capacity(b), cap);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+
+/*
+ * mmbuf(5), "Creating a file": what was planted under the staging name and
+ * is not a dead creator's file of the writer's own user (a symbolic link,
+ * another user's file, a file the writer may not open) neither stops a
+ * replace nor is removed by it: the replace goes through a name of its own.
+ */
+START_TEST(test_replace_staging_planted)
+{
+	static const char planted[] = "planted\n";
+	char p[PATH_MAX], staging[PATH_MAX];
+	struct stat was, victim;
+	int up[2], got[2] = {1, 1}, status;
+	pid_t pid;
+
+	/* Copies: tu_path() reuses its buffers. */
+	snprintf(p, sizeof p, "%s", tu_path("s.mmb"));
+	snprintf(staging, sizeof staging, "%s", tu_path(".s.mmb.mmbuf-new"));
+	tu_create_closed("s.mmb", 100, 1);
+	tu_write_file(tu_path("victim"), planted, sizeof planted);
+	victim = node_of("victim");
+
+	/* A symbolic link, to a file of ours. */
+	ck_assert_int_eq(symlink("victim", staging), 0);
+	was = node_of(".s.mmb.mmbuf-new");
+	ck_assert_int_eq(replace_with(p, 200), 0);
+	check_capacity(p, 200);
+	same_node(".s.mmb.mmbuf-new", &was);
+	same_node("victim", &victim);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 3);
+	ck_assert_int_eq(unlink(staging), 0);
+
+	/* Another user's file, in a sticky directory: root could remove it,
+	 * and must not. */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(tu_dir, 01777), 0);
+		tu_write_file(staging, planted, sizeof planted);
+		ck_assert_int_eq(chown(staging, 65534, 65534), 0);
+		was = node_of(".s.mmb.mmbuf-new");
+		ck_assert_int_eq(replace_with(p, 300), 0);
+		check_capacity(p, 300);
+		same_node(".s.mmb.mmbuf-new", &was);
+		ck_assert_int_eq(tu_dir_entries(tu_dir), 3);
+		ck_assert_int_eq(unlink(staging), 0);
+		ck_assert_int_eq(chmod(tu_dir, 0700), 0);
+	}
+
+	/*
+	 * A mode 000 file of the writer's own, which it cannot open to see
+	 * whether a creator holds it.  Run as nobody when we are root (who can
+	 * open anything), in a directory nobody owns.
+	 */
+	ck_assert_int_eq(chmod(tu_root, 0755), 0);
+	ck_assert_int_eq(chmod(tu_dir, 0755), 0);
+	ck_assert_int_eq(mkdir(tu_path("nb"), 0755), 0);
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(tu_path("nb"), 65534, 65534), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		int fd;
+
+		close(up[0]);
+		if (geteuid() == 0 &&
+		    (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+		     setuid(65534) != 0))
+			_exit(101);
+		if (replace_with(tu_path("nb/s.mmb"), 100) != 0)
+			_exit(103);
+		fd = open(tu_path("nb/.s.mmb.mmbuf-new"),
+			  O_WRONLY | O_CREAT | O_EXCL, 0);
+		if (fd < 0 || write(fd, planted, sizeof planted) < 0)
+			_exit(104);
+		close(fd);
+		tu_send(up[1], replace_with(tu_path("nb/s.mmb"), 400));
+		tu_send(up[1], access(tu_path("nb/.s.mmb.mmbuf-new"), F_OK));
+		_exit(0);
+	}
+	close(up[1]);
+	for (int i = 0; i < 2; i++)
+		if (!tu_recv(up[0], &got[i]))
+			break;
+	close(up[0]);
+	status = tu_wait(pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status %#x", status);
+	ck_assert_msg(got[0] == 0, "replace: %s", mmbuf_err_name(got[0]));
+	ck_assert_int_eq(got[1], 0);
+	check_capacity(tu_path("nb/s.mmb"), 400);
+	was = node_of("nb/.s.mmb.mmbuf-new");
+	ck_assert_uint_eq(was.st_mode & 07777, 0);
+	ck_assert_uint_eq(was.st_size, sizeof planted);
+	ck_assert_int_eq(tu_dir_entries(tu_path("nb")), 2);
+	ck_assert_int_eq(chmod(tu_dir, 0700), 0);
+}
+END_TEST
+
 /* Whatever the outcome, nothing but the target is left in the directory. */
 START_TEST(test_no_temp_files)
 {
@@ -2360,6 +2482,8 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_unpublished_kill);
 	tc = tu_tcase(s, "replace_not_regular", 60);
 	tcase_add_test(tc, test_replace_not_regular);
+	tc = tu_tcase(s, "replace_staging_planted", 60);
+	tcase_add_test(tc, test_replace_staging_planted);
 	tc = tu_tcase(s, "close", 60);
 	tcase_add_test(tc, test_close_null);
 	tc = tu_tcase(s, "readonly", 60);

@@ -334,17 +334,22 @@ def _link_unnamed(fd, directory, name):
 
 
 def _remove_stale(name):
-    """True if the staging file name was left by a dead creator (nobody
-    holds its writer lock) and is now removed, or is gone; False if a live
-    creator holds it."""
+    """True if the staging file name was left by a dead creator (a
+    regular file of our own user whose writer lock nobody holds) and is
+    now removed, or is gone.  False leaves anything else alone (a live
+    creator's file, a symbolic link, another user's file, one we cannot
+    open or remove): the caller takes a name of its own."""
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
                      | os.O_CLOEXEC)
     except FileNotFoundError:
         return True
+    except OSError:
+        return False
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or _lock.writer_present(fd):
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid()
+                or _lock.writer_present(fd)):
             return False
         # Only the file we checked, not one that took the name since.
         try:
@@ -357,6 +362,8 @@ def _remove_stale(name):
             os.unlink(name)
         except FileNotFoundError:
             pass
+        except OSError:
+            return False
         return True
     finally:
         os.close(fd)
@@ -365,8 +372,9 @@ def _remove_stale(name):
 def _link_staging(fd, directory, base):
     """Link the O_TMPFILE file of fd under the staging name of base,
     ".BASE.mmbuf-new" (mmbuf(5), "Creating a file"), removing one that a
-    dead creator left; under a temporary name while a live creator holds
-    it.  Returns the name."""
+    dead creator left; under a temporary name when the staging name
+    cannot be claimed (a live creator holds it, or anything else is
+    there).  Returns the name."""
     staging = ".%s.mmbuf-new" % _short(base)
     for _ in range(3):
         try:

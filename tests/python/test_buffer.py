@@ -144,6 +144,72 @@ class TestCreate(TempDirCase):
         self.assertTrue(stat.S_ISFIFO(os.lstat(late).st_mode))
         self.assertEqual(len(os.listdir(self.dir)), len(names) + 2)
 
+    def test_replace_past_a_planted_staging_name(self):
+        # mmbuf(5), "Creating a file": what another user plants under the
+        # staging name (a symbolic link, a file of theirs, a mode 000
+        # file) neither stops a replace nor is touched by it.
+        self.assert_o_tmpfile()
+        p = self.path()
+        staging = self.path(".b.mmbuf.mmbuf-new")
+        with open(self.path("victim"), "wb") as f:
+            f.write(b"planted")
+        mmbuf.create(p, size=10).close()
+        os.symlink("victim", staging)
+        mmbuf.create(p, size=20, exist_ok=True).close()
+        self.assertEqual(os.readlink(staging), "victim")
+        self.assertEqual(file_bytes(self.path("victim")), b"planted")
+        self.assertEqual(os.path.getsize(p), 8192 + 20)
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         [".b.mmbuf.mmbuf-new", "b.mmbuf", "victim"])
+        os.unlink(staging)
+        if os.geteuid() != 0:
+            return
+        # As root, in a sticky directory: nobody's file, which root could
+        # remove and must not; and, as nobody, a mode 000 file of its own.
+        os.chmod(self.dir, 0o1777)
+        with open(staging, "wb") as f:
+            f.write(b"nobody's")
+        os.chown(staging, 65534, 65534)
+        before = os.lstat(staging)
+        mmbuf.create(p, size=30, exist_ok=True).close()
+        self.assertEqual(os.path.getsize(p), 8192 + 30)
+        now = os.lstat(staging)
+        self.assertEqual((now.st_ino, now.st_uid), (before.st_ino, 65534))
+        self.assertEqual(file_bytes(staging), b"nobody's")
+        os.unlink(staging)
+        os.unlink(p)
+        code = ("import mmbuf, os, sys\n"
+                "p, staging = sys.argv[1:]\n"
+                "mmbuf.create(p, size=10).close()\n"
+                "os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0))\n"
+                "mmbuf.create(p, size=40, exist_ok=True).close()\n")
+        res = self.run_as_nobody(code, p, staging)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(os.path.getsize(p), 8192 + 40)
+        now = os.lstat(staging)
+        self.assertEqual((now.st_uid, now.st_mode & 0o7777), (65534, 0))
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         [".b.mmbuf.mmbuf-new", "b.mmbuf", "victim"])
+
+    def run_as_nobody(self, code, *args):
+        """Run Python code as uid 65534 (we are root), with this package."""
+        import shutil
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            self.skipTest("setpriv (util-linux) is missing")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        res = subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-c", "import mmbuf"], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        if res.returncode != 0:
+            self.skipTest("nobody cannot import mmbuf here: %s"
+                          % res.stderr.decode(errors="replace")[-200:])
+        return subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-c", code] + list(args), env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+
     def test_sparse_and_preallocated(self):
         big = 64 << 20
         with mmbuf.create(self.path("s"), size=big, sparse=True):
