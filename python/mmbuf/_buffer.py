@@ -145,7 +145,10 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     and FileExistsError is raised; with it the path is replaced atomically,
     if it is a regular file: anything else there (a symbolic link, even to
     a buffer, a directory, a device, a FIFO, a socket) is left as it is
-    and NotRegularError is raised.  On failure nothing is left behind.
+    and NotRegularError is raised.  The directory is the directory part of
+    path as given ("." if none), taken as the kernel resolves it, ".." and
+    symbolic links included, as every other call on path does.  On
+    failure nothing is left behind.
 
     With publish=False the file is not put in place yet (as with
     MMBUF_CREATE_UNPUBLISHED in C): the buffer can be filled, committed,
@@ -163,7 +166,7 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
             b.publish()     # without this, the block discards the file
 
     Raises DtypeError, ShapeError, LabelError, LengthError,
-    NotRegularError or OSError.
+    NotRegularError or OSError (naming path, never a name of its own).
     """
     dtype, itemsize = F.parse_dtype(dtype)
     if shape is not None:
@@ -202,11 +205,19 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
                  shape, 0, 0, 0, 0, 0, label, 1)
 
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
+    # The directory part as given, as the C library takes it (not made
+    # absolute or normalised): the kernel resolves its ".." and symbolic
+    # links, as for every other call on path.
+    directory, base = os.path.split(path)
+    directory = directory or "."
+    if base in ("", ".", ".."):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
     if exist_ok:
         _check_replaceable(path)     # before any work; publish() again
-    fd, tmp = _new_file(directory, base)
+    try:
+        fd, tmp = _new_file(directory, base)
+    except OSError as e:
+        raise _on_path(e, path) from None
     try:
         _lock.lock_writer(fd)
         if sparse:
@@ -222,7 +233,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
         _unlink_quietly(tmp)
         raise
     buf._sparse = bool(sparse)
-    pending = buf._pending = _Pending(directory, base, tmp, bool(exist_ok))
+    pending = buf._pending = _Pending(path, directory, base, tmp,
+                                      bool(exist_ok))
     if publish:
         try:
             buf.publish()
@@ -238,21 +250,25 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
 
 
 class _Pending:
-    """Where an unpublished buffer goes: the directory and name it was
-    created with, its temporary name (None for an O_TMPFILE file), and
-    whether it replaces what is there."""
+    """Where an unpublished buffer goes: the path it was created with, as
+    given (target), its directory part and last name, its temporary name
+    (None for an O_TMPFILE file), and whether it replaces what is there."""
 
-    __slots__ = ("directory", "base", "tmp", "replace")
+    __slots__ = ("target", "directory", "base", "tmp", "replace")
 
-    def __init__(self, directory, base, tmp, replace):
+    def __init__(self, target, directory, base, tmp, replace):
+        self.target = target
         self.directory = directory
         self.base = base
         self.tmp = tmp
         self.replace = replace
 
-    @property
-    def target(self):
-        return os.path.join(self.directory, self.base)
+
+def _on_path(e, path):
+    """The OSError e of a step on a name of ours (the directory, a
+    temporary or staging name, /proc/self/fd/N) as the same error on the
+    path the caller gave."""
+    return OSError(e.errno, e.strerror, path)
 
 
 def _check_replaceable(path):
@@ -1092,7 +1108,7 @@ class Buffer:
         closed; FileExistsError if the path exists and exist_ok was not
         given; NotRegularError if it was given and the path is not a
         regular file (checked right before the rename); or another
-        OSError.  After those the buffer is still
+        OSError, naming the path.  After those the buffer is still
         unpublished and the path untouched: close() discards it, or
         publish() can be tried again.  An OSError from syncing the
         directory comes after the buffer is in place: it is then
@@ -1102,6 +1118,12 @@ class Buffer:
         if p is None:
             raise ValueError("%s: the buffer is not awaiting publication"
                              % (self._path,))
+        try:
+            self._put_in_place(p)
+        except OSError as e:
+            raise _on_path(e, p.target) from None
+
+    def _put_in_place(self, p):
         # Everything it holds reaches the disk before it has a name.
         os.fsync(self._fd)
         if p.tmp is None and not p.replace:

@@ -98,6 +98,61 @@ class TestCreate(TempDirCase):
         self.assertTrue(os.path.isdir(staging))
         self.assertEqual(os.path.getsize(p), 8192 + 40)
 
+    def test_directory_as_given(self):
+        # With link a symbolic link to real/sub, "link/../victim.mmbuf"
+        # names real/victim.mmbuf for the kernel, mmbuf.open() and the C
+        # library: create(exist_ok=True) replaces that file, through a
+        # staging name in real/, and leaves ./victim.mmbuf alone.
+        os.makedirs(self.path("real/sub"))
+        os.symlink(os.path.join("real", "sub"), self.path("link"))
+        given = self.path("link/../victim.mmbuf")
+        here, there = self.path("victim.mmbuf"), self.path("real/victim.mmbuf")
+        mmbuf.create(here, size=10, label="here").close()
+        mmbuf.create(there, size=20, label="there").close()
+        for publish in (True, False):
+            with mmbuf.create(given, size=30, label="new", exist_ok=True,
+                              publish=publish) as b:
+                if not publish:
+                    b.publish()
+                uuid = b.uuid
+            with mmbuf.open(given) as r, mmbuf.open(there) as t:
+                self.assertEqual((r.uuid, t.uuid, t.label),
+                                 (uuid, uuid, "new"))
+            with mmbuf.open(here) as r:
+                self.assertEqual((r.label, r.capacity), ("here", 10))
+            self.assertEqual(sorted(os.listdir(self.path("real"))),
+                             ["sub", "victim.mmbuf"])
+            self.assertEqual(sorted(os.listdir(self.dir)),
+                             ["link", "real", "victim.mmbuf"])
+        # The C library takes the path the same way.
+        res = self.run_prog(prog("tools/dumpbuf"), "--json", given)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn('"label": "new"', res.stdout.decode())
+        res = self.run_prog(prog("tools/mkbuf"), "-q", "-f", "-s", "40",
+                            given)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with mmbuf.open(there) as t, mmbuf.open(here) as r:
+            self.assertEqual((t.capacity, r.capacity), (40, 10))
+
+    def test_errors_name_the_path_given(self):
+        # Never a name of create()'s own, such as /proc/self/fd/N.
+        p = self.path()
+        mmbuf.create(p, size=10).close()
+        b = mmbuf.create(p, size=10, publish=False)
+        with self.assertRaises(FileExistsError) as cm:
+            b.publish()
+        b.close()
+        self.assertEqual((cm.exception.filename, cm.exception.filename2),
+                         (p, None))
+        missing = self.path("nodir/b.mmbuf")
+        for exist_ok in (False, True):
+            with self.assertRaises(FileNotFoundError) as cm:
+                mmbuf.create(missing, size=10, exist_ok=exist_ok)
+            self.assertEqual(cm.exception.filename, missing)
+        with self.assertRaises(IsADirectoryError) as cm:
+            mmbuf.create(self.dir + "/", size=10)
+        self.assertEqual(cm.exception.filename, self.dir + "/")
+
     def test_replace_refuses_what_is_not_a_regular_file(self):
         # exist_ok replaces a regular file only: a FIFO, a character
         # device, a directory, a socket, a symbolic link (to a buffer, or
