@@ -192,6 +192,7 @@ typedef struct mmbuf mmbuf;
 #define MMBUF_CREATE_SPARSE 0x1u   /* do not preallocate the data region */
 #define MMBUF_CREATE_REPLACE 0x2u  /* atomically replace an existing file */
 #define MMBUF_CREATE_UNPUBLISHED 0x4u /* give it its name at mmbuf_publish() */
+#define MMBUF_CREATE_MODE 0x8u     /* opts.mode as given, even 0 */
 
 /* opts.length value meaning "the whole capacity is in use". */
 #define MMBUF_LENGTH_CAPACITY UINT64_MAX
@@ -205,7 +206,8 @@ typedef struct mmbuf_create_opts {
 	const char *label;     /* NULL means "" */
 	uint64_t align;        /* data alignment, power of two; 0: 4096 */
 	unsigned flags;        /* MMBUF_CREATE_* */
-	mode_t mode;           /* permissions before umask; 0 means 0666 */
+	mode_t mode;           /* permissions before umask; 0 means 0666
+				  unless MMBUF_CREATE_MODE is set */
 } mmbuf_create_opts;
 
 /* mmbuf_create_opts_init - fill *opts with the defaults. */
@@ -229,6 +231,10 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * to a regular file, a directory, a device, a FIFO, a socket) is left as
  * it is and the call fails with MMBUF_ENOTREG.  A crash at any moment
  * leaves the path either absent (or as it was) or a complete buffer.
+ *
+ * The file gets opts->mode, less the umask: 0666 when opts->mode is 0,
+ * unless MMBUF_CREATE_MODE is set, which makes opts->mode the mode as
+ * given, 0 included (a file that only the root user can open again).
  *
  * With MMBUF_CREATE_UNPUBLISHED the file is not put in place yet: the
  * buffer can be filled, committed, resized and sealed under no name, and

@@ -293,11 +293,17 @@ START_TEST(test_create_dtype_forms)
 }
 END_TEST
 
+/* Mode 0 is the default (0666) unless MMBUF_CREATE_MODE says it is given. */
 START_TEST(test_create_mode)
 {
 	static const struct {
-		mode_t mode, want;
-	} modes[] = {{0600, 0600}, {0, 0644}, {0777, 0755}, {0640, 0640}};
+		mode_t mode;
+		unsigned flags;
+		mode_t want;
+	} modes[] = {{0600, 0, 0600}, {0, 0, 0644}, {0777, 0, 0755},
+		     {0640, 0, 0640}, {0, MMBUF_CREATE_MODE, 0},
+		     {0640, MMBUF_CREATE_MODE, 0640},
+		     {0777, MMBUF_CREATE_MODE, 0755}};
 
 	umask(022);
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -306,13 +312,15 @@ START_TEST(test_create_mode)
 
 		tu_opts(&o, 10);
 		o.mode = modes[i].mode;
-		o.flags = MMBUF_CREATE_REPLACE;
+		o.flags = MMBUF_CREATE_REPLACE | modes[i].flags;
 		ck_assert_int_eq(mmbuf_close(tu_create("m.mmb", &o)), 0);
 		ck_assert_int_eq(stat(tu_path("m.mmb"), &st), 0);
 		ck_assert_msg((st.st_mode & 07777) == modes[i].want,
-			      "mode %o: file has %o, want %o", modes[i].mode,
-			      st.st_mode & 07777, modes[i].want);
+			      "mode %o, flags %#x: file has %o, want %o",
+			      modes[i].mode, modes[i].flags, st.st_mode & 07777,
+			      modes[i].want);
 	}
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
 }
 END_TEST
 

@@ -64,6 +64,7 @@ struct opts {
 	uint64_t align;
 	int sparse;
 	mode_t mode;
+	int mode_set;
 	int force;
 	const char *from;
 	const char *from_npy;
@@ -219,6 +220,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 				bad_usage("invalid mode: '%s' (octal, at most 7777)",
 					  optarg);
 			o->mode = (mode_t)m;
+			o->mode_set = 1;
 			break;
 		case 'f': o->force = 1; break;
 		case OPT_FROM: o->from = optarg; break;
@@ -252,7 +254,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		/* Only what applies to an existing buffer. */
 		if (o->size_set || o->shape_arg != NULL || o->dtype_set ||
 		    o->length_set || o->label != NULL || o->align != 0 ||
-		    o->mode != 0 || o->force || o->from != NULL ||
+		    o->mode_set || o->force || o->from != NULL ||
 		    o->from_npy != NULL || o->fill >= 0 || o->seal)
 			bad_usage("%s", "--resize takes only --sparse, --json "
 				  "and -q");
@@ -769,13 +771,14 @@ static int resize_main(const struct opts *o)
 	return TOOL_EXIT_OK;
 }
 
-static void print_summary(const struct opts *o)
+/* The summary line of the buffer described by i, or with --json both
+ * header slots, read back from the file. */
+static void print_summary(const struct opts *o, const mmbuf_info *i)
 {
 	struct tool_header h;
-	const mmbuf_info *i = &h.info;
 
-	tool_read_header(&h, o->path);
 	if (o->json) {
+		tool_read_header(&h, o->path);
 		tool_header_json(&h);
 		return;
 	}
@@ -794,6 +797,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	mmbuf_create_opts co;
+	mmbuf_info info;
 	mmbuf *buf = NULL;
 	struct stat st;
 	uint64_t cap = 0, need, src_size = 0;
@@ -884,7 +888,8 @@ int main(int argc, char **argv)
 	co.label = o.label;
 	co.align = o.align;
 	co.flags = MMBUF_CREATE_UNPUBLISHED | (o.force ? MMBUF_CREATE_REPLACE : 0) |
-		   (o.sparse ? MMBUF_CREATE_SPARSE : 0);
+		   (o.sparse ? MMBUF_CREATE_SPARSE : 0) |
+		   (o.mode_set ? MMBUF_CREATE_MODE : 0); /* --mode 0 is 0 */
 	co.mode = o.mode;
 
 	catch_signals();
@@ -926,12 +931,14 @@ int main(int argc, char **argv)
 	if (err < 0)
 		fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 	building = NULL;
+	/* From the handle: a file made with --mode 0 may not be readable. */
+	mmbuf_get_info(buf, &info);
 	err = mmbuf_close(buf);
 	if (err < 0)
 		tool_die(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 
 	if (o.json || !o.quiet) {
-		print_summary(&o);
+		print_summary(&o, &info);
 		tool_out_finish();
 	}
 	return TOOL_EXIT_OK;
