@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <grp.h>
 #include <limits.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
@@ -1832,10 +1831,7 @@ START_TEST(test_replace_staging_planted)
 		int fd;
 
 		close(up[0]);
-		if (geteuid() == 0 &&
-		    (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
-		     setuid(65534) != 0))
-			_exit(101);
+		tu_become_nobody();
 		if (replace_with(tu_path("nb/s.mmb"), 100) != 0)
 			_exit(103);
 		fd = open(tu_path("nb/.s.mmb.mmbuf-new"),

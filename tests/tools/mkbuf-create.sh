@@ -87,14 +87,11 @@ mk 0 -q -s 16 --mode 0000 "$d/m4.buf"
 mk 0 -q -f -s 16 --mode 0 "$d/m3.buf"
 [ "$(stat -c %a "$d/m3.buf")" = 0 ] || fail "-f --mode 0"
 # A user who cannot read the new file back still gets its summary.
-if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1 &&
-   setpriv --reuid=65534 --regid=65534 --clear-groups "$MKBUF" --version \
-       > /dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && can_be_nobody "$MKBUF"; then
     mkdir "$tmp/nb"
     chown 65534 "$tmp/nb"
     chmod 755 "$tmp"
-    setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$MKBUF" -s 16 --mode 0 "$tmp/nb/m.buf" > "$tmp/out" 2> "$tmp/err"
+    as_nobody "$MKBUF" -s 16 --mode 0 "$tmp/nb/m.buf" > "$tmp/out" 2> "$tmp/err"
     status "nobody: --mode 0" 0 $?
     expect_out "$tmp/nb/m.buf: created, dtype <u1, shape none, capacity 16, length 16, data offset 8192"
     expect_err

@@ -81,20 +81,11 @@ if [ "$(id -u)" = 0 ]; then
     [ "$(cat "$s/.buf.mmbuf-new")" = planted ] || fail "nobody's file written"
     rm -f "$s/buf" "$s/.buf.mmbuf-new"
 
-    if ! command -v setpriv > /dev/null 2>&1; then
-        echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
-    elif ! setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$MKBUF" --version > /dev/null 2>&1; then
-        echo "SKIP (this case only): nobody cannot run $MKBUF" \
-            "(the build tree is private)" >&2
-    else
-        asnobody() {
-            setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
-        }
-        asnobody "$MKBUF" -q -s 16 "$s/buf" || fail "nobody: mkbuf"
-        asnobody sh -c 'umask 0; : > "$1"; chmod 000 "$1"' sh "$s/.buf.mmbuf-new"
+    if can_be_nobody "$MKBUF"; then
+        as_nobody "$MKBUF" -q -s 16 "$s/buf" || fail "nobody: mkbuf"
+        as_nobody sh -c ': > "$1"; chmod 000 "$1"' sh "$s/.buf.mmbuf-new"
         before=$(node "$s/.buf.mmbuf-new")
-        asnobody "$MKBUF" -q -f -s 64 "$s/buf" > "$tmp/out" 2> "$tmp/err"
+        as_nobody "$MKBUF" -q -f -s 64 "$s/buf" > "$tmp/out" 2> "$tmp/err"
         status "nobody: -f past a mode 000 staging file" 0 $?
         expect_err
         [ "$(field "$s/buf" capacity)" = 64 ] || fail "mode 000: not replaced"
