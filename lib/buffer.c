@@ -158,6 +158,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	mmbuf_create_opts defaults;
 	mmbuf *b;
 	bool replace;
+	mode_t mode;
 	int err;
 
 	if (out == NULL)
@@ -167,7 +168,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 		return -EINVAL;
 	if (opts != NULL &&
 	    (opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
-			     MMBUF_CREATE_UNPUBLISHED)) != 0)
+			     MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE)) != 0)
 		return -EINVAL;
 	if (opts == NULL) {
 		mmbuf_create_opts_init(&defaults);
@@ -180,11 +181,16 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	b->writable = true;
 	b->sparse = (opts->flags & MMBUF_CREATE_SPARSE) != 0;
 	replace = (opts->flags & MMBUF_CREATE_REPLACE) != 0;
-	if ((err = new_header(opts, &b->hdr)) != 0) {
+	if ((err = new_header(opts, &b->hdr)) != 0 ||
+	    /* Before any work; mmbuf__tmp_publish() checks again. */
+	    (replace && (err = mmbuf__replaceable(path)) != 0)) {
 		free(b);
 		return err;
 	}
-	err = mmbuf__tmp_create(path, opts->mode ? opts->mode : 0666, &t);
+	mode = opts->mode;
+	if (mode == 0 && !(opts->flags & MMBUF_CREATE_MODE))
+		mode = 0666;
+	err = mmbuf__tmp_create(path, mode, &t);
 	if (err != 0) {
 		free(b);
 		return err;

@@ -236,29 +236,33 @@ static int link_unnamed(int fd, const char *name)
 
 #if HAVE_DECL_O_TMPFILE
 /*
- * 1 if the staging file name was left by a creator that died between its
- * link and its rename (nobody holds its writer lock) and is now removed,
- * or is gone; 0 if a live creator holds it; or -errno.  Nobody opens a
- * staging file but its creator, so once its lock is free it stays free.
+ * Remove the staging file name if a creator that died between its link
+ * and its rename left it there: a regular file of our own user whose
+ * writer lock nobody holds.  True if it is gone.  Anything else under the
+ * name (a live creator's file, a symbolic link, another user's file, one
+ * we cannot open or remove) is left alone, and false sends the caller to
+ * a name of its own: what others put there can neither stop a replace
+ * nor be removed by one.  Nobody opens a staging file but its creator, so
+ * once its lock is free it stays free.
  */
-static int remove_stale(const char *name)
+static bool remove_stale(const char *name)
 {
 	struct stat a, b;
 	int fd = open(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	int r = 0;
+	bool gone = false;
 
 	if (fd < 0)
-		return errno == ENOENT ? 1 : -errno;
+		return errno == ENOENT;
 	if (fstat(fd, &a) == 0 && S_ISREG(a.st_mode) &&
-	    mmbuf__writer_present(fd) == 0) {
+	    a.st_uid == geteuid() && mmbuf__writer_present(fd) == 0) {
 		/* Only the file we checked, not one that took the name since. */
 		if (lstat(name, &b) != 0)
-			r = 1;
+			gone = errno == ENOENT;
 		else if (b.st_ino == a.st_ino && b.st_dev == a.st_dev)
-			r = unlink(name) == 0 || errno == ENOENT ? 1 : -errno;
+			gone = unlink(name) == 0 || errno == ENOENT;
 	}
 	close(fd);
-	return r;
+	return gone;
 }
 
 /*
@@ -266,8 +270,9 @@ static int remove_stale(const char *name)
  * renamed over the target.  The name is fixed, ".NAME.mmbuf-new", so that
  * one which a crash between the link and the rename left behind is found
  * and removed by the next replace of NAME: its creator held the writer
- * lock, and a dead creator holds nothing.  While a live creator publishes
- * under that name, a random one is used instead.
+ * lock, and a dead creator holds nothing.  When the name cannot be
+ * claimed (a live creator publishes under it, or it holds what is not a
+ * dead creator's file of ours), a random one is used instead.
  */
 static int link_staging(struct mmbuf__tmpfile *t, const char *path)
 {
@@ -280,15 +285,8 @@ static int link_staging(struct mmbuf__tmpfile *t, const char *path)
 		return -ENOMEM;
 	}
 	for (int tries = 0; tries < 3; tries++) {
-		int gone;
-
 		err = link_unnamed(t->fd, t->tmpname);
-		if (err != -EEXIST)
-			break;
-		gone = remove_stale(t->tmpname);
-		if (gone < 0)
-			err = gone;
-		if (gone <= 0)
+		if (err != -EEXIST || !remove_stale(t->tmpname))
 			break;
 	}
 	if (err == 0)
@@ -316,8 +314,27 @@ static int link_staging(struct mmbuf__tmpfile *t, const char *path)
 #endif
 
 /*
+ * 0 if a replace may rename a file over path: nothing is there, or a
+ * regular file.  lstat(2), so that a symbolic link is refused too, and
+ * neither followed (rename(2) never follows it) nor replaced (the caller
+ * who named it meant the file it points to).
+ */
+int mmbuf__replaceable(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	return S_ISREG(st.st_mode) ? 0 : MMBUF_ENOTREG;
+}
+
+/*
  * Put the finished file in place: link it, so an existing name is never
- * touched (exclusive), or rename it over the name (replace).
+ * touched (exclusive), or rename it over the name (replace), which only
+ * replaces a regular file.  That is checked right before the rename: a
+ * window of microseconds remains in which another process could put a
+ * special file under the name, for rename(2) has no flag to replace only
+ * a regular file.
  */
 int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace)
@@ -333,8 +350,9 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 			err = link_staging(t, path);
 			if (err != 0)
 				return err;
-			if (rename(t->tmpname, path) != 0) {
-				err = -errno;
+			if ((err = mmbuf__replaceable(path)) != 0 ||
+			    rename(t->tmpname, path) != 0) {
+				err = err ? err : -errno;
 				unlink(t->tmpname);
 			}
 			free(t->tmpname);
@@ -344,6 +362,8 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 	}
 #endif
 	if (replace) {
+		if ((err = mmbuf__replaceable(path)) != 0)
+			return err;
 		if (rename(t->tmpname, path) != 0)
 			return -errno;
 	} else {

@@ -126,6 +126,7 @@ int mmbuf__pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got);
 int mmbuf__pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 int mmbuf__tmp_create(const char *path, mode_t mode,
 		      struct mmbuf__tmpfile *t);
+int mmbuf__replaceable(const char *path);
 int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace);
 int mmbuf__tmp_sync_dir(const struct mmbuf__tmpfile *t);

@@ -194,6 +194,7 @@ typedef struct mmbuf mmbuf;
 #define MMBUF_CREATE_SPARSE 0x1u   /* do not preallocate the data region */
 #define MMBUF_CREATE_REPLACE 0x2u  /* atomically replace an existing file */
 #define MMBUF_CREATE_UNPUBLISHED 0x4u /* give it its name at mmbuf_publish() */
+#define MMBUF_CREATE_MODE 0x8u     /* opts.mode as given, even 0 */
 
 /* opts.length value meaning "the whole capacity is in use". */
 #define MMBUF_LENGTH_CAPACITY UINT64_MAX
@@ -207,7 +208,8 @@ typedef struct mmbuf_create_opts {
 	const char *label;     /* NULL means "" */
 	uint64_t align;        /* data alignment, power of two; 0: 4096 */
 	unsigned flags;        /* MMBUF_CREATE_* */
-	mode_t mode;           /* permissions before umask; 0 means 0666 */
+	mode_t mode;           /* permissions before umask; 0 means 0666
+				  unless MMBUF_CREATE_MODE is set */
 } mmbuf_create_opts;
 
 /* mmbuf_create_opts_init - fill *opts with the defaults. */
@@ -226,8 +228,15 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * Creation is atomic: the file is built under no name (O_TMPFILE) or under
  * a temporary name in the same directory, synced, then linked into place
  * and the directory synced.  Without MMBUF_CREATE_REPLACE an existing path
- * is never touched and the call fails with -EEXIST.  A crash at any moment
+ * is never touched and the call fails with -EEXIST.  With it, only a
+ * regular file is replaced: anything else at path (a symbolic link, even
+ * to a regular file, a directory, a device, a FIFO, a socket) is left as
+ * it is and the call fails with MMBUF_ENOTREG.  A crash at any moment
  * leaves the path either absent (or as it was) or a complete buffer.
+ *
+ * The file gets opts->mode, less the umask: 0666 when opts->mode is 0,
+ * unless MMBUF_CREATE_MODE is set, which makes opts->mode the mode as
+ * given, 0 included (a file that only the root user can open again).
  *
  * With MMBUF_CREATE_UNPUBLISHED the file is not put in place yet: the
  * buffer can be filled, committed, resized and sealed under no name, and
@@ -239,9 +248,10 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * On success *out is a read-write handle holding the writer lock.
  * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, -EOPNOTSUPP when
  * the filesystem cannot preallocate: ask for a sparse buffer there,
- * -EINVAL for an unknown flag, ...), or MMBUF_EDTYPE, MMBUF_ESHAPE,
- * MMBUF_ELABEL, MMBUF_ELENGTH, MMBUF_EALIGN.  On failure *out is NULL and
- * nothing is left behind.
+ * -EINVAL for an unknown flag, ...), MMBUF_ENOTREG (a replace of what is
+ * not a regular file), or MMBUF_EDTYPE, MMBUF_ESHAPE, MMBUF_ELABEL,
+ * MMBUF_ELENGTH, MMBUF_EALIGN.  On failure *out is NULL and nothing is
+ * left behind.
  */
 MMBUF_EXPORT int mmbuf_create(const char *path, const mmbuf_create_opts *opts,
 			      mmbuf **out);
@@ -254,13 +264,14 @@ MMBUF_EXPORT int mmbuf_create(const char *path, const mmbuf_create_opts *opts,
  * for writing, as after a plain mmbuf_create().
  *
  * Returns 0; -EINVAL if the buffer is not awaiting publication; -EEXIST
- * if the path exists and MMBUF_CREATE_REPLACE was not given; or another
- * negative errno.  On those errors the buffer is still unpublished and the
- * path untouched: mmbuf_close() discards it (a second mmbuf_publish() may
- * fail with -ENOENT if the first got as far as a temporary name).  An
- * error from syncing the directory is returned after the buffer is in
- * place: it is then published, only its name might not survive a power
- * loss.
+ * if the path exists and MMBUF_CREATE_REPLACE was not given; MMBUF_ENOTREG
+ * if it was given and the path is not a regular file (checked right
+ * before the rename, see mmbuf_create()); or another negative errno.
+ * On those errors the buffer is still unpublished and the path untouched:
+ * mmbuf_close() discards it (a second mmbuf_publish() may fail with
+ * -ENOENT if the first got as far as a temporary name).  An error from
+ * syncing the directory is returned after the buffer is in place: it is
+ * then published, only its name might not survive a power loss.
  */
 MMBUF_EXPORT int mmbuf_publish(mmbuf *buf);
 

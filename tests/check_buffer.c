@@ -12,8 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -288,11 +292,17 @@ START_TEST(test_create_dtype_forms)
 }
 END_TEST
 
+/* Mode 0 is the default (0666) unless MMBUF_CREATE_MODE says it is given. */
 START_TEST(test_create_mode)
 {
 	static const struct {
-		mode_t mode, want;
-	} modes[] = {{0600, 0600}, {0, 0644}, {0777, 0755}, {0640, 0640}};
+		mode_t mode;
+		unsigned flags;
+		mode_t want;
+	} modes[] = {{0600, 0, 0600}, {0, 0, 0644}, {0777, 0, 0755},
+		     {0640, 0, 0640}, {0, MMBUF_CREATE_MODE, 0},
+		     {0640, MMBUF_CREATE_MODE, 0640},
+		     {0777, MMBUF_CREATE_MODE, 0755}};
 
 	umask(022);
 	for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
@@ -301,13 +311,15 @@ START_TEST(test_create_mode)
 
 		tu_opts(&o, 10);
 		o.mode = modes[i].mode;
-		o.flags = MMBUF_CREATE_REPLACE;
+		o.flags = MMBUF_CREATE_REPLACE | modes[i].flags;
 		ck_assert_int_eq(mmbuf_close(tu_create("m.mmb", &o)), 0);
 		ck_assert_int_eq(stat(tu_path("m.mmb"), &st), 0);
 		ck_assert_msg((st.st_mode & 07777) == modes[i].want,
-			      "mode %o: file has %o, want %o", modes[i].mode,
-			      st.st_mode & 07777, modes[i].want);
+			      "mode %o, flags %#x: file has %o, want %o",
+			      modes[i].mode, modes[i].flags, st.st_mode & 07777,
+			      modes[i].want);
 	}
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 1);
 }
 END_TEST
 
@@ -1639,6 +1651,217 @@ START_TEST(test_replace)
 }
 END_TEST
 
+/* lstat of name in the test's directory. */
+static struct stat node_of(const char *name)
+{
+	struct stat st;
+
+	ck_assert_msg(lstat(tu_path(name), &st) == 0, "lstat %s: %s", name,
+		      strerror(errno));
+	return st;
+}
+
+/* name is still the node it was: same inode, type, mode and size. */
+static void same_node(const char *name, const struct stat *was)
+{
+	struct stat now = node_of(name);
+
+	ck_assert_msg(now.st_ino == was->st_ino &&
+		      now.st_mode == was->st_mode &&
+		      now.st_uid == was->st_uid && now.st_size == was->st_size,
+		      "%s was replaced or changed", name);
+}
+
+/*
+ * A replace replaces a regular file and nothing else: a FIFO, a socket, a
+ * directory, a character device, a symbolic link (to a buffer, or to
+ * nowhere) stays where it is, and the call fails with MMBUF_ENOTREG, at
+ * mmbuf_create() and again at mmbuf_publish().
+ */
+START_TEST(test_replace_not_regular)
+{
+	static const char *const names[] = {"fifo", "sock", "dir", "link",
+					    "dangling", "chr"};
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	mmbuf_create_opts o;
+	struct stat was;
+	int sock, cwd, entries;
+	mmbuf *b;
+
+	tu_create_closed("target.mmb", 4096, 5);
+	ck_assert_int_eq(mkfifo(tu_path("fifo"), 0600), 0);
+	/* Bound by a relative name: the directory's may be too long. */
+	strcpy(sa.sun_path, "sock");
+	sock = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(sock, 0);
+	cwd = open(".", O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(cwd, 0);
+	ck_assert_int_eq(chdir(tu_dir), 0);
+	ck_assert_int_eq(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(fchdir(cwd), 0);
+	close(cwd);
+	ck_assert_int_eq(mkdir(tu_path("dir"), 0755), 0);
+	ck_assert_int_eq(symlink("target.mmb", tu_path("link")), 0);
+	ck_assert_int_eq(symlink("nowhere", tu_path("dangling")), 0);
+	/* /dev/null's numbers, in the scratch directory (CI runs as root). */
+	if (geteuid() == 0)
+		ck_assert_int_eq(mknod(tu_path("chr"), S_IFCHR | 0666,
+				       makedev(1, 3)), 0);
+	entries = tu_dir_entries(tu_dir);
+
+	tu_opts(&o, 100);
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(names[i], "chr") == 0 && geteuid() != 0)
+			continue;
+		was = node_of(names[i]);
+		o.flags = MMBUF_CREATE_REPLACE;
+		b = (mmbuf *)&o;
+		ck_assert_err(mmbuf_create(tu_path(names[i]), &o, &b),
+			      MMBUF_ENOTREG);
+		ck_assert_ptr_null(b);
+		o.flags = MMBUF_CREATE_REPLACE | MMBUF_CREATE_UNPUBLISHED;
+		ck_assert_err(mmbuf_create(tu_path(names[i]), &o, &b),
+			      MMBUF_ENOTREG);
+		same_node(names[i], &was);
+		ck_assert_int_eq(tu_dir_entries(tu_dir), entries);
+	}
+	close(sock);
+	ck_assert_int_eq(tu_dir_entries(tu_path("dir")), 0);
+	/* The buffer behind the link is as it was. */
+	b = tu_open(tu_path("target.mmb"), MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_capacity(b), 4096);
+	ck_assert_int_eq(tu_check_fill(mmbuf_data(b), 4096, 5), -1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+
+	/* Checked again at publication: a FIFO made meanwhile stays. */
+	o.flags = MMBUF_CREATE_REPLACE | MMBUF_CREATE_UNPUBLISHED;
+	b = tu_create("late", &o);
+	ck_assert_int_eq(mkfifo(tu_path("late"), 0600), 0);
+	was = node_of("late");
+	ck_assert_err(mmbuf_publish(b), MMBUF_ENOTREG);
+	same_node("late", &was);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), entries + 1);
+}
+END_TEST
+
+/* Replace name (in dir, or the test's directory) by a new buffer of
+ * capacity cap, closed; the result. */
+static int replace_with(const char *path, uint64_t cap)
+{
+	mmbuf_create_opts o;
+	mmbuf *b = NULL;
+	int err;
+
+	tu_opts(&o, cap);
+	o.flags = MMBUF_CREATE_REPLACE;
+	err = mmbuf_create(path, &o, &b);
+	if (err == 0)
+		err = mmbuf_close(b);
+	return err;
+}
+
+static void check_capacity(const char *path, uint64_t cap)
+{
+	mmbuf *b = tu_open(path, MMBUF_RDONLY);
+
+	ck_assert_uint_eq(mmbuf_capacity(b), cap);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+
+/*
+ * mmbuf(5), "Creating a file": what was planted under the staging name and
+ * is not a dead creator's file of the writer's own user (a symbolic link,
+ * another user's file, a file the writer may not open) neither stops a
+ * replace nor is removed by it: the replace goes through a name of its own.
+ */
+START_TEST(test_replace_staging_planted)
+{
+	static const char planted[] = "planted\n";
+	char p[PATH_MAX], staging[PATH_MAX];
+	struct stat was, victim;
+	int up[2], got[2] = {1, 1}, status;
+	pid_t pid;
+
+	/* Copies: tu_path() reuses its buffers. */
+	snprintf(p, sizeof p, "%s", tu_path("s.mmb"));
+	snprintf(staging, sizeof staging, "%s", tu_path(".s.mmb.mmbuf-new"));
+	tu_create_closed("s.mmb", 100, 1);
+	tu_write_file(tu_path("victim"), planted, sizeof planted);
+	victim = node_of("victim");
+
+	/* A symbolic link, to a file of ours. */
+	ck_assert_int_eq(symlink("victim", staging), 0);
+	was = node_of(".s.mmb.mmbuf-new");
+	ck_assert_int_eq(replace_with(p, 200), 0);
+	check_capacity(p, 200);
+	same_node(".s.mmb.mmbuf-new", &was);
+	same_node("victim", &victim);
+	ck_assert_int_eq(tu_dir_entries(tu_dir), 3);
+	ck_assert_int_eq(unlink(staging), 0);
+
+	/* Another user's file, in a sticky directory: root could remove it,
+	 * and must not. */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chmod(tu_dir, 01777), 0);
+		tu_write_file(staging, planted, sizeof planted);
+		ck_assert_int_eq(chown(staging, 65534, 65534), 0);
+		was = node_of(".s.mmb.mmbuf-new");
+		ck_assert_int_eq(replace_with(p, 300), 0);
+		check_capacity(p, 300);
+		same_node(".s.mmb.mmbuf-new", &was);
+		ck_assert_int_eq(tu_dir_entries(tu_dir), 3);
+		ck_assert_int_eq(unlink(staging), 0);
+		ck_assert_int_eq(chmod(tu_dir, 0700), 0);
+	}
+
+	/*
+	 * A mode 000 file of the writer's own, which it cannot open to see
+	 * whether a creator holds it.  Run as nobody when we are root (who can
+	 * open anything), in a directory nobody owns.
+	 */
+	ck_assert_int_eq(chmod(tu_root, 0755), 0);
+	ck_assert_int_eq(chmod(tu_dir, 0755), 0);
+	ck_assert_int_eq(mkdir(tu_path("nb"), 0755), 0);
+	if (geteuid() == 0)
+		ck_assert_int_eq(chown(tu_path("nb"), 65534, 65534), 0);
+	ck_assert_int_eq(pipe(up), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		int fd;
+
+		close(up[0]);
+		tu_become_nobody();
+		if (replace_with(tu_path("nb/s.mmb"), 100) != 0)
+			_exit(103);
+		fd = open(tu_path("nb/.s.mmb.mmbuf-new"),
+			  O_WRONLY | O_CREAT | O_EXCL, 0);
+		if (fd < 0 || write(fd, planted, sizeof planted) < 0)
+			_exit(104);
+		close(fd);
+		tu_send(up[1], replace_with(tu_path("nb/s.mmb"), 400));
+		tu_send(up[1], access(tu_path("nb/.s.mmb.mmbuf-new"), F_OK));
+		_exit(0);
+	}
+	close(up[1]);
+	for (int i = 0; i < 2; i++)
+		if (!tu_recv(up[0], &got[i]))
+			break;
+	close(up[0]);
+	status = tu_wait(pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "child: status %#x", status);
+	ck_assert_msg(got[0] == 0, "replace: %s", mmbuf_err_name(got[0]));
+	ck_assert_int_eq(got[1], 0);
+	check_capacity(tu_path("nb/s.mmb"), 400);
+	was = node_of("nb/.s.mmb.mmbuf-new");
+	ck_assert_uint_eq(was.st_mode & 07777, 0);
+	ck_assert_uint_eq(was.st_size, sizeof planted);
+	ck_assert_int_eq(tu_dir_entries(tu_path("nb")), 2);
+	ck_assert_int_eq(chmod(tu_dir, 0700), 0);
+}
+END_TEST
+
 /* Whatever the outcome, nothing but the target is left in the directory. */
 START_TEST(test_no_temp_files)
 {
@@ -2261,6 +2484,10 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_unpublished_discard);
 	tcase_add_test(tc, test_unpublished_publish_races);
 	tcase_add_test(tc, test_unpublished_kill);
+	tc = tu_tcase(s, "replace_not_regular", 60);
+	tcase_add_test(tc, test_replace_not_regular);
+	tc = tu_tcase(s, "replace_staging_planted", 60);
+	tcase_add_test(tc, test_replace_staging_planted);
 	tc = tu_tcase(s, "close", 60);
 	tcase_add_test(tc, test_close_null);
 	tc = tu_tcase(s, "readonly", 60);

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -226,13 +225,7 @@ START_TEST(test_permission_denied)
 		mmbuf *b = NULL;
 
 		close(up[0]);
-		if (geteuid() == 0) {
-			if (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
-			    setuid(65534) != 0)
-				_exit(101);
-			if (geteuid() != 65534 || setuid(0) == 0)
-				_exit(102);
-		}
+		tu_become_nobody();
 		if (access(tu_dir, X_OK) != 0)
 			_exit(103);
 		tu_send(up[1], mmbuf_open(secret, MMBUF_RDONLY, &b));

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <grp.h>
 #include <limits.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -561,6 +562,17 @@ pid_t tu_fork(void)
 	pid = fork();
 	ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
 	return pid;
+}
+
+void tu_become_nobody(void)
+{
+	if (geteuid() != 0)
+		return;
+	if (setgroups(0, NULL) != 0 || setgid(65534) != 0 ||
+	    setuid(65534) != 0)
+		_exit(101);
+	if (geteuid() != 65534 || setuid(0) == 0)
+		_exit(102);
 }
 
 int tu_wait(pid_t pid)

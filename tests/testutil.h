@@ -197,6 +197,10 @@ long tu_check_fill(const void *p, size_t n, uint32_t seed);
  * pipe and leaves with _exit().
  */
 pid_t tu_fork(void);
+/* In a child of tu_fork(): if root, become uid and gid 65534 without
+ * groups, so that permission bits apply; _exit(101) if that fails, 102 if
+ * root's rights could come back. */
+void tu_become_nobody(void);
 /* waitpid, asserting success; returns the raw status. */
 int tu_wait(pid_t pid);
 /* Write/read one int over a pipe; false on error or at EOF. */

@@ -64,6 +64,7 @@ struct opts {
 	uint64_t align;
 	int sparse;
 	mode_t mode;
+	int mode_set;
 	int force;
 	const char *from;
 	const char *from_npy;
@@ -119,7 +120,7 @@ static void usage(FILE *fp, int status)
 "                        2M; default 4096)\n"
 "      --sparse          do not preallocate the data on disk\n"
 "      --mode OCTAL      permissions before the umask (default 0666)\n"
-"  -f, --force           replace an existing FILE atomically\n"
+"  -f, --force           replace an existing regular FILE atomically\n"
 "\n"
 "Initial data (default: zeros):\n"
 "      --from FILE       the bytes of FILE, or of standard input for -;\n"
@@ -219,6 +220,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 				bad_usage("invalid mode: '%s' (octal, at most 7777)",
 					  optarg);
 			o->mode = (mode_t)m;
+			o->mode_set = 1;
 			break;
 		case 'f': o->force = 1; break;
 		case OPT_FROM: o->from = optarg; break;
@@ -252,7 +254,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		/* Only what applies to an existing buffer. */
 		if (o->size_set || o->shape_arg != NULL || o->dtype_set ||
 		    o->length_set || o->label != NULL || o->align != 0 ||
-		    o->mode != 0 || o->force || o->from != NULL ||
+		    o->mode_set || o->force || o->from != NULL ||
 		    o->from_npy != NULL || o->fill >= 0 || o->seal)
 			bad_usage("%s", "--resize takes only --sparse, --json "
 				  "and -q");
@@ -346,6 +348,15 @@ static void fail(int status, const char *file, const char *fmt, ...)
 	mmbuf_close(building);
 	building = NULL;
 	tool_die(status, file, "%s", msg);
+}
+
+/* -f met something other than a regular file at path: status 3. */
+static void not_replaced(const char *path) TOOL_NORETURN;
+
+static void not_replaced(const char *path)
+{
+	fail(EXIT_CREATE, path, "%s: -f replaces only a regular file",
+	     mmbuf_strerror(MMBUF_ENOTREG));
 }
 
 /* The directory part of path ("." when there is none), in dir. */
@@ -760,13 +771,14 @@ static int resize_main(const struct opts *o)
 	return TOOL_EXIT_OK;
 }
 
-static void print_summary(const struct opts *o)
+/* The summary line of the buffer described by i, or with --json both
+ * header slots, read back from the file. */
+static void print_summary(const struct opts *o, const mmbuf_info *i)
 {
 	struct tool_header h;
-	const mmbuf_info *i = &h.info;
 
-	tool_read_header(&h, o->path);
 	if (o->json) {
+		tool_read_header(&h, o->path);
 		tool_header_json(&h);
 		return;
 	}
@@ -785,6 +797,7 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	mmbuf_create_opts co;
+	mmbuf_info info;
 	mmbuf *buf = NULL;
 	struct stat st;
 	uint64_t cap = 0, need, src_size = 0;
@@ -875,7 +888,8 @@ int main(int argc, char **argv)
 	co.label = o.label;
 	co.align = o.align;
 	co.flags = MMBUF_CREATE_UNPUBLISHED | (o.force ? MMBUF_CREATE_REPLACE : 0) |
-		   (o.sparse ? MMBUF_CREATE_SPARSE : 0);
+		   (o.sparse ? MMBUF_CREATE_SPARSE : 0) |
+		   (o.mode_set ? MMBUF_CREATE_MODE : 0); /* --mode 0 is 0 */
 	co.mode = o.mode;
 
 	catch_signals();
@@ -884,6 +898,8 @@ int main(int argc, char **argv)
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
 			     mmbuf_strerror(err));
+		if (err == MMBUF_ENOTREG)
+			not_replaced(o.path);
 		fail(err >= MMBUF_ERR_MIN && err <= MMBUF_ERR_MAX ? EXIT_USAGE
 								  : EXIT_CREATE,
 		     o.path, "%s", mmbuf_strerror(err));
@@ -910,15 +926,19 @@ int main(int argc, char **argv)
 	check_signal();
 	/* Synced, then named: linked, or renamed over FILE with -f. */
 	err = mmbuf_publish(buf);
+	if (err == MMBUF_ENOTREG)
+		not_replaced(o.path);
 	if (err < 0)
 		fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 	building = NULL;
+	/* From the handle: a file made with --mode 0 may not be readable. */
+	mmbuf_get_info(buf, &info);
 	err = mmbuf_close(buf);
 	if (err < 0)
 		tool_die(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
 
 	if (o.json || !o.quiet) {
-		print_summary(&o);
+		print_summary(&o, &info);
 		tool_out_finish();
 	}
 	return TOOL_EXIT_OK;

@@ -144,8 +144,13 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
     mmbuf(5), "Creating a file": the file is built under no name (or a
     temporary one), locked, synced, then linked into place and the
     directory synced.  Without exist_ok an existing path is never touched
-    and FileExistsError is raised; with it the path is replaced atomically.
-    On failure nothing is left behind.
+    and FileExistsError is raised; with it the path is replaced atomically,
+    if it is a regular file: anything else there (a symbolic link, even to
+    a buffer, a directory, a device, a FIFO, a socket) is left as it is
+    and NotRegularError is raised.  The directory is the directory part of
+    path as given ("." if none), taken as the kernel resolves it, ".." and
+    symbolic links included, as every other call on path does.  On
+    failure nothing is left behind.
 
     With publish=False the file is not put in place yet (as with
     MMBUF_CREATE_UNPUBLISHED in C): the buffer can be filled, committed,
@@ -162,7 +167,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
             b.seal()
             b.publish()     # without this, the block discards the file
 
-    Raises DtypeError, ShapeError, LabelError, LengthError or OSError.
+    Raises DtypeError, ShapeError, LabelError, LengthError,
+    NotRegularError or OSError (naming path, never a name of its own).
     """
     dtype, itemsize = F.parse_dtype(dtype)
     if shape is not None:
@@ -201,9 +207,19 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
                  shape, 0, 0, 0, 0, 0, label, 1)
 
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    base = os.path.basename(path)
-    fd, tmp = _new_file(directory, base)
+    # The directory part as given, as the C library takes it (not made
+    # absolute or normalised): the kernel resolves its ".." and symbolic
+    # links, as for every other call on path.
+    directory, base = os.path.split(path)
+    directory = directory or "."
+    if base in ("", ".", ".."):
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+    if exist_ok:
+        _check_replaceable(path)     # before any work; publish() again
+    try:
+        fd, tmp = _new_file(directory, base)
+    except OSError as e:
+        raise _on_path(e, path) from None
     try:
         _lock.lock_writer(fd)
         if sparse:
@@ -219,7 +235,8 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
         _unlink_quietly(tmp)
         raise
     buf._sparse = bool(sparse)
-    pending = buf._pending = _Pending(directory, base, tmp, bool(exist_ok))
+    pending = buf._pending = _Pending(path, directory, base, tmp,
+                                      bool(exist_ok))
     if publish:
         try:
             buf.publish()
@@ -235,21 +252,39 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
 
 
 class _Pending:
-    """Where an unpublished buffer goes: the directory and name it was
-    created with, its temporary name (None for an O_TMPFILE file), and
-    whether it replaces what is there."""
+    """Where an unpublished buffer goes: the path it was created with, as
+    given (target), its directory part and last name, its temporary name
+    (None for an O_TMPFILE file), and whether it replaces what is there."""
 
-    __slots__ = ("directory", "base", "tmp", "replace")
+    __slots__ = ("target", "directory", "base", "tmp", "replace")
 
-    def __init__(self, directory, base, tmp, replace):
+    def __init__(self, target, directory, base, tmp, replace):
+        self.target = target
         self.directory = directory
         self.base = base
         self.tmp = tmp
         self.replace = replace
 
-    @property
-    def target(self):
-        return os.path.join(self.directory, self.base)
+
+def _on_path(e, path):
+    """The OSError e of a step on a name of ours (the directory, a
+    temporary or staging name, /proc/self/fd/N) as the same error on the
+    path the caller gave."""
+    return OSError(e.errno, e.strerror, path)
+
+
+def _check_replaceable(path):
+    """Raise NotRegularError unless a replace may rename a file over path:
+    nothing is there, or a regular file (mmbuf(5), "Creating a file").
+    lstat(), so a symbolic link is refused too, neither followed nor
+    replaced."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise E.NotRegularError("%s: not a regular file: a replace replaces "
+                                "only a regular file" % (path,))
 
 
 def _unlink_if_file(name, fd):
@@ -317,17 +352,22 @@ def _link_unnamed(fd, directory, name):
 
 
 def _remove_stale(name):
-    """True if the staging file name was left by a dead creator (nobody
-    holds its writer lock) and is now removed, or is gone; False if a live
-    creator holds it."""
+    """True if the staging file name was left by a dead creator (a
+    regular file of our own user whose writer lock nobody holds) and is
+    now removed, or is gone.  False leaves anything else alone (a live
+    creator's file, a symbolic link, another user's file, one we cannot
+    open or remove): the caller takes a name of its own."""
     try:
         fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK
                      | os.O_CLOEXEC)
     except FileNotFoundError:
         return True
+    except OSError:
+        return False
     try:
         st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or _lock.writer_present(fd):
+        if (not stat.S_ISREG(st.st_mode) or st.st_uid != os.geteuid()
+                or _lock.writer_present(fd)):
             return False
         # Only the file we checked, not one that took the name since.
         try:
@@ -340,6 +380,8 @@ def _remove_stale(name):
             os.unlink(name)
         except FileNotFoundError:
             pass
+        except OSError:
+            return False
         return True
     finally:
         os.close(fd)
@@ -348,8 +390,9 @@ def _remove_stale(name):
 def _link_staging(fd, directory, base):
     """Link the O_TMPFILE file of fd under the staging name of base,
     ".BASE.mmbuf-new" (mmbuf(5), "Creating a file"), removing one that a
-    dead creator left; under a temporary name while a live creator holds
-    it.  Returns the name."""
+    dead creator left; under a temporary name when the staging name
+    cannot be claimed (a live creator holds it, or anything else is
+    there).  Returns the name."""
     staging = ".%s.mmbuf-new" % _short(base)
     for _ in range(3):
         try:
@@ -1078,7 +1121,9 @@ class Buffer:
         Raises ValueError if the buffer is not awaiting publication
         (published already, or not made by create(publish=False)) or is
         closed; FileExistsError if the path exists and exist_ok was not
-        given; or another OSError.  After those the buffer is still
+        given; NotRegularError if it was given and the path is not a
+        regular file (checked right before the rename); or another
+        OSError, naming the path.  After those the buffer is still
         unpublished and the path untouched: close() discards it, or
         publish() can be tried again.  An OSError from syncing the
         directory comes after the buffer is in place: it is then
@@ -1088,19 +1133,30 @@ class Buffer:
         if p is None:
             raise ValueError("%s: the buffer is not awaiting publication"
                              % (self._path,))
+        try:
+            self._put_in_place(p)
+        except OSError as e:
+            raise _on_path(e, p.target) from None
+
+    def _put_in_place(self, p):
         # Everything it holds reaches the disk before it has a name.
         os.fsync(self._fd)
         if p.tmp is None and not p.replace:
             _link_unnamed(self._fd, p.directory, p.base)
         elif p.tmp is None:
-            # A name of our own first, then an atomic rename.
+            # A name of our own first, then an atomic rename, of a regular
+            # file only: checked right before it, but a window remains in
+            # which another process could put a special file there, for
+            # rename() cannot be told to replace only a regular file.
             staged = _link_staging(self._fd, p.directory, p.base)
             try:
+                _check_replaceable(p.target)
                 os.rename(staged, p.target)
             except BaseException:
                 _unlink_quietly(staged)
                 raise
         elif p.replace:
+            _check_replaceable(p.target)
             os.rename(p.tmp, p.target)
         else:
             os.link(p.tmp, p.target)

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import stat
 import struct
 import subprocess
 import sys
@@ -96,6 +97,173 @@ class TestCreate(TempDirCase):
                          [".b.mmbuf.mmbuf-new", "b.mmbuf"])
         self.assertTrue(os.path.isdir(staging))
         self.assertEqual(os.path.getsize(p), 8192 + 40)
+
+    def test_directory_as_given(self):
+        # With link a symbolic link to real/sub, "link/../victim.mmbuf"
+        # names real/victim.mmbuf for the kernel, mmbuf.open() and the C
+        # library: create(exist_ok=True) replaces that file, through a
+        # staging name in real/, and leaves ./victim.mmbuf alone.
+        os.makedirs(self.path("real/sub"))
+        os.symlink(os.path.join("real", "sub"), self.path("link"))
+        given = self.path("link/../victim.mmbuf")
+        here, there = self.path("victim.mmbuf"), self.path("real/victim.mmbuf")
+        mmbuf.create(here, size=10, label="here").close()
+        mmbuf.create(there, size=20, label="there").close()
+        for publish in (True, False):
+            with mmbuf.create(given, size=30, label="new", exist_ok=True,
+                              publish=publish) as b:
+                if not publish:
+                    b.publish()
+                uuid = b.uuid
+            with mmbuf.open(given) as r, mmbuf.open(there) as t:
+                self.assertEqual((r.uuid, t.uuid, t.label),
+                                 (uuid, uuid, "new"))
+            with mmbuf.open(here) as r:
+                self.assertEqual((r.label, r.capacity), ("here", 10))
+            self.assertEqual(sorted(os.listdir(self.path("real"))),
+                             ["sub", "victim.mmbuf"])
+            self.assertEqual(sorted(os.listdir(self.dir)),
+                             ["link", "real", "victim.mmbuf"])
+        # The C library takes the path the same way.
+        res = self.run_prog(prog("tools/dumpbuf"), "--json", given)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn('"label": "new"', res.stdout.decode())
+        res = self.run_prog(prog("tools/mkbuf"), "-q", "-f", "-s", "40",
+                            given)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with mmbuf.open(there) as t, mmbuf.open(here) as r:
+            self.assertEqual((t.capacity, r.capacity), (40, 10))
+
+    def test_errors_name_the_path_given(self):
+        # Never a name of create()'s own, such as /proc/self/fd/N.
+        p = self.path()
+        mmbuf.create(p, size=10).close()
+        b = mmbuf.create(p, size=10, publish=False)
+        with self.assertRaises(FileExistsError) as cm:
+            b.publish()
+        b.close()
+        self.assertEqual((cm.exception.filename, cm.exception.filename2),
+                         (p, None))
+        missing = self.path("nodir/b.mmbuf")
+        for exist_ok in (False, True):
+            with self.assertRaises(FileNotFoundError) as cm:
+                mmbuf.create(missing, size=10, exist_ok=exist_ok)
+            self.assertEqual(cm.exception.filename, missing)
+        with self.assertRaises(IsADirectoryError) as cm:
+            mmbuf.create(self.dir + "/", size=10)
+        self.assertEqual(cm.exception.filename, self.dir + "/")
+
+    def test_replace_refuses_what_is_not_a_regular_file(self):
+        # exist_ok replaces a regular file only: a FIFO, a character
+        # device, a directory, a socket, a symbolic link (to a buffer, or
+        # to nowhere) is left as it was.
+        import socket
+        target = self.path("target.mmbuf")
+        mmbuf.create(target, size=10, label="target").close()
+        os.mkfifo(self.path("fifo"))
+        os.mkdir(self.path("dir"))
+        os.symlink("target.mmbuf", self.path("link"))
+        os.symlink("nowhere", self.path("dangling"))
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(self.path("sock"))
+        names = ["fifo", "dir", "link", "dangling", "sock"]
+        if os.geteuid() == 0:     # /dev/null's numbers, in our directory
+            os.mknod(self.path("chr"), 0o666 | stat.S_IFCHR,
+                     os.makedev(1, 3))
+            names.append("chr")
+        try:
+            for name in names:
+                before = os.lstat(self.path(name))
+                for publish in (True, False):
+                    with self.assertRaises(mmbuf.NotRegularError) as cm:
+                        mmbuf.create(self.path(name), size=20, exist_ok=True,
+                                     publish=publish)
+                    self.assertIn(self.path(name), str(cm.exception))
+                now = os.lstat(self.path(name))
+                self.assertEqual((now.st_ino, now.st_mode),
+                                 (before.st_ino, before.st_mode), name)
+        finally:
+            sock.close()
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         sorted(names + ["target.mmbuf"]))
+        with mmbuf.open(target) as r:
+            self.assertEqual((r.label, r.capacity), ("target", 10))
+        # Checked again at publish(): a FIFO made meanwhile stays.
+        late = self.path("late")
+        b = mmbuf.create(late, size=20, exist_ok=True, publish=False)
+        os.mkfifo(late)
+        with self.assertRaises(mmbuf.NotRegularError):
+            b.publish()
+        self.assertFalse(b.published)
+        b.close()
+        self.assertTrue(stat.S_ISFIFO(os.lstat(late).st_mode))
+        self.assertEqual(len(os.listdir(self.dir)), len(names) + 2)
+
+    def test_replace_past_a_planted_staging_name(self):
+        # mmbuf(5), "Creating a file": what another user plants under the
+        # staging name (a symbolic link, a file of theirs, a mode 000
+        # file) neither stops a replace nor is touched by it.
+        self.assert_o_tmpfile()
+        p = self.path()
+        staging = self.path(".b.mmbuf.mmbuf-new")
+        with open(self.path("victim"), "wb") as f:
+            f.write(b"planted")
+        mmbuf.create(p, size=10).close()
+        os.symlink("victim", staging)
+        mmbuf.create(p, size=20, exist_ok=True).close()
+        self.assertEqual(os.readlink(staging), "victim")
+        self.assertEqual(file_bytes(self.path("victim")), b"planted")
+        self.assertEqual(os.path.getsize(p), 8192 + 20)
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         [".b.mmbuf.mmbuf-new", "b.mmbuf", "victim"])
+        os.unlink(staging)
+        if os.geteuid() != 0:
+            return
+        # As root, in a sticky directory: nobody's file, which root could
+        # remove and must not; and, as nobody, a mode 000 file of its own.
+        os.chmod(self.dir, 0o1777)
+        with open(staging, "wb") as f:
+            f.write(b"nobody's")
+        os.chown(staging, 65534, 65534)
+        before = os.lstat(staging)
+        mmbuf.create(p, size=30, exist_ok=True).close()
+        self.assertEqual(os.path.getsize(p), 8192 + 30)
+        now = os.lstat(staging)
+        self.assertEqual((now.st_ino, now.st_uid), (before.st_ino, 65534))
+        self.assertEqual(file_bytes(staging), b"nobody's")
+        os.unlink(staging)
+        os.unlink(p)
+        code = ("import mmbuf, os, sys\n"
+                "p, staging = sys.argv[1:]\n"
+                "mmbuf.create(p, size=10).close()\n"
+                "os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0))\n"
+                "mmbuf.create(p, size=40, exist_ok=True).close()\n")
+        res = self.run_as_nobody(code, p, staging)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(os.path.getsize(p), 8192 + 40)
+        now = os.lstat(staging)
+        self.assertEqual((now.st_uid, now.st_mode & 0o7777), (65534, 0))
+        self.assertEqual(sorted(os.listdir(self.dir)),
+                         [".b.mmbuf.mmbuf-new", "b.mmbuf", "victim"])
+
+    def run_as_nobody(self, code, *args):
+        """Run Python code as uid 65534 (we are root), with this package."""
+        import shutil
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            self.skipTest("setpriv (util-linux) is missing")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+        res = subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-c", "import mmbuf"], env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+        if res.returncode != 0:
+            self.skipTest("nobody cannot import mmbuf here: %s"
+                          % res.stderr.decode(errors="replace")[-200:])
+        return subprocess.run(
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups",
+             sys.executable, "-c", code] + list(args), env=env,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
 
     def test_sparse_and_preallocated(self):
         big = 64 << 20

@@ -86,6 +86,27 @@ expect_err() {
     same "stderr: $*" "$tmp/err" "$tmp/experr"
 }
 
+# as_nobody CMD ARGS...: run CMD as uid and gid 65534, without groups
+# (setpriv, util-linux), for the cases where root's rights would hide what
+# a user meets.
+as_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups "$@"
+}
+
+# can_be_nobody PROG: whether as_nobody can run PROG; if not, says why on
+# stderr, as the SKIP of that case only.
+can_be_nobody() {
+    if ! command -v setpriv > /dev/null 2>&1; then
+        echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
+        return 1
+    fi
+    if ! as_nobody "$1" --version > /dev/null 2>&1; then
+        echo "SKIP (this case only): nobody cannot run $1" \
+            "(the build tree is private)" >&2
+        return 1
+    fi
+}
+
 # hold [-r | -l] FILE: tests/tools/holdbuf keeps FILE open in the
 # background ($holder), for writing (or with -r for reading; with -l it
 # only holds a read lock over the whole file), until unhold kills it

@@ -26,7 +26,8 @@ MKBUF_TESTS = \
 	tests/tools/mkbuf-npy.sh \
 	tests/tools/mkbuf-errors.sh \
 	tests/tools/mkbuf-seal.sh \
-	tests/tools/mkbuf-resize.sh
+	tests/tools/mkbuf-resize.sh \
+	tests/tools/mkbuf-replace.sh
 TESTS += $(MKBUF_TESTS)
 EXTRA_DIST += $(MKBUF_TESTS) tests/tools/mkbuf-lib.sh
 

@@ -82,6 +82,21 @@ mk 0 -q -s 16 --mode 0777 "$d/m2.buf"
 [ "$(stat -c %a "$d/m2.buf")" = 755 ] || fail "--mode 0777 with umask 022"
 mk 0 -q -s 16 "$d/m3.buf"
 [ "$(stat -c %a "$d/m3.buf")" = 644 ] || fail "default mode with umask 022"
+mk 0 -q -s 16 --mode 0000 "$d/m4.buf"
+[ "$(stat -c %a "$d/m4.buf")" = 0 ] || fail "--mode 0000"
+mk 0 -q -f -s 16 --mode 0 "$d/m3.buf"
+[ "$(stat -c %a "$d/m3.buf")" = 0 ] || fail "-f --mode 0"
+# A user who cannot read the new file back still gets its summary.
+if [ "$(id -u)" = 0 ] && can_be_nobody "$MKBUF"; then
+    mkdir "$tmp/nb"
+    chown 65534 "$tmp/nb"
+    chmod 755 "$tmp"
+    as_nobody "$MKBUF" -s 16 --mode 0 "$tmp/nb/m.buf" > "$tmp/out" 2> "$tmp/err"
+    status "nobody: --mode 0" 0 $?
+    expect_out "$tmp/nb/m.buf: created, dtype <u1, shape none, capacity 16, length 16, data offset 8192"
+    expect_err
+    [ "$(stat -c %a "$tmp/nb/m.buf")" = 0 ] || fail "nobody: --mode 0"
+fi
 
 # --fill: every byte of the data, the whole capacity.
 mk 0 -q -s 5000 --fill 0xab --length 10 "$d/f.buf"

@@ -93,7 +93,7 @@ mk 3 -s 1K --fill 9 "$d/exists"
 [ "$(cat "$d/exists")" = keep ] || fail "existing file changed (--fill)"
 mkdir "$d/sub"
 mk 3 -f -s 1K "$d/sub"
-expect_err "mkbuf: $d/sub: Is a directory"
+expect_err "mkbuf: $d/sub: not a regular file: -f replaces only a regular file"
 [ "$(ls -A "$d")" = "$(printf 'exists\nsub')" ] || fail "left behind: $(ls -A "$d")"
 mk 3 -s 1K "$d/nodir/a"
 expect_err "mkbuf: $d/nodir/a: No such file or directory"
@@ -105,19 +105,12 @@ ro=$tmp/ro
 mkdir "$ro"
 chmod 755 "$tmp"
 if [ "$(id -u)" = 0 ]; then
-    if ! command -v setpriv > /dev/null 2>&1; then
-        echo "SKIP (this case only): setpriv is missing, cannot drop root" >&2
-    elif ! setpriv --reuid=65534 --regid=65534 --clear-groups \
-        "$MKBUF" --version > /dev/null 2>&1; then
-        echo "SKIP (this case only): nobody cannot run $MKBUF" \
-            "(the build tree is private)" >&2
-    else
-        setpriv --reuid=65534 --regid=65534 --clear-groups \
-            "$MKBUF" -s 1K "$ro/a" > "$tmp/out" 2> "$tmp/err"
+    if can_be_nobody "$MKBUF"; then
+        as_nobody "$MKBUF" -s 1K "$ro/a" > "$tmp/out" 2> "$tmp/err"
         status "unwritable directory" 3 $?
         expect_err "mkbuf: $ro/a: Permission denied"
-        cat "$tmp/in" 2>/dev/null | setpriv --reuid=65534 --regid=65534 \
-            --clear-groups "$MKBUF" --from - "$ro/a" > "$tmp/out" 2> "$tmp/err"
+        cat "$tmp/in" 2>/dev/null |
+            as_nobody "$MKBUF" --from - "$ro/a" > "$tmp/out" 2> "$tmp/err"
         status "unwritable directory, spooling" 3 $?
         expect_err "mkbuf: $ro/a: Permission denied"
     fi
