@@ -22,42 +22,60 @@ static bool valid_durability(int d)
 }
 
 /*
- * Commit the header state b->hdr as generation + 1 into the older slot
- * (mmbuf(5), "Committing"): the current slot is never touched, so a crash
- * mid-write leaves the previous generation readable.
+ * The header that the commit after cur writes (mmbuf(5), "Committing a
+ * header"): the next generation, in the slot of its parity.  The file's
+ * version is that of its last writer, and a compat flag we do not know
+ * describes fields we did not keep up to date.
  */
-int mmbuf__commit(mmbuf *b, int durability)
+static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 {
-	mmbuf_info next = b->hdr;
-	uint8_t img[MMBUF_SLOT_SIZE];
-	uint8_t *page;
-	int slot;
+	*next = *cur;
+	next->generation++;
+	next->version_major = MMBUF_VERSION_MAJOR;
+	next->version_minor = MMBUF_VERSION_MINOR;
+	next->compat &= MMBUF_COMPAT_KNOWN;
+	next->mtime_ns = mmbuf__now_ns();
+	next->writer_pid = (uint32_t)getpid();
+	next->slot = (int)(next->generation % 2);
+	return 0;
+}
 
-	next.generation++;
-	/* The file's version is that of its last writer, and a compat flag
-	 * we do not know describes fields we did not keep up to date. */
-	next.version_major = MMBUF_VERSION_MAJOR;
-	next.version_minor = MMBUF_VERSION_MINOR;
-	next.compat &= MMBUF_COMPAT_KNOWN;
-	next.mtime_ns = mmbuf__now_ns();
-	next.writer_pid = (uint32_t)getpid();
-	slot = (int)(next.generation % 2);
+int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability)
+{
+	uint8_t img[MMBUF_SLOT_SIZE];
+	mmbuf_info next;
+	uint64_t off;
+	int err;
+
+	if ((err = next_header(h, &next)) != 0)
+		return err;
 	mmbuf__encode_slot(&next, img);
-	page = b->hmap + (size_t)slot * MMBUF_PAGE;
+	off = (uint64_t)next.slot * MMBUF_PAGE;
 	/* The data stores the new header covers become visible to readers
 	 * before the header does (readers fence after reading it). */
 	__atomic_thread_fence(__ATOMIC_RELEASE);
-	memcpy(page, img, sizeof img);
-	next.slot = slot;
-	b->hdr = next;
-	return mmbuf__msync(page, MMBUF_PAGE, durability, b->fd,
-			    (uint64_t)slot * MMBUF_PAGE);
+	/*
+	 * pwrite(2), not a store through a mapping: a file truncated under
+	 * us makes a store fault (SIGBUS), but a write only lengthens it.
+	 * Readers that map the header see the write at once (one page cache).
+	 */
+	if ((err = mmbuf__pwrite_full(fd, img, sizeof img, off)) != 0)
+		return err;
+	/* Written: readers may see it, so it is the current header now,
+	 * whether or not it reaches the disk. */
+	*h = next;
+	return mmbuf__sync_file(fd, off, sizeof img, durability);
+}
+
+/* Commit the header state b->hdr as the next generation. */
+int mmbuf__commit(mmbuf *b, int durability)
+{
+	return mmbuf__commit_fd(b->fd, &b->hdr, durability);
 }
 
 static void release(mmbuf *b)
 {
 	mmbuf__unmap(b->data, b->hdr.capacity);
-	mmbuf__unmap(b->hmap, MMBUF_HEADER_SIZE);
 	if (b->fd >= 0)
 		close(b->fd); /* drops the locks */
 	/* Never published: its temporary name goes (an unnamed file goes
@@ -68,16 +86,13 @@ static void release(mmbuf *b)
 	free(b);
 }
 
-/* Map the header pages and the data region of an open file. */
+/* Map the data region of an open file (the header is read and written
+ * with pread and pwrite). */
 static int map_all(mmbuf *b)
 {
 	void *p;
 	int err;
 
-	err = mmbuf__map(b->fd, b->writable, 0, MMBUF_HEADER_SIZE, &p);
-	if (err != 0)
-		return err;
-	b->hmap = p;
 	if (b->hdr.capacity > 0) {
 		err = mmbuf__map(b->fd, b->writable, b->hdr.data_offset,
 				 b->hdr.capacity, &p);

@@ -477,6 +477,44 @@ void mmbuf__unmap(void *addr, uint64_t len)
 }
 
 /*
+ * Start the writeback of file bytes [off, off + len) without waiting:
+ * 0 if started, 1 if the system cannot (the caller falls back), or -errno.
+ */
+static int start_writeback(int fd, uint64_t off, uint64_t len)
+{
+#ifdef HAVE_SYNC_FILE_RANGE
+	/* MS_ASYNC does nothing on Linux; this really starts I/O. */
+	if (sync_file_range(fd, (off_t)off, (off_t)len,
+			    SYNC_FILE_RANGE_WRITE) == 0)
+		return 0;
+	if (errno != ENOSYS && errno != ESPIPE)
+		return -errno;
+#else
+	(void)fd;
+	(void)off;
+	(void)len;
+#endif
+	return 1;
+}
+
+/*
+ * Write back file bytes [off, off + len) of fd, written with pwrite(2):
+ * wait for stable storage (SYNC) or only start the writeback (ASYNC;
+ * where that cannot be done, wait: more than asked, never less).
+ */
+int mmbuf__sync_file(int fd, uint64_t off, uint64_t len, int durability)
+{
+	int err;
+
+	if (len == 0 || durability == MMBUF_DURABLE_NONE)
+		return 0;
+	if (durability == MMBUF_DURABLE_ASYNC &&
+	    (err = start_writeback(fd, off, len)) <= 0)
+		return err;
+	return fdatasync(fd) == 0 ? 0 : -errno;
+}
+
+/*
  * Write back [addr, addr + len) of a mapping of fd that starts at
  * file_offset: wait for stable storage (SYNC) or only start the writeback
  * (ASYNC).  addr must be page aligned.
@@ -484,20 +522,13 @@ void mmbuf__unmap(void *addr, uint64_t len)
 int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 		 uint64_t file_offset)
 {
+	int err;
+
 	if (len == 0 || durability == MMBUF_DURABLE_NONE)
 		return 0;
 	if (durability == MMBUF_DURABLE_ASYNC) {
-#ifdef HAVE_SYNC_FILE_RANGE
-		/* MS_ASYNC does nothing on Linux; this really starts I/O. */
-		if (sync_file_range(fd, (off_t)file_offset, (off_t)len,
-				    SYNC_FILE_RANGE_WRITE) == 0)
-			return 0;
-		if (errno != ENOSYS && errno != ESPIPE)
-			return -errno;
-#else
-		(void)fd;
-		(void)file_offset;
-#endif
+		if ((err = start_writeback(fd, file_offset, len)) <= 0)
+			return err;
 		return msync(addr, (size_t)len, MS_ASYNC) == 0 ? 0 : -errno;
 	}
 	return msync(addr, (size_t)len, MS_SYNC) == 0 ? 0 : -errno;

@@ -104,6 +104,14 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 		     uint64_t *bytes, mmbuf_progress_fn *fn, void *arg);
 
 /* buffer.c */
+/*
+ * Commit the header that follows h into its older slot of fd (mmbuf(5),
+ * "Committing a header"), and make h that header once its slot is
+ * written, even if the sync that durability asks for then fails.  Returns
+ * 0 or -errno.
+ */
+int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability);
+/* mmbuf__commit_fd() of the handle's header. */
 int mmbuf__commit(mmbuf *b, int durability);
 
 /* lock.c: the lock protocol of mmbuf(5). */
@@ -134,6 +142,7 @@ void mmbuf__tmp_discard(struct mmbuf__tmpfile *t);
 int mmbuf__allocate(int fd, uint64_t size, bool sparse);
 int mmbuf__map(int fd, bool rw, uint64_t offset, uint64_t len, void **addr);
 void mmbuf__unmap(void *addr, uint64_t len);
+int mmbuf__sync_file(int fd, uint64_t off, uint64_t len, int durability);
 int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 		 uint64_t file_offset);
 int64_t mmbuf__now_ns(void);
@@ -146,7 +155,6 @@ struct mmbuf {
 	bool unclean;
 	bool writer_active;
 	mmbuf_info hdr;       /* the committed header, hdr.slot is current */
-	uint8_t *hmap;        /* the two header pages */
 	uint8_t *data;        /* the data region, NULL when capacity is 0 */
 	bool sparse;          /* grow without preallocating (grow.c) */
 	double growth;        /* append's growth factor; 0: the default */

@@ -325,7 +325,7 @@ int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
 int mmbuf_repair(const char *path, unsigned flags, int *repaired)
 {
 	bool dry = flags & MMBUF_REPAIR_DRY_RUN;
-	uint8_t hdr[MMBUF_HEADER_SIZE], img[MMBUF_SLOT_SIZE];
+	uint8_t hdr[MMBUF_HEADER_SIZE];
 	mmbuf_info h;
 	uint64_t size;
 	size_t got;
@@ -357,17 +357,7 @@ int mmbuf_repair(const char *path, unsigned flags, int *repaired)
 	if (err == 0 && bad >= 0 && !dry) {
 		/* The next generation lives in the other slot, the damaged
 		 * one: an ordinary commit of the unchanged state. */
-		h.generation++;
-		h.version_major = MMBUF_VERSION_MAJOR;
-		h.version_minor = MMBUF_VERSION_MINOR;
-		h.compat &= MMBUF_COMPAT_KNOWN;
-		h.mtime_ns = mmbuf__now_ns();
-		h.writer_pid = (uint32_t)getpid();
-		mmbuf__encode_slot(&h, img);
-		err = mmbuf__pwrite_full(fd, img, sizeof img,
-					 (uint64_t)bad * MMBUF_PAGE);
-		if (err == 0 && fdatasync(fd) != 0)
-			err = -errno;
+		err = mmbuf__commit_fd(fd, &h, MMBUF_DURABLE_SYNC);
 	}
 	close(fd);
 	return err;

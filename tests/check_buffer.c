@@ -743,6 +743,34 @@ START_TEST(test_sealed_cleared_by_writer)
 }
 END_TEST
 
+/*
+ * A file truncated under its writer: every commit, the close's included,
+ * writes the header with pwrite, so it fails or lengthens the file again,
+ * but never faults (a store through a mapping of the missing page would be
+ * SIGBUS, which kills the test).  The verifier then calls it truncated.
+ */
+START_TEST(test_commit_truncated)
+{
+	const char *p = tu_path("trunc.mmb");
+	mmbuf_report *r;
+	mmbuf *b;
+
+	tu_create_closed("trunc.mmb", 64 * KIB, 13);
+	b = tu_open(p, MMBUF_RDWR);
+	tu_truncate(p, 0);
+	ck_assert_int_eq(mmbuf_set_label(b, "after", MMBUF_DURABLE_SYNC), 0);
+	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_NONE), 0);
+	ck_assert_err(mmbuf_seal(b, 0, 1), MMBUF_ETRUNCATED);
+	tu_truncate(p, 100);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_uint_eq(tu_file_size(p), MMBUF_PAGE + MMBUF_SLOT_SIZE);
+	ck_assert_int_eq(mmbuf_verify_path(p, 1, &r), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_err(r->error, MMBUF_ETRUNCATED);
+	mmbuf_report_free(r);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- */
 /* sync, advise, prefault                                            */
 
@@ -2454,6 +2482,8 @@ Suite *mmbuf_buffer_suite(void)
 	tc = tu_tcase(s, "commit", 60);
 	tcase_add_test(tc, test_commit_other_slot);
 	tcase_add_test(tc, test_sealed_cleared_by_writer);
+	tc = tu_tcase(s, "commit_truncated", 60);
+	tcase_add_test(tc, test_commit_truncated);
 	tc = tu_tcase(s, "sync", 60);
 	tcase_add_test(tc, test_sync);
 	tcase_add_test(tc, test_write);

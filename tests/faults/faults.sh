@@ -202,31 +202,50 @@ same "the interrupted write wrote every byte" "$tmp/left" /dev/null
 rm -f "$d/w"
 
 # --- commits: a failing data sync commits no length ---------------------
-# faultop's first msync is the open's commit of the "writer open" state;
-# the second is set_length's data sync, the third its header's.  When the
-# data sync fails the header is not written, so the length stays as it was.
+# Header slots are written with pwrite and synced with fdatasync; the data
+# is synced with msync.  faultop's first pwrite and fdatasync are the
+# open's commit of the "writer open" state; its first msync is
+# set_length's data sync, its second pwrite and fdatasync set_length's
+# header.  When the data sync fails the header is not written, so the
+# length stays as it was.
 cp "$d/keep" "$d/c"
-op 1 msync=EIO@2x1 length "$d/c" 2000
+op 1 msync=EIO@1x1 length "$d/c" 2000
 expect_out "length: EIO: $(errno_text EIO)"
 "$DUMPBUF" --json "$d/c" > "$tmp/json" 2>&1 || fail "dumpbuf --json after a failed commit"
 grep -q '"length": 1000,' "$tmp/json" ||
     fail "a failed data sync changed the length: $(grep '"length"' "$tmp/json" | head -1)"
-op 1 msync=ENOSPC@2x1 length "$d/c" 3000
+op 1 msync=ENOSPC@1x1 length "$d/c" 3000
 expect_out "length: ENOSPC: $(errno_text ENOSPC)"
 "$DUMPBUF" --json "$d/c" > "$tmp/json" 2>&1 || fail "dumpbuf --json after ENOSPC"
 grep -q '"length": 1000,' "$tmp/json" || fail "ENOSPC in the data sync changed the length"
 # A failing header sync: the commit is reported as failed; the previous
 # generation stays intact in the other slot, and the file opens.
-op 1 msync=EIO@3x1 length "$d/c" 2000
+op 1 fdatasync=EIO@2x1 length "$d/c" 2000
 expect_out "length: EIO: $(errno_text EIO)"
 "$FAULTOP" open "$d/c" > "$tmp/out" 2>&1
 status "open after a failed header sync" 0 $?
 rm -f "$d/c"
 # A failing write reports the error (no SIGBUS, no silence).
 cp "$d/keep" "$d/w"
-op 1 pwrite=ENOSPC write "$d/w" 0 65536
+op 1 pwrite=ENOSPC@2x1 write "$d/w" 0 65536
 expect_out "write: ENOSPC: $(errno_text ENOSPC)"
 rm -f "$d/w"
+only keep
+
+# --- a file truncated under its writer ----------------------------------
+# (pread=TRUNCATE@2x1 empties the file after the open read its header: the
+# seal then finds it short.)  The closing commit writes its header slot
+# with pwrite, never through a mapping, so it cannot die of SIGBUS; the
+# verdict is the truncated file's, exit 2, as verifybuf(1) says.
+VERIFYBUF=./tools/verifybuf
+[ -x tools/.libs/verifybuf ] && VERIFYBUF=./tools/.libs/verifybuf
+"$MKBUF" -q -s 64K --fill 7 "$d/t" || fail "cannot make the buffer to cut"
+MMBUF_FAULT=pread=TRUNCATE@2x1 LD_PRELOAD=$SHIM "$VERIFYBUF" --threads 1 \
+    --seal "$d/t" > "$tmp/out" 2> "$tmp/err"
+status "verifybuf --seal on a file truncated under it" 2 $?
+expect_out "$d/t: CORRUPT (slot 0 bad magic; truncated: expected 73728 bytes, found 4608)"
+expect_err "verifybuf: $d/t: cannot seal: file is truncated"
+rm -f "$d/t"
 only keep
 
 # --- growth: a failed grow or append changes nothing --------------------
@@ -237,15 +256,16 @@ expect_out "resize: ENOSPC: $(errno_text ENOSPC)"
 [ "$(field "$d/g" capacity)" = 65536 ] || fail "a failed grow changed the capacity"
 [ "$(stat -c %s "$d/g")" = $((8192 + 65536)) ] ||
     fail "a failed grow left the file at $(stat -c %s "$d/g") bytes"
-op 1 pwrite=ENOSPC append "$d/g" 100000
+# (pwrite 1 is the open's header, 2 the grown capacity's, 3 the data.)
+op 1 pwrite=ENOSPC@3x1 append "$d/g" 100000
 expect_out "append: ENOSPC: $(errno_text ENOSPC)"
 [ "$(field "$d/g" length)" = 1000 ] || fail "a failed append changed the length"
-op 1 msync=EIO@2x1 append "$d/g" 100
+op 1 msync=EIO@1x1 append "$d/g" 100
 expect_out "append: EIO: $(errno_text EIO)"
 [ "$(field "$d/g" length)" = 1000 ] ||
     fail "an append whose data sync failed committed its length"
 # A failed shrink (its header sync) leaves a file that opens.
-op 1 msync=EIO@2x1 resize "$d/g" 4096
+op 1 fdatasync=EIO@2x1 resize "$d/g" 4096
 expect_out "resize: EIO: $(errno_text EIO)"
 "$FAULTOP" open "$d/g" > "$tmp/out" 2>&1
 status "open after a failed shrink" 0 $?

@@ -9,8 +9,11 @@
  * makes the N-th call of CALL (default: the first) and every later one, or
  * only K of them with xK, fail with ERRNO, a name such as ENOSPC, EIO,
  * EROFS, EFBIG or EINTR (EINTR@1x3: the first three calls are
- * interrupted, the caller should retry).  CALL is
- * one of fallocate (posix_fallocate), ftruncate, write, pwrite, msync,
+ * interrupted, the caller should retry), or TRUNCATE, which is no error:
+ * it truncates the call's file to 0 bytes just before the call, which then
+ * goes ahead (pread=TRUNCATE@2x1: a file that shrinks under its reader
+ * after its header was read).  CALL is
+ * one of fallocate (posix_fallocate), ftruncate, write, pwrite, pread, msync,
  * fsync, fdatasync, sync_file_range, open (only opens that may write:
  * O_RDWR, O_WRONLY, O_CREAT or O_TMPFILE), tmpfile (only O_TMPFILE
  * opens: tmpfile=EOPNOTSUPP plays a filesystem without it), linkat and
@@ -33,19 +36,22 @@
 
 enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
        F_FDATASYNC, F_SYNC_FILE_RANGE, F_OPEN, F_TMPFILE, F_LINKAT, F_RENAME,
-       F_COUNT };
+       F_PREAD, F_COUNT };
+
+/* Not an errno: truncate the file, then let the call through. */
+#define TRUNCATE (-1)
 
 static const char *const call_names[F_COUNT] = {
 	"fallocate", "ftruncate", "write", "pwrite", "msync", "fsync",
 	"fdatasync",
-	"sync_file_range", "open", "tmpfile", "linkat", "rename"
+	"sync_file_range", "open", "tmpfile", "linkat", "rename", "pread"
 };
 
 static const struct { const char *name; int value; } errnos[] = {
 	{ "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EROFS", EROFS },
 	{ "EFBIG", EFBIG }, { "EINTR", EINTR }, { "EACCES", EACCES },
 	{ "EPERM", EPERM }, { "EDQUOT", EDQUOT }, { "ENOMEM", ENOMEM },
-	{ "EOPNOTSUPP", EOPNOTSUPP },
+	{ "EOPNOTSUPP", EOPNOTSUPP }, { "TRUNCATE", TRUNCATE },
 };
 
 static int fault_errno[F_COUNT];
@@ -119,6 +125,15 @@ static int fault(int c, int fd)
 		return 0;
 	if (fault_times[c] != 0 && calls[c] - fault_from[c] >= fault_times[c])
 		return 0;
+	if (fault_errno[c] == TRUNCATE) {
+		char proc[64];
+
+		/* Through /proc: fd may be open read-only. */
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+		if (fd < 0 || truncate(proc, 0) != 0)
+			abort();
+		return 0;
+	}
 	return fault_errno[c];
 }
 
@@ -184,6 +199,23 @@ ssize_t pwrite(int fd, const void *p, size_t n, off_t off)
 ssize_t pwrite64(int fd, const void *p, size_t n, off_t off)
 {
 	return pwrite(fd, p, n, off);
+}
+
+ssize_t pread(int fd, void *p, size_t n, off_t off)
+{
+	int e = fault(F_PREAD, fd);
+	REAL(ssize_t, pread, (int, void *, size_t, off_t));
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real_pread(fd, p, n, off);
+}
+
+ssize_t pread64(int fd, void *p, size_t n, off_t off)
+{
+	return pread(fd, p, n, off);
 }
 
 int msync(void *addr, size_t len, int flags)
