@@ -24,16 +24,22 @@ static bool valid_durability(int d)
 /*
  * The header that the commit after cur writes (mmbuf(5), "Committing a
  * header"): the next generation, in the slot of its parity.  The file's
- * version is that of its last writer, and a compat flag we do not know
- * describes fields we did not keep up to date.
+ * version is that of its last writer, a compat flag we do not know
+ * describes fields we did not keep up to date, and we take the locks of
+ * mmbuf(5), "Locking", so LOCKING is set in every slot we write.
+ * MMBUF_EINCONSISTENT when cur has the last generation, 2^64 - 1: a commit
+ * would wrap to 0, which readers would take for older than every slot.
  */
 static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 {
+	if (cur->generation == UINT64_MAX)
+		return MMBUF_EINCONSISTENT;
 	*next = *cur;
 	next->generation++;
 	next->version_major = MMBUF_VERSION_MAJOR;
 	next->version_minor = MMBUF_VERSION_MINOR;
 	next->compat &= MMBUF_COMPAT_KNOWN;
+	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
 	next->mtime_ns = mmbuf__now_ns();
 	next->writer_pid = (uint32_t)getpid();
 	next->slot = (int)(next->generation % 2);

@@ -108,7 +108,7 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
  * Commit the header that follows h into its older slot of fd (mmbuf(5),
  * "Committing a header"), and make h that header once its slot is
  * written, even if the sync that durability asks for then fails.  Returns
- * 0 or -errno.
+ * 0, -errno, or MMBUF_EINCONSISTENT when h has the last generation.
  */
 int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability);
 /* mmbuf__commit_fd() of the handle's header. */

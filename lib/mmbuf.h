@@ -373,6 +373,17 @@ MMBUF_EXPORT void mmbuf_get_info(const mmbuf *buf, mmbuf_info *out);
 /* ------------------------------------------------------------------ */
 /* Commit, sync, advice                                                */
 
+/*
+ * Every call that commits a header (an open for writing, mmbuf_close() of
+ * a writer, mmbuf_set_length(), mmbuf_set_label(), mmbuf_append(),
+ * mmbuf_commit_reserved(), mmbuf_resize(), mmbuf_seal*(), mmbuf_repair())
+ * writes the next generation into the older slot with pwrite(2), setting
+ * MMBUF_RO_COMPAT_LOCKING, since this library takes the locks of mmbuf(5).
+ * It fails with MMBUF_EINCONSISTENT, writing nothing, when the generation
+ * is already 2^64 - 1, the last one: a commit would wrap it to 0.  Such a
+ * file can still be opened read-only and copied into a new buffer.
+ */
+
 /* Durability of a commit or sync. */
 enum mmbuf_durability {
 	MMBUF_DURABLE_NONE = 0,  /* in the page cache: survives a process crash */

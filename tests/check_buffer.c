@@ -771,6 +771,161 @@ START_TEST(test_commit_truncated)
 }
 END_TEST
 
+/* Give both slots of a closed buffer the generations gen (in its slot)
+ * and gen - 1 (in the other), as if it had had that many commits. */
+static void set_generations(const char *p, uint64_t gen)
+{
+	uint8_t s[MMBUF_SLOT_SIZE];
+
+	for (int i = 0; i < 2; i++) {
+		tu_slot_read(p, i, s);
+		tu_set_generation(s, gen % 2 == (uint64_t)i ? gen : gen - 1);
+		tu_slot_write(p, i, s);
+	}
+}
+
+/* Both header pages of p are as they were in before. */
+static void header_unchanged(const char *p, const uint8_t *before,
+			     const char *after_what)
+{
+	uint8_t now[MMBUF_HEADER_SIZE];
+
+	tu_pread(p, 0, now, sizeof now);
+	ck_assert_msg(memcmp(now, before, sizeof now) == 0,
+		      "%s changed the header", after_what);
+}
+
+/*
+ * The last generation is 2^64 - 1: no writer commits after it (mmbuf(5),
+ * "Committing a header"), since generation 0 would read as older than
+ * every slot, so the commit would be lost and a crash after it unseen.
+ * Every kind of commit is refused with MMBUF_EINCONSISTENT, writing
+ * nothing, as Python refuses it.
+ */
+START_TEST(test_generation_last)
+{
+	const char *p = tu_path("last.mmb");
+	uint8_t before[MMBUF_HEADER_SIZE], bytes[100] = { 0 };
+	mmbuf *b = NULL;
+	int repaired;
+
+	tu_create_closed("last.mmb", 8 * KIB, 5);
+	set_generations(p, UINT64_MAX);
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_generation(b), UINT64_MAX);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	tu_pread(p, 0, before, sizeof before);
+	/* Opening for writing commits "writer open". */
+	ck_assert_err(mmbuf_open(p, MMBUF_RDWR, &b), MMBUF_EINCONSISTENT);
+	ck_assert_ptr_null(b);
+	header_unchanged(p, before, "a refused open");
+	/* A repair of the older slot would be the next commit too. */
+	tu_flip(p, TU_LABEL);
+	tu_pread(p, 0, before, sizeof before);
+	ck_assert_err(mmbuf_repair(p, 0, &repaired), MMBUF_EINCONSISTENT);
+	header_unchanged(p, before, "a refused repair");
+
+	/* One commit before the last: the open takes 2^64 - 1, and every
+	 * later commit is refused. */
+	p = tu_path("next.mmb");
+	tu_create_closed("next.mmb", 8 * KIB, 5);
+	set_generations(p, UINT64_MAX - 1);
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_uint_eq(mmbuf_generation(b), UINT64_MAX);
+	ck_assert_int_eq(tu_current_slot(p), 1);
+	tu_pread(p, 0, before, sizeof before);
+	ck_assert_err(mmbuf_set_length(b, 10, MMBUF_DURABLE_SYNC),
+		      MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_set_label(b, "x", MMBUF_DURABLE_NONE),
+		      MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_append(b, bytes, sizeof bytes, MMBUF_DURABLE_NONE),
+		      MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_seal(b, 0, 1), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_resize(b, 4 * KIB, 0), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_resize(b, 1 * MIB, 0), MMBUF_EINCONSISTENT);
+	ck_assert_uint_eq(mmbuf_generation(b), UINT64_MAX);
+	header_unchanged(p, before, "a refused commit");
+	ck_assert_err(mmbuf_close(b), MMBUF_EINCONSISTENT);
+	header_unchanged(p, before, "a refused close");
+}
+END_TEST
+
+/* ro_compat of slot i of p. */
+static uint64_t slot_ro_compat(const char *p, int i)
+{
+	uint8_t s[MMBUF_SLOT_SIZE];
+
+	tu_slot_read(p, i, s);
+	return tu_le64(s + TU_RO_COMPAT);
+}
+
+/* Clear LOCKING in both slots, as a writer that takes no locks would
+ * leave them. */
+static void clear_locking(const char *p)
+{
+	uint8_t s[MMBUF_SLOT_SIZE];
+
+	for (int i = 0; i < 2; i++) {
+		tu_slot_read(p, i, s);
+		tu_put64(s + TU_RO_COMPAT,
+			 tu_le64(s + TU_RO_COMPAT) & ~MMBUF_RO_COMPAT_LOCKING);
+		tu_fix_crc(s);
+		tu_slot_write(p, i, s);
+	}
+}
+
+/* The slot that the last commit wrote has LOCKING. */
+static void check_locking(const char *p, const char *after_what)
+{
+	int cur = tu_current_slot(p);
+
+	ck_assert_msg(slot_ro_compat(p, cur) & MMBUF_RO_COMPAT_LOCKING,
+		      "slot %d lacks LOCKING after %s", cur, after_what);
+}
+
+/*
+ * A writer that takes the locks sets LOCKING in every slot it writes
+ * (mmbuf(5), "Feature flags"), also in a file whose slots lack it: every
+ * kind of commit, from the open's to the close's, and a repair.
+ */
+START_TEST(test_commit_sets_locking)
+{
+	const char *p = tu_path("lk.mmb");
+	uint8_t bytes[100] = { 0 };
+	int repaired;
+	mmbuf *b;
+
+	tu_create_closed("lk.mmb", 8 * KIB, 3);
+	clear_locking(p);
+	b = tu_open(p, MMBUF_RDWR);
+	check_locking(p, "open");
+	ck_assert_uint_eq(mmbuf_set_length(b, 10, MMBUF_DURABLE_SYNC), 0);
+	check_locking(p, "set_length");
+	ck_assert_uint_eq(mmbuf_set_label(b, "l", MMBUF_DURABLE_NONE), 0);
+	check_locking(p, "set_label");
+	ck_assert_uint_eq(mmbuf_append(b, bytes, sizeof bytes,
+				       MMBUF_DURABLE_ASYNC), 0);
+	check_locking(p, "append");
+	ck_assert_uint_eq(mmbuf_resize(b, 64 * KIB, 0), 0);
+	check_locking(p, "resize (grow)");
+	ck_assert_uint_eq(mmbuf_resize(b, 16 * KIB, 0), 0);
+	check_locking(p, "resize (shrink)");
+	ck_assert_uint_eq(mmbuf_seal(b, 0, 1), 0);
+	check_locking(p, "seal");
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	/* A sealed close commits twice: both slots. */
+	ck_assert(slot_ro_compat(p, 0) & MMBUF_RO_COMPAT_LOCKING);
+	ck_assert(slot_ro_compat(p, 1) & MMBUF_RO_COMPAT_LOCKING);
+
+	/* A repair rewrites the older slot from the current one. */
+	clear_locking(p);
+	tu_flip(p, (uint64_t)(1 - tu_current_slot(p)) * MMBUF_PAGE + TU_LABEL);
+	ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
+	ck_assert_int_ge(repaired, 0);
+	check_locking(p, "repair");
+}
+END_TEST
+
 /* ---------------------------------------------------------------- */
 /* sync, advise, prefault                                            */
 
@@ -2484,6 +2639,10 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_sealed_cleared_by_writer);
 	tc = tu_tcase(s, "commit_truncated", 60);
 	tcase_add_test(tc, test_commit_truncated);
+	tc = tu_tcase(s, "generation_last", 60);
+	tcase_add_test(tc, test_generation_last);
+	tc = tu_tcase(s, "commit_locking", 60);
+	tcase_add_test(tc, test_commit_sets_locking);
 	tc = tu_tcase(s, "sync", 60);
 	tcase_add_test(tc, test_sync);
 	tcase_add_test(tc, test_write);
