@@ -37,6 +37,14 @@ void tool_init(const char *argv0)
 		slash = strrchr(argv0, '/');
 		tool_name = slash != NULL ? slash + 1 : argv0;
 	}
+	/*
+	 * A write or allocation past the file size limit (ulimit -f) raises
+	 * SIGXFSZ, which kills without a word and leaves a buffer open for
+	 * writing as a crash would.  Ignored, the call fails with EFBIG
+	 * instead, which the tools report and clean up after.  The library
+	 * leaves this signal to its caller.
+	 */
+	signal(SIGXFSZ, SIG_IGN);
 }
 
 static void verr(const char *file, const char *fmt, va_list ap)

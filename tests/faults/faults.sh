@@ -16,7 +16,9 @@
 
 FAULTOP=$PWD/tests/faults/faultop
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-for f in "$FAULTOP" "$SHIM"; do
+VERIFYBUF=$PWD/tools/verifybuf
+[ -x tools/.libs/verifybuf ] && VERIFYBUF=$PWD/tools/.libs/verifybuf
+for f in "$FAULTOP" "$SHIM" "$VERIFYBUF"; do
     if [ ! -e "$f" ]; then
         echo "ERROR: $f is not built" >&2
         exit 99
@@ -237,8 +239,6 @@ only keep
 # seal then finds it short.)  The closing commit writes its header slot
 # with pwrite, never through a mapping, so it cannot die of SIGBUS; the
 # verdict is the truncated file's, exit 2, as verifybuf(1) says.
-VERIFYBUF=./tools/verifybuf
-[ -x tools/.libs/verifybuf ] && VERIFYBUF=./tools/.libs/verifybuf
 "$MKBUF" -q -s 64K --fill 7 "$d/t" || fail "cannot make the buffer to cut"
 MMBUF_FAULT=pread=TRUNCATE@2x1 LD_PRELOAD=$SHIM "$VERIFYBUF" --threads 1 \
     --seal "$d/t" > "$tmp/out" 2> "$tmp/err"
@@ -284,6 +284,32 @@ status "replace past RLIMIT_FSIZE" 1 $?
 expect_out "create: EFBIG: $(errno_text EFBIG)"
 only keep
 unchanged "EFBIG"
+# The tools ignore SIGXFSZ themselves: the error with their documented
+# status, nothing left behind, and no buffer left "writer open".
+(ulimit -f 100; exec "$MKBUF" -q -s 4M "$d/big") > "$tmp/out" 2> "$tmp/err"
+status "mkbuf past RLIMIT_FSIZE" 3 $?
+expect_err "mkbuf: $d/big: File too large"
+only keep
+"$MKBUF" -q -s 8K "$d/g" || fail "cannot make the buffer to grow"
+(ulimit -f 100; exec "$MKBUF" -q --resize 4M "$d/g") > "$tmp/out" 2> "$tmp/err"
+status "mkbuf --resize past RLIMIT_FSIZE" 3 $?
+expect_err "mkbuf: $d/g: cannot resize: File too large"
+"$VERIFYBUF" "$d/g" > "$tmp/out" 2> "$tmp/err"
+status "verifybuf after mkbuf --resize met EFBIG" 1 $?
+expect_out "$d/g: not verifiable (never sealed)"
+[ "$(field "$d/g" capacity)" = 8192 ] ||
+    fail "mkbuf --resize past RLIMIT_FSIZE changed the capacity"
+[ "$(stat -c %s "$d/g")" = $((8192 + 8192)) ] ||
+    fail "mkbuf --resize past RLIMIT_FSIZE left $(stat -c %s "$d/g") bytes"
+# --seal: the table after the 4 MiB of data is what passes the limit.
+"$MKBUF" -q --sparse -s 4M "$d/s" || fail "cannot make the buffer to seal"
+(ulimit -f $(((8192 + 4194304) / 1024)); exec "$VERIFYBUF" --seal \
+    --block-size 4K "$d/s") > "$tmp/out" 2> "$tmp/err"
+status "verifybuf --seal past RLIMIT_FSIZE" 3 $?
+expect_out "$d/s: not verifiable (never sealed)"
+expect_err "verifybuf: $d/s: cannot seal: File too large"
+rm -f "$d/g" "$d/s"
+only keep
 
 # --- EACCES: as nobody, a root-owned directory and file -----------------
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
