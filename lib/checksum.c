@@ -153,7 +153,8 @@ static void *worker(void *arg)
 
 int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t *bytes, mmbuf_progress_fn *fn, void *arg)
+		     uint64_t whole_length, uint64_t *bytes,
+		     mmbuf_progress_fn *fn, void *arg)
 {
 	struct hashjob j = {
 		.fd = fd, .base = base, .length = length, .shift = shift,
@@ -183,15 +184,17 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 			break; /* fewer threads still finish the job */
 		started++;
 	}
-	/* The whole-data hash reads everything once more. */
-	j.total = (blocks != NULL ? length : 0) + (whole != NULL ? length : 0);
+	/* The whole-data hash reads its bytes once more. */
+	j.total = (blocks != NULL ? length : 0) +
+		  (whole != NULL ? whole_length : 0);
 	if (whole != NULL) {
-		err = hash_range(&h, fd, base, length, whole);
+		err = hash_range(&h, fd, base, whole_length, whole);
 		if (err != 0)
 			set_error(&j, err);
-		j.done0 = length;
+		j.done0 = whole_length;
 		if (err == 0 && fn != NULL)
-			fn(length + __atomic_load_n(&j.bytes, __ATOMIC_RELAXED),
+			fn(whole_length + __atomic_load_n(&j.bytes,
+							  __ATOMIC_RELAXED),
 			   j.total, arg);
 	}
 	hash_blocks(&j, &h, true);
@@ -203,6 +206,6 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 	hasher_fini(&h);
 	if (bytes != NULL)
 		*bytes = j.bytes + (whole != NULL && j.error == 0 && blocks == NULL
-				    ? length : 0);
+				    ? whole_length : 0);
 	return j.error;
 }

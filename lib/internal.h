@@ -94,14 +94,18 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 #define MMBUF__MAX_THREADS 256
 uint32_t mmbuf__crc32(const void *p, size_t n);
 /*
- * Hash the data bytes [0, length) of fd, which start at file offset base:
- * each block of 2^shift bytes into blocks[] (if not NULL), and the whole
- * range into *whole (if not NULL), on `threads` threads (0: one per CPU).
- * Returns 0, MMBUF_ETRUNCATED if the file ends early, or -errno.
+ * Hash the bytes of fd from file offset base: each block of 2^shift bytes
+ * of [base, base + length) into blocks[] (if not NULL), on `threads`
+ * threads (0: one per CPU), and meanwhile, on the calling thread,
+ * [base, base + whole_length) into *whole (if not NULL).  *bytes (if not
+ * NULL) is the bytes hashed into blocks[], or without blocks[] into
+ * *whole; fn sees both passes.  Returns 0, MMBUF_ETRUNCATED if the file
+ * ends early, or -errno.
  */
 int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t *bytes, mmbuf_progress_fn *fn, void *arg);
+		     uint64_t whole_length, uint64_t *bytes,
+		     mmbuf_progress_fn *fn, void *arg);
 
 /* buffer.c */
 /*

@@ -19,6 +19,58 @@ static uint64_t nblocks(uint64_t bytes, uint32_t shift)
 	return (bytes >> shift) + ((bytes & ((1ull << shift) - 1)) != 0);
 }
 
+/*
+ * Table entries handled at a time by a seal or a verification: 256 Ki
+ * entries, 2 MiB of table and 2 MiB of hashes, whatever the size of the
+ * table, which the header sets (a sparse file of a few KiB can claim a
+ * table of gigabytes).  Whole slices of data are hashed on all threads.
+ */
+enum { TABLE_SLICE = 256 << 10 };
+
+/* Progress over all the slices, from mmbuf__hash_data's of one. */
+struct slices {
+	mmbuf_progress_fn *fn;
+	void *arg;
+	uint64_t before;   /* bytes hashed before this slice, both passes */
+	uint64_t total;    /* bytes to hash in all */
+	uint64_t bytes;    /* bytes hashed into blocks so far */
+};
+
+static void slice_progress(uint64_t done, uint64_t total, void *arg)
+{
+	struct slices *sl = arg;
+
+	(void)total;
+	sl->fn(sl->before + done, sl->total, sl->arg);
+}
+
+/*
+ * The hashes of the blocks of entries [first, first + n) of the table of
+ * h, blocks of 2^shift bytes, into out[]: 0 for blocks past the length,
+ * which hash nothing.  With whole (first slice only), also the hash of all
+ * the data, on this thread while the others hash blocks.
+ */
+static int hash_slice(int fd, const mmbuf_info *h, uint32_t shift,
+		      uint64_t first, uint64_t n, unsigned threads,
+		      uint64_t *out, uint64_t *whole, struct slices *sl)
+{
+	uint64_t start = first << shift, len = 0, got = 0;
+	int err;
+
+	memset(out, 0, (size_t)n * sizeof *out);
+	if (start < h->length)
+		len = h->length - start < n << shift ? h->length - start
+						     : n << shift;
+	if (len == 0 && whole == NULL)
+		return 0;
+	err = mmbuf__hash_data(fd, h->data_offset + start, len, shift, threads,
+			       out, whole, whole != NULL ? h->length : 0, &got,
+			       sl->fn != NULL ? slice_progress : NULL, sl);
+	sl->before += got + (whole != NULL ? h->length : 0);
+	sl->bytes += got;
+	return err;
+}
+
 int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads)
 {
 	return mmbuf_seal_progress(b, shift, threads, NULL, NULL);
@@ -28,7 +80,8 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 			mmbuf_progress_fn *fn, void *arg)
 {
 	mmbuf_info *h = &b->hdr;
-	uint64_t n, table_off, whole;
+	struct slices sl = { fn, arg, 0, 2 * h->length, 0 };
+	uint64_t n, slice, table_off, whole, k = 0;
 	uint64_t *table;
 	int err;
 
@@ -56,19 +109,26 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 			return err;
 	}
 	n = nblocks(h->capacity, shift);
-	table = calloc(n > 0 ? n : 1, sizeof *table);
+	slice = n < TABLE_SLICE ? n : TABLE_SLICE;
+	table = malloc((slice > 0 ? slice : 1) * sizeof *table);
 	if (table == NULL)
 		return -ENOMEM;
-	err = mmbuf__hash_data(b->fd, h->data_offset, h->length, shift,
-			       threads, table, &whole, NULL, fn, arg);
 	table_off = round_page(h->data_offset + h->capacity);
-	if (err == 0) {
-		/* In place: entry k becomes its little-endian bytes. */
-		for (uint64_t k = 0; k < n; k++)
-			mmbuf__put64((uint8_t *)&table[k], table[k]);
-		err = mmbuf__pwrite_full(b->fd, table, (size_t)(n * 8),
-					 table_off);
-	}
+	/* A slice at a time; the first also hashes all the data (a buffer
+	 * of capacity 0 has one slice, of no blocks). */
+	do {
+		uint64_t m = n - k < slice ? n - k : slice;
+
+		err = hash_slice(b->fd, h, shift, k, m, threads, table,
+				 k == 0 ? &whole : NULL, &sl);
+		/* In place: entry i becomes its little-endian bytes. */
+		for (uint64_t i = 0; err == 0 && i < m; i++)
+			mmbuf__put64((uint8_t *)&table[i], table[i]);
+		if (err == 0)
+			err = mmbuf__pwrite_full(b->fd, table, (size_t)(m * 8),
+						 table_off + k * 8);
+		k += m;
+	} while (err == 0 && k < n);
 	free(table);
 	if (err == 0 && fdatasync(b->fd) != 0)
 		err = -errno;
@@ -137,36 +197,45 @@ static int add_bad(mmbuf_report *r, uint64_t k, uint32_t shift,
 	return 0;
 }
 
-/* Check the data of a sealed buffer against its block table. */
+/*
+ * Check the data of a sealed buffer against its block table, a slice of
+ * the table at a time: the memory needed does not grow with the table.
+ * Damaged blocks are recorded by their index in the whole table, so a run
+ * that crosses slices is still one run.
+ */
 static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
 			mmbuf_progress_fn *fn, void *arg, mmbuf_report *r)
 {
-	uint64_t n = h->table_size / 8, bytes = 0;
-	uint8_t *table = malloc(n > 0 ? n * 8 : 1);
-	uint64_t *got = calloc(n > 0 ? n : 1, sizeof *got);
+	uint64_t n = h->table_size / 8;
+	uint64_t slice = n < TABLE_SLICE ? n : TABLE_SLICE;
+	uint8_t *table = malloc((slice > 0 ? slice : 1) * 8);
+	uint64_t *got = malloc((slice > 0 ? slice : 1) * sizeof *got);
+	struct slices sl = { fn, arg, 0, h->length, 0 };
 	size_t nread;
-	int err;
+	int err = 0;
 
 	r->block_size = 1ull << h->block_shift;
 	r->blocks = nblocks(h->length, h->block_shift);
-	if (table == NULL || got == NULL) {
+	if (table == NULL || got == NULL)
 		err = -ENOMEM;
-		goto out;
+	for (uint64_t k = 0; err == 0 && k < n; k += slice) {
+		uint64_t m = n - k < slice ? n - k : slice;
+
+		err = mmbuf__pread_full(fd, table, (size_t)(m * 8),
+					h->table_offset + k * 8, &nread);
+		if (err == 0 && nread < m * 8)
+			err = MMBUF_ETRUNCATED;
+		if (err == 0)
+			err = hash_slice(fd, h, h->block_shift, k, m, threads,
+					 got, NULL, &sl);
+		/* Blocks past the length hash nothing: their entries must
+		 * be 0. */
+		for (uint64_t i = 0; err == 0 && i < m; i++)
+			if (mmbuf__le64(table + 8 * i) != got[i])
+				err = add_bad(r, k + i, h->block_shift,
+					      h->capacity);
 	}
-	err = mmbuf__pread_full(fd, table, (size_t)(n * 8), h->table_offset,
-				&nread);
-	if (err == 0 && nread < n * 8)
-		err = MMBUF_ETRUNCATED;
-	if (err == 0)
-		err = mmbuf__hash_data(fd, h->data_offset, h->length,
-				       h->block_shift, threads, got, NULL,
-				       &bytes, fn, arg);
-	r->bytes_checked = bytes;
-	/* Blocks past the length hash nothing: their entries must be 0. */
-	for (uint64_t k = 0; err == 0 && k < n; k++)
-		if (mmbuf__le64(table + 8 * k) != got[k])
-			err = add_bad(r, k, h->block_shift, h->capacity);
-out:
+	r->bytes_checked = sl.bytes;
 	free(table);
 	free(got);
 	return err;
@@ -250,8 +319,8 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 		uint64_t whole;
 
 		err = mmbuf__hash_data(fd, h.data_offset, h.length, 12, threads,
-				       NULL, &whole, &r->bytes_checked, fn,
-				       arg);
+				       NULL, &whole, h.length, &r->bytes_checked,
+				       fn, arg);
 		if (err == 0)
 			r->checksum_ok = whole == h.data_checksum;
 		if (err == 0 && !r->checksum_ok)

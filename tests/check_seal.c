@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -622,6 +623,141 @@ START_TEST(test_progress)
 }
 END_TEST
 
+/*
+ * A sealed sparse buffer of cap bytes, length 0, with 4 KiB blocks, forged
+ * as a sealing writer would leave it, without mapping it (valgrind cannot
+ * map tens of GiB) and without writing a table of cap / 512 bytes to the
+ * disk: its table is a hole, and every entry is right, since past the
+ * length they are all 0.
+ */
+static const char *forged_seal(const char *name, uint64_t cap)
+{
+	const char *p = tu_path(name);
+	uint8_t hdr[MMBUF_HEADER_SIZE];
+	tu_hdr h;
+
+	tu_hdr_init(&h, cap);
+	h.generation = 3;
+	h.length = 0;
+	h.compat = MMBUF_COMPAT_DATA_CHECKSUM;
+	h.ro_compat = MMBUF_RO_COMPAT_LOCKING | MMBUF_RO_COMPAT_BLOCK_TABLE;
+	h.block_shift = 12;
+	h.table_offset = 8192 + cap;
+	h.table_size = cap / 4096 * 8;
+	h.file_size = h.table_offset + h.table_size;
+	h.data_checksum = XXH3_64bits("", 0);
+	h.checksum_generation = 2;
+	h.state = MMBUF_STATE_SEALED;
+	tu_encode_header(&h, hdr);
+	tu_write_file(p, hdr, sizeof hdr);
+	tu_truncate(p, h.file_size);
+	return p;
+}
+
+/*
+ * The header sets the size of the block table: an 8 KiB sparse file can
+ * claim one of gigabytes.  Verifying reads and compares it a slice at a
+ * time, so the memory it takes does not grow with the table.  Measured by
+ * the growth of the peak RSS of a child that verifies a table of 128 MiB
+ * (64 GiB of capacity in 4 KiB blocks): it was more than 128 MiB when the
+ * whole table was loaded.
+ */
+START_TEST(test_verify_memory)
+{
+	const char *p = forged_seal("big.mmb", 64ull << 30);
+	int up[2], v = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(pipe(up), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		struct rusage before, after;
+		mmbuf_report *r = NULL;
+
+		close(up[0]);
+		if (getrusage(RUSAGE_SELF, &before) != 0 ||
+		    mmbuf_verify_path(p, 2, &r) != 0 ||
+		    getrusage(RUSAGE_SELF, &after) != 0)
+			_exit(1);
+		if (r->verdict != MMBUF_VERDICT_OK)
+			_exit(2);
+		mmbuf_report_free(r);
+		/* KiB, on Linux. */
+		tu_send(up[1], (int)(after.ru_maxrss - before.ru_maxrss));
+		_exit(0);
+	}
+	close(up[1]);
+	ck_assert_msg(tu_recv(up[0], &v), "the child sent nothing");
+	close(up[0]);
+	ck_assert_int_eq(tu_wait(pid), 0);
+	ck_assert_msg(v < 32 * 1024, "verifying a 128 MiB table took %d KiB",
+		      v);
+}
+END_TEST
+
+/* Damage that crosses from one slice of the table to the next is still
+ * one run: here table entries past the length, which must be 0, from
+ * entry 1000 to the last, in a table of more than one slice. */
+START_TEST(test_verify_run_across_slices)
+{
+	const uint64_t cap = 300000ull * 4096;
+	const char *p = forged_seal("runs.mmb", cap);
+	uint64_t n = cap / 4096, first = 1000;
+	uint8_t *junk = malloc((size_t)(n - first) * 8);
+	mmbuf_report *r;
+
+	ck_assert_ptr_nonnull(junk);
+	memset(junk, 0x5a, (size_t)(n - first) * 8);
+	tu_pwrite(p, 8192 + cap + first * 8, junk, (size_t)(n - first) * 8);
+	free(junk);
+	r = verify(p, 2);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+	ck_assert_uint_eq(r->nbad, 1);
+	ck_assert_uint_eq(r->bad[0].first_block, first);
+	ck_assert_uint_eq(r->bad[0].last_block, n - 1);
+	ck_assert_uint_eq(r->bad[0].offset, first * 4096);
+	ck_assert_uint_eq(r->bad[0].end, cap);
+	mmbuf_report_free(r);
+}
+END_TEST
+
+/* A seal writes a table of more than one slice, each at its place, and
+ * verifies; entries past the length are 0. */
+START_TEST(test_seal_large_table)
+{
+	const uint64_t cap = 300000ull * 4096, n = cap / 4096;
+	const char *p = tu_path("seal.mmb");
+	uint8_t e[8], *data;
+	mmbuf_create_opts o;
+	mmbuf_report *r;
+	mmbuf *b;
+
+	tu_opts(&o, cap);
+	o.length = 2 * 4096;
+	o.flags = MMBUF_CREATE_SPARSE;
+	b = tu_create("seal.mmb", &o);
+	data = mmbuf_data(b);
+	tu_fill(data, 2 * 4096, 77);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 2), 0);
+	for (uint64_t k = 0; k < 2; k++) {
+		tu_pread(p, 8192 + cap + k * 8, e, 8);
+		ck_assert_uint_eq(tu_le64(e), XXH3_64bits(data + k * 4096, 4096));
+	}
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_uint_eq(tu_file_size(p), 8192 + cap + n * 8);
+	for (uint64_t k = 2; k < n; k += n / 7) {
+		tu_pread(p, 8192 + cap + k * 8, e, 8);
+		ck_assert_uint_eq(tu_le64(e), 0);
+	}
+	tu_pread(p, 8192 + cap + (n - 1) * 8, e, 8);
+	ck_assert_uint_eq(tu_le64(e), 0);
+	r = verify(p, 2);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	ck_assert_uint_eq(r->bytes_checked, 2 * 4096);
+	mmbuf_report_free(r);
+}
+END_TEST
+
 Suite *mmbuf_seal_suite(void);
 
 Suite *mmbuf_seal_suite(void)
@@ -645,6 +781,10 @@ Suite *mmbuf_seal_suite(void)
 	tcase_add_test(tc, test_verify_damaged_table);
 	tcase_add_test(tc, test_verify_whole_checksum);
 	tcase_add_test(tc, test_verify_header_and_file);
+	tc = tu_tcase(s, "verify_large_table", 60);
+	tcase_add_test(tc, test_verify_memory);
+	tcase_add_test(tc, test_verify_run_across_slices);
+	tcase_add_test(tc, test_seal_large_table);
 	tc = tu_tcase(s, "repair", 60);
 	tcase_add_test(tc, test_repair);
 	tc = tu_tcase(s, "unverifiable", 60);
