@@ -764,8 +764,9 @@ static int resize_main(const struct opts *o)
 		tool_read_header(&h, o->path);
 		tool_header_json(&h);
 	} else if (!o->quiet) {
-		tool_out_printf("%s: resized, capacity %" PRIu64 " -> %" PRIu64
-				"\n", o->path, old, o->resize);
+		tool_out_ctext(o->path);
+		tool_out_printf(": resized, capacity %" PRIu64 " -> %" PRIu64
+				"\n", old, o->resize);
 	}
 	tool_out_finish();
 	return TOOL_EXIT_OK;
@@ -782,7 +783,8 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 		tool_header_json(&h);
 		return;
 	}
-	tool_out_printf("%s: created, dtype %s, shape ", o->path, i->dtype);
+	tool_out_ctext(o->path);
+	tool_out_printf(": created, dtype %s, shape ", i->dtype);
 	if (i->ndim == 0)
 		tool_out_str("none");
 	for (uint32_t d = 0; d < i->ndim; d++)

@@ -395,7 +395,8 @@ static void corrupt_parts(const mmbuf_report *r)
 
 static void verdict_line(const char *path, const mmbuf_report *r)
 {
-	tool_out_printf("%s: ", path);
+	tool_out_ctext(path);
+	tool_out_str(": ");
 	switch (r->verdict) {
 	case MMBUF_VERDICT_OK:
 		tool_out_str("ok\n");
@@ -566,12 +567,13 @@ static int check_file(const struct opts *o, const char *path)
 		json_report(path, r, &a, status);
 	} else {
 		if (a.what != NULL && !o->quiet) {
+			tool_out_ctext(path);
 			if (a.what[0] == 's')
-				tool_out_printf("%s: sealed\n", path);
+				tool_out_str(": sealed\n");
 			else
-				tool_out_printf("%s: %s slot %d from slot %d\n",
-						path, o->dry_run ? "would repair"
-								 : "repaired",
+				tool_out_printf(": %s slot %d from slot %d\n",
+						o->dry_run ? "would repair"
+							   : "repaired",
 						a.slot, 1 - a.slot);
 		}
 		if (!o->quiet || r->verdict != MMBUF_VERDICT_OK)
