@@ -821,6 +821,34 @@ class TestCommandLine(TempDirCase):
                          "mmbuf: %s: %s: not a regular file\n"
                          % (self.dir, self.dir))
 
+    def test_info_escapes_text(self):
+        # A label that sets the window title, a C1 CSI, a bidi override, a
+        # tag, in a file whose name holds ESC and a byte that is not UTF-8:
+        # none of it reaches the terminal raw; mmbuf.__main__.shown() is
+        # the one way info and verify show text from a file.
+        name = b"n\x1b[2J\x9b.mmbuf"
+        p = os.path.join(os.fsencode(self.dir), name)
+        label = '\x1b]0;x\x07\u009b\u202e\U000e0001\t"q\\\x7f'
+        mmbuf.create(os.fsdecode(p), size=8, label=label).close()
+        esc = os.fsencode(self.dir) + b"/n\\x1b[2J\\x9b.mmbuf"
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "info", p,
+                            env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        lines = res.stdout.splitlines()
+        self.assertIn(b"file:         " + esc, lines)
+        self.assertIn(b'label:        "\\x1b]0;x\\x07\\u009b\\u202e'
+                      b'\\U000e0001\\t\\"q\\\\\\x7f"', lines)
+        for c in res.stdout:
+            self.assertTrue(c >= 0x20 or c == 0x0a, res.stdout)
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "verify", p)
+        self.assertEqual(res.stdout,
+                         esc + b": not verifiable (never sealed)\n")
+        os.unlink(p)
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "info", p)
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.stderr, b"mmbuf: " + esc +
+                         b": No such file or directory\n")
+
 
 if __name__ == "__main__":
     main()
