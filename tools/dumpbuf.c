@@ -1353,6 +1353,11 @@ static void dump_typed(const struct opts *o, const struct input *in)
 		for (uint32_t i = 0; i + 1 < l.ndim; i++)
 			rows *= l.shape[i];
 	}
+	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
+	 * which would never end. */
+	for (uint32_t i = 0; i < l.ndim; i++)
+		if (l.shape[i] == 0)
+			rows = 0;
 	parse_rows(o->rows, rows, &a, &b);
 	memset(&rs, 0, sizeof rs);
 	rs.in = in;
