@@ -309,11 +309,33 @@ grep -q '^# only 204 bytes of the slot are in the file$' "$tmp/got" ||
 view -H cut.mmbuf
 status "-H, cut file" 2 $rc
 
+# Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): a
+# prefix of the magic is TRUNCATED, anything else MAGIC, as verifybuf says.
+printf '\215MMX\r' > "$tmp/five"
+view --slots five
+status "--slots, 5 bytes not the magic" 0 $rc
+head -n 3 "$tmp/got" > "$tmp/out"
+expect_out "# five: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
+    "# header page 0, slot 0: not an mmbuf buffer file (bad magic)"
+view --json five
+status "--json, 5 bytes not the magic" 2 $rc
+grep '"status"' "$tmp/got" > "$tmp/out"
+expect_out '      "status": "MMBUF_EMAGIC",' '      "status": "MMBUF_ETRUNCATED",'
+printf '\215MMB\r' > "$tmp/prefix"
+view --slots prefix
+head -n 3 "$tmp/got" > "$tmp/out"
+expect_out "# prefix: 5 bytes; header: INVALID: file is truncated" "" \
+    "# header page 0, slot 0: file is truncated"
+view -H five
+grep '^slot' "$tmp/got" > "$tmp/out"
+expect_out "slot 0:          not an mmbuf buffer file (bad magic)" \
+    "slot 1:          file is truncated"
+
 # Not a buffer at all.
 printf 'just text\n' > "$tmp/text"
 view --slots text
 status "--slots, not a buffer" 0 $rc
-grep -q '^# header page 0, slot 0: file is truncated$' "$tmp/got" ||
+grep -q '^# header page 0, slot 0: not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "--slots, not a buffer"
 view -H text
 status "-H, not a buffer" 2 $rc
