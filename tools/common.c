@@ -797,7 +797,7 @@ void tool_header_json(const struct tool_header *h)
 		dtype[tool_field_strlen(p + 120, 8)] = '\0';
 		tool_out_str(",\n      \"dtype\": ");
 		tool_json_cstr(dtype);
-		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
+		if (mmbuf_dtype_check(dtype, &itemsize) == 0)
 			tool_out_printf(",\n      \"itemsize\": %" PRIu32, itemsize);
 		else
 			tool_out_str(",\n      \"itemsize\": null");

@@ -1672,7 +1672,7 @@ static void show_header(const struct tool_header *h)
 				(uint32_t)tool_le(p + 116, 4));
 		memcpy(dtype, p + 120, 8);
 		dtype[tool_field_strlen(p + 120, 8)] = '\0';
-		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
+		if (mmbuf_dtype_check(dtype, &itemsize) == 0)
 			tool_out_printf("  dtype:         %s (%" PRIu32
 					" bytes per element)\n", dtype, itemsize);
 		else {

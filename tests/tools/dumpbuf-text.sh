@@ -5,6 +5,7 @@
 # UTF-8, and a file name that does.  On a terminal all of that is escaped
 # (\xNN for a byte that is not UTF-8 and below U+0080, \uNNNN and
 # \UNNNNNNNN above); --json is strict JSON, with U+FFFD for bad bytes.
+# A dtype that is not a stored form has no itemsize.
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
@@ -52,6 +53,21 @@ expect_out \
     '      "dtype": "<\ufffd\u202e",' \
     '      "itemsize": null,' \
     '      "label": "\u001b]0;x\u0007\u009b\u202e\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\ufffd\u007f\udb40\udc01é\"q\\",'
+
+# A dtype that mmbuf_dtype_parse() takes but a slot may not hold ("=f8"
+# is no stored form): invalid, with itemsize null, as dumpbuf(1) says.
+cp "$tmp/t.mmbuf" "$tmp/eq.mmbuf"
+printf '=f8\000\000' | dd of="$tmp/eq.mmbuf" bs=1 seek=$((4096 + 120)) \
+    conv=notrunc status=none
+"$DUMPBUF" --json "$tmp/eq.mmbuf" > "$tmp/raw"
+status "--json, =f8" 0 $?
+grep -E '"(dtype|itemsize)"' "$tmp/raw" > "$tmp/out"
+expect_out '      "dtype": "<u1",' '      "itemsize": 1,' \
+    '      "dtype": "=f8",' '      "itemsize": null,'
+"$DUMPBUF" -H "$tmp/eq.mmbuf" > "$tmp/raw"
+grep 'dtype:' "$tmp/raw" > "$tmp/out"
+expect_out '  dtype:         <u1 (1 bytes per element)' \
+    '  dtype:         "=f8" (invalid)'
 
 # A label cut at 64 bytes by --slots is cut between characters.
 printf 'x' | "$MKTESTBUF" --label "$(printf '%063d\303\251tail' 0)" \
