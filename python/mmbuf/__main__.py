@@ -10,7 +10,7 @@ misuse.
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
 (never sealed)", "FILE: CORRUPT (slot 0 checksum; block 3 at
-0x300000-0x3fffff)", "FILE: cannot check: message"), with verifybuf's
+[0x300000, 0x400000))", "FILE: cannot check: message"), with verifybuf's
 exit statuses: the worst over all files of 0 verified, 1 consistent but
 not verifiable, 2 corruption found, 3 could not check (also when there
 is no XXH3-64 implementation: "mmbuf: FILE: message" on standard
@@ -135,8 +135,8 @@ def _corrupt_parts(r):
             what = "block %d" % b.first_block
         else:
             what = "blocks %d-%d" % (b.first_block, b.last_block)
-        parts.append("%s at 0x%x-0x%x" % (what, b.offset,
-                                          (b.end - 1) & F.U64_MAX))
+        # Half-open, as verifybuf prints it: end is excluded.
+        parts.append("%s at [0x%x, 0x%x)" % (what, b.offset, b.end))
     if truncated:
         if r.expected_size > r.file_size:
             parts.append("truncated: expected %d bytes, found %d"
