@@ -199,6 +199,35 @@ static void string(struct json *j)
 	}
 }
 
+static void value(struct json *j);
+
+/* The members of an object (close '}') or the elements of an array (']'),
+ * after the opening bracket. */
+static void items(struct json *j, char close)
+{
+	ws(j);
+	if (j->p < j->end && *j->p == close) {
+		j->p++;
+		return;
+	}
+	for (;;) {
+		if (close == '}') {
+			ws(j);
+			string(j);
+			ws(j);
+			lit(j, ":");
+		}
+		value(j);
+		ws(j);
+		if (j->p < j->end && *j->p == ',') {
+			j->p++;
+			continue;
+		}
+		lit(j, close == '}' ? "}" : "]");
+		return;
+	}
+}
+
 static void value(struct json *j)
 {
 	if (++j->depth > 16)
@@ -207,46 +236,8 @@ static void value(struct json *j)
 	if (j->p >= j->end)
 		abort();
 	switch (*j->p) {
-	case '{':
-		j->p++;
-		ws(j);
-		if (j->p < j->end && *j->p == '}') {
-			j->p++;
-			break;
-		}
-		for (;;) {
-			ws(j);
-			string(j);
-			ws(j);
-			lit(j, ":");
-			value(j);
-			ws(j);
-			if (j->p < j->end && *j->p == ',') {
-				j->p++;
-				continue;
-			}
-			lit(j, "}");
-			break;
-		}
-		break;
-	case '[':
-		j->p++;
-		ws(j);
-		if (j->p < j->end && *j->p == ']') {
-			j->p++;
-			break;
-		}
-		for (;;) {
-			value(j);
-			ws(j);
-			if (j->p < j->end && *j->p == ',') {
-				j->p++;
-				continue;
-			}
-			lit(j, "]");
-			break;
-		}
-		break;
+	case '{': j->p++; items(j, '}'); break;
+	case '[': j->p++; items(j, ']'); break;
 	case '"': string(j); break;
 	case 't': lit(j, "true"); break;
 	case 'f': lit(j, "false"); break;
@@ -303,15 +294,7 @@ static void run(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *fixed;
-
-	if (size > MAX_INPUT)
-		return 0;
-	run(data, size);
-	fixed = fuzz_fix_crcs(data, size);
-	if (fixed != NULL) {
-		run(fixed, size);
-		free(fixed);
-	}
+	if (size <= MAX_INPUT)
+		fuzz_run_fixed_too(run, data, size);
 	return 0;
 }
