@@ -53,3 +53,11 @@ int mmbuf_dtype_parse(const char *dtype, char *canon, uint32_t *itemsize)
 	}
 	return MMBUF_EDTYPE;
 }
+
+int mmbuf_dtype_check(const char *dtype, uint32_t *itemsize)
+{
+	/* A parse succeeds on '<' or '>' only with a code exactly after it. */
+	if (dtype == NULL || (dtype[0] != '<' && dtype[0] != '>'))
+		return MMBUF_EDTYPE;
+	return mmbuf_dtype_parse(dtype, NULL, itemsize);
+}

@@ -18,42 +18,55 @@ static bool add_overflow(uint64_t a, uint64_t b, uint64_t *r)
 	return __builtin_add_overflow(a, b, r);
 }
 
-/* Strict UTF-8: no overlong forms, no surrogates, nothing past U+10FFFF. */
+int mmbuf_utf8_decode(const void *s, size_t n, uint32_t *cp)
+{
+	const uint8_t *b = s;
+	size_t len;
+	uint32_t c;
+
+	if (s == NULL || n == 0)
+		return -EILSEQ;
+	if (b[0] < 0x80) {
+		len = 1;
+		c = b[0];
+	} else if (b[0] >= 0xc2 && b[0] <= 0xdf) {
+		len = 2;
+		c = b[0] & 0x1f;
+	} else if (b[0] >= 0xe0 && b[0] <= 0xef) {
+		len = 3;
+		c = b[0] & 0x0f;
+	} else if (b[0] >= 0xf0 && b[0] <= 0xf4) {
+		len = 4;
+		c = b[0] & 0x07;
+	} else {
+		return -EILSEQ;
+	}
+	if (n < len)
+		return -EILSEQ;
+	for (size_t k = 1; k < len; k++) {
+		if ((b[k] & 0xc0) != 0x80)
+			return -EILSEQ;
+		c = c << 6 | (b[k] & 0x3f);
+	}
+	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
+		return -EILSEQ;
+	if (cp != NULL)
+		*cp = c;
+	return (int)len;
+}
+
+/* Strict UTF-8 throughout. */
 static bool valid_utf8(const uint8_t *s, size_t n)
 {
 	size_t i = 0;
 
 	while (i < n) {
-		uint8_t c = s[i];
-		size_t len;
-		uint32_t cp;
+		int k = mmbuf_utf8_decode(s + i, n - i, NULL);
 
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			len = 2;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			len = 3;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			len = 4;
-			cp = c & 0x07;
-		} else {
+		if (k < 0)
 			return false;
-		}
-		if (n - i < len)
-			return false;
-		for (size_t k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (s[i + k] & 0x3f);
-		}
-		if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return false;
-		i += len;
+		i += (size_t)k;
 	}
 	return true;
 }
@@ -224,7 +237,6 @@ int mmbuf__check_fields(const mmbuf_info *h)
 {
 	uint64_t end, t;
 	uint32_t itemsize;
-	char canon[MMBUF_DTYPE_MAX + 1];
 
 	if (h->data_offset % MMBUF_PAGE != 0 ||
 	    h->data_offset < MMBUF_DATA_OFFSET_MIN ||
@@ -255,9 +267,7 @@ int mmbuf__check_fields(const mmbuf_info *h)
 	}
 	/* '<' or '>' then a code; writers store '<' for one-byte types, but
 	 * a reader accepts either there. */
-	if (mmbuf_dtype_parse(h->dtype, canon, &itemsize) != 0 ||
-	    (h->dtype[0] != '<' && h->dtype[0] != '>') ||
-	    strcmp(canon + 1, h->dtype + 1) != 0)
+	if (mmbuf_dtype_check(h->dtype, &itemsize) != 0)
 		return MMBUF_EINCONSISTENT;
 	if (h->ndim > MMBUF_MAX_DIMS)
 		return MMBUF_EINCONSISTENT;

@@ -185,6 +185,31 @@ MMBUF_EXPORT int mmbuf_validate_header(const void *bytes, size_t len,
 MMBUF_EXPORT int mmbuf_dtype_parse(const char *dtype, char *canon,
 				   uint32_t *itemsize);
 
+/*
+ * mmbuf_dtype_check - whether dtype is valid as the dtype field of a header
+ * slot (mmbuf(5), "Element types"): '<' or '>' followed by a code.  That is
+ * narrower than what mmbuf_dtype_parse() accepts ("=f8", "|u1" and "f8"
+ * are not stored forms).  Writers store '<' for the one-byte types, but
+ * '>' is accepted there too, as readers accept it.  Sets *itemsize (may be
+ * NULL) and returns 0, or returns MMBUF_EDTYPE.
+ */
+MMBUF_EXPORT int mmbuf_dtype_check(const char *dtype, uint32_t *itemsize);
+
+/* ------------------------------------------------------------------ */
+/* Text                                                                */
+
+/*
+ * mmbuf_utf8_decode - the UTF-8 sequence at the start of the n bytes at s,
+ * decoded strictly as labels are checked (RFC 3629; mmbuf(5), "Label"):
+ * no overlong forms, no surrogates (U+D800 to U+DFFF), nothing above
+ * U+10FFFF, no truncated sequence.  Returns its length, 1 to 4, and sets
+ * *cp (may be NULL) to its code point; or returns -EILSEQ when s does not
+ * start with a valid sequence (also for n == 0), and then a caller that
+ * shows the text substitutes U+FFFD for the byte s[0] and goes on at
+ * s + 1.  A pure function, safe on any bytes.
+ */
+MMBUF_EXPORT int mmbuf_utf8_decode(const void *s, size_t n, uint32_t *cp);
+
 /* ------------------------------------------------------------------ */
 /* Creating and opening                                                */
 

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -776,6 +777,95 @@ START_TEST(test_dtype_invalid)
 }
 END_TEST
 
+/* mmbuf_dtype_check: only the stored forms of mmbuf(5). */
+START_TEST(test_dtype_check)
+{
+	static const char *const bad[] = {
+		"=f8", "|u1", "f8", "u1", "=u1", "", "<", "<f3", "<<f8", NULL,
+	};
+	uint32_t itemsize = 99;
+
+	for (size_t i = 0; i < tu_ndtypes; i++) {
+		char in[8];
+
+		for (int o = 0; o < 2; o++) {
+			snprintf(in, sizeof in, "%c%s", o ? '>' : '<',
+				 tu_dtypes[i].code);
+			itemsize = 0;
+			ck_assert_err(mmbuf_dtype_check(in, &itemsize), 0);
+			ck_assert_uint_eq(itemsize, tu_dtypes[i].itemsize);
+			ck_assert_err(mmbuf_dtype_check(in, NULL), 0);
+		}
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(mmbuf_dtype_check(bad[i], &itemsize) ==
+				      MMBUF_EDTYPE,
+			      "\"%s\" accepted", bad[i] ? bad[i] : "(null)");
+}
+END_TEST
+
+/* ---------------------------------------------------------------- */
+/* mmbuf_utf8_decode                                                 */
+
+START_TEST(test_utf8_valid)
+{
+	static const struct {
+		const char *s;
+		int len;
+		uint32_t cp;
+	} good[] = {
+		{ "A", 1, 0x41 }, { "\x7f", 1, 0x7f },
+		{ "\xc2\x80", 2, 0x80 }, { "\xc2\x9b", 2, 0x9b },
+		{ "\xdf\xbf", 2, 0x7ff }, { "\xe0\xa0\x80", 3, 0x800 },
+		{ "\xe2\x80\xae", 3, 0x202e }, { "\xed\x9f\xbf", 3, 0xd7ff },
+		{ "\xee\x80\x80", 3, 0xe000 }, { "\xef\xbf\xbf", 3, 0xffff },
+		{ "\xf0\x90\x80\x80", 4, 0x10000 },
+		{ "\xf4\x8f\xbf\xbf", 4, 0x10ffff },
+	};
+	uint32_t cp;
+
+	/* The NUL byte is a character like any other here. */
+	ck_assert_int_eq(mmbuf_utf8_decode("", 1, &cp), 1);
+	ck_assert_uint_eq(cp, 0);
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		size_t n = strlen(good[i].s);
+
+		cp = 0xdeadbeef;
+		ck_assert_int_eq(mmbuf_utf8_decode(good[i].s, n, &cp),
+				 good[i].len);
+		ck_assert_uint_eq(cp, good[i].cp);
+	}
+	/* Only the first sequence counts; cp may be NULL. */
+	ck_assert_int_eq(mmbuf_utf8_decode("\xc3\xa9xyz", 5, NULL), 2);
+}
+END_TEST
+
+START_TEST(test_utf8_invalid)
+{
+	static const char *const bad[] = {
+		"\x80", "\xbf", "\x9b",                  /* continuation bytes */
+		"\xc0\x80", "\xc1\xbf",                 /* overlong 2 */
+		"\xe0\x80\x80", "\xe0\x9f\xbf",         /* overlong 3 */
+		"\xf0\x80\x80\x80", "\xf0\x8f\xbf\xbf", /* overlong 4 */
+		"\xed\xa0\x80", "\xed\xbf\xbf",         /* surrogates */
+		"\xf4\x90\x80\x80", "\xf7\xbf\xbf\xbf", /* above U+10FFFF */
+		"\xf5\x80\x80\x80", "\xf8\x88\x80\x80\x80", "\xfe", "\xff",
+		"\xc3", "\xe2\x80", "\xf0\x90\x80",     /* cut short */
+		"\xc3\x41", "\xe2\x28\xa1", "\xf0\x90\x28\xbc",
+	};
+	uint32_t cp = 7;
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(mmbuf_utf8_decode(bad[i], strlen(bad[i]), &cp) ==
+				      -EILSEQ, "bad[%zu] accepted", i);
+	/* A valid sequence cut by n, and no bytes at all. */
+	ck_assert_int_eq(mmbuf_utf8_decode("\xe2\x80\xae", 2, &cp), -EILSEQ);
+	ck_assert_int_eq(mmbuf_utf8_decode("A", 0, &cp), -EILSEQ);
+	ck_assert_int_eq(mmbuf_utf8_decode(NULL, 0, &cp), -EILSEQ);
+	ck_assert_uint_eq(cp, 7);
+}
+END_TEST
+
 Suite *mmbuf_format_suite(void);
 
 Suite *mmbuf_format_suite(void)
@@ -813,5 +903,9 @@ Suite *mmbuf_format_suite(void)
 	tcase_add_test(tc, test_dtype_all_codes);
 	tcase_add_test(tc, test_dtype_pipe);
 	tcase_add_test(tc, test_dtype_invalid);
+	tcase_add_test(tc, test_dtype_check);
+	tc = tu_tcase(s, "utf8", 30);
+	tcase_add_test(tc, test_utf8_valid);
+	tcase_add_test(tc, test_utf8_invalid);
 	return s;
 }

@@ -215,8 +215,29 @@ size_t tool_field_strlen(const uint8_t *p, size_t max);
 /* The CRC-32 of a slot's first 508 bytes, as stored at offset 508. */
 uint32_t tool_slot_crc(const uint8_t *slot);
 
-/* A JSON string to the output buffer; bytes that are not valid UTF-8
- * become U+FFFD. */
+/*
+ * Text taken from a file (a label, a dtype, a file name) is never written
+ * raw to a terminal: what does not print is escaped, the same way in every
+ * tool.  tool_printable() says whether a code point shows as itself: not a
+ * control (C0, DEL, C1), a format character (bidi overrides, zero-width
+ * characters), a separator other than the space or private use.
+ */
+int tool_printable(uint32_t cp);
+/*
+ * s[0, n) for a terminal: valid UTF-8 that prints as it is; \" \\ \t \n;
+ * other characters that do not print as \xNN below U+0080, else \uNNNN
+ * or \UNNNNNNNN (their code point); a byte that is not valid UTF-8
+ * (mmbuf_utf8_decode) as \xNN, the byte.
+ * tool_text() writes it NUL-terminated to o (sz bytes, cut at a whole
+ * escape) and returns its length; tool_out_text() to the output buffer.
+ */
+size_t tool_text(char *o, size_t sz, const uint8_t *s, size_t n);
+void tool_out_text(const uint8_t *s, size_t n);
+void tool_out_ctext(const char *s);
+
+/* A JSON string to the output buffer, valid UTF-8 whatever s holds: bytes
+ * that are not valid UTF-8 become U+FFFD, and what does not print
+ * (tool_printable) is a \u escape. */
 void tool_json_str(const uint8_t *s, size_t n);
 void tool_json_cstr(const char *s);
 /* The header as JSON, both slots, with the keys documented in dumpbuf(1). */

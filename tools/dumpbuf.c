@@ -1353,6 +1353,11 @@ static void dump_typed(const struct opts *o, const struct input *in)
 		for (uint32_t i = 0; i + 1 < l.ndim; i++)
 			rows *= l.shape[i];
 	}
+	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
+	 * which would never end. */
+	for (uint32_t i = 0; i < l.ndim; i++)
+		if (l.shape[i] == 0)
+			rows = 0;
 	parse_rows(o->rows, rows, &a, &b);
 	memset(&rs, 0, sizeof rs);
 	rs.in = in;
@@ -1613,33 +1618,6 @@ static void fmt_state(char *o, size_t sz, uint32_t st)
 			 (unsigned)(st & ~MMBUF_STATE_KNOWN));
 }
 
-/* A label for people: C escapes for quotes, backslashes and control
- * characters (never raw on a terminal); UTF-8 as it is. */
-static void fmt_label(char *o, size_t sz, const uint8_t *p, size_t n)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k + 5 < sz; i++) {
-		uint8_t c = p[i];
-
-		if (c == '"' || c == '\\') {
-			o[k++] = '\\';
-			o[k++] = (char)c;
-		} else if (c == '\t') {
-			o[k++] = '\\';
-			o[k++] = 't';
-		} else if (c == '\n') {
-			o[k++] = '\\';
-			o[k++] = 'n';
-		} else if (c < 0x20 || c == 0x7f) {
-			k += (size_t)snprintf(o + k, sz - k, "\\x%02x", c);
-		} else {
-			o[k++] = (char)c;
-		}
-	}
-	o[k] = '\0';
-}
-
 static void fmt_shape(char *o, size_t sz, const uint8_t *slot)
 {
 	uint32_t ndim = (uint32_t)tool_le(slot + 128, 4);
@@ -1665,7 +1643,9 @@ static void show_header(const struct tool_header *h)
 {
 	char buf[1400];
 
-	tool_out_printf("file:            %s\n", h->path);
+	tool_out_str("file:            ");
+	tool_out_ctext(h->path);
+	tool_out_str("\n");
 	tool_out_printf("file size:       %" PRIu64 "\n", h->file_size);
 	if (h->err == 0)
 		tool_out_printf("header:          valid, slot %d is current\n",
@@ -1692,16 +1672,16 @@ static void show_header(const struct tool_header *h)
 				(uint32_t)tool_le(p + 116, 4));
 		memcpy(dtype, p + 120, 8);
 		dtype[tool_field_strlen(p + 120, 8)] = '\0';
-		if (mmbuf_dtype_parse(dtype, NULL, &itemsize) == 0)
+		if (mmbuf_dtype_check(dtype, &itemsize) == 0)
 			tool_out_printf("  dtype:         %s (%" PRIu32
 					" bytes per element)\n", dtype, itemsize);
 		else {
-			fmt_label(buf, sizeof buf, p + 120, tool_field_strlen(p + 120, 8));
+			tool_text(buf, sizeof buf, p + 120, tool_field_strlen(p + 120, 8));
 			tool_out_printf("  dtype:         \"%s\" (invalid)\n", buf);
 		}
 		fmt_shape(buf, sizeof buf, p);
 		tool_out_printf("  shape:         %s\n", buf);
-		fmt_label(buf, sizeof buf, p + 240, tool_field_strlen(p + 240, 256));
+		tool_text(buf, sizeof buf, p + 240, tool_field_strlen(p + 240, 256));
 		tool_out_printf("  label:         \"%s\"\n", buf);
 		tool_fmt_uuid(buf, p + 48);
 		tool_out_printf("  uuid:          %s\n", buf);
@@ -1784,7 +1764,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 {
 	const uint8_t *p = slot + f->off;
 	uint64_t v = f->size <= 8 ? tool_le(p, f->size) : 0;
-	char t[256];
+	char t[300];
 
 	switch (f->type) {
 	case F_MAGIC:
@@ -1811,7 +1791,7 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = 0x%" PRIx64 " (%s)", f->name, v, t);
 		break;
 	case F_DTYPE:
-		fmt_label(t, sizeof t, p, tool_field_strlen(p, 8));
+		tool_text(t, sizeof t, p, tool_field_strlen(p, 8));
 		snprintf(o, sz, "%s = \"%s\"", f->name, t);
 		break;
 	case F_SHAPE:
@@ -1819,10 +1799,13 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
 	case F_LABEL: {
-		size_t n = tool_field_strlen(p, 256);
+		size_t n = tool_field_strlen(p, 256), k = n < 64 ? n : 64;
 
-		fmt_label(t, sizeof t, p, n < 64 ? n : 64);
-		snprintf(o, sz, "%s = \"%s\"%s", f->name, t, n > 64 ? "..." : "");
+		/* Cut between characters, not inside one. */
+		while (k < n && k > 0 && (p[k] & 0xc0) == 0x80)
+			k--;
+		tool_text(t, sizeof t, p, k);
+		snprintf(o, sz, "%s = \"%s\"%s", f->name, t, n > k ? "..." : "");
 		break;
 	}
 	case F_RESERVED:
@@ -1849,7 +1832,9 @@ static void show_slots(const struct tool_header *h)
 {
 	char note[512];
 
-	tool_out_printf("# %s: %" PRIu64 " bytes; header: %s%s\n", h->path,
+	tool_out_str("# ");
+	tool_out_ctext(h->path);
+	tool_out_printf(": %" PRIu64 " bytes; header: %s%s\n",
 			h->file_size, h->err == 0 ? "valid" : "INVALID: ",
 			h->err == 0 ? "" : mmbuf_strerror(h->err));
 	for (int i = 0; i < 2; i++) {

@@ -122,6 +122,7 @@ enum { PAIR_STATUS = 1, PAIR_MODIFIED, PAIR_PAST, PAIR_MSG };
 
 struct ed {
 	const char *path;
+	char name[1024];        /* path as shown (tool_text) */
 	mmbuf *buf;
 	const char *ro;
 	struct edit_log *log;
@@ -257,6 +258,7 @@ static void draw_header(struct ed *e)
 {
 	const mmbuf_info *in = &e->info;
 	char shape[MMBUF_MAX_DIMS * 22 + 4], uuid[37];
+	char label[4 * MMBUF_LABEL_MAX + 1];
 	size_t k = 0;
 	const char *state;
 
@@ -273,8 +275,10 @@ static void draw_header(struct ed *e)
 		state = "sealed";
 	else
 		state = "clean, not sealed";
+	tool_text(label, sizeof label, (const uint8_t *)in->label,
+		  strlen(in->label));
 	mvprintw(0, 0, "dtype %s  shape %s  itemsize %" PRIu32 "  label \"%s\"",
-		 in->dtype, shape, in->itemsize, in->label);
+		 in->dtype, shape, in->itemsize, label);
 	mvprintw(1, 0, "length %" PRIu64 "  capacity %" PRIu64
 		 "  data offset %" PRIu64 "  file size %" PRIu64,
 		 in->length, in->capacity, in->data_offset, in->file_size);
@@ -431,7 +435,7 @@ static void draw_status(struct ed *e, int y)
 		}
 	}
 	k = 0;
-	append(line, sizeof line, &k, "%s  0x%0*" PRIx64, e->path, e->offw,
+	append(line, sizeof line, &k, "%s  0x%0*" PRIx64, e->name, e->offw,
 	       e->cur);
 	if (idx[0])
 		append(line, sizeof line, &k, "  #%s  %s %s", idx,
@@ -473,7 +477,7 @@ static void draw(struct ed *e)
 	draw_inspector(e, LINES - BOTTOM_LINES + 1);
 	if (e->bus)
 		set_msg(e, "%s: cannot read the data: the file was truncated",
-			e->path);
+			e->name);
 	e->bus = 0;
 	if (e->msg[0]) {
 		pen_on(e, PAIR_MSG, A_BOLD);
@@ -1183,6 +1187,7 @@ int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
 
 	memset(&e, 0, sizeof e);
 	e.path = path;
+	tool_text(e.name, sizeof e.name, (const uint8_t *)path, strlen(path));
 	e.buf = buf;
 	e.ro = ro_reason;
 	load_info(&e);

@@ -624,7 +624,9 @@ static int npy_open(const char *path, struct npy *n)
 	n->data_off = pl + hlen;
 	if (shape_bytes(n->shape, n->ndim, n->itemsize, &n->nbytes) < 0)
 		npy_bad(path, "malformed .npy header");
-	if ((uint64_t)st.st_size < n->data_off + n->nbytes)
+	/* Not data_off + nbytes: the header may claim up to 2^64 - 1 bytes.
+	 * The header was read whole, so the file holds data_off bytes. */
+	if ((uint64_t)st.st_size - n->data_off < n->nbytes)
 		tool_die(EXIT_INPUT, path, "truncated .npy file: the data needs %"
 			 PRIu64 " bytes, %" PRIu64 " are present", n->nbytes,
 			 (uint64_t)st.st_size - n->data_off);
@@ -764,8 +766,9 @@ static int resize_main(const struct opts *o)
 		tool_read_header(&h, o->path);
 		tool_header_json(&h);
 	} else if (!o->quiet) {
-		tool_out_printf("%s: resized, capacity %" PRIu64 " -> %" PRIu64
-				"\n", o->path, old, o->resize);
+		tool_out_ctext(o->path);
+		tool_out_printf(": resized, capacity %" PRIu64 " -> %" PRIu64
+				"\n", old, o->resize);
 	}
 	tool_out_finish();
 	return TOOL_EXIT_OK;
@@ -782,7 +785,8 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 		tool_header_json(&h);
 		return;
 	}
-	tool_out_printf("%s: created, dtype %s, shape ", o->path, i->dtype);
+	tool_out_ctext(o->path);
+	tool_out_printf(": created, dtype %s, shape ", i->dtype);
 	if (i->ndim == 0)
 		tool_out_str("none");
 	for (uint32_t d = 0; d < i->ndim; d++)
@@ -837,12 +841,16 @@ int main(int argc, char **argv)
 			cap = o.size;
 		}
 		if (o.from != NULL && strcmp(o.from, "-") == 0) {
+			off_t pos;
+
 			src = "(standard input)";
 			in_fd = STDIN_FILENO;
 			if (fstat(in_fd, &st) == 0 && S_ISREG(st.st_mode) &&
-			    lseek(in_fd, 0, SEEK_CUR) >= 0)
-				src_size = (uint64_t)st.st_size -
-					   (uint64_t)lseek(in_fd, 0, SEEK_CUR);
+			    (pos = lseek(in_fd, 0, SEEK_CUR)) >= 0)
+				/* A position past the end leaves nothing. */
+				src_size = (uint64_t)pos < (uint64_t)st.st_size
+					   ? (uint64_t)st.st_size - (uint64_t)pos
+					   : 0;
 			else if (!o.size_set && o.shape_arg == NULL)
 				in_fd = spool_stdin(o.path, &src_size);
 			if (!o.size_set && o.shape_arg == NULL)

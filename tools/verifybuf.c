@@ -346,7 +346,7 @@ static int truncated(const mmbuf_report *r)
 	return r->error == MMBUF_ETRUNCATED;
 }
 
-/* "slot 0 checksum; blocks 17-18 at 0x1100000-0x12fffff" */
+/* "slot 0 checksum; blocks 17-18 at [0x1100000, 0x1300000)" */
 static void corrupt_parts(const mmbuf_report *r)
 {
 	const char *sep = "";
@@ -370,8 +370,9 @@ static void corrupt_parts(const mmbuf_report *r)
 		else
 			tool_out_printf("%sblocks %" PRIu64 "-%" PRIu64, sep,
 					b->first_block, b->last_block);
-		tool_out_printf(" at 0x%" PRIx64 "-0x%" PRIx64, b->offset,
-				b->end - 1);
+		/* Half-open, as in --json and mmbuf(3): end is excluded. */
+		tool_out_printf(" at [0x%" PRIx64 ", 0x%" PRIx64 ")", b->offset,
+				b->end);
 		sep = "; ";
 	}
 	if (truncated(r)) {
@@ -395,7 +396,8 @@ static void corrupt_parts(const mmbuf_report *r)
 
 static void verdict_line(const char *path, const mmbuf_report *r)
 {
-	tool_out_printf("%s: ", path);
+	tool_out_ctext(path);
+	tool_out_str(": ");
 	switch (r->verdict) {
 	case MMBUF_VERDICT_OK:
 		tool_out_str("ok\n");
@@ -454,9 +456,9 @@ static void details(const mmbuf_report *r)
 	tool_out_printf("  bytes checked: %" PRIu64 "\n", r->bytes_checked);
 	for (size_t k = 0; k < r->nbad; k++)
 		tool_out_printf("  bad: blocks %" PRIu64 "-%" PRIu64
-				", bytes 0x%" PRIx64 "-0x%" PRIx64 "\n",
+				", bytes [0x%" PRIx64 ", 0x%" PRIx64 ")\n",
 				r->bad[k].first_block, r->bad[k].last_block,
-				r->bad[k].offset, r->bad[k].end - 1);
+				r->bad[k].offset, r->bad[k].end);
 }
 
 /* ------------------------------------------------------------------ */
@@ -566,12 +568,13 @@ static int check_file(const struct opts *o, const char *path)
 		json_report(path, r, &a, status);
 	} else {
 		if (a.what != NULL && !o->quiet) {
+			tool_out_ctext(path);
 			if (a.what[0] == 's')
-				tool_out_printf("%s: sealed\n", path);
+				tool_out_str(": sealed\n");
 			else
-				tool_out_printf("%s: %s slot %d from slot %d\n",
-						path, o->dry_run ? "would repair"
-								 : "repaired",
+				tool_out_printf(": %s slot %d from slot %d\n",
+						o->dry_run ? "would repair"
+							   : "repaired",
 						a.slot, 1 - a.slot);
 		}
 		if (!o->quiet || r->verdict != MMBUF_VERDICT_OK)

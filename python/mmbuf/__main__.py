@@ -1,14 +1,16 @@
 """The command line: python3 -m mmbuf info|verify FILE...
 
 ``info`` prints the fields of the current header slot, one per line, in
-the words of mmbuf(5).  Exit status 0 when every file is a valid buffer,
+the words of mmbuf(5).  Text from the file (the label, the dtype) and file
+names are printed through shown(), which escapes what a terminal would
+obey, as the C tools do.  Exit status 0 when every file is a valid buffer,
 1 when one is not (with "mmbuf: FILE: message" on standard error), 2 for
 misuse.
 
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
 (never sealed)", "FILE: CORRUPT (slot 0 checksum; block 3 at
-0x300000-0x3fffff)", "FILE: cannot check: message"), with verifybuf's
+[0x300000, 0x400000))", "FILE: cannot check: message"), with verifybuf's
 exit statuses: the worst over all files of 0 verified, 1 consistent but
 not verifiable, 2 corruption found, 3 could not check (also when there
 is no XXH3-64 implementation: "mmbuf: FILE: message" on standard
@@ -21,6 +23,37 @@ import sys
 import uuid as uuidlib
 
 from . import _buffer, _errors, _format as F, _verify as V
+
+
+def shown(text):
+    r"""text taken from a file (a label, a dtype, a file name) as it is safe
+    to print on a terminal, the way the C tools show it (dumpbuf(1)): what
+    prints stays as it is; \ " tab and newline become \\ \" \t \n; a
+    byte that is not UTF-8 (which os.fsdecode() makes U+DC80 to U+DCFF)
+    becomes \xNN, the byte; any other character that str.isprintable()
+    refuses (C0 and C1 controls, DEL, format characters such as bidi
+    overrides, separators other than the space, private use, unassigned)
+    becomes \xNN below U+0080, else \uNNNN or \UNNNNNNNN."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\n":
+            out.append("\\n")
+        elif 0xdc80 <= o <= 0xdcff:
+            out.append("\\x%02x" % (o - 0xdc00))
+        elif ch.isprintable():
+            out.append(ch)
+        elif o < 0x80:
+            out.append("\\x%02x" % o)
+        elif o < 0x10000:
+            out.append("\\u%04x" % o)
+        else:
+            out.append("\\U%08x" % o)
+    return "".join(out)
 
 
 def _time(ns):
@@ -41,16 +74,17 @@ def info(path, out):
         status = ", ".join("slot %d %s" % (i, s or "intact")
                            for i, s in enumerate(h.slot_status))
         rows = [
-            ("file", path),
+            ("file", shown(path)),
             ("slot", "%d is current (%s)" % (h.slot, status)),
             ("generation", h.generation),
             ("version", "%d.%d" % (h.version_major, h.version_minor)),
             ("state", ", ".join(state) or "clean"),
             ("writer pid", h.writer_pid),
-            ("dtype", "%s (%d bytes per element)" % (h.dtype, h.itemsize)),
+            ("dtype", "%s (%d bytes per element)" % (shown(h.dtype),
+                                                     h.itemsize)),
             ("shape", "(%s)" % ", ".join(str(d) for d in h.shape)
              if h.ndim else "none (flat)"),
-            ("label", '"%s"' % h.label),
+            ("label", '"%s"' % shown(h.label)),
             ("uuid", str(uuidlib.UUID(bytes=h.uuid))),
             ("created", _time(h.ctime_ns)),
             ("modified", _time(h.mtime_ns)),
@@ -101,8 +135,8 @@ def _corrupt_parts(r):
             what = "block %d" % b.first_block
         else:
             what = "blocks %d-%d" % (b.first_block, b.last_block)
-        parts.append("%s at 0x%x-0x%x" % (what, b.offset,
-                                          (b.end - 1) & F.U64_MAX))
+        # Half-open, as verifybuf prints it: end is excluded.
+        parts.append("%s at [0x%x, 0x%x)" % (what, b.offset, b.end))
     if truncated:
         if r.expected_size > r.file_size:
             parts.append("truncated: expected %d bytes, found %d"
@@ -132,7 +166,7 @@ def verdict_line(r):
         what = "CORRUPT (%s)" % _corrupt_parts(r)
     else:
         what = "cannot check: %s" % r.message
-    return "%s: %s" % (r.path, what)
+    return "%s: %s" % (shown(r.path), what)
 
 
 def verify(paths, out, err, quiet=False, backend=None):
@@ -145,7 +179,7 @@ def verify(paths, out, err, quiet=False, backend=None):
         try:
             r = V.verify(path, backend)
         except _errors.NoChecksumError as e:
-            err.write("mmbuf: %s: %s\n" % (path, e))
+            err.write("mmbuf: %s: %s\n" % (shown(path), shown(str(e))))
             err.flush()
             worst = V.VERDICT_FAILED
             continue
@@ -196,7 +230,8 @@ def main(argv=None):
         except (_errors.Error, OSError) as e:
             msg = e.strerror if isinstance(e, OSError) and e.strerror \
                 else str(e)
-            sys.stderr.write("mmbuf: %s: %s\n" % (path, msg))
+            # The message of an mmbuf.Error names the path too.
+            sys.stderr.write("mmbuf: %s: %s\n" % (shown(path), shown(msg)))
             status = 1
     return status
 

@@ -639,15 +639,22 @@ class Buffer:
         return self._track(self._region(0, nbytes).cast(fmt, h.shape))
 
     def __len__(self):
-        """The size of the first axis of .shape."""
-        return self.shape[0]
+        """The size of the first axis of .shape.  Raises ViewError when
+        it is larger than sys.maxsize, which len() cannot return (a shape
+        such as (2**63, 0), which has no elements, is valid)."""
+        n = self.shape[0]
+        if n > sys.maxsize:
+            raise E.ViewError("the first axis of shape %r is longer than "
+                              "len() can tell (sys.maxsize); use .shape[0]"
+                              % (self.shape,))
+        return n
 
     def rows(self, i, j):
         """A memoryview of rows i to j (a Python slice i:j) along the
         first axis, cast like .view.  memoryview cannot slice an N-D view,
         so this is how to take a part of one without a copy."""
         fmt = self._format()
-        i, j, _ = slice(i, j).indices(len(self))
+        i, j, _ = slice(i, j).indices(self.shape[0])
         j = max(i, j)
         h = self._header
         rb = self._rowbytes()
@@ -659,13 +666,14 @@ class Buffer:
 
     def __iter__(self):
         """Iterate along the first axis: elements for a flat or 1-D
-        buffer, memoryviews of the rows for more dimensions."""
+        buffer, memoryviews of the rows for more dimensions.  Raises
+        ViewError where len() does."""
         h = self._header
         if h.ndim <= 1:
-            yield from self.view
-            return
-        for k in range(len(self)):
-            yield self._row(k)
+            return iter(self.view)
+        # len() first: ViewError for more rows than it can count (a shape
+        # of (2**63, 0) would be an endless run of empty rows).
+        return (self._row(k) for k in range(len(self)))
 
     def _row(self, k):
         fmt = self._format()
@@ -680,7 +688,8 @@ class Buffer:
         """A NumPy array of the buffer without a copy (it shares memory
         with the mapping; read-only unless the buffer is writable), shaped
         like .shape.  Works for every dtype.  Needs NumPy; delete the
-        array before close()."""
+        array before close().  Raises ViewError for a shape NumPy cannot
+        hold, such as (2**63, 0)."""
         import numpy as np
         h = self._header
         if h.ndim == 0:
@@ -691,7 +700,13 @@ class Buffer:
                 n *= d
         region = self._region(0, n * h.itemsize)
         arr = np.frombuffer(region, dtype=np.dtype(h.dtype), count=n)
-        arr = arr.reshape(self.shape)
+        try:
+            arr = arr.reshape(self.shape)
+        except ValueError as e:
+            # A valid shape with a dimension of 0 can have others that
+            # NumPy cannot hold, as (2**63, 0).
+            raise E.ViewError("NumPy cannot make an array of shape %r: %s"
+                              % (self.shape, e)) from None
         # NumPy takes its own export of the mapping, which release() of
         # our memoryview cannot end: remember the array to count it.
         return self._track(arr)

@@ -90,7 +90,9 @@ class ViewsAliveError(Error):
 
 class ViewError(Error, TypeError):
     """memoryview cannot express the buffer's dtype (.view); use .raw or
-    .to_numpy() instead."""
+    .to_numpy() instead.  Also raised by len(), iteration and .to_numpy()
+    for a shape they cannot express, such as (2**63, 0): a valid shape,
+    with no elements, whose first axis is longer than sys.maxsize."""
 
     name = "MMBUF_VIEW"
 

@@ -21,4 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  */
 uint8_t *fuzz_fix_crcs(const uint8_t *data, size_t size);
 
+/* run(data, size), then run() again on fuzz_fix_crcs()'s copy, if any. */
+void fuzz_run_fixed_too(void (*run)(const uint8_t *, size_t),
+			const uint8_t *data, size_t size);
+
 #endif /* MMBUF_TESTS_FUZZ_H */

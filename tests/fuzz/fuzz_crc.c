@@ -35,3 +35,16 @@ uint8_t *fuzz_fix_crcs(const uint8_t *data, size_t size)
 	}
 	return copy;
 }
+
+void fuzz_run_fixed_too(void (*run)(const uint8_t *, size_t),
+			const uint8_t *data, size_t size)
+{
+	uint8_t *fixed;
+
+	run(data, size);
+	fixed = fuzz_fix_crcs(data, size);
+	if (fixed != NULL) {
+		run(fixed, size);
+		free(fixed);
+	}
+}

@@ -80,12 +80,6 @@ static void run(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *fixed = fuzz_fix_crcs(data, size);
-
-	run(data, size);
-	if (fixed != NULL) {
-		run(fixed, size);
-		free(fixed);
-	}
+	fuzz_run_fixed_too(run, data, size);
 	return 0;
 }

@@ -121,15 +121,7 @@ static void run(const uint8_t *data, size_t size)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *fixed;
-
-	if (size > MAX_INPUT)
-		return 0;
-	run(data, size);
-	fixed = fuzz_fix_crcs(data, size);
-	if (fixed != NULL) {
-		run(fixed, size);
-		free(fixed);
-	}
+	if (size <= MAX_INPUT)
+		fuzz_run_fixed_too(run, data, size);
 	return 0;
 }

@@ -1,6 +1,7 @@
 # tests/fuzz: fuzz targets for everything that parses untrusted bytes (the
-# header validator, the open path, editbuf's dump parsers), and their seed
-# corpora (tests/fuzz/corpus/TARGET/).
+# header validator, the open path, editbuf's dump parsers) or shows them
+# (the tools' JSON and terminal text of a header and a file name), and
+# their seed corpora (tests/fuzz/corpus/TARGET/).
 #
 # configure --enable-fuzzing CC=clang links them with libFuzzer;
 # "make fuzz" then runs each for FUZZ_SECONDS (default 60), starting from
@@ -9,7 +10,7 @@
 # through them (tests/fuzz/replay.sh), under the sanitizers in CI's
 # sanitizer build.
 FUZZ_TARGETS = tests/fuzz/fuzz_header tests/fuzz/fuzz_open \
-	tests/fuzz/fuzz_patch
+	tests/fuzz/fuzz_patch tests/fuzz/fuzz_json
 check_PROGRAMS += $(FUZZ_TARGETS)
 TESTS += tests/fuzz/replay.sh
 EXTRA_DIST += tests/fuzz/replay.sh tests/fuzz/corpus
@@ -31,6 +32,16 @@ tests_fuzz_fuzz_open_CPPFLAGS = $(AM_CPPFLAGS) -DFUZZ_CORPUS='"$(fuzz_corpus)/op
 tests_fuzz_fuzz_open_LDADD = lib/libmmbuf.la $(ZLIB_LIBS)
 tests_fuzz_fuzz_open_LDFLAGS = $(fuzz_ldflags)
 
+# The tools' JSON and terminal text of what a file holds, checked strictly.
+tests_fuzz_fuzz_json_SOURCES = tests/fuzz/fuzz_json.c tests/fuzz/fuzz.h \
+	tests/fuzz/fuzz_crc.c
+tests_fuzz_fuzz_json_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+tests_fuzz_fuzz_json_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools \
+	-DFUZZ_CORPUS='"$(fuzz_corpus)/json"'
+tests_fuzz_fuzz_json_LDADD = tools/libcommon.la lib/libmmbuf.la \
+	$(ZLIB_LIBS) -lm
+tests_fuzz_fuzz_json_LDFLAGS = $(fuzz_ldflags)
+
 # editbuf's dump parsers, with the edit log they record into.
 tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/fuzz.h \
 	tools/patch.c tools/patch.h tools/edit.c tools/edit.h
@@ -44,6 +55,7 @@ if !FUZZING
 tests_fuzz_fuzz_header_SOURCES += tests/fuzz/driver.c
 tests_fuzz_fuzz_open_SOURCES += tests/fuzz/driver.c
 tests_fuzz_fuzz_patch_SOURCES += tests/fuzz/driver.c
+tests_fuzz_fuzz_json_SOURCES += tests/fuzz/driver.c
 endif
 
 FUZZ_SECONDS = 60

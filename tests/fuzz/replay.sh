@@ -6,7 +6,7 @@
 set -u
 : "${srcdir:=.}"
 status=0
-for name in header open patch; do
+for name in header open patch json; do
     prog=./tests/fuzz/fuzz_$name
     corpus=$srcdir/tests/fuzz/corpus/$name
     if [ ! -x "$prog" ]; then

@@ -600,6 +600,40 @@ class TestViews(TempDirCase):
                 b.view
             self.assertEqual(list(b), [])
 
+    def test_zero_dimension(self):
+        # A valid shape with no elements: 2**63 rows of nothing.  len() and
+        # iteration cannot count them and say so with an mmbuf.Error (not
+        # OverflowError); rows() works, and gives empty views.
+        p = self.path()
+        mmbuf.create(p, shape=(2**63, 0)).close()
+        res = self.run_prog(prog("tools/mkbuf"), "-q", "--shape",
+                            "9223372036854775808x0", self.path("c"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        for path in (p, self.path("c")):
+            with mmbuf.open(path) as b:
+                self.assertEqual(b.shape, (2**63, 0))
+                with self.assertRaisesRegex(mmbuf.ViewError, r"len\(\)"):
+                    len(b)
+                with self.assertRaises(mmbuf.ViewError):
+                    iter(b)
+                with self.assertRaises(mmbuf.ViewError):
+                    b.view
+                for i, j in ((0, 5), (5, 10), (-3, None), (None, None),
+                             (2**63 - 1, 2**64)):
+                    r = b.rows(i, j)
+                    self.assertEqual(r.nbytes, 0)
+                    r.release()
+        # Countable rows of nothing are iterated, as NumPy does.
+        with mmbuf.create(self.path("3x0"), dtype="<i2", shape=(3, 0)) as b:
+            self.assertEqual(len(b), 3)
+            rows = list(b)
+            self.assertEqual([r.nbytes for r in rows], [0, 0, 0])
+            for r in rows:
+                r.release()
+            r = b.rows(1, 3)
+            self.assertEqual(r.nbytes, 0)
+            r.release()
+
     def test_bool_view(self):
         with mmbuf.create(self.path(), dtype="b1", size=3) as b:
             b.raw[:] = b"\x00\x01\x00"
@@ -820,6 +854,34 @@ class TestCommandLine(TempDirCase):
         self.assertEqual(res.stderr.decode(),
                          "mmbuf: %s: %s: not a regular file\n"
                          % (self.dir, self.dir))
+
+    def test_info_escapes_text(self):
+        # A label that sets the window title, a C1 CSI, a bidi override, a
+        # tag, in a file whose name holds ESC and a byte that is not UTF-8:
+        # none of it reaches the terminal raw; mmbuf.__main__.shown() is
+        # the one way info and verify show text from a file.
+        name = b"n\x1b[2J\x9b.mmbuf"
+        p = os.path.join(os.fsencode(self.dir), name)
+        label = '\x1b]0;x\x07\u009b\u202e\U000e0001\t"q\\\x7f'
+        mmbuf.create(os.fsdecode(p), size=8, label=label).close()
+        esc = os.fsencode(self.dir) + b"/n\\x1b[2J\\x9b.mmbuf"
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "info", p,
+                            env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+        self.assertEqual(res.returncode, 0, res.stderr)
+        lines = res.stdout.splitlines()
+        self.assertIn(b"file:         " + esc, lines)
+        self.assertIn(b'label:        "\\x1b]0;x\\x07\\u009b\\u202e'
+                      b'\\U000e0001\\t\\"q\\\\\\x7f"', lines)
+        for c in res.stdout:
+            self.assertTrue(c >= 0x20 or c == 0x0a, res.stdout)
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "verify", p)
+        self.assertEqual(res.stdout,
+                         esc + b": not verifiable (never sealed)\n")
+        os.unlink(p)
+        res = self.run_prog(sys.executable, "-m", "mmbuf", "info", p)
+        self.assertEqual(res.returncode, 1)
+        self.assertEqual(res.stderr, b"mmbuf: " + esc +
+                         b": No such file or directory\n")
 
 
 if __name__ == "__main__":

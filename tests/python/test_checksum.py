@@ -270,8 +270,8 @@ class TestPythonSeal(Case):
                 self.assertEqual([(x.first_block, x.last_block)
                                   for x in r.bad], [(2, 3), (7, 7)])
             self.assertRegex(c.stdout.decode(),
-                             r"CORRUPT \(blocks 2-3 at 0x2000-0x3fff; "
-                             r"block 7 at 0x7000-0x7fff\)")
+                             r"CORRUPT \(blocks 2-3 at \[0x2000, 0x4000\); "
+                             r"block 7 at \[0x7000, 0x8000\)\)")
         finally:
             _verify.TABLE_SLICE = saved
 
@@ -441,21 +441,22 @@ class TestVerdicts(Case):
         for off in (0, (5 << 16) + 3, (6 << 16), (7 << 16) + 65535,
                     (4 << 20) + 99):
             self.poke(p, 8192 + off)
-        self.check(p, 2, r"CORRUPT \(block 0 at 0x0-0xffff; blocks 5-7 at "
-                   r"0x50000-0x7ffff; block 64 at 0x400000-0x400063\)")
+        self.check(p, 2, r"CORRUPT \(block 0 at \[0x0, 0x10000\); blocks 5-7 "
+                   r"at \[0x50000, 0x80000\); block 64 at "
+                   r"\[0x400000, 0x400064\)\)")
 
     def test_damaged_table(self):
         p = self.sealed()
         h = mmbuf.open(p).header
         self.poke(p, h.table_offset + 8 * 2)
-        self.check(p, 2, r"CORRUPT \(block 2 at 0x20000-0x2ffff\)")
+        self.check(p, 2, r"CORRUPT \(block 2 at \[0x20000, 0x30000\)\)")
 
     def test_nonzero_entry_past_length(self):
         p = self.sealed(length=1 << 16)
         with mmbuf.open(p) as b:
             off = b.header.table_offset
         self.poke(p, off + 8 * 3)
-        self.check(p, 2, r"CORRUPT \(block 3 at 0x30000-0x3ffff\)")
+        self.check(p, 2, r"CORRUPT \(block 3 at \[0x30000, 0x40000\)\)")
 
     def test_damaged_slot(self):
         p = self.sealed()
@@ -463,7 +464,7 @@ class TestVerdicts(Case):
         self.check(p, 2, r"CORRUPT \(slot 1 checksum\)")
         self.poke(p, 8192 + 70000)
         self.check(p, 2, r"CORRUPT \(slot 1 checksum; block 1 at "
-                   r"0x10000-0x1ffff\)")
+                   r"\[0x10000, 0x20000\)\)")
 
     def test_both_slots_damaged(self):
         p = self.sealed()
@@ -544,7 +545,7 @@ class TestVerdicts(Case):
         os.truncate(p, end)
         self.check(p, 0, "ok")
         self.poke(p, 8192 + (2 << 20) + 5)
-        self.check(p, 2, r"CORRUPT \(data checksum at 0x0-0x2fffff\)")
+        self.check(p, 2, r"CORRUPT \(data checksum at \[0x0, 0x300000\)\)")
         self.assertIs(mmbuf.verify(p).checksum_ok, False)
 
     def test_several_files_worst_wins(self):

@@ -10,6 +10,18 @@ from testlib import DTYPES, TempDirCase, main, mmbuf, prog
 
 
 class TestToNumpy(TempDirCase):
+    def test_zero_dimension(self):
+        # (2**63, 0) is a valid shape that NumPy cannot hold: an
+        # mmbuf.Error, not NumPy's ValueError.  (3, 0) works.
+        with mmbuf.create(self.path(), shape=(2**63, 0)) as b:
+            with self.assertRaisesRegex(mmbuf.ViewError, "NumPy"):
+                b.to_numpy()
+        with mmbuf.create(self.path("b"), dtype="<f8", shape=(3, 0)) as b:
+            a = b.to_numpy()
+            self.assertEqual(a.shape, (3, 0))
+            self.assertEqual(a.dtype, np.dtype("<f8"))
+            del a
+
     def test_every_dtype_zero_copy(self):
         for k, dt in enumerate(DTYPES):
             with self.subTest(dtype=dt):

@@ -59,6 +59,21 @@ t f8 --rows :1 <<'OUT'
 OUT
 t f8 --rows 5:9 < /dev/null
 t f8 --rows 3:1 < /dev/null
+
+# No elements: a dimension of 0 prints nothing, however large the others
+# (2^63 rows of nothing would never end), with --rows too.
+mk zero2 '<u1' 9223372036854775808,0 ''
+mk zero3 '<i2' 3,0 ''
+mk zero4 '<u1' 2,0,5 ''
+# (Through head, so that a dumpbuf that prints rows stops at once.)
+for rows in '' 5:10 -3: :9223372036854775807; do
+    ("$DUMPBUF" -t ${rows:+--rows "$rows"} "$tmp/zero2.mmbuf"; echo "exit $?") |
+        head -n 3 > "$tmp/out"
+    expect_out "exit 0"
+done
+t zero3 < /dev/null
+t zero4 < /dev/null
+t zero2 '>u2' < /dev/null
 t f4be <<'OUT'
 [0] 0.1
 [1] 0.33333334

@@ -307,6 +307,20 @@ expect_msg "truncated file" "$t: cannot read the data: the file was truncated"
 keys C-c
 expect_exit "truncated file: quit" 0
 
+# A label and a file name with terminal escapes, a C1 control and a bidi
+# override: shown escaped, as dumpbuf -H shows them, never obeyed.
+# shellcheck disable=SC2059
+h=$tmp/$(printf 'h\033[2J\302\233x')
+printf 'Hi' | "$MKTESTBUF" --capacity 16 \
+    --label "$(printf '\033]0;t\007\302\233\342\200\256q')" "$h" || exit 99
+start -- "$h"
+expect_status "escaped file name" "$tmp/h\\x1b[2J\\u009bx  0x00000000  #0  "
+keys F4
+expect_line "escaped label" 1 \
+    'dtype <u1  shape ()  itemsize 1  label "\x1b]0;t\x07\u009b\u202eq"'
+keys C-c
+expect_exit "escaped label: quit" 0
+
 # A terminal ncurses does not know: a message, status 2, no crash.
 TUI_NOWAIT=1
 start TERM=no-such-terminal -- "$b"

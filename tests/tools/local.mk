@@ -15,7 +15,8 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-errors.sh \
 	tests/tools/dumpbuf-header.sh \
 	tests/tools/dumpbuf-typed.sh \
-	tests/tools/dumpbuf-color.sh
+	tests/tools/dumpbuf-color.sh \
+	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
 
@@ -42,6 +43,7 @@ VERIFYBUF_TESTS = \
 	tests/tools/verifybuf-options.sh \
 	tests/tools/verifybuf-damage.sh \
 	tests/tools/verifybuf-writer.sh \
-	tests/tools/verifybuf-readlock.sh
+	tests/tools/verifybuf-readlock.sh \
+	tests/tools/verifybuf-names.sh
 TESTS += $(VERIFYBUF_TESTS)
 EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh

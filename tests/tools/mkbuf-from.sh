@@ -31,6 +31,16 @@ same "--from - (pipe)" "$tmp/got" "$tmp/in"
 status "--from - (file)" 0 $?
 "$DUMPBUF" --raw "$d/c.buf" > "$tmp/got"
 same "--from - (file)" "$tmp/got" "$tmp/in"
+# Standard input left past the end of its file: nothing to read, an
+# empty buffer (not a size of 2^64 minus the excess).
+python3 -c 'import os, subprocess, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+os.lseek(fd, 1 << 40, os.SEEK_SET)
+sys.exit(subprocess.call(sys.argv[2:], stdin=fd))' \
+    "$tmp/in" "$MKBUF" -q --from - "$d/past.buf" 2> "$tmp/err"
+status "--from - (past the end of the file)" 0 $?
+expect_err
+[ "$(field "$d/past.buf" capacity)" = 0 ] || fail "--from - past the end: capacity"
 
 # An empty input makes an empty buffer.
 : | "$MKBUF" -q --from - "$d/e.buf"

@@ -136,6 +136,11 @@ printf 'more' >> "$tmp/trail.npy"
 mk 0 -q --from-npy "$tmp/trail.npy" "$tmp/trail.buf"
 "$DUMPBUF" --raw "$tmp/trail.buf" > "$tmp/got"
 same ".npy with bytes after the array" "$tmp/got" "$tmp/exp"
+# A 128-byte file whose header claims 2^64 - 8 bytes of data: truncated
+# (exit 2), even though the header size plus that overflows 64 bits.
+hand "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693951,), }" "$tmp/huge.npy"
+mk 2 --from-npy "$tmp/huge.npy" "$tmp/x.buf"
+expect_err "mkbuf: $tmp/huge.npy: truncated .npy file: the data needs 18446744073709551608 bytes, 0 are present"
 hand "{'descr': '<i2', 'fortran_order': False, 'shape': [2], }" "$tmp/bad.npy" '\001\000\002\000'
 mk 2 --from-npy "$tmp/bad.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/bad.npy: malformed .npy header"

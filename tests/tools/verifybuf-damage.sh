@@ -20,13 +20,13 @@ expect_err
 cp "$b" "$tmp/flip"
 flip "$tmp/flip" $((8192 + 17 * 4096 + 5))
 vb 2 "$tmp/flip"
-expect_out "$tmp/flip: CORRUPT (block 17 at 0x11000-0x11fff)"
+expect_out "$tmp/flip: CORRUPT (block 17 at [0x11000, 0x12000))"
 expect_err
 # Two adjacent blocks make one run; a third, apart, another.
 flip "$tmp/flip" $((8192 + 18 * 4096))
 flip "$tmp/flip" $((8192 + 99999))
 vb 2 "$tmp/flip"
-expect_out "$tmp/flip: CORRUPT (blocks 17-18 at 0x11000-0x12fff; block 24 at 0x18000-0x1869f)"
+expect_out "$tmp/flip: CORRUPT (blocks 17-18 at [0x11000, 0x13000); block 24 at [0x18000, 0x186a0))"
 
 # The example of the issue, with the default 1 MiB blocks.
 "$MKTESTBUF" --random 2:$((20 << 20)) "$tmp/big" || exit 99
@@ -34,7 +34,7 @@ expect_out "$tmp/flip: CORRUPT (blocks 17-18 at 0x11000-0x12fff; block 24 at 0x1
 flip "$tmp/big" $((8192 + 0x1100000 + 5))
 flip "$tmp/big" $((8192 + 0x12fffff))
 vb 2 "$tmp/big"
-expect_out "$tmp/big: CORRUPT (blocks 17-18 at 0x1100000-0x12fffff)"
+expect_out "$tmp/big: CORRUPT (blocks 17-18 at [0x1100000, 0x1300000))"
 rm -f "$tmp/big"
 
 # Truncated: exit 2 with the expected and actual sizes.
@@ -174,10 +174,10 @@ printf 'XX' | dd of="$tmp/mixed" bs=1 seek=300 conv=notrunc status=none
 flip "$tmp/mixed" $((8192 + 2 * 4096 + 7))
 data "$tmp/mixed" > "$tmp/mixed.data"
 vb 2 "$tmp/mixed"
-expect_out "$tmp/mixed: CORRUPT (slot 0 checksum; block 2 at 0x2000-0x2fff)"
+expect_out "$tmp/mixed: CORRUPT (slot 0 checksum; block 2 at [0x2000, 0x3000))"
 vb 2 --repair "$tmp/mixed"
 expect_out "$tmp/mixed: repaired slot 0 from slot 1" \
-    "$tmp/mixed: CORRUPT (block 2 at 0x2000-0x2fff)"
+    "$tmp/mixed: CORRUPT (block 2 at [0x2000, 0x3000))"
 data "$tmp/mixed" > "$tmp/mixed.after"
 same "--repair left the damaged data alone" "$tmp/mixed.after" "$tmp/mixed.data"
 

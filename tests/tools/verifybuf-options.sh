@@ -74,7 +74,7 @@ expect_out "$ok: ok" \
 cp "$ok" "$tmp/bad"
 flip "$tmp/bad" $((8192 + 4096 * 3))
 vb 2 --verbose "$tmp/bad"
-expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)" \
+expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))" \
     "  slot 0: intact (current)" \
     "  slot 1: intact" \
     "  generation: 8" \
@@ -84,13 +84,13 @@ expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)" \
     "  sealed at generation: 6" \
     "  block size: 4096 bytes (25 blocks)" \
     "  bytes checked: 100000" \
-    "  bad: blocks 3-3, bytes 0x3000-0x3fff"
+    "  bad: blocks 3-3, bytes [0x3000, 0x4000)"
 
 # -q: lines only for the files that are not ok.
 vb 0 -q "$ok"
 expect_out
 vb 2 --quiet "$ok" "$tmp/bad"
-expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)"
+expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
 
 # --json: one object per file and line.
 vb 3 --json "$ok" "$tmp/bad" "$tmp/missing"
@@ -109,9 +109,9 @@ grep -q '"verdict": "ok", "status": 0, .*"action": "repaired", "repaired_slot": 
 
 # --threads: the same verdicts on 1 and on 3 threads.
 vb 2 --threads 1 "$tmp/bad"
-expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)"
+expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
 vb 2 --threads 3 "$tmp/bad"
-expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)"
+expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
 vb 0 --threads 0 "$ok"
 expect_out "$ok: ok"
 
@@ -143,7 +143,7 @@ vb 1 "$ok" "$tmp/plain" "$ok"
 expect_out "$ok: ok" "$tmp/plain: not verifiable (never sealed)" "$ok: ok"
 vb 2 "$tmp/plain" "$tmp/bad" "$ok"
 vb 3 "$tmp/bad" "$tmp/text" "$tmp/plain"
-expect_out "$tmp/bad: CORRUPT (block 3 at 0x3000-0x3fff)" \
+expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))" \
     "$tmp/text: cannot check: not an mmbuf buffer file (bad magic)" \
     "$tmp/plain: not verifiable (never sealed)"
 vb 0 "$ok" "$ok"
