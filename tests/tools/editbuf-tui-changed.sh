@@ -6,12 +6,8 @@
 
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
-MKBUF=$(tool_program mkbuf)
-need_built "$MKBUF"
-
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 changed="Another writer changed the buffer: (o)verwrite, (r)eload dropping your changes, (c)ancel?"
 
 start -- "$b"

@@ -6,8 +6,7 @@
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 cp "$b" "$tmp/orig"
 orig=$(data "$b" 78)
 line1="00000000  48 65 6c 6c 6f 2c 20 77 6f 72 6c 64 21 20 54 68  Hello, world! Th"

@@ -6,12 +6,8 @@
 
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
-MKBUF=$(tool_program mkbuf)
-need_built "$MKBUF"
-
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 new1="00000000  33 33 33 33 33 33 33 33 33 33 33 33 33 33 33 33  3333333333333333"
 replaced="The file was replaced by another: (r)eload it, dropping your changes, or (c)ancel?"
 
