@@ -267,28 +267,25 @@ int mmbuf_publish(mmbuf *b)
 	return err;
 }
 
-int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
+/*
+ * Make the handle of an open file (fd, of size bytes, which it now owns):
+ * lock, validate, map and, for a writer, commit the "writer open" state.
+ * What mmbuf_open() and mmbuf_open_fd() share.
+ */
+static int open_handle(int fd, uint64_t size, bool writable, mmbuf **out)
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
-	uint64_t size;
 	size_t got;
 	mmbuf *b;
 	int err;
 
-	if (out == NULL)
-		return -EINVAL;
-	*out = NULL;
-	if (path == NULL || (flags & ~MMBUF_RDWR) != 0)
-		return -EINVAL;
 	b = calloc(1, sizeof *b);
-	if (b == NULL)
+	if (b == NULL) {
+		close(fd);
 		return -ENOMEM;
-	b->writable = flags & MMBUF_RDWR;
-	err = mmbuf__open_file(path, b->writable, &b->fd, &size);
-	if (err != 0) {
-		free(b);
-		return err;
 	}
+	b->fd = fd;
+	b->writable = writable;
 	/* The lock comes first: what we validate is then what we own. */
 	err = b->writable ? mmbuf__lock_writer(b->fd)
 			  : mmbuf__lock_reader(b->fd);
@@ -328,6 +325,38 @@ int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
 	}
 	*out = b;
 	return 0;
+}
+
+int mmbuf_open(const char *path, unsigned flags, mmbuf **out)
+{
+	uint64_t size;
+	int fd, err;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if (path == NULL || (flags & ~MMBUF_RDWR) != 0)
+		return -EINVAL;
+	err = mmbuf__open_file(path, flags & MMBUF_RDWR, &fd, &size);
+	if (err != 0)
+		return err;
+	return open_handle(fd, size, flags & MMBUF_RDWR, out);
+}
+
+int mmbuf_open_fd(int fd, unsigned flags, mmbuf **out)
+{
+	uint64_t size;
+	int own, err;
+
+	if (out == NULL)
+		return -EINVAL;
+	*out = NULL;
+	if ((flags & ~MMBUF_RDWR) != 0)
+		return -EINVAL;
+	err = mmbuf__reopen_file(fd, flags & MMBUF_RDWR, &own, &size);
+	if (err != 0)
+		return err;
+	return open_handle(own, size, flags & MMBUF_RDWR, out);
 }
 
 int mmbuf_close(mmbuf *b)

@@ -60,19 +60,11 @@ int mmbuf__random(void *buf, size_t n)
 	}
 }
 
-/*
- * Open a file for a buffer and make sure it is a regular file.  A FIFO
- * must not block the open, hence O_NONBLOCK (harmless on regular files).
- */
-int mmbuf__open_file(const char *path, bool rw, int *fdp, uint64_t *size)
+/* Keep fd if it is a regular file (its size in *size), else close it. */
+static int take_regular(int fd, int *fdp, uint64_t *size)
 {
 	struct stat st;
-	int fd;
 
-	fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY |
-				O_NONBLOCK);
-	if (fd < 0)
-		return errno == EISDIR ? MMBUF_ENOTREG : -errno;
 	if (fstat(fd, &st) != 0) {
 		int err = -errno;
 		close(fd);
@@ -84,6 +76,57 @@ int mmbuf__open_file(const char *path, bool rw, int *fdp, uint64_t *size)
 	}
 	*fdp = fd;
 	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/*
+ * Open a file for a buffer and make sure it is a regular file.  A FIFO
+ * must not block the open, hence O_NONBLOCK (harmless on regular files).
+ */
+int mmbuf__open_file(const char *path, bool rw, int *fdp, uint64_t *size)
+{
+	int fd;
+
+	fd = open(path, (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY |
+				O_NONBLOCK);
+	if (fd < 0)
+		return errno == EISDIR ? MMBUF_ENOTREG : -errno;
+	return take_regular(fd, fdp, size);
+}
+
+/*
+ * Open the file that fd refers to again, whatever its name is now: a new
+ * open file description, so that the locks of the new descriptor are its
+ * own (OFD and flock locks belong to the description; a dup(2) would share
+ * them with fd, and keep them held after the handle is closed).
+ */
+int mmbuf__reopen_file(int fd, bool rw, int *fdp, uint64_t *size)
+{
+	struct stat st, again;
+	char name[64];
+	int err;
+
+	if (fd < 0)
+		return -EBADF;
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return MMBUF_ENOTREG;
+#ifdef __linux__
+	snprintf(name, sizeof name, "/proc/self/fd/%d", fd);
+#else
+	snprintf(name, sizeof name, "/dev/fd/%d", fd);
+#endif
+	if ((err = mmbuf__open_file(name, rw, fdp, size)) != 0)
+		return err;
+	/* The magic link names the very file; a /proc that is not procfs
+	 * might not. */
+	if (fstat(*fdp, &again) != 0 || again.st_dev != st.st_dev ||
+	    again.st_ino != st.st_ino) {
+		close(*fdp);
+		*fdp = -1;
+		return -ENXIO;
+	}
 	return 0;
 }
 

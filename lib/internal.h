@@ -134,6 +134,7 @@ struct mmbuf__tmpfile {
 	char *tmpname;  /* named temporary, or NULL with O_TMPFILE */
 };
 int mmbuf__open_file(const char *path, bool rw, int *fd, uint64_t *size);
+int mmbuf__reopen_file(int fd, bool rw, int *own, uint64_t *size);
 int mmbuf__pread_full(int fd, void *buf, size_t n, uint64_t off, size_t *got);
 int mmbuf__pwrite_full(int fd, const void *buf, size_t n, uint64_t off);
 int mmbuf__tmp_create(const char *path, mode_t mode,

@@ -329,6 +329,27 @@ MMBUF_EXPORT int mmbuf_publish(mmbuf *buf);
 MMBUF_EXPORT int mmbuf_open(const char *path, unsigned flags, mmbuf **out);
 
 /*
+ * mmbuf_open_fd - open, as mmbuf_open() does, the buffer file that the
+ * descriptor fd refers to, whatever name it has now, or none: the way to
+ * write into the very file a program opened earlier, even if its name has
+ * since been given to another file (a replace by mmbuf_create()).
+ *
+ * fd is neither used for I/O, nor kept, nor closed: the file is opened
+ * anew through /proc/self/fd/FD (/dev/fd/FD on systems without /proc), so
+ * the handle has an open file description of its own, and with it locks
+ * of its own (the locks of mmbuf(5) belong to the open file description;
+ * a duplicate of fd would share them with fd).  The caller may close fd at
+ * any time.  fd may be open for reading only: MMBUF_RDWR needs permission
+ * to write the file now, as an open by name would.  The checks, the
+ * locking and the commit of MMBUF_RDWR are those of mmbuf_open().
+ *
+ * Returns what mmbuf_open() returns, and -EBADF if fd is not an open
+ * descriptor, MMBUF_ENOTREG if it is not a regular file, -ENOENT if /proc
+ * is not mounted.  On failure *out is NULL.
+ */
+MMBUF_EXPORT int mmbuf_open_fd(int fd, unsigned flags, mmbuf **out);
+
+/*
  * mmbuf_close - commit the clean state, sync, unmap and close.
  *
  * For a writer: syncs the data region, then commits the header with the

@@ -186,6 +186,7 @@ START_TEST(test_save)
 	mmbuf *b;
 	static uint8_t want[3 << 20];
 	uint8_t *got;
+	int restored = -1;
 
 	tu_create_closed("b", sizeof want, 3);
 	b = tu_open(p, MMBUF_RDONLY);
@@ -197,11 +198,13 @@ START_TEST(test_save)
 	memset(want + 100, 0x5a, (5u << 19) + 3);
 	ck_assert_int_eq(edit_put(log, 7, "hello", 5), 0);
 	memcpy(want + 7, "hello", 5);
-	/* A failed save keeps the log. */
-	ck_assert_int_eq(edit_save(log, tu_path("none"), &stage), -ENOENT);
-	ck_assert_str_eq(stage, "open");
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(edit_save(log, b, &stage, &restored), 0);
+	ck_assert_int_eq(restored, 1);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	/* The log is the caller's to clear. */
 	ck_assert_uint_eq(edit_pending(log), (5u << 19) + 3 + 5);
-	ck_assert_int_eq(edit_save(log, p, &stage), 0);
+	edit_clear(log);
 	ck_assert_uint_eq(edit_pending(log), 0);
 	ck_assert_int_eq(edit_undo(log, NULL, NULL), 0);
 	b = tu_open(p, MMBUF_RDONLY);
@@ -209,6 +212,51 @@ START_TEST(test_save)
 	ck_assert_mem_eq(got, want, sizeof want);
 	ck_assert_int_eq(mmbuf_unclean(b), 0);
 	mmbuf_close(b);
+	edit_log_free(log);
+}
+END_TEST
+
+/*
+ * A save whose last write fails puts back every byte it wrote before:
+ * the log is made for a larger capacity than the buffer has (as when the
+ * buffer shrank), so the write past the buffer's end fails after the fill
+ * before it went out.  _i chooses a fill kept in memory, or one larger
+ * than the 16 MiB kept there, whose old bytes partly go to a temporary
+ * file.
+ */
+START_TEST(test_save_restores)
+{
+	const char *p = tu_path("r");
+	uint64_t cap = _i == 0 ? (3u << 20) : (20u << 20);
+	uint64_t fill = cap - 4096;
+	struct edit_log *log;
+	const char *stage = NULL;
+	uint8_t *want;
+	mmbuf *b;
+	int restored = -1;
+
+	tu_create_closed("r", cap, 5);
+	b = tu_open(p, MMBUF_RDONLY);
+	want = malloc(cap);
+	ck_assert_ptr_nonnull(want);
+	memcpy(want, mmbuf_data(b), cap);
+	mmbuf_close(b);
+	log = edit_log_new(cap + 4096);
+	ck_assert_int_eq(edit_put(log, 3, "abc", 3), 0);
+	ck_assert_int_eq(edit_fill(log, 4096, fill, 0xc3), 0);
+	ck_assert_int_eq(edit_put(log, cap + 10, "xyz", 3), 0);
+	b = tu_open(p, MMBUF_RDWR);
+	/* Reading the old bytes past the end is what fails. */
+	ck_assert_int_eq(edit_save(log, b, &stage, &restored), -EINVAL);
+	ck_assert_str_eq(stage, "read");
+	ck_assert_int_eq(restored, 1);
+	ck_assert_int_eq(memcmp(mmbuf_data(b), want, cap), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_uint_eq(edit_pending(log), 3 + fill + 3);
+	b = tu_open(p, MMBUF_RDONLY);
+	ck_assert_int_eq(memcmp(mmbuf_data(b), want, cap), 0);
+	mmbuf_close(b);
+	free(want);
 	edit_log_free(log);
 }
 END_TEST
@@ -399,8 +447,10 @@ Suite *mmbuf_edit_suite(void)
 	tcase_add_test(tc, test_undo_range_and_groups);
 	tc = tu_tcase(s, "a 1 TiB fill is one record", 10);
 	tcase_add_test(tc, test_huge_fill);
-	tc = tu_tcase(s, "save writes the edits and keeps them on failure", 30);
+	tc = tu_tcase(s, "save writes the edits", 30);
 	tcase_add_test(tc, test_save);
+	tc = tu_tcase(s, "a failed save puts the old bytes back", 60);
+	tcase_add_loop_test(tc, test_save_restores, 0, 2);
 	tc = tu_tcase(s, "element indexes", 10);
 	tcase_add_test(tc, test_index);
 	tc = tu_tcase(s, "typed values as dumpbuf --type prints them", 60);

@@ -15,11 +15,13 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mmbuf.h"
 #include "common.h"
@@ -362,75 +364,240 @@ uint64_t edit_pending(const struct edit_log *log)
 	return n;
 }
 
-/* Fills go out in pieces of this size, whatever their length. */
-#define FILL_CHUNK ((size_t)1 << 20)
+/* Edits go out in pieces of this size, whatever their length. */
+#define CHUNK ((size_t)1 << 20)
+/* The old bytes a save keeps in memory; the rest go to a temporary file. */
+#define UNDO_MEM ((size_t)16 << 20)
 
-static int write_ext(mmbuf *buf, const struct edit_log *log,
-		     const struct ext *e, uint8_t **chunk)
+/*
+ * The old bytes of the ranges a save overwrites, in the order it writes
+ * them, kept so that a failed save can put them back: the first UNDO_MEM
+ * bytes in memory, the rest in an unlinked temporary file in $TMPDIR (or
+ * /tmp), so that memory does not grow with the size of the edits (a fill
+ * may cover the whole buffer).
+ */
+struct undo {
+	uint8_t *mem;
+	size_t nmem, memcap;
+	int fd;                 /* the temporary file, or -1 */
+	uint64_t total;         /* bytes kept */
+};
+
+static int undo_file(struct undo *u)
 {
-	const struct rec *r = &log->recs[e->rec];
-	uint64_t done = 0;
+	const char *dir = getenv("TMPDIR");
+	char *name;
+	int err = 0;
 
-	if (r->data != NULL)
-		return mmbuf_write(buf, e->off, r->data + e->roff, e->len);
-	if (*chunk == NULL) {
-		*chunk = malloc(FILL_CHUNK);
-		if (*chunk == NULL)
-			return -ENOMEM;
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	if (asprintf(&name, "%s/editbuf-undo.XXXXXX", dir) < 0)
+		return -ENOMEM;
+	u->fd = mkostemp(name, O_CLOEXEC);
+	if (u->fd < 0)
+		err = -errno;
+	else
+		unlink(name);
+	free(name);
+	return err;
+}
+
+static int undo_keep(struct undo *u, const uint8_t *p, size_t n)
+{
+	if (u->nmem < UNDO_MEM) {
+		size_t k = n < UNDO_MEM - u->nmem ? n : UNDO_MEM - u->nmem;
+
+		if (u->nmem + k > u->memcap) {
+			/* Doubling, but never past UNDO_MEM. */
+			size_t cap = u->memcap * 2 > u->nmem + k ?
+				u->memcap * 2 : u->nmem + k;
+			uint8_t *q = realloc(u->mem, cap < UNDO_MEM ? cap
+								    : UNDO_MEM);
+
+			if (q == NULL)
+				return -ENOMEM;
+			u->mem = q;
+			u->memcap = cap < UNDO_MEM ? cap : UNDO_MEM;
+		}
+		memcpy(u->mem + u->nmem, p, k);
+		u->nmem += k;
+		u->total += k;
+		p += k;
+		n -= k;
 	}
-	memset(*chunk, r->byte, FILL_CHUNK);
-	while (done < e->len) {
-		size_t k = e->len - done < FILL_CHUNK ? e->len - done : FILL_CHUNK;
-		int err = mmbuf_write(buf, e->off + done, *chunk, k);
+	if (n > 0 && u->fd < 0) {
+		int err = undo_file(u);
 
 		if (err < 0)
 			return err;
-		done += k;
+	}
+	while (n > 0) {
+		ssize_t w = write(u->fd, p, n);
+
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+		u->total += (uint64_t)w;
 	}
 	return 0;
 }
 
-int edit_save(struct edit_log *log, const char *path, const char **stage)
+/* Bytes [pos, pos + n) of what was kept. */
+static int undo_get(const struct undo *u, uint64_t pos, uint8_t *out, size_t n)
 {
-	mmbuf *buf;
-	uint8_t *chunk = NULL;
-	uint64_t lo, hi;
+	if (pos < u->nmem) {
+		size_t k = n < u->nmem - pos ? n : (size_t)(u->nmem - pos);
+
+		memcpy(out, u->mem + pos, k);
+		out += k;
+		pos += k;
+		n -= k;
+	}
+	while (n > 0) {
+		ssize_t r = pread(u->fd, out, n, (off_t)(pos - u->nmem));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : -EIO;
+		out += r;
+		pos += (uint64_t)r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static void undo_free(struct undo *u)
+{
+	free(u->mem);
+	if (u->fd >= 0)
+		close(u->fd);
+}
+
+/* Extent e's bytes [done, done + k) (k <= CHUNK) into out. */
+static void ext_bytes(const struct edit_log *log, const struct ext *e,
+		      uint64_t done, uint8_t *out, size_t k)
+{
+	const struct rec *r = &log->recs[e->rec];
+
+	if (r->data != NULL)
+		memcpy(out, r->data + e->roff + done, k);
+	else
+		memset(out, r->byte, k);
+}
+
+/* Sync [exts[0].off, end), where the pending edits start. */
+static int sync_edits(const struct edit_log *log, mmbuf *buf, uint64_t end)
+{
+	uint64_t lo = log->exts[0].off;
+
+	return mmbuf_sync(buf, lo, end - lo, MMBUF_DURABLE_SYNC);
+}
+
+/*
+ * Write back the first u->total old bytes where they came from, but only
+ * the blocks of RESTORE_BLOCK bytes that now differ: the kept range goes
+ * past what a failed write got to write, and writing zeros back into a
+ * hole there would take the space a full disk does not have.
+ */
+#define RESTORE_BLOCK 4096u
+
+static int restore(const struct edit_log *log, mmbuf *buf,
+		   const struct undo *u, uint8_t *old, uint8_t *cur)
+{
+	uint64_t pos = 0, end = 0;
 	int err;
 
-	if (stage != NULL)
-		*stage = "open";
-	err = mmbuf_open(path, MMBUF_RDWR, &buf);
-	if (err < 0)
-		return err;
-	if (stage != NULL)
+	for (size_t i = 0; i < log->nexts && pos < u->total; i++) {
+		const struct ext *e = &log->exts[i];
+
+		for (uint64_t done = 0; done < e->len && pos < u->total;) {
+			uint64_t left = e->len - done < u->total - pos ?
+				e->len - done : u->total - pos;
+			size_t k = left < CHUNK ? (size_t)left : CHUNK;
+
+			if ((err = undo_get(u, pos, old, k)) < 0 ||
+			    (err = mmbuf_read(buf, e->off + done, cur, k)) < 0)
+				return err;
+			for (size_t b = 0; b < k; b += RESTORE_BLOCK) {
+				size_t n = k - b < RESTORE_BLOCK ? k - b
+								 : RESTORE_BLOCK;
+
+				if (memcmp(old + b, cur + b, n) != 0 &&
+				    (err = mmbuf_write(buf, e->off + done + b,
+						       old + b, n)) < 0)
+					return err;
+			}
+			done += k;
+			pos += k;
+			end = e->off + done;
+		}
+	}
+	return sync_edits(log, buf, end);
+}
+
+int edit_save(struct edit_log *log, mmbuf *buf, const char **stage,
+	      int *restored)
+{
+	struct undo u = { .fd = -1 };
+	uint8_t *chunk, *old;
+	int err = 0;
+
+	*restored = 1;
+	if (log->nexts == 0)
+		return 0;
+	chunk = malloc(CHUNK);
+	old = malloc(CHUNK);
+	if (chunk == NULL || old == NULL) {
+		free(chunk);
+		free(old);
 		*stage = "write";
-	for (size_t i = 0; i < log->nexts; i++) {
-		err = write_ext(buf, log, &log->exts[i], &chunk);
-		if (err < 0)
-			break;
+		return -ENOMEM;
 	}
+	for (size_t i = 0; i < log->nexts && err == 0; i++) {
+		const struct ext *e = &log->exts[i];
+
+		for (uint64_t done = 0; done < e->len && err == 0;) {
+			size_t k = e->len - done < CHUNK ?
+				(size_t)(e->len - done) : CHUNK;
+
+			/* The old bytes are kept before the new ones go out,
+			 * so a write that fails half-way is covered too. */
+			*stage = "read";
+			if ((err = mmbuf_read(buf, e->off + done, old, k)) < 0)
+				break;
+			*stage = "temporary file";
+			if ((err = undo_keep(&u, old, k)) < 0)
+				break;
+			*stage = "write";
+			ext_bytes(log, e, done, chunk, k);
+			err = mmbuf_write(buf, e->off + done, chunk, k);
+			done += k;
+		}
+	}
+	if (err == 0) {
+		*stage = "sync";
+		err = sync_edits(log, buf, log->exts[log->nexts - 1].off +
+					   log->exts[log->nexts - 1].len);
+	}
+	if (err < 0 && u.total > 0)
+		*restored = restore(log, buf, &u, chunk, old) == 0;
+	undo_free(&u);
 	free(chunk);
-	if (err == 0 && log->nexts > 0) {
-		if (stage != NULL)
-			*stage = "sync";
-		lo = log->exts[0].off;
-		hi = log->exts[log->nexts - 1].off + log->exts[log->nexts - 1].len;
-		err = mmbuf_sync(buf, lo, hi - lo, MMBUF_DURABLE_SYNC);
-	}
-	if (err < 0) {
-		mmbuf_close(buf);
-		return err;
-	}
-	if (stage != NULL)
-		*stage = "close";
-	err = mmbuf_close(buf);
-	if (err < 0)
-		return err;
+	free(old);
+	return err;
+}
+
+void edit_clear(struct edit_log *log)
+{
 	free_recs(log, 0);
 	log->nsteps = log->applied = 0;
 	log->nexts = 0;
 	log->group_started = 0;
-	return 0;
 }
 
 /* ------------------------------------------------------------------ */

@@ -68,16 +68,27 @@ uint64_t edit_capacity(const struct edit_log *log);
 uint64_t edit_pending(const struct edit_log *log);
 
 /*
- * Save: open path read-write through the library (MMBUF_RDWR, which takes
- * the writer lock and marks a seal stale), write every pending edit with
- * mmbuf_write(), sync them durably, and close the handle, which commits
- * the header.  The length is left as it was.  On success the log is
- * emptied and its undo history cleared.  On failure the log is kept, so
- * the user can retry, and *stage (when not NULL) names the step that
- * failed: "open", "write", "sync" or "close".  Returns 0 or the library's
- * error (MMBUF_EBUSY when another writer holds the buffer, -EACCES, ...).
+ * Save: write every pending edit into buf, a read-write handle the caller
+ * opened (and checked) and closes, with mmbuf_write(), and sync them
+ * durably.  The length is left as it was.
+ *
+ * All or nothing for the data: before each piece is written, the bytes it
+ * overwrites are read (mmbuf_read()) and kept, the first 16 MiB in memory
+ * and the rest in an unlinked temporary file in $TMPDIR (or /tmp), so
+ * memory does not grow with the size of the edits.  When a write or the
+ * sync fails, the kept bytes are written back and synced, and *restored is
+ * set to 1 if that worked (the data is as it was), 0 if not (the data may
+ * be partly written); it is 1 on success.  *stage names the step that
+ * failed: "read" or "temporary file" (reading or keeping the old bytes;
+ * nothing of that piece was written), "write" or "sync".  Returns 0 or the error.
+ * The log is kept either way: edit_clear() empties it after the caller
+ * closed the buffer.
  */
-int edit_save(struct edit_log *log, const char *path, const char **stage);
+int edit_save(struct edit_log *log, mmbuf *buf, const char **stage,
+	      int *restored);
+
+/* Forget every edit and the undo history (after a save). */
+void edit_clear(struct edit_log *log);
 
 /* ------------------------------------------------------------------ */
 /* Element indexes and typed values                                    */

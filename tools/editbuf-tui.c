@@ -4,7 +4,10 @@
  *
  * Nothing is written while the user edits: every keystroke goes into an
  * edit log (edit.h), the screen shows the read-only mapping overlaid with
- * it, and only a save writes the file, through the library.  Only what is
+ * it, and only a save writes the file, through the library, into the file
+ * that was opened and no other: if the name now holds another file, or
+ * another writer committed since the editor read the buffer, the save
+ * says so and asks.  Only what is
  * on screen is read, and a search streams through the data in chunks, so
  * a file larger than memory costs no more than a small one.
  *
@@ -21,6 +24,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "mmbuf.h"
 #include "common.h"
@@ -123,8 +128,11 @@ enum { PAIR_STATUS = 1, PAIR_MODIFIED, PAIR_PAST, PAIR_MSG };
 struct ed {
 	const char *path;
 	char name[1024];        /* path as shown (tool_text) */
-	mmbuf *buf;
+	int fd;                 /* the file opened: saves go there only */
+	mmbuf *buf;             /* read-only, on the file of fd */
+	int read_only;          /* -R */
 	const char *ro;
+	uint64_t gen;           /* the generation last read or saved */
 	struct edit_log *log;
 	mmbuf_info info;
 	struct edit_layout lay;
@@ -874,12 +882,185 @@ static void cmd_undo(struct ed *e, int redo)
 		redo ? "redid" : "undid", len, off);
 }
 
+/* Why the buffer may not be edited, for the status line; NULL if it may. */
+static const char *ro_reason(const struct ed *e)
+{
+	if (e->read_only)
+		return "read-only (-R)";
+	if (access(e->path, W_OK) != 0)
+		return "read-only (file not writable)";
+	if (mmbuf_writer_active(e->buf))
+		return "read-only (another writer has it open)";
+	if (e->info.ro_compat & ~(uint64_t)MMBUF_RO_COMPAT_KNOWN)
+		return "read-only (unknown read-only-compatible feature)";
+	return NULL;
+}
+
+/* Drop every edit and take the buffer as it is now; 0, or -1 (the
+ * message says why, and nothing changed). */
+static int take_buffer(struct ed *e, int fd, mmbuf *buf)
+{
+	struct edit_log *log;
+	mmbuf_info info;
+
+	mmbuf_get_info(buf, &info);
+	log = edit_log_new(info.capacity);
+	if (log == NULL) {
+		set_msg(e, "cannot reload: out of memory; the changes are kept");
+		return -1;
+	}
+	edit_log_free(e->log);
+	e->log = log;
+	if (buf != e->buf) {
+		mmbuf_close(e->buf);
+		close(e->fd);
+		e->buf = buf;
+		e->fd = fd;
+	}
+	load_info(e);
+	e->gen = e->info.generation;
+	e->ro = ro_reason(e);
+	e->marking = 0;
+	e->cur = e->cap > 0 && e->cur >= e->cap ? e->cap - 1 : e->cur;
+	e->nib = 0;
+	layout(e);
+	return 0;
+}
+
+/* Reload the file the name holds now, dropping the edits. */
+static void reload_path(struct ed *e)
+{
+	mmbuf *buf;
+	int fd, err = editbuf_open(e->path, &fd, &buf);
+
+	if (err != 0) {
+		set_msg(e, "cannot reload: %s; the changes are kept",
+			mmbuf_strerror(err));
+		return;
+	}
+	if (take_buffer(e, fd, buf) != 0) {
+		mmbuf_close(buf);
+		close(fd);
+		return;
+	}
+	set_msg(e, "reloaded %s; the changes were dropped", e->name);
+}
+
+/*
+ * Ask what to do with a buffer changed under the editor: question is the
+ * line to show, overwrite whether (o)verwrite is on offer.  Returns 'o',
+ * 'r' or 'c' (a signal cancels).
+ */
+static int ask_changed(struct ed *e, const char *question, int overwrite)
+{
+	for (;;) {
+		int c = ask_key(e, question);
+
+		switch (c) {
+		case 'o': case 'O':
+			if (overwrite)
+				return 'o';
+			break;
+		case 'r': case 'R':
+			return 'r';
+		case 0: case 'c': case 'C': case 27: case CTRL('G'):
+		case CTRL('C'):
+			set_msg(e, "cancelled; the changes are kept");
+			return 'c';
+		case KEY_RESIZE:
+			layout(e);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+/*
+ * MMBUF_EBUSY if a writer has the buffer open now (asked afresh: a handle
+ * learns it only when the generation moves), 0 if not, or an error.
+ */
+static int writer_busy(const struct ed *e)
+{
+	mmbuf *probe;
+	int err = mmbuf_open_fd(e->fd, MMBUF_RDONLY, &probe);
+
+	if (err == 0 && mmbuf_writer_active(probe))
+		err = MMBUF_EBUSY;
+	mmbuf_close(probe);
+	return err;
+}
+
+/*
+ * Before a save: is the file of e->fd still the one the name holds, and
+ * the buffer the editor read?  Returns 0 to go on saving, -1 when the
+ * save is off (the message says why, or the buffer was reloaded).
+ */
+static int check_before_save(struct ed *e)
+{
+	struct stat a, b;
+	int err, c, fits;
+
+	if (stat(e->path, &a) != 0) {
+		set_msg(e, "cannot save: %s: %s; the changes are kept", e->name,
+			mmbuf_strerror(-errno));
+		return -1;
+	}
+	err = fstat(e->fd, &b) != 0 ? -errno : 0;
+	if (err == 0 && (a.st_dev != b.st_dev || a.st_ino != b.st_ino))
+		err = MMBUF_EINCONSISTENT;
+	if (err == 0) {
+		/* Catch up with other writers: a new header, their data. */
+		err = mmbuf_refresh(e->buf, NULL);
+		load_info(e);
+	}
+	if (err == MMBUF_EINCONSISTENT) {
+		/* Not the file the user saw: writing it is not on offer. */
+		if (ask_changed(e, "The file was replaced by another: (r)eload "
+				"it, dropping your changes, or (c)ancel?", 0) ==
+		    'r')
+			reload_path(e);
+		return -1;
+	}
+	if (err != 0) {
+		set_msg(e, "cannot save: cannot read the header again: %s; the "
+			"changes are kept", mmbuf_strerror(err));
+		return -1;
+	}
+	if ((err = writer_busy(e)) != 0) {
+		set_msg(e, "cannot save (open): %s; the changes are kept",
+			mmbuf_strerror(err));
+		return -1;
+	}
+	if (e->info.generation == e->gen)
+		return 0;
+	/* Another writer committed since we read it: as an editor does for
+	 * a file changed on disk, ask.  Overwriting writes our edits over
+	 * theirs, as long as the edits still fit. */
+	fits = e->cap == edit_capacity(e->log);
+	c = ask_changed(e, fits ? "Another writer changed the buffer: "
+			"(o)verwrite, (r)eload dropping your changes, (c)ancel?"
+			: "Another writer resized the buffer: (r)eload it, "
+			"dropping your changes, or (c)ancel?", fits);
+	if (c == 'r') {
+		if (take_buffer(e, e->fd, e->buf) == 0)
+			set_msg(e, "reloaded %s; the changes were dropped",
+				e->name);
+		return -1;
+	}
+	if (c == 'c')
+		return -1;
+	e->gen = e->info.generation;
+	return 0;
+}
+
 /* Save; 0 on success, else the message says why. */
 static int save(struct ed *e)
 {
-	const char *stage = NULL;
+	const char *stage = NULL, *why;
 	uint64_t n = edit_pending(e->log);
-	int err;
+	mmbuf *w;
+	int err, restored;
 
 	if (e->ro != NULL) {
 		set_msg(e, "cannot save: %s", e->ro);
@@ -889,16 +1070,48 @@ static int save(struct ed *e)
 		set_msg(e, "nothing to save");
 		return 0;
 	}
+	if (check_before_save(e) != 0)
+		return -1;
 	set_msg(e, "saving...");
 	draw(e);
-	err = edit_save(e->log, e->path, &stage);
+	err = mmbuf_open_fd(e->fd, MMBUF_RDWR, &w);
 	if (err != 0) {
-		set_msg(e, "cannot save (%s): %s; the changes are kept",
-			stage ? stage : "save", mmbuf_strerror(err));
+		set_msg(e, "cannot save (open): %s; the changes are kept",
+			mmbuf_strerror(err));
 		return -1;
 	}
+	/*
+	 * Under the writer lock nobody else commits.  What was checked still
+	 * holds if the open's own commit (mmbuf(5), "Opening for writing")
+	 * is the only one since.
+	 */
+	why = editbuf_changed(e->path, e->fd, &e->info, w);
+	if (why == NULL && mmbuf_generation(w) != e->gen + 1)
+		why = "another writer committed";
+	if (why != NULL) {
+		mmbuf_close(w);
+		set_msg(e, "cannot save: the buffer changed during the save "
+			"(%s); the changes are kept", why);
+		return -1;
+	}
+	err = edit_save(e->log, w, &stage, &restored);
+	if (err != 0) {
+		mmbuf_close(w);
+		set_msg(e, "cannot save (%s): %s; %s, the changes are kept",
+			stage, mmbuf_strerror(err), restored ?
+			"the data is unchanged" : "the file may be partly written");
+		return -1;
+	}
+	err = mmbuf_close(w);
+	if (err != 0) {
+		set_msg(e, "cannot save (close): %s; the changes are kept",
+			mmbuf_strerror(err));
+		return -1;
+	}
+	edit_clear(e->log);
 	err = mmbuf_refresh(e->buf, NULL);
 	load_info(e);
+	e->gen = e->info.generation;
 	if (err != 0)
 		set_msg(e, "saved %" PRIu64 " bytes; cannot reread the header: "
 			"%s", n, mmbuf_strerror(err));
@@ -1176,7 +1389,7 @@ static int dispatch(struct ed *e, int c)
 	return 0;
 }
 
-int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
+int editbuf_tui(const char *path, int fd, mmbuf *buf, int read_only)
 {
 	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
 	struct sigaction sa, old[3];
@@ -1188,12 +1401,17 @@ int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
 	memset(&e, 0, sizeof e);
 	e.path = path;
 	tool_text(e.name, sizeof e.name, (const uint8_t *)path, strlen(path));
+	e.fd = fd;
 	e.buf = buf;
-	e.ro = ro_reason;
+	e.read_only = read_only;
 	load_info(&e);
+	e.gen = e.info.generation;
+	e.ro = ro_reason(&e);
 	e.log = edit_log_new(e.cap);
 	if (e.log == NULL) {
 		tool_err(path, "out of memory");
+		mmbuf_close(e.buf);
+		close(e.fd);
 		return TOOL_EXIT_INPUT;
 	}
 	/* not initscr(): it exits on a terminal it does not know */
@@ -1202,6 +1420,8 @@ int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
 		tool_err(path, "cannot start the editor on terminal type "
 			 "\"%s\"", term != NULL ? term : "");
 		edit_log_free(e.log);
+		mmbuf_close(e.buf);
+		close(e.fd);
 		return TOOL_EXIT_INPUT;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -1245,6 +1465,8 @@ int editbuf_tui(const char *path, mmbuf *buf, const char *ro_reason)
 		sigaction(sigs[i], &old[i], NULL);
 	edit_log_free(e.log);
 	free(e.clip);
+	mmbuf_close(e.buf);
+	close(e.fd);
 	if (sig != 0) {
 		/* die of the signal, as we would have without the handler */
 		signal(sig, SIG_DFL);

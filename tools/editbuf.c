@@ -7,18 +7,23 @@
  * parsed and checked (offsets against the capacity, indexes against the
  * shape, values against the dtype) into an edit log while the buffer is
  * open read-only, and only when all of it is good is the file opened for
- * writing, once, by edit_save().  Opening for writing commits a header
- * change (the "writer open" state, a stale seal), so it must not happen
- * for input that is then refused.
+ * writing, once.  Opening for writing commits a header change (the
+ * "writer open" state, a stale seal), so it must not happen for input
+ * that is then refused.  The writer opens the very file that was checked
+ * (through its descriptor), checks it again under the writer lock, and
+ * edit_save() puts the old bytes back if a write fails: the data is then
+ * either all edited or unchanged.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mmbuf.h"
@@ -355,21 +360,68 @@ static void record(const struct opts *o, const struct op *op,
 		out_of_memory(o);
 }
 
+int editbuf_open(const char *path, int *fd, mmbuf **buf)
+{
+	int e;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (*fd < 0)
+		return -errno;
+	e = mmbuf_open_fd(*fd, MMBUF_RDONLY, buf);
+	if (e < 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	return e;
+}
+
+static char changed_buf[256];
+
+const char *editbuf_changed(const char *path, int fd, const mmbuf_info *seen,
+			    mmbuf *w)
+{
+	struct stat a, b;
+	mmbuf_info now;
+
+	mmbuf_get_info(w, &now);
+	if (stat(path, &a) != 0 || fstat(fd, &b) != 0 ||
+	    a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		return "the name now belongs to another file";
+	if (memcmp(now.uuid, seen->uuid, sizeof now.uuid) != 0 ||
+	    now.data_offset != seen->data_offset)
+		return "it is now another buffer (its UUID changed)";
+	if (now.capacity != seen->capacity) {
+		snprintf(changed_buf, sizeof changed_buf, "its capacity is now %"
+			 PRIu64 " bytes, it was %" PRIu64, now.capacity,
+			 seen->capacity);
+		return changed_buf;
+	}
+	if (now.length != seen->length) {
+		snprintf(changed_buf, sizeof changed_buf, "its length is now %"
+			 PRIu64 " bytes, it was %" PRIu64, now.length,
+			 seen->length);
+		return changed_buf;
+	}
+	if (strcmp(now.dtype, seen->dtype) != 0 || now.ndim != seen->ndim ||
+	    memcmp(now.shape, seen->shape, sizeof now.shape) != 0)
+		return "its dtype or shape changed";
+	return NULL;
+}
+
 static int run_script(const struct opts *o)
 {
 	struct edit_layout lay;
 	struct edit_log *log;
 	mmbuf_info info;
-	mmbuf *buf;
-	const char *stage;
+	mmbuf *buf, *w;
+	const char *stage, *why;
 	uint64_t n;
-	int e;
+	int e, fd, restored;
 
-	e = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
+	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
 		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
 	mmbuf_get_info(buf, &info);
-	mmbuf_close(buf);
 	edit_layout_init(&lay, &info);
 	log = edit_log_new(info.capacity);
 	if (log == NULL)
@@ -382,6 +434,8 @@ static int run_script(const struct opts *o)
 			printf("%s: %" PRIu64 " byte%s would be written\n",
 			       o->path, n, n == 1 ? "" : "s");
 		edit_log_free(log);
+		mmbuf_close(buf);
+		close(fd);
 		return EXIT_APPLIED;
 	}
 	if (n == 0) {
@@ -390,18 +444,42 @@ static int run_script(const struct opts *o)
 		if (o->verbose)
 			printf("%s: 0 bytes written\n", o->path);
 		edit_log_free(log);
+		mmbuf_close(buf);
+		close(fd);
 		return EXIT_APPLIED;
 	}
-	e = edit_save(log, o->path, &stage);
+	/*
+	 * The read-only handle stays open until the writer is: while a reader
+	 * has it open, the buffer cannot be shrunk (mmbuf_resize()).  The
+	 * writer opens the very file that was checked, and checks it again
+	 * under the writer lock against what the edits were checked against.
+	 */
+	e = mmbuf_open_fd(fd, MMBUF_RDWR, &w);
+	mmbuf_close(buf);
+	if (e < 0)
+		tool_die(EXIT_FILE, o->path,
+			 "cannot open for writing: %s; nothing written",
+			 mmbuf_strerror(e));
+	why = editbuf_changed(o->path, fd, &info, w);
+	if (why != NULL) {
+		mmbuf_close(w);
+		tool_die(EXIT_FILE, o->path, "the buffer changed while the "
+			 "edits were checked: %s; nothing written", why);
+	}
+	e = edit_save(log, w, &stage, &restored);
 	edit_log_free(log);
 	if (e < 0) {
-		if (strcmp(stage, "open") == 0)
-			tool_die(EXIT_FILE, o->path,
-				 "cannot open for writing: %s; nothing written",
-				 mmbuf_strerror(e));
-		tool_die(EXIT_FILE, o->path, "%s failed: %s", stage,
-			 mmbuf_strerror(e));
+		mmbuf_close(w);
+		tool_die(EXIT_FILE, o->path, "%s failed: %s; %s", stage,
+			 mmbuf_strerror(e), restored ? "the data is unchanged" :
+			 "the old data could not be put back, the edits may be "
+			 "partly written");
 	}
+	e = mmbuf_close(w);
+	close(fd);
+	if (e < 0)
+		tool_die(EXIT_FILE, o->path, "close failed: %s; the edits are "
+			 "written", mmbuf_strerror(e));
 	if (o->verbose)
 		printf("%s: %" PRIu64 " byte%s written\n", o->path, n,
 		       n == 1 ? "" : "s");
@@ -413,30 +491,17 @@ static int run_script(const struct opts *o)
 
 static int run_tui(const struct opts *o)
 {
-	mmbuf_info info;
 	mmbuf *buf;
-	const char *ro = NULL;
-	int e, st;
+	int e, fd;
 
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
 		bad_usage("%s", "no edits given, and standard input and output "
 			  "are not a terminal (use --set, --set-item, --fill, "
 			  "--patch or --patch-plain)");
-	e = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
+	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
 		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
-	mmbuf_get_info(buf, &info);
-	if (o->read_only)
-		ro = "read-only (-R)";
-	else if (access(o->path, W_OK) != 0)
-		ro = "read-only (file not writable)";
-	else if (mmbuf_writer_active(buf))
-		ro = "read-only (another writer has it open)";
-	else if (info.ro_compat & ~(uint64_t)MMBUF_RO_COMPAT_KNOWN)
-		ro = "read-only (unknown read-only-compatible feature)";
-	st = editbuf_tui(o->path, buf, ro);
-	mmbuf_close(buf);
-	return st;
+	return editbuf_tui(o->path, fd, buf, o->read_only);
 }
 
 int main(int argc, char **argv)

@@ -21,6 +21,12 @@
  * anything but regular files (a terminal, a pipe), and writes to standard
  * output and error, are never failed, so the programs can still report.  Without MMBUF_FAULT the library
  * changes nothing.
+ *
+ * MMBUF_FAULT_HOOK=CALL[@N]:COMMAND runs COMMAND (with sh -c, without the
+ * shim and its variables) just before the N-th call of CALL (default: the
+ * first) that MMBUF_FAULT could fail, and waits for it: another process
+ * acting at a chosen moment, such as between editbuf's check of a buffer
+ * and its open for writing (open@1), makes a race deterministic.
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -32,6 +38,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
@@ -59,6 +66,60 @@ static unsigned long fault_from[F_COUNT];
 static unsigned long fault_times[F_COUNT];  /* 0: for ever */
 static unsigned long calls[F_COUNT];
 static int parsed;
+static int hook_call = -1;
+static unsigned long hook_at = 1, hook_calls;
+static char hook_cmd[512];
+
+/* MMBUF_FAULT_HOOK: CALL[@N]:COMMAND. */
+static void parse_hook(void)
+{
+	const char *spec = getenv("MMBUF_FAULT_HOOK");
+	const char *colon = spec != NULL ? strchr(spec, ':') : NULL;
+	char name[32], *at;
+	int c;
+
+	if (spec == NULL)
+		return;
+	if (colon == NULL || (size_t)(colon - spec) >= sizeof name ||
+	    strlen(colon + 1) >= sizeof hook_cmd)
+		goto bad;
+	memcpy(name, spec, (size_t)(colon - spec));
+	name[colon - spec] = '\0';
+	strcpy(hook_cmd, colon + 1);
+	at = strchr(name, '@');
+	if (at != NULL) {
+		*at++ = '\0';
+		hook_at = strtoul(at, NULL, 10);
+		if (hook_at == 0)
+			goto bad;
+	}
+	for (c = 0; c < F_COUNT && strcmp(call_names[c], name) != 0; c++)
+		;
+	if (c == F_COUNT)
+		goto bad;
+	hook_call = c;
+	return;
+bad:
+	fprintf(stderr, "faultshim: bad MMBUF_FAULT_HOOK: %s\n", spec);
+	abort();
+}
+
+static void run_hook(void)
+{
+	pid_t pid = fork();
+	int st;
+
+	if (pid == 0) {
+		unsetenv("LD_PRELOAD");
+		unsetenv("MMBUF_FAULT");
+		unsetenv("MMBUF_FAULT_HOOK");
+		execl("/bin/sh", "sh", "-c", hook_cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+}
 
 static void parse(void)
 {
@@ -66,6 +127,7 @@ static void parse(void)
 	char buf[512], *tok, *save = NULL;
 
 	parsed = 1;
+	parse_hook();
 	if (spec == NULL || strlen(spec) >= sizeof buf)
 		return;
 	strcpy(buf, spec);
@@ -117,9 +179,13 @@ static int fault(int c, int fd)
 
 	if (!parsed)
 		parse();
-	if (fault_errno[c] == 0)
+	if (fault_errno[c] == 0 && c != hook_call)
 		return 0;
 	if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)))
+		return 0;
+	if (c == hook_call && ++hook_calls == hook_at)
+		run_hook();
+	if (fault_errno[c] == 0)
 		return 0;
 	if (++calls[c] < fault_from[c])
 		return 0;

@@ -11,8 +11,7 @@ if [ "$VERIFYBUF" = ./tools/verifybuf ] && [ -x tools/.libs/verifybuf ]; then
 fi
 
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 "$VERIFYBUF" -q --seal "$b" || exit 99
 cp "$b" "$tmp/orig"
 orig48=$(data "$b" 48)

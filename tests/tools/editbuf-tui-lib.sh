@@ -11,7 +11,8 @@
 need tmux
 
 EDITBUF=${EDITBUF:-$(tool_program editbuf)}
-need_built "$EDITBUF" "$HOLDBUF"
+MKBUF=${MKBUF:-$(tool_program mkbuf)}
+need_built "$EDITBUF" "$HOLDBUF" "$MKBUF"
 EDITBUF=$(cd "$(dirname "$EDITBUF")" && pwd)/$(basename "$EDITBUF")
 # In the sanitizer build: what ncurses keeps is not a leak of ours.
 LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}print_suppressions=0:suppressions=$(cd "$srcdir" && pwd)/tests/lsan.supp
@@ -194,3 +195,8 @@ expect_data() {
     fi
 }
 
+# hello FILE: the buffer the tests edit: 78 bytes of text, capacity 256.
+hello() {
+    printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
+        "$MKTESTBUF" --capacity 256 "$1" || exit 99
+}

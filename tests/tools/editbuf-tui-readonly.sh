@@ -6,8 +6,7 @@
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 cp "$b" "$tmp/orig"
 orig=$(data "$b" 78)
 line1="00000000  48 65 6c 6c 6f 2c 20 77 6f 72 6c 64 21 20 54 68  Hello, world! Th"
@@ -99,7 +98,11 @@ expect_line "still on screen" 1 \
     "00000000  41 65 6c 6c 6f 2c 20 77 6f 72 6c 64 21 20 54 68  Aello, world! Th"
 expect_data "the failed save wrote nothing" "$b" 78 "$orig"
 unhold
+# The other writer committed (its open did), so the editor asks first.
 keys C-w
+expect_msg "the other writer's commit is noticed" \
+    "Another writer changed the buffer: (o)verwrite, (r)eload dropping your changes, (c)ancel?"
+keys o
 expect_msg "saved once the writer is gone" "saved 1 bytes"
 keys C-c
 expect_exit "quit after saving" 0

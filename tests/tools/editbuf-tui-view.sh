@@ -6,8 +6,7 @@
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
 b=$tmp/b
-printf 'Hello, world! This is a test buffer with some text.\nABCDEFGHIJKLMNOPQRSTUVWXYZ' |
-    "$MKTESTBUF" --capacity 256 "$b" || exit 99
+hello "$b"
 cp "$b" "$tmp/orig"
 
 start -- "$b"
