@@ -60,6 +60,16 @@ def _open_fd(path, writable):
     return fd
 
 
+def _last_writer_pid(fd):
+    """The writer_pid of the current header slot of fd, for a BusyError:
+    None when no slot is valid."""
+    try:
+        return F.validate_header(os.pread(fd, F.HEADER_SIZE, 0),
+                                 os.fstat(fd).st_size).writer_pid
+    except (E.Error, OSError):
+        return None
+
+
 def open(path, mode="r"):  # noqa: A001 - the name of the API
     """Open an existing buffer file and return a Buffer.
 
@@ -67,7 +77,9 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     (read and write: takes the writer lock without waiting, and raises
     BusyError if another writer, in this or any process, C or Python, has
     the file open, or ReadLockError, a BusyError, if a read lock that any
-    user who can read the file may take keeps writers out).  Both slots,
+    user who can read the file may take keeps writers out; either names
+    the path and the last writer's process ID as the header records it,
+    which may be stale).  Both slots,
     the version, the features, every field and the file size are checked
     before anything is mapped, so a damaged or truncated file raises an
     Error (MagicError, ChecksumError, TornError, VersionError,
@@ -86,7 +98,11 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     fd = _open_fd(path, writable)
     try:
         if writable:
-            _lock.lock_writer(fd)
+            try:
+                _lock.lock_writer(fd)
+            except E.BusyError as e:
+                raise type(e)(path=path,
+                              writer_pid=_last_writer_pid(fd)) from None
         else:
             _lock.lock_reader(fd)
         # Locks first, then the header: what we validate is what we hold.
@@ -902,7 +918,11 @@ class Buffer:
                        True)
             return
         new_end = h.data_offset + capacity
-        _lock.lock_readers_out(self._fd)
+        try:
+            _lock.lock_readers_out(self._fd)
+        except E.BusyError as e:
+            raise E.BusyError("%s: %s" % (self._path, e),
+                              path=self._path) from None
         try:
             self._commit(True, capacity=capacity, file_size=new_end)
             self._mm.resize(new_end)

@@ -21,7 +21,7 @@ class Error(Exception):
 
     ``code`` is the libmmbuf error code (a negative int, None for errors
     that only Python has) and ``name`` its symbolic name, e.g.
-    ``"MMBUF_EMAGIC"``.
+    ``"MMBUF_EMAGIC"``, as mmbuf_err_name() gives it in C.
     """
 
     code = None
@@ -54,8 +54,42 @@ InconsistentError = _make("InconsistentError", -10008, "INCONSISTENT",
                           "Inconsistent header fields.")
 NotRegularError = _make("NotRegularError", -10009, "NOTREG",
                         "Not a regular file.")
-BusyError = _make("BusyError", -10010, "BUSY",
-                  "Another writer has the buffer open.")
+
+
+class BusyError(Error):
+    """Another writer has the buffer open: MMBUF_EBUSY, which
+    mmbuf_open() returns in C for MMBUF_RDWR.
+
+    ``path`` is the file (None where the call had none to give) and
+    ``writer_pid`` the process ID of the last writer as the header
+    records it (mmbuf(5), ``writer_pid``), or None when the header names
+    none or cannot be read.  It is a clue, not the holder of the lock: it
+    may be stale (that writer may be gone and its process ID reused, or
+    be another PID namespace's), and the open-file-description locks of
+    mmbuf(5) do not report who holds them.  The message says both, e.g.
+    "t.mmbuf: buffer is busy: another writer has it open (the header
+    names pid 4242 as the last writer; this may be stale: the lock does
+    not tell who holds it)".
+    """
+
+    code = -10010
+    name = "MMBUF_EBUSY"
+
+    def __init__(self, message=None, *, path=None, writer_pid=None):
+        if message is None:
+            message = MESSAGES[self.name]
+            if path is not None:
+                message = "%s: %s" % (path, message)
+            if writer_pid:
+                message += (" (the header names pid %d as the last writer;"
+                            " this may be stale: the lock does not tell "
+                            "who holds it)" % writer_pid)
+        super().__init__(message)
+        self.path = path
+        self.writer_pid = writer_pid or None
+
+
+BusyError.__module__ = "mmbuf"
 ReadOnlyError = _make("ReadOnlyError", -10011, "READONLY",
                       "The buffer is open read-only.")
 DtypeError = _make("DtypeError", -10012, "DTYPE", "Invalid dtype.",
@@ -67,10 +101,14 @@ LabelError = _make("LabelError", -10014, "LABEL",
 LengthError = _make("LengthError", -10015, "LENGTH",
                     "The length exceeds the capacity.", (ValueError,))
 ReadLockError = _make("ReadLockError", -10017, "READLOCK",
-                      "A read lock on the writer's byte keeps writers out.\n\n"
+                      "A read lock on the writer's byte keeps writers out: "
+                      "MMBUF_EREADLOCK\nfrom mmbuf_open() in C.\n\n"
                       "The locks of mmbuf(5) are advisory: any process that "
                       "can read\nthe file can hold such a lock.  A BusyError, "
-                      "but no writer is\nopen.", base=BusyError)
+                      "but no writer is\nopen; ``path`` and ``writer_pid`` "
+                      "(the last writer, not the holder\nof the read lock, "
+                      "which no lock reports) as in BusyError.",
+                      base=BusyError)
 
 
 class ViewsAliveError(Error):

@@ -813,7 +813,10 @@ class TestLocking(TempDirCase):
         # A BusyError, but not one that claims a writer.
         self.assertIsInstance(cm.exception, mmbuf.BusyError)
         self.assertEqual(str(cm.exception),
-                         "buffer is busy: a read lock on it keeps writers out")
+                         "%s: buffer is busy: a read lock on it keeps writers"
+                         " out (the header names pid %d as the last writer;"
+                         " this may be stale: the lock does not tell who "
+                         "holds it)" % (p, os.getpid()))
         self.assertEqual(cm.exception.name, "MMBUF_EREADLOCK")
         with mmbuf.open(p) as r:
             self.assertFalse(r.writer_active)

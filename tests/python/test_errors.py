@@ -1,0 +1,115 @@
+"""Errors carry the path and the who: BusyError and ReadLockError name the
+file and the last writer's process ID as the header records it."""
+
+import os
+import pickle
+import subprocess
+import sys
+import unittest
+
+import mmbuf
+from testlib import TempDirCase, Lib
+
+HOLD_WRITER = """
+import mmbuf, sys
+b = mmbuf.open(sys.argv[1], "r+")
+print("ok", flush=True)
+sys.stdin.read()
+"""
+
+READ_LOCKER = """
+import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+# An open file description read lock on the writer's byte, byte 0.
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK,
+            struct.pack("@hhqqi0q", fcntl.F_RDLCK, os.SEEK_SET, 0, 1, 0))
+print("ok", flush=True)
+sys.stdin.read()
+"""
+
+
+def busy_text(path, what, pid):
+    return ("%s: buffer is busy: %s (the header names pid %d as the last "
+            "writer; this may be stale: the lock does not tell who holds it)"
+            % (path, what, pid))
+
+
+class TestBusyNamesPathAndWriter(TempDirCase):
+    def hold(self, code, p):
+        child = subprocess.Popen([sys.executable, "-c", code, p],
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE)
+        self.addCleanup(child.wait, timeout=30)
+        self.addCleanup(child.stdout.close)
+        self.addCleanup(child.stdin.close)
+        self.assertEqual(child.stdout.readline().strip(), b"ok")
+        return child
+
+    def test_writer_in_another_process(self):
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        child = self.hold(HOLD_WRITER, p)
+        with self.assertRaises(mmbuf.BusyError) as cm:
+            mmbuf.open(p, "r+")
+        e = cm.exception
+        self.assertNotIsInstance(e, mmbuf.ReadLockError)
+        self.assertEqual(e.path, p)
+        self.assertEqual(e.writer_pid, child.pid)
+        self.assertEqual(str(e), busy_text(
+            p, "another writer has it open", child.pid))
+        self.assertEqual((e.code, e.name), (-10010, "MMBUF_EBUSY"))
+        # Through pickle (a multiprocessing worker's exception) too.
+        e2 = pickle.loads(pickle.dumps(e))
+        self.assertEqual((type(e2), str(e2), e2.path, e2.writer_pid),
+                         (type(e), str(e), e.path, e.writer_pid))
+
+    def test_c_writer_in_this_process(self):
+        lib = Lib()
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        err, h = lib.open(p, lib.RDWR)
+        self.assertEqual(err, 0)
+        try:
+            with self.assertRaises(mmbuf.BusyError) as cm:
+                mmbuf.open(p, "r+")
+        finally:
+            lib.close(h)
+        self.assertEqual((cm.exception.path, cm.exception.writer_pid),
+                         (p, os.getpid()))
+
+    @unittest.skipUnless(hasattr(__import__("fcntl"), "F_OFD_SETLK"),
+                         "open file description locks")
+    def test_read_lock(self):
+        p = self.path()
+        mmbuf.create(p, size=8).close()
+        self.hold(READ_LOCKER, p)
+        with self.assertRaises(mmbuf.ReadLockError) as cm:
+            mmbuf.open(p, "r+")
+        e = cm.exception
+        # The holder of a read lock is not known: the pid is the header's
+        # last writer, this process, and the message says so.
+        self.assertEqual((e.path, e.writer_pid), (p, os.getpid()))
+        self.assertEqual(str(e), busy_text(
+            p, "a read lock on it keeps writers out", os.getpid()))
+
+    def test_shrink_names_the_path(self):
+        p = self.path()
+        mmbuf.create(p, size=8192).close()
+        with mmbuf.open(p, "r+") as w, mmbuf.open(p):
+            w.set_length(0)
+            with self.assertRaises(mmbuf.BusyError) as cm:
+                w.resize(4096)
+        self.assertEqual(cm.exception.path, p)
+        self.assertTrue(str(cm.exception).startswith(p + ": cannot shrink: "),
+                        str(cm.exception))
+
+    def test_no_pid_recorded(self):
+        # writer_pid 0 means unknown (mmbuf(5)): no pid, no clause.
+        e = mmbuf.BusyError(path="t.mmbuf", writer_pid=0)
+        self.assertIsNone(e.writer_pid)
+        self.assertEqual(str(e), "t.mmbuf: buffer is busy: another writer "
+                         "has it open")
+
+
+if __name__ == "__main__":
+    unittest.main()
