@@ -29,7 +29,8 @@ PYTHON_TESTS = \
 	tests/python/test_numpy.py \
 	tests/python/test_grow.py \
 	tests/python/test_checksum.py \
-	tests/python/test_errors.py
+	tests/python/test_errors.py \
+	tests/python/test_cli.py
 TESTS += $(PYTHON_TESTS)
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \

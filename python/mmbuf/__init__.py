@@ -30,9 +30,10 @@ everything else works as before.
         b.seal()
     print(mmbuf.verify("t.mmbuf").verdict)     # 0: VERDICT_OK
 
-On the command line: ``python3 -m mmbuf info FILE`` and
-``python3 -m mmbuf verify FILE``.
+On the command line: ``python3 -m mmbuf info FILE``,
+``python3 -m mmbuf verify FILE`` and ``python3 -m mmbuf --version``.
 """
+__version__ = "0.1.0"
 
 from ._errors import (Error, MagicError, ChecksumError, TornError,
                       VersionError, FeatureError, ROFeatureError,

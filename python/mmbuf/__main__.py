@@ -1,4 +1,4 @@
-"""The command line: python3 -m mmbuf info|verify FILE...
+"""The command line: python3 -m mmbuf info|verify FILE..., --version.
 
 ``info`` prints the fields of the current header slot, one per line, in
 the words of mmbuf(5).  Text from the file (the label, the dtype) and file
@@ -15,6 +15,8 @@ exit statuses: the worst over all files of 0 verified, 1 consistent but
 not verifiable, 2 corruption found, 3 could not check (also when there
 is no XXH3-64 implementation: "mmbuf: FILE: message" on standard
 error), 4 for misuse.
+
+``--version`` prints "mmbuf VERSION", VERSION being mmbuf.__version__.
 """
 
 import argparse
@@ -22,7 +24,7 @@ import datetime
 import sys
 import uuid as uuidlib
 
-from . import _buffer, _errors, _format as F, _verify as V
+from . import __version__, _buffer, _errors, _format as F, _verify as V
 
 
 def shown(text):
@@ -193,6 +195,8 @@ def main(argv=None):
     """The command line; returns the exit status."""
     p = argparse.ArgumentParser(prog="python3 -m mmbuf",
                                 description="Inspect mmbuf buffer files.")
+    p.add_argument("--version", action="version",
+                   version="mmbuf " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
     pi = sub.add_parser("info", help="show the header of buffer files")
