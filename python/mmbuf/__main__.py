@@ -1,11 +1,12 @@
 """The command line: python3 -m mmbuf info|verify FILE..., --version.
 
 ``info`` prints the fields of the current header slot, one per line, in
-the words of mmbuf(5).  Text from the file (the label, the dtype) and file
-names are printed through shown(), which escapes what a terminal would
-obey, as the C tools do.  Exit status 0 when every file is a valid buffer,
-1 when one is not (with "mmbuf: FILE: message" on standard error), 2 for
-misuse.
+the words of mmbuf(5), as ``dumpbuf -H`` does; a blank line separates
+the files.  Text from the file (the label, the dtype) and file names are
+printed through shown(), which escapes what a terminal would obey, as the
+C tools do.  Exit status 0 when every file is a valid buffer, 1 when one
+is not, 2 for misuse.  Each file that is not prints one line "mmbuf:
+FILE: message" on standard error, and nothing on standard output.
 
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
@@ -21,6 +22,7 @@ error), 4 for misuse.
 
 import argparse
 import datetime
+import io
 import sys
 import uuid as uuidlib
 
@@ -64,7 +66,8 @@ def _time(ns):
 
 
 def info(path, out):
-    """Print the header of the buffer file path to out."""
+    """Print the header of the buffer file path to out, as ``dumpbuf -H``
+    does.  Raises mmbuf.Error or OSError."""
     with _buffer.open(path) as b:
         h = b.header
         state = []
@@ -110,6 +113,17 @@ def info(path, out):
                                             h.table_offset)))
         for k, v in rows:
             out.write("%-13s %s\n" % (k + ":", v))
+
+
+def _message(e, path):
+    """The message of the exception e about path, for "mmbuf: FILE:
+    message": the strerror of an OSError, the text of an mmbuf.Error
+    without the path it may start with."""
+    if isinstance(e, OSError) and e.strerror:
+        return e.strerror
+    msg = str(e)
+    prefix = "%s: " % (path,)
+    return msg[len(prefix):] if msg.startswith(prefix) else msg
 
 
 EXIT_USAGE_VERIFY = 4
@@ -191,15 +205,45 @@ def verify(paths, out, err, quiet=False, backend=None):
     return worst
 
 
+def info_files(paths, out, err):
+    """Show each file as info() does on out, with a blank line between
+    them; tell each failure on err in one line, "mmbuf: FILE: message" (as
+    tool_err() in tools/common.c does for the C tools); return the exit
+    status, 0 when every file is a valid buffer, else 1."""
+    status = 0
+    shown_one = False
+    for path in paths:
+        try:
+            # Nothing, not even the blank line, for a file that fails.
+            text = io.StringIO()
+            info(path, text)
+            out.write("\n" * shown_one + text.getvalue())
+            shown_one = True
+        except (_errors.Error, OSError) as e:
+            out.flush()
+            err.write("mmbuf: %s: %s\n" % (shown(path),
+                                           shown(_message(e, path))))
+            err.flush()
+            status = 1
+    return status
+
+
 def main(argv=None):
-    """The command line; returns the exit status."""
+    """The command line (python3 -m mmbuf --help); returns the exit
+    status."""
     p = argparse.ArgumentParser(prog="python3 -m mmbuf",
                                 description="Inspect mmbuf buffer files.")
     p.add_argument("--version", action="version",
                    version="mmbuf " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    pi = sub.add_parser("info", help="show the header of buffer files")
+    pi = sub.add_parser(
+        "info", help="show the header of buffer files",
+        description="Show the current header slot of each buffer file, as "
+        "dumpbuf -H does (a blank line between files). A file that cannot "
+        "be read, or whose header is damaged, is told in one line on "
+        "standard error, 'mmbuf: FILE: message'. Exit status 0 when every "
+        "file is a valid buffer, 1 when one is not, 2 usage error.")
     pi.add_argument("files", nargs="+", metavar="FILE")
     pv = sub.add_parser(
         "verify", help="check buffer files against their seal",
@@ -225,19 +269,7 @@ def main(argv=None):
     if args.command == "verify":
         return verify(args.files, sys.stdout, sys.stderr, args.quiet,
                       args.backend)
-    status = 0
-    for i, path in enumerate(args.files):
-        if i:
-            sys.stdout.write("\n")
-        try:
-            info(path, sys.stdout)
-        except (_errors.Error, OSError) as e:
-            msg = e.strerror if isinstance(e, OSError) and e.strerror \
-                else str(e)
-            # The message of an mmbuf.Error names the path too.
-            sys.stderr.write("mmbuf: %s: %s\n" % (shown(path), shown(msg)))
-            status = 1
-    return status
+    return info_files(args.files, sys.stdout, sys.stderr)
 
 
 if __name__ == "__main__":

@@ -855,8 +855,7 @@ class TestCommandLine(TempDirCase):
                           "run_name='__main__')", "info", self.dir)
         self.assertEqual(res.returncode, 1)
         self.assertEqual(res.stderr.decode(),
-                         "mmbuf: %s: %s: not a regular file\n"
-                         % (self.dir, self.dir))
+                         "mmbuf: %s: not a regular file\n" % self.dir)
 
     def test_info_escapes_text(self):
         # A label that sets the window title, a C1 CSI, a bidi override, a
