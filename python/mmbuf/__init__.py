@@ -30,8 +30,9 @@ everything else works as before.
         b.seal()
     print(mmbuf.verify("t.mmbuf").verdict)     # 0: VERDICT_OK
 
-On the command line: ``python3 -m mmbuf info FILE``,
-``python3 -m mmbuf verify FILE`` and ``python3 -m mmbuf --version``.
+On the command line: ``python3 -m mmbuf info FILE...`` (``--json`` for
+the object of ``dumpbuf --json``), ``python3 -m mmbuf verify FILE...``
+and ``python3 -m mmbuf --version``; see mmbuf.__main__.
 """
 __version__ = "0.1.0"
 

@@ -4,9 +4,14 @@
 the words of mmbuf(5), as ``dumpbuf -H`` does; a blank line separates
 the files.  Text from the file (the label, the dtype) and file names are
 printed through shown(), which escapes what a terminal would obey, as the
-C tools do.  Exit status 0 when every file is a valid buffer, 1 when one
-is not, 2 for misuse.  Each file that is not prints one line "mmbuf:
-FILE: message" on standard error, and nothing on standard output.
+C tools do.  ``info --json`` prints instead, for each file, the JSON
+object of ``dumpbuf --json``, with the same keys, values and layout (see
+dumpbuf(1), JSON OUTPUT), one object after another: strict JSON in UTF-8
+whatever the file holds.  A file with a damaged header still gets its
+object (``"valid": false``).  Exit status 0 when every file is a valid
+buffer, 1 when one is not, 2 for misuse.  Each file that is not prints
+one line "mmbuf: FILE: message" on standard error, and, unless it is a
+damaged header shown with --json, nothing on standard output.
 
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
@@ -23,8 +28,10 @@ error), 4 for misuse.
 import argparse
 import datetime
 import io
+import os
 import sys
 import uuid as uuidlib
+import zlib
 
 from . import __version__, _buffer, _errors, _format as F, _verify as V
 
@@ -113,6 +120,137 @@ def info(path, out):
                                             h.table_offset)))
         for k, v in rows:
             out.write("%-13s %s\n" % (k + ":", v))
+
+
+def json_str(raw):
+    r"""raw (bytes) as a JSON string, as tool_json_str() in tools/common.c
+    writes it: strict JSON in UTF-8 whatever raw holds.  A byte that is
+    not part of valid UTF-8 becomes U+FFFD (\ufffd); " and \ are escaped;
+    a character that str.isprintable() refuses becomes \uNNNN (a
+    surrogate pair above U+FFFF), so that the text is safe on a terminal
+    too.  (tool_printable() lets unassigned code points through, having
+    no Unicode table: those are the same characters after parsing.)"""
+    out = ['"']
+    # surrogateescape gives each byte that is not UTF-8 its own U+DC80 to
+    # U+DCFF, as mmbuf_utf8_decode() refuses them one byte at a time.
+    for ch in raw.decode("utf-8", "surrogateescape"):
+        o = ord(ch)
+        if 0xdc80 <= o <= 0xdcff:
+            out.append("\\ufffd")
+        elif ch in '"\\':
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        elif o < 0x10000:
+            out.append("\\u%04x" % o)
+        else:
+            o -= 0x10000
+            out.append("\\u%04x\\u%04x" % (0xd800 + (o >> 10),
+                                          0xdc00 + (o & 0x3ff)))
+    out.append('"')
+    return "".join(out)
+
+
+def _json(v, indent=""):
+    """v (a dict, list, bytes, str, int, bool or None) as JSON in the
+    layout of dumpbuf --json: two spaces a level, a list of numbers on one
+    line.  bytes are text from a file, through json_str()."""
+    inner = indent + "  "
+    if isinstance(v, dict):
+        return "{\n%s\n%s}" % (",\n".join(
+            '%s"%s": %s' % (inner, k, _json(x, inner))
+            for k, x in v.items()), indent)
+    if isinstance(v, list):
+        if all(isinstance(x, int) for x in v):
+            return "[%s]" % ", ".join(str(x) for x in v)
+        return "[\n%s\n%s]" % (",\n".join(
+            inner + _json(x, inner) for x in v), indent)
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    return json_str(v if isinstance(v, bytes) else v.encode("utf-8"))
+
+
+def _read_header(path):
+    """The first 8192 bytes of the file path (fewer if it is shorter) and
+    its size, read as tool_read_header() in tools/common.c reads them: no
+    lock, no mapping, so that a damaged file can be shown.  Raises
+    OSError, or NotRegularError (as info() does, a directory too)."""
+    fd = _buffer._open_fd(path, False)
+    try:
+        st = os.fstat(fd)
+        hdr = b""
+        while len(hdr) < F.HEADER_SIZE:
+            chunk = os.pread(fd, F.HEADER_SIZE - len(hdr), len(hdr))
+            if not chunk:
+                break
+            hdr += chunk
+    finally:
+        os.close(fd)
+    return hdr, st.st_size
+
+
+def _slot_json(hdr, i, status, current):
+    """The object of slot i in dumpbuf --json: every field of a slot that
+    starts with the magic, as stored, whether or not it is valid."""
+    name = status[i]
+    d = {"slot": i, "status": name or "ok",
+         "message": _errors.MESSAGES[name] if name else "intact",
+         "current": current == i}
+    s = hdr[F.PAGE * i:F.PAGE * i + F.SLOT_SIZE]
+    if len(s) < F.SLOT_SIZE or s[:8] != F.MAGIC:
+        return d
+    (_magic, gen, major, minor, slot_size, compat, ro_compat, incompat,
+     uuid, ctime_ns, mtime_ns, data_offset, capacity, length, file_size,
+     state, writer_pid, dtype, ndim, block_shift, *rest) = F.SLOT.unpack(s)
+    (data_checksum, checksum_generation, table_offset, table_size,
+     _res1, label, _res2, tail, crc) = rest[8:]
+    dtype = dtype.split(b"\0", 1)[0]
+    code = dtype[1:].decode("latin-1")
+    d.update(
+        generation=gen, generation_tail=tail,
+        version="%d.%d" % (major, minor), slot_size=slot_size,
+        compat=compat, ro_compat=ro_compat, incompat=incompat,
+        uuid=str(uuidlib.UUID(bytes=uuid)), ctime_ns=ctime_ns,
+        mtime_ns=mtime_ns, data_offset=data_offset, capacity=capacity,
+        length=length, file_size=file_size, state=state,
+        writer_open=bool(state & F.STATE_WRITER_OPEN),
+        sealed=bool(state & F.STATE_SEALED), writer_pid=writer_pid,
+        dtype=dtype,
+        # As mmbuf_dtype_check(): a byte order, then exactly a code.
+        itemsize=F.ITEMSIZES[code] if dtype[:1] in (b"<", b">")
+        and code in F.ITEMSIZES else None,
+        ndim=ndim, shape=list(rest[:min(ndim, F.MAX_DIMS)]),
+        label=label.split(b"\0", 1)[0],
+        data_checksum="%016x" % data_checksum
+        if compat & F.COMPAT_DATA_CHECKSUM else None,
+        checksum_generation=checksum_generation, block_shift=block_shift,
+        table_offset=table_offset, table_size=table_size,
+        crc32="%08x" % crc, crc32_ok=zlib.crc32(s[:508]) == crc)
+    return d
+
+
+def info_json(path):
+    """The JSON object of ``dumpbuf --json`` (tool_header_json() in
+    tools/common.c) for the file path, as text, and the mmbuf.Error that
+    makes its header unusable, or None.  Raises OSError or
+    NotRegularError when the file cannot be read."""
+    hdr, size = _read_header(path)
+    try:
+        current, err = F.validate_header(hdr, size).slot, None
+    except _errors.Error as e:
+        current, err = None, e
+    d = {"file": os.fsencode(path), "file_size": size,
+         "valid": err is None, "error": err and err.name}
+    if err is not None:
+        d["message"] = _errors.MESSAGES[err.name]
+    d["current_slot"] = current
+    status = F.slot_statuses(hdr)
+    d["slots"] = [_slot_json(hdr, i, status, current) for i in (0, 1)]
+    return _json(d) + "\n", err
 
 
 def _message(e, path):
@@ -205,21 +343,36 @@ def verify(paths, out, err, quiet=False, backend=None):
     return worst
 
 
-def info_files(paths, out, err):
-    """Show each file as info() does on out, with a blank line between
-    them; tell each failure on err in one line, "mmbuf: FILE: message" (as
-    tool_err() in tools/common.c does for the C tools); return the exit
-    status, 0 when every file is a valid buffer, else 1."""
+def info_files(paths, out, err, as_json=False):
+    """Show each file as info() does, or with as_json as info_json()
+    does, on out; tell each failure on err in one line, "mmbuf: FILE:
+    message" (as tool_err() in tools/common.c does for the C tools);
+    return the exit status, 0 when every file is a valid
+    buffer, else 1.  JSON goes to out as UTF-8 bytes (to out.buffer when
+    out has one), whatever the encoding of out."""
     status = 0
     shown_one = False
     for path in paths:
+        e = None
         try:
-            # Nothing, not even the blank line, for a file that fails.
-            text = io.StringIO()
-            info(path, text)
-            out.write("\n" * shown_one + text.getvalue())
-            shown_one = True
-        except (_errors.Error, OSError) as e:
+            if as_json:
+                text, e = info_json(path)
+                data = text.encode("utf-8")
+                if hasattr(out, "buffer"):
+                    out.flush()
+                    out.buffer.write(data)
+                    out.buffer.flush()
+                else:
+                    out.write(text)
+            else:
+                # Nothing, not even the blank line, for a file that fails.
+                text = io.StringIO()
+                info(path, text)
+                out.write("\n" * shown_one + text.getvalue())
+                shown_one = True
+        except (_errors.Error, OSError) as exc:
+            e = exc
+        if e is not None:
             out.flush()
             err.write("mmbuf: %s: %s\n" % (shown(path),
                                            shown(_message(e, path))))
@@ -231,8 +384,12 @@ def info_files(paths, out, err):
 def main(argv=None):
     """The command line (python3 -m mmbuf --help); returns the exit
     status."""
-    p = argparse.ArgumentParser(prog="python3 -m mmbuf",
-                                description="Inspect mmbuf buffer files.")
+    p = argparse.ArgumentParser(
+        prog="python3 -m mmbuf",
+        description="Inspect mmbuf buffer files: show their header (info), "
+        "check them against their seal (verify).",
+        epilog="Run 'python3 -m mmbuf COMMAND --help' for the options and "
+        "exit statuses of each command.")
     p.add_argument("--version", action="version",
                    version="mmbuf " + __version__)
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
@@ -240,10 +397,17 @@ def main(argv=None):
     pi = sub.add_parser(
         "info", help="show the header of buffer files",
         description="Show the current header slot of each buffer file, as "
-        "dumpbuf -H does (a blank line between files). A file that cannot "
-        "be read, or whose header is damaged, is told in one line on "
-        "standard error, 'mmbuf: FILE: message'. Exit status 0 when every "
-        "file is a valid buffer, 1 when one is not, 2 usage error.")
+        "dumpbuf -H does (a blank line between files), or with --json the "
+        "object of dumpbuf --json for each file, one after another. A file "
+        "that cannot be read, or whose header is damaged, is told in one "
+        "line on standard error, 'mmbuf: FILE: message'; with --json a "
+        "damaged header still gets its object, with \"valid\": false. Exit "
+        "status 0 when every file is a valid buffer, 1 when one is not, 2 "
+        "usage error.")
+    pi.add_argument("--json", action="store_true",
+                    help="print the JSON object of dumpbuf --json, with "
+                    "the same keys (see dumpbuf(1), JSON OUTPUT): strict "
+                    "JSON in UTF-8")
     pi.add_argument("files", nargs="+", metavar="FILE")
     pv = sub.add_parser(
         "verify", help="check buffer files against their seal",
@@ -269,8 +433,7 @@ def main(argv=None):
     if args.command == "verify":
         return verify(args.files, sys.stdout, sys.stderr, args.quiet,
                       args.backend)
-    return info_files(args.files, sys.stdout, sys.stderr)
-
+    return info_files(args.files, sys.stdout, sys.stderr, args.json)
 
 if __name__ == "__main__":
     sys.exit(main())

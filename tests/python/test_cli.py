@@ -1,11 +1,57 @@
-"""The command line, python3 -m mmbuf: --version, and one line per
-failed file."""
+"""The command line, python3 -m mmbuf: --version, info --json against the
+real dumpbuf --json (keys, values and bytes, damaged files included),
+strict JSON whatever the file holds, and one line per failed file."""
 
+import json
 import os
+import re
+import shutil
 import sys
 
 import mmbuf
-from testlib import TempDirCase, prog, main
+from testlib import TempDirCase, prog, rewrite_slot, main
+
+
+def strict_json(data):
+    """data (bytes) parsed as strict JSON: valid UTF-8, no NaN or
+    Infinity, no lone surrogate in any string.  Several objects one after
+    another give a list of them."""
+    text = data.decode("utf-8")      # strict: raises on invalid UTF-8
+
+    def refuse(name):
+        raise ValueError("not JSON: %s" % name)
+
+    dec = json.JSONDecoder(parse_constant=refuse)
+    objs, i = [], 0
+    while i < len(text):
+        obj, i = dec.raw_decode(text, i)
+        objs.append(obj)
+        while i < len(text) and text[i] in " \n":
+            i += 1
+
+    def walk(v):
+        if isinstance(v, dict):
+            for k, x in v.items():
+                walk(k)
+                walk(x)
+        elif isinstance(v, list):
+            for x in v:
+                walk(x)
+        elif isinstance(v, str):
+            v.encode("utf-8")       # raises on a lone surrogate
+        else:
+            assert v is None or isinstance(v, (bool, int)), repr(v)
+    walk(objs)
+    return objs
+
+
+def keys(v):
+    """The key structure of a JSON value: nested key sets."""
+    if isinstance(v, dict):
+        return {k: keys(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [keys(x) for x in v]
+    return None
 
 
 class CliCase(TempDirCase):
@@ -28,8 +74,143 @@ class TestVersion(CliCase):
         # The version of the package is the version of the tools.
         c = self.run_prog(prog("tools/dumpbuf"), "--version")
         self.assertEqual(c.stdout.split()[-1], res.stdout.split()[-1])
+
+    def test_help_names_json(self):
         res = self.mmbuf_cli("--help")
         self.assertIn(b"--version", res.stdout)
+        res = self.mmbuf_cli("info", "--help")
+        self.assertIn(b"--json", res.stdout)
+        self.assertIn(b"dumpbuf --json", res.stdout)
+
+
+class TestInfoJson(CliCase):
+    def assert_like_dumpbuf(self, p, env=None):
+        """info --json of p against dumpbuf --json of p: the same keys and
+        values, and the same bytes; one error line where dumpbuf has one;
+        statuses 0 and 1 where dumpbuf has 0 and 2."""
+        py = self.mmbuf_cli("info", "--json", p, env=env)
+        c = self.run_prog(prog("tools/dumpbuf"), "--json", p)
+        self.assertIn(c.returncode, (0, 2), c.stderr)
+        objs = strict_json(py.stdout)
+        self.assertEqual(len(objs), 1)
+        self.assertEqual(keys(objs[0]), keys(strict_json(c.stdout)[0]))
+        self.assertEqual(objs, strict_json(c.stdout))
+        self.assertEqual(py.stdout, c.stdout)
+        self.assertEqual(py.returncode, {0: 0, 2: 1}[c.returncode],
+                         py.stderr)
+        # The error line names the file (its message may say more than
+        # dumpbuf's, as info's does).
+        if c.returncode:
+            self.assertRegex(py.stderr, b"^mmbuf: %s: [^\n]+\n$"
+                             % re.escape(os.fsencode(p)))
+        else:
+            self.assertEqual(py.stderr, b"")
+        return objs[0]
+
+    def test_valid_files(self):
+        a = self.mkbuf("a.mmbuf", "-s", "4096", "-L", "h\u00e9llo \U0001f600")
+        o = self.assert_like_dumpbuf(a)
+        self.assertTrue(o["valid"])
+        self.assertEqual(o["slots"][o["current_slot"]]["label"],
+                         "h\u00e9llo \U0001f600")
+        b = self.mkbuf("b.mmbuf", "-t", ">f8", "--shape", "3x4x5", "--seal")
+        o = self.assert_like_dumpbuf(b)
+        cur = o["slots"][o["current_slot"]]
+        self.assertEqual((cur["shape"], cur["itemsize"], cur["sealed"]),
+                         ([3, 4, 5], 8, True))
+        self.assertIsNotNone(cur["data_checksum"])
+        # What a terminal would obey is escaped, in the label and in the
+        # file name; a byte of the name that is not UTF-8 is U+FFFD.
+        label = "\x1b]0;x\x07\u009b\u202e\U000e0001\t\"q\\\x7f"
+        c = self.mkbuf(b"n\x1b[2J\x9b.mmbuf", "-s", "8", "-L", label)
+        o = self.assert_like_dumpbuf(c)
+        self.assertEqual(o["file"], os.fsdecode(c).replace(
+            "\udc9b", "\ufffd"))
+        self.assertEqual(o["slots"][1]["label"], label)
+        res = self.mmbuf_cli("info", "--json", c)
+        for byte in res.stdout:
+            self.assertTrue(byte >= 0x20 or byte == 0x0a, res.stdout)
+
+    def test_utf8_whatever_the_locale(self):
+        a = self.mkbuf("a.mmbuf", "-s", "8", "-L", "h\u00e9llo")
+        self.assert_like_dumpbuf(
+            a, env=dict(os.environ, PYTHONIOENCODING="ascii"))
+
+    def test_damaged_files(self):
+        a = self.mkbuf("a.mmbuf", "-s", "4096", "-L", "lbl")
+        variants = {}
+
+        def variant(name, edit):
+            p = os.path.join(self.dir, name)
+            shutil.copyfile(a, p)
+            edit(p)
+            variants[name] = p
+
+        def flip(off):
+            def edit(p):
+                with open(p, "r+b") as f:
+                    f.seek(off)
+                    b = f.read(1)
+                    f.seek(off)
+                    f.write(bytes([b[0] ^ 0xff]))
+            return edit
+
+        def cut(n):
+            return lambda p: os.truncate(p, n)
+
+        variant("crc0", flip(300))                   # slot 0 checksum
+        variant("crc01", lambda p: (flip(300)(p), flip(4096 + 300)(p)))
+        variant("torn", lambda p: rewrite_slot(p, 1, generation_tail=99))
+        variant("badlabel", lambda p: rewrite_slot(
+            p, 1, label=b"ok\xff\xc3(\xed\xa0\x80\xe2\x82end"))
+        variant("baddtype", lambda p: rewrite_slot(p, 1, dtype=b"<\x9bx"))
+        variant("version", lambda p: rewrite_slot(p, 1, version_major=9))
+        variant("short", cut(8192 + 100))            # data cut
+        variant("headonly", cut(5000))               # slot 1 cut
+        variant("tiny", cut(4))                      # a prefix of the magic
+        variant("empty", cut(0))
+        variant("zeros", lambda p: os.truncate(cut(0)(p) or p, 9000))
+        errors = {"crc0": None, "crc01": "MMBUF_ECHECKSUM",
+                  "torn": None, "badlabel": None, "baddtype": None,
+                  "version": "MMBUF_EVERSION", "short": "MMBUF_ETRUNCATED",
+                  "headonly": "MMBUF_ETRUNCATED", "tiny": "MMBUF_ETRUNCATED",
+                  "empty": "MMBUF_ETRUNCATED", "zeros": "MMBUF_EMAGIC"}
+        seen = set()
+        for name, p in sorted(variants.items()):
+            with self.subTest(name):
+                o = self.assert_like_dumpbuf(p)
+                seen.add(o["valid"])
+                self.assertEqual(o["error"], errors[name])
+                if name == "badlabel":
+                    self.assertEqual(o["slots"][1]["label"],
+                                     "ok\ufffd\ufffd(\ufffd\ufffd\ufffd"
+                                     "\ufffd\ufffdend")
+                if name == "baddtype":
+                    self.assertIsNone(o["slots"][1]["itemsize"])
+        self.assertEqual(seen, {True, False})
+
+    def test_several_files_and_failures(self):
+        a = self.mkbuf("a.mmbuf", "-s", "8")
+        bad = os.path.join(self.dir, "bad")
+        with open(bad, "wb") as f:
+            f.write(b"hello\n")
+        missing = os.path.join(self.dir, "missing")
+        fifo = os.path.join(self.dir, "fifo")
+        os.mkfifo(fifo)             # refused, without waiting for a peer
+        res = self.mmbuf_cli("info", "--json", a, bad, missing, self.dir,
+                             fifo, a)
+        one = self.run_prog(prog("tools/dumpbuf"), "--json", a).stdout
+        two = self.run_prog(prog("tools/dumpbuf"), "--json", bad).stdout
+        self.assertEqual(res.returncode, 1)
+        # One object per file that could be read, damaged or not, and
+        # nothing else on standard output.
+        self.assertEqual(res.stdout, one + two + one)
+        self.assertEqual(len(strict_json(res.stdout)), 3)
+        self.assertEqual(res.stderr.decode().splitlines(), [
+            "mmbuf: %s: not an mmbuf buffer file (bad magic)" % bad,
+            "mmbuf: %s: No such file or directory" % missing,
+            "mmbuf: %s: not a regular file" % self.dir,
+            "mmbuf: %s: not a regular file" % fifo])
 
 
 class TestInfoText(CliCase):
