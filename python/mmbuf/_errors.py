@@ -29,8 +29,11 @@ class Error(Exception):
 
 
 def _make(cls_name, value, cname, doc, bases=(), base=Error):
+    name = "MMBUF_E" + cname
+    # help() names the C equivalent, as BusyError's docstring does.
+    doc += "\n\nIn C: %s (%d)." % (name, value)
     cls = type(cls_name, (base,) + bases,
-               {"code": value, "name": "MMBUF_E" + cname, "__doc__": doc,
+               {"code": value, "name": name, "__doc__": doc,
                 "__module__": "mmbuf"})
     return cls
 
@@ -57,8 +60,8 @@ NotRegularError = _make("NotRegularError", -10009, "NOTREG",
 
 
 class BusyError(Error):
-    """Another writer has the buffer open: MMBUF_EBUSY, which
-    mmbuf_open() returns in C for MMBUF_RDWR.
+    """Another writer has the buffer open (mmbuf_open() with MMBUF_RDWR
+    in C).
 
     ``path`` is the file (None where the call had none to give) and
     ``writer_pid`` the process ID of the last writer as the header
@@ -70,6 +73,8 @@ class BusyError(Error):
     "t.mmbuf: buffer is busy: another writer has it open (the header
     names pid 4242 as the last writer; this may be stale: the lock does
     not tell who holds it)".
+
+    In C: MMBUF_EBUSY (-10010).
     """
 
     code = -10010
@@ -101,8 +106,8 @@ LabelError = _make("LabelError", -10014, "LABEL",
 LengthError = _make("LengthError", -10015, "LENGTH",
                     "The length exceeds the capacity.", (ValueError,))
 ReadLockError = _make("ReadLockError", -10017, "READLOCK",
-                      "A read lock on the writer's byte keeps writers out: "
-                      "MMBUF_EREADLOCK\nfrom mmbuf_open() in C.\n\n"
+                      "A read lock on the writer's byte keeps writers out "
+                      "(mmbuf_open()\nwith MMBUF_RDWR in C).\n\n"
                       "The locks of mmbuf(5) are advisory: any process that "
                       "can read\nthe file can hold such a lock.  A BusyError, "
                       "but no writer is\nopen; ``path`` and ``writer_pid`` "

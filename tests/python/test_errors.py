@@ -8,6 +8,7 @@ import sys
 import unittest
 
 import mmbuf
+import mmbuf._errors
 from testlib import TempDirCase, Lib
 
 HOLD_WRITER = """
@@ -109,6 +110,16 @@ class TestBusyNamesPathAndWriter(TempDirCase):
         self.assertIsNone(e.writer_pid)
         self.assertEqual(str(e), "t.mmbuf: buffer is busy: another writer "
                          "has it open")
+
+
+
+class TestDocstrings(unittest.TestCase):
+    def test_each_names_its_c_code(self):
+        for cls in mmbuf._errors.BY_NAME.values():
+            with self.subTest(cls.__name__):
+                self.assertIn("In C: %s (%d)." % (cls.name, cls.code),
+                              cls.__doc__)
+        self.assertIn("mmbuf_open()", mmbuf.BusyError.__doc__)
 
 
 if __name__ == "__main__":
