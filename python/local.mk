@@ -42,4 +42,4 @@ if SANITIZERS
 PY_SAN_ENV = MMBUF_SANITIZERS=1 CC='$(CC)'
 endif
 EXTRA_DIST += $(PYTHON_TESTS) tests/python/run-test.sh \
-	tests/python/testlib.py
+	tests/python/testlib.py tests/python/strictjson.py
