@@ -37,6 +37,14 @@ class CliCase(TempDirCase):
         self.assertEqual(res.returncode, 0, res.stderr)
         return p
 
+    def some_files(self):
+        """A buffer, a file that is not one and a missing file."""
+        bad = os.path.join(self.dir, "bad")
+        with open(bad, "wb") as f:
+            f.write(b"hello\n")
+        return (self.mkbuf("a.mmbuf", "-s", "8"), bad,
+                os.path.join(self.dir, "missing"))
+
 
 class TestVersion(CliCase):
     def test_version(self):
@@ -163,11 +171,7 @@ class TestInfoJson(CliCase):
         self.assertEqual(seen, {True, False})
 
     def test_several_files_and_failures(self):
-        a = self.mkbuf("a.mmbuf", "-s", "8")
-        bad = os.path.join(self.dir, "bad")
-        with open(bad, "wb") as f:
-            f.write(b"hello\n")
-        missing = os.path.join(self.dir, "missing")
+        a, bad, missing = self.some_files()
         fifo = os.path.join(self.dir, "fifo")
         os.mkfifo(fifo)             # refused, without waiting for a peer
         res = self.mmbuf_cli("info", "--json", a, bad, missing, self.dir,
@@ -188,11 +192,7 @@ class TestInfoJson(CliCase):
 
 class TestInfoText(CliCase):
     def test_failed_files_print_one_line(self):
-        a = self.mkbuf("a.mmbuf", "-s", "8")
-        bad = os.path.join(self.dir, "bad")
-        with open(bad, "wb") as f:
-            f.write(b"hello\n")
-        missing = os.path.join(self.dir, "missing")
+        a, bad, missing = self.some_files()
         alone = self.mmbuf_cli("info", a)
         self.assertEqual(alone.returncode, 0, alone.stderr)
         res = self.mmbuf_cli("info", bad, a, missing, self.dir, a, bad)
