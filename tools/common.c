@@ -487,9 +487,6 @@ uint64_t tool_le(const uint8_t *p, unsigned n)
 }
 
 
-
-
-
 void tool_read_header(struct tool_header *h, const char *path)
 {
 	struct stat st;
@@ -498,7 +495,9 @@ void tool_read_header(struct tool_header *h, const char *path)
 
 	memset(h, 0, sizeof *h);
 	h->path = path;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* A FIFO or a device would block the open (a FIFO until a writer
+	 * comes); O_NONBLOCK lets it through to the check below. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
 	if (fstat(fd, &st) < 0)

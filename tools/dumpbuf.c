@@ -363,7 +363,7 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 	if (err > MMBUF_ERR_MAX || err < MMBUF_ERR_MIN || err == MMBUF_ENOTREG ||
 	    err == MMBUF_EMAGIC)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0 || fstat(fd, &st) < 0 ||
 	    (n = pread(fd, hdr, sizeof hdr, 0)) < 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));

@@ -64,6 +64,18 @@ run 2 "^dumpbuf: $tmp: " "$tmp"
 run 2 "^dumpbuf: $tmp: Is a directory" -F "$tmp"
 run 2 "^dumpbuf: $tmp/nope: No such file or directory$" -F "$tmp/nope"
 
+# A FIFO is refused at once in every mode, never waited on for a writer
+# (-H, --json and --slots read the header pages themselves).  timeout
+# turns a hang into a failure (status 124).
+mkfifo "$tmp/fifo"
+for mode in "" -H --json --slots; do
+    timeout 20 "$DUMPBUF" $mode "$tmp/fifo" > "$tmp/out" 2> "$tmp/err"
+    status "dumpbuf $mode FIFO" 2 $?
+    checks=$((checks + 1))
+    grep -q "^dumpbuf: $tmp/fifo: not a regular file$" "$tmp/err" ||
+        fail "dumpbuf $mode FIFO: $(cat "$tmp/err")"
+done
+
 # A buffer file shorter than its header says.
 cp "$tmp/ok.mmbuf" "$tmp/short.mmbuf"
 truncate -s 8200 "$tmp/short.mmbuf"
