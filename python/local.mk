@@ -11,7 +11,16 @@ mmbuf_PYTHON = \
 	python/mmbuf/_errors.py \
 	python/mmbuf/_format.py \
 	python/mmbuf/_lock.py \
-	python/mmbuf/_verify.py
+	python/mmbuf/_verify.py \
+	python/mmbuf/_version.py
+
+# The version is written once, in python/mmbuf/_version.py, which
+# configure.ac reads with m4_esyscmd: a change to it remakes configure.
+CONFIGURE_DEPENDENCIES = $(srcdir)/python/mmbuf/_version.py
+
+# pip install ./python (a virtual environment, or any interpreter) builds
+# the same pure-Python package with setuptools; see README, "Installing".
+EXTRA_DIST += python/pyproject.toml
 
 # The tests are unittest modules run one per TESTS entry by
 # tests/python/run-test.sh, with the configured $(PYTHON); the NumPy tests
@@ -28,11 +37,13 @@ PYTHON_TESTS = \
 	tests/python/test_badfiles.py \
 	tests/python/test_numpy.py \
 	tests/python/test_grow.py \
-	tests/python/test_checksum.py
+	tests/python/test_checksum.py \
+	tests/python/test_pip.py
 TESTS += $(PYTHON_TESTS)
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \
-	MMBUF_BUILDDIR='$(abs_top_builddir)' $(PY_SAN_ENV) $(SHELL) \
+	MMBUF_BUILDDIR='$(abs_top_builddir)' \
+	MMBUF_VERSION='$(PACKAGE_VERSION)' $(PY_SAN_ENV) $(SHELL) \
 	$(top_srcdir)/tests/python/run-test.sh
 # A sanitizer build's libmmbuf.so can only be loaded (by ctypes) into a
 # process whose first library is the ASan runtime: run-test.sh preloads it.

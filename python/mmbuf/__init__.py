@@ -34,6 +34,7 @@ On the command line: ``python3 -m mmbuf info FILE`` and
 ``python3 -m mmbuf verify FILE``.
 """
 
+from ._version import __version__
 from ._errors import (Error, MagicError, ChecksumError, TornError,
                       VersionError, FeatureError, ROFeatureError,
                       TruncatedError, InconsistentError, NotRegularError,
