@@ -38,11 +38,13 @@ PYTHON_TESTS = \
 	tests/python/test_numpy.py \
 	tests/python/test_grow.py \
 	tests/python/test_checksum.py \
+	tests/python/test_install.py \
 	tests/python/test_pip.py
 TESTS += $(PYTHON_TESTS)
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \
-	MMBUF_BUILDDIR='$(abs_top_builddir)' \
+	MMBUF_BUILDDIR='$(abs_top_builddir)' MAKE='$(MAKE)' \
+	MMBUF_PREFIX='$(prefix)' MMBUF_PYTHONDIR='$(pythondir)' \
 	MMBUF_VERSION='$(PACKAGE_VERSION)' $(PY_SAN_ENV) $(SHELL) \
 	$(top_srcdir)/tests/python/run-test.sh
 # A sanitizer build's libmmbuf.so can only be loaded (by ctypes) into a
