@@ -1,7 +1,9 @@
-"""pip install ./python in a virtual environment, offline, as README says: a venv that sees Debian's setuptools and wheel
+"""pip install ./python in a virtual environment, offline, as README's
+"Installing" says: a venv that sees Debian's setuptools and wheel
 (--system-site-packages), pip install --no-index --no-build-isolation.
 The result is a pure-Python wheel (py3-none-any; CC is false, so a
-compiler call would fail) whose version is configure's.  Run by run-test.sh
+compiler call would fail) whose version is configure's, and whose package
+records no libmmbuf (it finds one through ctypes).  Run by run-test.sh
 with an interpreter that has venv, pip, setuptools and wheel (Debian:
 python3-venv, python3-pip, python3-setuptools); never skipped silently."""
 
@@ -46,11 +48,13 @@ class PipCase(TempDirCase):
         self.run_ok([py, "-m", "pip", "install", "--no-index",
                      "--no-build-isolation", src], env=env)
         out = self.run_ok(
-            [py, "-c", "import importlib.metadata as m, mmbuf; "
-             "print(mmbuf.__version__); print(m.version('mmbuf')); "
-             "print(mmbuf.__file__)"], env=env, cwd=self.dir).split()
+            [py, "-c", "import importlib.metadata as m, mmbuf, "
+             "mmbuf._checksum as c; print(mmbuf.__version__); "
+             "print(m.version('mmbuf')); print(mmbuf.__file__); "
+             "print(c._installed_library())"], env=env, cwd=self.dir).split()
         self.assertEqual(out[:2], [VERSION, VERSION])
         self.assertTrue(out[2].startswith(venv + os.sep), out[2])
+        self.assertEqual(out[3], "None")
         wheel, = glob.glob(os.path.join(
             venv, "lib", "python*", "site-packages",
             "mmbuf-%s.dist-info" % VERSION, "WHEEL"))
