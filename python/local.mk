@@ -11,7 +11,38 @@ mmbuf_PYTHON = \
 	python/mmbuf/_errors.py \
 	python/mmbuf/_format.py \
 	python/mmbuf/_lock.py \
-	python/mmbuf/_verify.py
+	python/mmbuf/_verify.py \
+	python/mmbuf/_version.py
+
+# The version is written once, in python/mmbuf/_version.py, which
+# configure.ac reads with m4_esyscmd: a change to it remakes configure.
+CONFIGURE_DEPENDENCIES = $(srcdir)/python/mmbuf/_version.py
+
+# pip install ./python (a virtual environment, or any interpreter) builds
+# the same pure-Python package with setuptools; see README, "Installing".
+EXTRA_DIST += python/pyproject.toml
+
+# What the installed package records of this installation: the path of the
+# libmmbuf installed beside it, which _checksum.py loads first.  It is made
+# outside python/mmbuf, so that the package of the source tree (the tests,
+# pip) never sees it, and installed as mmbuf/_installed.py.  It is
+# remade on every make (kept if unchanged), so that "make install
+# prefix=..." or "libdir=..." records the directory actually installed to.
+# The library's file name is libtool's dlname (empty when only a static
+# library is built: then nothing is recorded).
+nodist_mmbuf_PYTHON = python/_installed.py
+CLEANFILES += python/_installed.py python/_installed.py-t
+all-local: python/_installed.py
+python/_installed.py: lib/libmmbuf.la mmbuf-installed-force
+	$(AM_V_GEN)$(MKDIR_P) python && \
+	dlname=`sed -n "s/^dlname='\(.*\)'$$/\1/p" lib/libmmbuf.la` && \
+	if test -n "$$dlname"; then lib="'$(libdir)/$$dlname'"; else lib=None; fi && \
+	{ echo '# Made by make (python/local.mk): the libmmbuf that make install'; \
+	  echo '# puts beside this package, which _checksum.py loads first.'; \
+	  echo "LIBRARY = $$lib"; } > $@-t && \
+	if cmp -s $@-t $@; then rm -f $@-t; else mv -f $@-t $@; fi
+mmbuf-installed-force:
+.PHONY: mmbuf-installed-force
 
 # The tests are unittest modules run one per TESTS entry by
 # tests/python/run-test.sh, with the configured $(PYTHON); the NumPy tests
@@ -30,11 +61,16 @@ PYTHON_TESTS = \
 	tests/python/test_grow.py \
 	tests/python/test_checksum.py \
 	tests/python/test_errors.py \
-	tests/python/test_cli.py
+	tests/python/test_cli.py \
+	tests/python/test_install.py \
+	tests/python/test_pip.py
 TESTS += $(PYTHON_TESTS)
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \
-	MMBUF_BUILDDIR='$(abs_top_builddir)' $(PY_SAN_ENV) $(SHELL) \
+	MMBUF_BUILDDIR='$(abs_top_builddir)' MAKE='$(MAKE)' \
+	MMBUF_PREFIX='$(prefix)' MMBUF_PYTHONDIR='$(pythondir)' \
+	MMBUF_LIBDIR='$(libdir)' MMBUF_VERSION='$(PACKAGE_VERSION)' \
+	$(PY_SAN_ENV) $(SHELL) \
 	$(top_srcdir)/tests/python/run-test.sh
 # A sanitizer build's libmmbuf.so can only be loaded (by ctypes) into a
 # process whose first library is the ASan runtime: run-test.sh preloads it.

@@ -34,8 +34,7 @@ On the command line: ``python3 -m mmbuf info FILE...`` (``--json`` for
 the object of ``dumpbuf --json``), ``python3 -m mmbuf verify FILE...``
 and ``python3 -m mmbuf --version``; see mmbuf.__main__.
 """
-__version__ = "0.1.0"
-
+from ._version import __version__
 from ._errors import (Error, MagicError, ChecksumError, TornError,
                       VersionError, FeatureError, ROFeatureError,
                       TruncatedError, InconsistentError, NotRegularError,

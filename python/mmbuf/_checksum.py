@@ -7,8 +7,11 @@ Two back ends, tried in this order:
     file that the environment variable MMBUF_LIBRARY names, if it is set
     (and then nothing else: a name that cannot be loaded is an error that
     names it, so that a test or a deployment never silently checks with
-    something else); otherwise ``ctypes.util.find_library("mmbuf")``, then
-    ``libmmbuf.so.0``.
+    something else); otherwise the libmmbuf that ``make install`` put
+    beside this package (its path recorded in mmbuf/_installed.py at
+    install time, so that a private prefix needs no LD_LIBRARY_PATH; a
+    package installed by pip or used from the source tree records none),
+    then ``ctypes.util.find_library("mmbuf")``, then ``libmmbuf.so.0``.
 ``"xxhash"``
     The xxhash module (Debian: python3-xxhash), if it can be imported.
 
@@ -159,6 +162,17 @@ class _Xxhash(_Backend):
         return h.intdigest()
 
 
+def _installed_library():
+    """The path of the libmmbuf that make install put beside this package,
+    or None (installed by pip, used from the source tree, or no shared
+    library was built)."""
+    try:
+        from . import _installed
+    except ImportError:
+        return None
+    return getattr(_installed, "LIBRARY", None)
+
+
 def _load_libmmbuf():
     """(backend or None, why not)."""
     env = os.environ.get("MMBUF_LIBRARY")
@@ -171,7 +185,8 @@ def _load_libmmbuf():
                 "MMBUF_LIBRARY to use the installed libmmbuf or the xxhash "
                 "module)" % (env, e))
     tried = []
-    for name in (ctypes.util.find_library("mmbuf"), "libmmbuf.so.0"):
+    for name in (_installed_library(), ctypes.util.find_library("mmbuf"),
+                 "libmmbuf.so.0"):
         if name is None or name in tried:
             continue
         tried.append(name)

@@ -10,7 +10,9 @@
 # never skip them silently.  MMBUF_TEST_NO_NUMPY=1 turns that failure into
 # a skip (exit 77) for builds that knowingly lack NumPy.  The checksum
 # tests (test_checksum*.py) pick an interpreter with the xxhash module
-# (python3-xxhash) the same way, MMBUF_TEST_NO_XXHASH=1 for the skip.
+# (python3-xxhash) the same way, MMBUF_TEST_NO_XXHASH=1 for the skip, and
+# the pip test (test_pip*.py) one with venv, pip, setuptools and wheel
+# (python3-venv python3-pip python3-setuptools), MMBUF_TEST_NO_PIP=1.
 test=$1
 : "${PYTHON:=python3}"
 : "${MMBUF_SRCDIR:=$(cd "$(dirname "$0")/../.." && pwd)}"
@@ -47,6 +49,12 @@ case $test in
 *test_checksum*.py)
     # Both XXH3-64 back ends are compared: libmmbuf and the xxhash module.
     with_module xxhash python3-xxhash MMBUF_TEST_NO_XXHASH
+    ;;
+*test_pip*.py)
+    # A venv that pip installs the package into, offline: the build
+    # backend (setuptools, with wheel) and pip come from the interpreter.
+    with_module "venv, setuptools, wheel, pip" \
+        "python3-venv python3-pip python3-setuptools" MMBUF_TEST_NO_PIP
     ;;
 *)
     py=$PYTHON
