@@ -12,6 +12,7 @@ import stat
 import struct
 import sys
 import time
+import warnings
 import weakref
 
 from . import _checksum
@@ -437,11 +438,17 @@ _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
 class Buffer:
     """An open buffer file, made by mmbuf.open() or mmbuf.create().
 
-    The data region is mapped once; .raw, .view, .rows(), iteration and
-    .to_numpy() give zero-copy views of it, valid until close().  Stores
+    The data region (never the header) is mapped once; .raw, .view,
+    .rows(), iteration and .to_numpy() give zero-copy views of it.  Stores
     through a writable view are visible to other processes at once and
     durable after flush(), set_length() or close().  Use it as a context
-    manager to close it.
+    manager to close it; a Buffer collected unclosed is closed with a
+    ResourceWarning, as a file is.
+
+    Views outlive the Buffer: each keeps its mapping, and with it the
+    file's lock, for as long as it lives, so ``mmbuf.open(p).raw[:4]``
+    works and an array kept past a ``with`` block stays valid (see
+    close() for what that means for the lock and for stores).
     """
 
     def __init__(self, token, path, fd, header, writable, unclean,
@@ -456,15 +463,36 @@ class Buffer:
         self._writer_active = writer_active
         self._views = {}
         self._old_maps = []     # mappings a refresh replaced (see refresh)
+        self._closed = False
         self._sparse = False
         self._pending = None    # a _Pending until publish() (create())
         self._growth = _GROWTH_DEFAULT
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
-        self._mm = mmap.mmap(fd, header.data_end,
-                             access=mmap.ACCESS_WRITE if writable
-                             else mmap.ACCESS_READ)
+        # Only the data region is mapped, from data_offset (rounded down
+        # to the allocation granularity, which a 4096-byte page system
+        # never needs): the header is never in a mapping that a view can
+        # reach, so no store through a view can damage it.
+        self._skew = header.data_offset % mmap.ALLOCATIONGRANULARITY
+        self._mm = self._map(header.capacity)
+
+    def _map(self, capacity):
+        """A new mapping of data bytes [0, capacity), or None for
+        capacity 0 (mmap cannot map nothing).  The mmap object holds a
+        duplicate of the descriptor, so the open file description, and
+        with it the lock of mmap(5), "Locking", lives as long as the
+        mapping: as long as any view of it lives, even past close()."""
+        if capacity == 0 and self._skew == 0:
+            return None
+        return mmap.mmap(self._fd, self._skew + capacity,
+                         access=mmap.ACCESS_WRITE if self._writable
+                         else mmap.ACCESS_READ,
+                         offset=self._header.data_offset - self._skew)
+
+    def _mapped(self):
+        """The number of data bytes the current mapping covers."""
+        return 0 if self._mm is None else len(self._mm) - self._skew
 
     # -- description -------------------------------------------------
     @property
@@ -553,7 +581,7 @@ class Buffer:
     @property
     def closed(self):
         """True once close() has succeeded."""
-        return self._mm is None
+        return self._closed
 
     @property
     def published(self):
@@ -571,7 +599,7 @@ class Buffer:
 
     # -- views ---------------------------------------------------------
     def _check_open(self):
-        if self._mm is None:
+        if self._closed:
             raise ValueError("I/O operation on a closed mmbuf.Buffer")
 
     def _track(self, view):
@@ -583,7 +611,10 @@ class Buffer:
     def _region(self, start, stop):
         """A tracked 'B' memoryview of data bytes [start, stop)."""
         self._check_open()
-        off = self._header.data_offset
+        if self._mm is None:    # capacity 0: nothing to map
+            return self._track(memoryview(
+                bytearray() if self._writable else b""))
+        off = self._skew
         base = self._track(memoryview(self._mm))
         return self._track(base[off + start:off + stop])
 
@@ -689,7 +720,8 @@ class Buffer:
         with the mapping; read-only unless the buffer is writable), shaped
         like .shape.  Works for every dtype.  Needs NumPy; delete the
         array before close().  Raises ViewError for a shape NumPy cannot
-        hold, such as (2**63, 0)."""
+        hold, such as (2**63, 0).  The array may outlive close(); it
+        holds the mapping and the lock while it lives (see close())."""
         import numpy as np
         h = self._header
         if h.ndim == 0:
@@ -719,7 +751,7 @@ class Buffer:
         if offset < 0 or size < 0 or offset + size > cap:
             raise ValueError("range [%d, %d) is outside the capacity %d"
                              % (offset, offset + size, cap))
-        start = self._header.data_offset + offset
+        start = self._skew + offset
         aligned = start - start % mmap.PAGESIZE
         return aligned, start + size - aligned
 
@@ -845,11 +877,11 @@ class Buffer:
         if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
             raise E.InconsistentError("%s: the file is now another buffer"
                                       % (self._path,))
-        if h.data_end > len(self._mm):
+        if h.capacity > self._mapped():
             # The old mapping stays while views of it are alive.
-            self._old_maps.append(self._mm)
-            self._mm = mmap.mmap(self._fd, h.data_end,
-                                 access=mmap.ACCESS_READ)
+            if self._mm is not None:
+                self._old_maps.append(self._mm)
+            self._mm = self._map(h.capacity)
             self._drop_old_maps()
         self._writer_active = bool(h.state & F.STATE_WRITER_OPEN) and \
             _lock.writer_present(self._fd)
@@ -905,7 +937,7 @@ class Buffer:
         _lock.lock_readers_out(self._fd)
         try:
             self._commit(True, capacity=capacity, file_size=new_end)
-            self._mm.resize(new_end)
+            self._resize_map(capacity)
             os.ftruncate(self._fd, new_end)
         finally:
             _lock.unlock_readers(self._fd)
@@ -922,7 +954,8 @@ class Buffer:
         try:
             # A resize to the same size changes nothing, but is refused
             # like any other while something still holds the mapping.
-            self._mm.resize(len(self._mm))
+            if self._mm is not None:
+                self._mm.resize(len(self._mm))
         except BufferError:
             n = max(alive, 1)
             raise E.ViewsAliveError(
@@ -949,8 +982,20 @@ class Buffer:
                 # Give back what a failed preallocation may have taken.
                 os.ftruncate(self._fd, self._header.file_size)
                 raise
-        self._mm.resize(new_end)
+        self._resize_map(capacity)
         self._commit(durable, capacity=capacity, file_size=new_end)
+
+    def _resize_map(self, capacity):
+        """Make the mapping cover data bytes [0, capacity) (no view holds
+        it: see _prepare_remap()).  mmap.resize() also sets the file size
+        to the end of the data."""
+        if self._mm is None:
+            self._mm = self._map(capacity)
+        elif capacity == 0 and self._skew == 0:
+            self._mm.close()
+            self._mm = None
+        else:
+            self._mm.resize(self._skew + capacity)
 
     @property
     def growth(self):
@@ -1205,40 +1250,61 @@ class Buffer:
         self._views.clear()
         return alive
 
+    def _unmap(self):
+        """Let go of every mapping: unmap those that nothing else holds;
+        one that a view still uses stays with that view (and so does the
+        open file description that the mapping holds, with its lock) until
+        the view goes."""
+        maps = self._old_maps + ([self._mm] if self._mm is not None else [])
+        self._mm, self._old_maps = None, []
+        self._views.clear()
+        for m in maps:
+            try:
+                m.close()
+            except BufferError:
+                pass
+
     def close(self):
-        """Close the buffer; closing twice does nothing.
+        """Close the buffer, as mmbuf_close() does; closing twice does
+        nothing.  It never fails because views are alive.
 
         A writer syncs the data region, commits durably the header with
-        the "writer open" state cleared, and only then releases the lock.
-        Every view handed out (.raw, .view, .rows(), iteration) is
-        released.  If the caller still holds something made from them
-        (a NumPy array, a slice of a memoryview), close() raises
-        ViewsAliveError and the buffer stays open: delete those and call
-        close() again.
+        the "writer open" state cleared (and, if sealed, the clean sealed
+        state into both slots), then closes its descriptor.
+
+        Views handed out (.raw, .view, .rows(), iteration, .to_numpy(),
+        np.asarray(buf)) stay valid after close(), as the arrays of
+        np.load(mmap_mode="r") do: each keeps the mapping it points into,
+        and the mapping keeps a duplicate of the descriptor, so the lock
+        (mmbuf(5), "Locking") lasts exactly as long as any of them lives.
+        Their last one going releases it.  Until then, for a reader, a
+        writer's shrink stays refused (BusyError); for a writer, other
+        writers stay refused (BusyError).
+
+        What a writer's close() commits is what the views held then.
+        Stores through a view after close() still reach the file (the
+        mapping is shared: other processes see them at once), but nothing
+        syncs or commits them: they are not durable, the header does not
+        cover them, and a sealed buffer's checksums no longer match them
+        (verifybuf reports it corrupt).  Store before close(), or open the
+        file again.  The header is never mapped by a view: no store can
+        damage it.
 
         A buffer made with create(publish=False) and never published is
         discarded instead: nothing is committed or synced, and the file
         goes (with its temporary name, if it had one), as mmbuf_close()
-        does.  Leaving a ``with`` block without publish() discards it too."""
-        if self._mm is None:
+        does; views of it stay valid, on a file without a name.  Leaving a
+        ``with`` block without publish() discards it too.
+
+        Raises OSError if a sync or commit fails; the descriptor is closed
+        all the same."""
+        if self._closed:
             return
         discard = self._pending is not None
-        if self._writable and not discard:
+        if self._writable and not discard and self._mm is not None:
             self._mm.flush()
-        alive = self._release_views()
-        try:
-            self._mm.close()
-        except BufferError:
-            n = max(alive, 1)
-            raise E.ViewsAliveError(
-                "cannot close %s: %s%d view%s of the buffer %s still in "
-                "use (NumPy arrays from .to_numpy() or slices of its "
-                "memoryviews); delete them (del array) or call .release() "
-                "on the memoryviews, then close() again"
-                % (self._path, "" if alive else "at least ", n,
-                   "" if n == 1 else "s", "is" if n == 1 else "are"), n)
-        self._mm = None
-        self._drop_old_maps()
+        self._closed = True
+        self._unmap()
         if discard:
             fd, self._fd = self._fd, -1
             os.close(fd)
@@ -1255,30 +1321,45 @@ class Buffer:
                 if self._header.state & F.STATE_SEALED:
                     self._commit(True)
         finally:
+            # Releases the locks, unless a mapping still in use holds
+            # them (see above).
             fd, self._fd = self._fd, -1
-            os.close(fd)   # releases the locks
+            os.close(fd)
 
     def _abandon(self):
         """Unmap and close without committing (a failed open)."""
-        self._release_views()
-        try:
-            self._mm.close()
-        except BufferError:
-            pass
-        self._mm = None
+        self._closed = True
+        self._unmap()
         os.close(self._fd)
         self._fd = -1
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+            return
+        # Never replace the exception that is leaving the block: a
+        # failure to close is noted on it instead.
+        try:
+            self.close()
+        except Exception as e:
+            if hasattr(exc, "add_note"):
+                exc.add_note("while leaving the block, closing %s also "
+                             "failed: %s" % (self._path, e))
 
     def __del__(self):
-        # Like a file object: a forgotten buffer is closed when collected.
+        # Like a file object: a forgotten buffer is closed when collected,
+        # with a ResourceWarning that names it.
+        if getattr(self, "_closed", True):
+            return
         try:
-            if getattr(self, "_mm", None) is not None:
-                self.close()
+            warnings.warn("unclosed mmbuf.Buffer %r" % (self._path,),
+                          ResourceWarning, stacklevel=2, source=self)
+        except Exception:
+            pass
+        try:
+            self.close()
         except Exception:
             pass
