@@ -45,11 +45,13 @@ from ._format import (Header, MAGIC, VERSION_MAJOR, VERSION_MINOR,
                       RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
                       validate_header)
 from ._buffer import Buffer, open, create  # noqa: A004
+from ._array import save, load
 from ._checksum import backend as checksum_backend
 from ._verify import (verify, Report, BadRange, VERDICT_OK,
                       VERDICT_UNVERIFIABLE, VERDICT_CORRUPT, VERDICT_FAILED)
 
 __all__ = [
+    "save", "load",
     "open", "create", "Buffer", "Header", "parse_dtype", "validate_header",
     "verify", "Report", "BadRange", "checksum_backend", "VERDICT_OK",
     "VERDICT_UNVERIFIABLE", "VERDICT_CORRUPT", "VERDICT_FAILED",

@@ -1312,19 +1312,22 @@ class Buffer:
             return
         try:
             if self._writable:
-                self._commit(True, state=self._header.state
-                             & ~F.STATE_WRITER_OPEN)
-                # A sealed buffer is meant to be final: the clean, sealed
-                # state goes into the other slot too, so that either slot
-                # alone holds it (mmbuf(5), "Opening for writing, closing,
-                # unclean close").
-                if self._header.state & F.STATE_SEALED:
-                    self._commit(True)
+                self._commit_clean()
         finally:
             # Releases the locks, unless a mapping still in use holds
             # them (see above).
             fd, self._fd = self._fd, -1
             os.close(fd)
+
+    def _commit_clean(self, durable=True):
+        """Commit the "writer open" state cleared, as close() does."""
+        self._commit(durable, state=self._header.state
+                     & ~F.STATE_WRITER_OPEN)
+        # A sealed buffer is meant to be final: the clean, sealed state
+        # goes into the other slot too, so that either slot alone holds it
+        # (mmbuf(5), "Opening for writing, closing, unclean close").
+        if self._header.state & F.STATE_SEALED:
+            self._commit(durable)
 
     def _abandon(self):
         """Unmap and close without committing (a failed open)."""

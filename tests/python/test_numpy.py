@@ -3,10 +3,12 @@ NumPy does, including those memoryview cannot express.  Run by
 run-test.sh with an interpreter that has NumPy; never skipped silently."""
 
 import os
+from unittest import mock
 
 import numpy as np
+from mmbuf import _lock
 
-from testlib import DTYPES, TempDirCase, main, mmbuf, prog
+from testlib import BUILDDIR, DTYPES, TempDirCase, main, mmbuf, prog
 
 
 class TestToNumpy(TempDirCase):
@@ -111,6 +113,141 @@ class TestToNumpy(TempDirCase):
             np.testing.assert_array_equal(
                 a, np.frombuffer(raw, ">c8").reshape(2, 2, 2))
             del a
+
+
+def setUpModule():
+    # seal=True needs an XXH3-64 back end: the library of the build tree.
+    os.environ["MMBUF_LIBRARY"] = os.path.join(BUILDDIR, "lib", ".libs",
+                                               "libmmbuf.so")
+
+
+# Shapes of 1 to 8 dimensions, zero dimensions included.
+SHAPES = [(5,), (0,), (3, 4), (2, 0, 3), (2, 3, 1, 2), (1, 2, 1, 2, 1),
+          (2, 1, 2, 1, 2, 1), (1, 1, 2, 1, 1, 2, 1), (2, 1, 1, 2, 1, 1, 2, 1)]
+
+
+class TestSaveLoad(TempDirCase):
+    def sample(self, dt, shape, seed):
+        rng = np.random.default_rng(seed)
+        raw = rng.integers(0, 256, int(np.prod(shape)) * np.dtype(dt).itemsize,
+                           dtype=np.uint8)
+        a = raw.view(dt).reshape(shape)
+        if np.dtype(dt).kind == "b":
+            a = a.astype(dt)       # 0 or 1, as NumPy keeps a bool
+        return a
+
+    def test_round_trip_every_dtype_and_shape(self):
+        k = 0
+        for dt in DTYPES:
+            for shape in SHAPES:
+                with self.subTest(dtype=dt, shape=shape):
+                    a = self.sample(dt, shape, k)
+                    p = self.path("%d.mmbuf" % k)
+                    k += 1
+                    self.assertIsNone(mmbuf.save(p, a))
+                    b = mmbuf.load(p)
+                    self.assertIs(type(b), np.ndarray)
+                    self.assertEqual((b.dtype, b.shape), (np.dtype(dt), shape))
+                    self.assertEqual(b.tobytes(), a.tobytes())
+                    self.assertFalse(b.flags.writeable)
+                    del b
+                    with mmbuf.open(p) as r:
+                        self.assertEqual((r.dtype, r.shape, r.label),
+                                         (mmbuf.parse_dtype(dt)[0], shape,
+                                          ""))
+                        self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
+
+    def test_from_non_contiguous_and_lists(self):
+        a = np.arange(24, dtype=">i4").reshape(4, 6)
+        p = self.path()
+        mmbuf.save(p, a.T[::2], label="t")
+        np.testing.assert_array_equal(mmbuf.load(p), a.T[::2])
+        mmbuf.save(os.fspath(self.path("l")), [[1.5, 2], [3, 4]])
+        self.assertEqual(mmbuf.load(self.path("l")).dtype, np.float64)
+        with mmbuf.open(p) as r:
+            self.assertEqual(r.label, "t")
+
+    def test_what_cannot_be_saved(self):
+        cases = [(np.array([1, "x"], dtype=object), mmbuf.DtypeError),
+                 (np.array(["ab", "c"]), mmbuf.DtypeError),
+                 (np.zeros(2, dtype="i4,f8"), mmbuf.DtypeError),
+                 (np.zeros(2, dtype="M8[ns]"), mmbuf.DtypeError),
+                 (np.array(3.0), mmbuf.ShapeError),
+                 (np.zeros((1,) * 9), mmbuf.ShapeError)]
+        if np.dtype(np.longdouble).itemsize == 16:
+            cases.append((np.zeros(2, np.longdouble), mmbuf.DtypeError))
+        for a, err in cases:
+            with self.subTest(dtype=a.dtype, ndim=a.ndim):
+                with self.assertRaises(err) as cm:
+                    mmbuf.save(self.path(), a)
+                self.assertIsInstance(cm.exception, mmbuf.Error)
+                self.assertIn(self.path(), str(cm.exception))
+                self.assertEqual(os.listdir(self.dir), [])
+
+    def test_exist_ok_and_failure_leave_the_old_file(self):
+        p = self.path()
+        mmbuf.save(p, np.arange(3))
+        with self.assertRaises(FileExistsError):
+            mmbuf.save(p, np.arange(4))
+        self.assertEqual(mmbuf.load(p).tolist(), [0, 1, 2])
+        # A failure half-way (at seal time, after the data is written)
+        # leaves the old file and nothing else.
+        with mock.patch.object(mmbuf.Buffer, "seal",
+                               side_effect=OSError(5, "injected")):
+            with self.assertRaisesRegex(OSError, "injected"):
+                mmbuf.save(p, np.arange(5), seal=True, exist_ok=True)
+        self.assertEqual(mmbuf.load(p).tolist(), [0, 1, 2])
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+        mmbuf.save(p, np.arange(5), exist_ok=True)
+        self.assertEqual(mmbuf.load(p).tolist(), [0, 1, 2, 3, 4])
+        self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
+
+    def test_seal(self):
+        p = self.path()
+        mmbuf.save(p, np.linspace(0, 1, 10000), seal=True, label="x")
+        self.assertEqual(mmbuf.verify(p).verdict, mmbuf.VERDICT_OK)
+        res = self.run_prog(prog("tools/verifybuf"), p)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.state & mmbuf.STATE_SEALED)
+            self.assertFalse(r.unclean)
+
+    def test_load_is_zero_copy_and_holds_the_reader_lock(self):
+        p = self.path()
+        mmbuf.save(p, np.zeros((1000, 8)))
+        a = mmbuf.load(p)
+        with mmbuf.open(p, "r+") as w:
+            w.to_numpy()[3, 2] = 7.5
+            self.assertEqual(a[3, 2], 7.5)     # the same memory
+        # A shrink, which would pull the pages from under a, takes the
+        # readers' byte exclusively first: refused while a lives.
+        fd = os.open(p, os.O_RDWR)
+        try:
+            with self.assertRaises(mmbuf.BusyError):
+                _lock.lock_readers_out(fd)
+            del a
+            _lock.lock_readers_out(fd)
+        finally:
+            os.close(fd)
+
+    def test_load_rw_lock_lasts_with_the_array(self):
+        p = self.path()
+        mmbuf.save(p, np.zeros(6, "<u2"))
+        a = mmbuf.load(p, mode="r+")
+        self.assertTrue(a.flags.writeable)
+        part = a[2:4]
+        del a
+        part[:] = [7, 8]
+        with self.assertRaises(mmbuf.BusyError):
+            mmbuf.open(p, "r+")
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.writer_active)
+        del part            # the last view: closed, committed, unlocked
+        with mmbuf.open(p, "r+") as w:
+            self.assertFalse(w.unclean)
+            self.assertEqual(w.to_numpy().tolist(), [0, 0, 7, 8, 0, 0])
+        with self.assertRaises(ValueError):
+            mmbuf.load(p, "w")
 
 
 class TestReadme(TempDirCase):
