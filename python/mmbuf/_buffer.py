@@ -79,10 +79,12 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
 
     A writer commits the "writer open" state durably before returning; if
     the previous writer did not close, the open goes on and
-    ``Buffer.unclean`` is True.
+    ``Buffer.unclean`` is True.  path is a str, bytes or os.PathLike.
+    This is mmbuf_open() in C.
     """
     if mode not in ("r", "r+"):
         raise ValueError("mode must be 'r' or 'r+', not %r" % (mode,))
+    path = os.fspath(path)
     writable = mode == "r+"
     fd = _open_fd(path, writable)
     try:
@@ -134,8 +136,11 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
 
     size is the capacity in bytes of the data region; it defaults to the
     size of an array of the given shape and dtype.  dtype is a type string
-    such as ``"<f8"``, ``"f4"``, ``"=i2"`` or a NumPy dtype (codes b1 u1 i1
-    u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16).  shape, up to 8 dimensions, must
+    such as ``"<f8"``, ``"f4"``, ``"=i2"`` (codes b1 u1 i1 u2 i2 u4 i4 u8
+    i8 f2 f4 f8 c8 c16), or any spelling of those that np.dtype() accepts
+    (``"float64"``, ``"d"``, ``np.float64``, ``float``, a NumPy dtype):
+    see mmbuf.parse_dtype().  path is a str, bytes or os.PathLike.  This
+    is mmbuf_create() in C.  shape, up to 8 dimensions, must
     fit the capacity; without it the buffer is a flat sequence.  The label
     is UTF-8 text of at most 255 bytes.  The length starts at the
     capacity, as in mmbuf_create().
@@ -430,6 +435,30 @@ def _sync_dir(directory):
 
 _token = object()   # Buffers are made by open() and create() only
 
+
+@functools.lru_cache(maxsize=None)
+def _import_numpy():
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+def _numpy():
+    """NumPy, imported on first use (never at package import), or None."""
+    return sys.modules.get("numpy") or _import_numpy()
+
+
+def _reopen(path, uuid):
+    """Unpickle a Buffer (see Buffer.__reduce__)."""
+    buf = open(path, "r")
+    if buf.uuid != uuid:
+        buf.close()
+        raise E.InconsistentError("%s: the file is now another buffer"
+                                  % (path,))
+    return buf
+
 # append() grows as mmbuf_append() does (lib/grow.c).
 _GROWTH_DEFAULT = 2.0
 _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
@@ -449,6 +478,12 @@ class Buffer:
     file's lock, for as long as it lives, so ``mmbuf.open(p).raw[:4]``
     works and an array kept past a ``with`` block stays valid (see
     close() for what that means for the lock and for stores).
+
+    NumPy's habits work on it: ``np.asarray(buf)`` (zero-copy),
+    ``buf[i]``, ``buf[a:b]``, ``buf[i, j]`` and assignment with NumPy's
+    meaning, ``np.from_dlpack(buf)`` on a writable buffer,
+    ``memoryview(buf)`` from Python 3.12, and pickling (the worker opens
+    the file again, read-only).  NumPy is imported only when used.
     """
 
     def __init__(self, token, path, fd, header, writable, unclean,
@@ -464,6 +499,7 @@ class Buffer:
         self._views = {}
         self._old_maps = []     # mappings a refresh replaced (see refresh)
         self._closed = False
+        self._cached = None     # (mapping, header, array): __array__
         self._sparse = False
         self._pending = None    # a _Pending until publish() (create())
         self._growth = _GROWTH_DEFAULT
@@ -657,6 +693,9 @@ class Buffer:
         contents).  Raises ViewError when memoryview cannot express the
         type (complex, f2 before Python 3.12, non-native byte order) or
         the shape has a zero dimension: use .raw or .to_numpy() then.
+        memoryview cannot index or assign parts of an N-D view
+        (``view[5]``, ``view[:] = a`` raise NotImplementedError): index
+        the buffer itself instead, ``buf[5]``, ``buf[:] = a``.
         """
         fmt = self._format()
         h = self._header
@@ -742,6 +781,153 @@ class Buffer:
         # NumPy takes its own export of the mapping, which release() of
         # our memoryview cannot end: remember the array to count it.
         return self._track(arr)
+
+    # -- NumPy's protocols and habits ------------------------------------
+    def _array(self):
+        """The array of to_numpy(), made once and kept until the mapping
+        or the header changes (a refresh, resize(), append(), a commit)
+        or close()."""
+        c = self._cached
+        if c is not None and c[0] is self._mm and c[1] is self._header:
+            return c[2]
+        arr = self.to_numpy()
+        self._cached = (self._mm, self._header, arr)
+        return arr
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(buf)``: the array of to_numpy(), without a copy
+        (one array, kept by the Buffer, is handed out again until the
+        mapping or the header changes).  A dtype other than the buffer's,
+        or copy=True, gives a copy.  NumPy is imported only here."""
+        c = self._cached     # the fast path: what np.asarray() costs
+        if c is not None and dtype is None and not copy and \
+                c[0] is self._mm and c[1] is self._header:
+            return c[2]
+        self._check_open()
+        arr = self._array()
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        if copy:
+            return arr.copy()
+        return arr
+
+    def __getitem__(self, key):
+        """``buf[i]``, ``buf[a:b]``, ``buf[i, j]``, ``buf[..., 0]``...:
+        indexing with NumPy's meaning, on the array of ``np.asarray(buf)``,
+        without a copy (a slice is a view of the mapping).
+
+        Without NumPy, what memoryview can express: an element, a slice of
+        a 1-D or flat buffer, ``buf[i]`` (a row) and ``buf[i:j]`` (rows)
+        of an N-D buffer as memoryviews, and ``buf[i, j, ...]`` with one
+        int per dimension; the rest raises ViewError."""
+        self._check_open()
+        if _numpy() is not None:
+            return self._array()[key]
+        return self._mv_index(key)
+
+    def __setitem__(self, key, value):
+        """``buf[i] = x``, ``buf[a:b] = array``, ``buf[...] = 0``: assignment
+        with NumPy's meaning (broadcasting, casting) on a writable buffer;
+        ReadOnlyError on a read-only one.  Without NumPy, what memoryview
+        can do: an element, or a part chosen as in __getitem__ from an
+        object with the buffer protocol of the same item format and size;
+        the rest raises ViewError."""
+        self._check_writable()
+        if _numpy() is not None:
+            self._array()[key] = value
+            return
+        target = self._mv_index(key, store=True)
+        if not isinstance(target, memoryview):
+            self.view[key] = value     # one element
+            return
+        with memoryview(value) as src:
+            if src.format.lstrip("@=") != target.format or \
+                    src.nbytes != target.nbytes or not src.c_contiguous:
+                raise E.ViewError(
+                    "without NumPy, buf[%r] = x needs x to be a C-contiguous"
+                    " buffer of %d bytes in format %r, not %r of %d bytes"
+                    % (key, target.nbytes, target.format, src.format,
+                       src.nbytes))
+            with target.cast("B") as t, src.cast("B") as b:
+                t[:] = b
+
+    def _mv_index(self, key, store=False):
+        """buf[key] through memoryviews (no NumPy): a value, or for a
+        store (store=True) a memoryview of the part, or None for one
+        element."""
+        h = self._header
+        nd = max(h.ndim, 1)
+        full = isinstance(key, tuple) and len(key) == nd and \
+            all(isinstance(k, int) for k in key)
+        if isinstance(key, int) and nd == 1:
+            full, key = True, (key,)
+        if full:
+            if store:
+                return None
+            return self.view[key]
+        if nd == 1 and isinstance(key, slice):
+            return self.view[key]
+        if isinstance(key, int):
+            k = key + self.shape[0] if key < 0 else key
+            if not 0 <= k < self.shape[0]:
+                raise IndexError("index %d is out of bounds for axis 0 "
+                                 "with size %d" % (key, self.shape[0]))
+            return self._row(k)
+        if isinstance(key, slice) and key.step in (None, 1):
+            return self.rows(key.start, key.stop)
+        raise E.ViewError(
+            "buf[%r] needs NumPy; without it, a %d-D buffer takes buf[i] "
+            "(a row), buf[i:j] (rows) and buf[%s] (an element)"
+            % (key, nd, ", ".join("i%d" % d for d in range(nd))))
+
+    def __buffer__(self, flags):
+        """The buffer protocol (Python 3.12 and later): ``memoryview(buf)``
+        is .view, or .raw where memoryview cannot express the dtype.
+        Before 3.12 a Python class cannot offer it: use
+        ``np.asarray(buf)`` or ``buf.raw``."""
+        if flags & 1 and not self._writable:    # PyBUF_WRITABLE
+            raise BufferError("%s is open read-only" % (self._path,))
+        try:
+            return self.view
+        except E.ViewError:
+            return self.raw
+
+    def __reduce__(self):
+        """Pickling, e.g. to pass a buffer to a multiprocessing worker:
+        the worker opens the file again, by its absolute path, read-only
+        (mode "r"), whatever the mode here, since a second writer would
+        be refused while this one is open; it raises InconsistentError if
+        the path now names another buffer (another uuid).  A writer's
+        stores reach the worker through the shared file, but only what is
+        committed (the length...) is in its header.  An unpublished
+        buffer has no name and cannot be pickled (TypeError), nor can a
+        closed one (ValueError)."""
+        self._check_open()
+        if self._pending is not None:
+            raise TypeError("%s: an unpublished buffer has no name and "
+                            "cannot be pickled: publish() it first"
+                            % (self._path,))
+        return (_reopen, (os.path.abspath(self._path), self.uuid))
+
+    def __dlpack__(self, *args, **kwargs):
+        """DLPack export (``np.from_dlpack(buf)``, ``torch.from_dlpack(buf)``)
+        of the array of np.asarray(buf), without a copy, on a writable
+        buffer only: DLPack as NumPy 1.24 and PyTorch 1.13 speak it cannot
+        mark a tensor read-only, so a consumer could write into a
+        read-only mapping and crash.  A read-only buffer raises
+        ReadOnlyError; use np.asarray(buf) there.  Needs NumPy."""
+        self._check_open()
+        if not self._writable:
+            raise E.ReadOnlyError(
+                "%s is open read-only: DLPack cannot mark a tensor "
+                "read-only, so it is exported from writable buffers only; "
+                "use np.asarray(buf) (a read-only array), or open the "
+                "buffer with mode \"r+\"" % (self._path,))
+        return self._array().__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        """(1, 0): DLPack's kDLCPU, device 0."""
+        return (1, 0)
 
     # -- sync, advice, commits ---------------------------------------------
     def _range(self, offset, size):
@@ -947,6 +1133,7 @@ class Buffer:
         out, drop a block checksum table, and raise ViewsAliveError
         (naming call, the method to call again) if the caller still holds
         one."""
+        self._cached = None
         alive = self._release_views()
         # The table first (its own commit): mmap.resize() below truncates
         # the file to the end of the mapping, which is the data's end.
@@ -1256,7 +1443,7 @@ class Buffer:
         open file description that the mapping holds, with its lock) until
         the view goes."""
         maps = self._old_maps + ([self._mm] if self._mm is not None else [])
-        self._mm, self._old_maps = None, []
+        self._mm, self._old_maps, self._cached = None, [], None
         self._views.clear()
         for m in maps:
             try:

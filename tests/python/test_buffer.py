@@ -1,13 +1,18 @@
 """Tests of mmbuf.open/create and the Buffer object, in Python alone."""
 
+import array
 import json
+import multiprocessing
 import os
+import pickle
 import signal
 import stat
 import struct
 import subprocess
 import sys
+import unittest
 import warnings
+from unittest import mock
 
 from testlib import BUILDDIR, F, TempDirCase, main, mmbuf, prog, slot_bytes
 
@@ -888,6 +893,113 @@ class TestLifetimes(TempDirCase):
             self.assertEqual((b.capacity, bytes(b.raw)), (0, b""))
         with mmbuf.open(p) as r:
             self.assertEqual((r.capacity, bytes(r.raw)), (0, b""))
+
+
+def _worker_sum(buf):
+    """A multiprocessing worker: what it sees of a pickled buffer."""
+    with buf:
+        return (buf.writable, bytes(buf.raw))
+
+
+class TestProtocols(TempDirCase):
+    """Indexing, pickling, paths and the buffer protocol, with or without
+    NumPy (its absence is simulated where it is installed)."""
+
+    def no_numpy(self):
+        return mock.patch.object(mmbuf._buffer, "_numpy", lambda: None)
+
+    def test_indexing_without_numpy(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="<u2", shape=(3, 4)) as b, self.no_numpy():
+            b.raw[:] = bytes(range(24))
+            self.assertEqual(b[1, 2], 0x0d0c)
+            self.assertEqual(b[-1, -1], 0x1716)
+            self.assertEqual(b[1].tolist(), [0x0908, 0x0b0a, 0x0d0c, 0x0f0e])
+            self.assertEqual(b[-3].tolist(), b[0].tolist())
+            self.assertEqual(b[1:].tolist(), [b[1].tolist(), b[2].tolist()])
+            with self.assertRaises(IndexError):
+                b[3]
+            with self.assertRaisesRegex(mmbuf.ViewError, "needs NumPy"):
+                b[:, 0]
+            with self.assertRaisesRegex(mmbuf.ViewError, "needs NumPy"):
+                b[::2]
+            b[2, 3] = 7
+            self.assertEqual(b[2, 3], 7)
+            b[0] = array.array("H", [1, 2, 3, 4])
+            b[1:3] = memoryview(bytes(16)).cast("H")
+            self.assertEqual(b.view.tolist(), [[1, 2, 3, 4], [0] * 4,
+                                               [0] * 4])
+            with self.assertRaisesRegex(mmbuf.ViewError, "format"):
+                b[0] = b"\0" * 8           # bytes are not u2 items
+        with mmbuf.create(self.path("f"), dtype="<i4", size=16) as b, \
+                self.no_numpy():
+            b[:] = array.array("i", [5, -6, 7, -8])
+            self.assertEqual((b[1], b[-1], b[1:3].tolist(), b[::2].tolist()),
+                             (-6, -8, [-6, 7], [5, 7]))
+        with mmbuf.open(p) as r:
+            with self.assertRaises(mmbuf.ReadOnlyError):
+                r[0, 0] = 1
+            with self.no_numpy():
+                self.assertEqual(r[0, 1], 2)
+
+    def test_path_like(self):
+        import pathlib
+        p = pathlib.Path(self.path())
+        with mmbuf.create(p, size=8) as b:
+            b.seal()
+            self.assertEqual(b.path, str(p))
+        with mmbuf.open(p, "r+") as b:
+            self.assertEqual(b.path, str(p))
+            b.seal()
+        self.assertEqual(mmbuf.verify(p).verdict, mmbuf.VERDICT_OK)
+        with mmbuf.open(os.fsencode(str(p))) as b:
+            self.assertEqual(b.capacity, 8)
+
+    def test_pickle_reopens_read_only(self):
+        p = self.path()
+        with mmbuf.create(p, size=4) as w:
+            w.raw[:] = b"abcd"
+            clone = pickle.loads(pickle.dumps(w))
+            self.assertEqual((clone.writable, clone.uuid), (False, w.uuid))
+            self.assertTrue(clone.writer_active)
+            self.assertEqual(bytes(clone.raw), b"abcd")
+            clone.close()
+            # A worker process, as multiprocessing passes arguments.
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(1) as pool:
+                self.assertEqual(pool.apply(_worker_sum, (w,)),
+                                 (False, b"abcd"))
+            data = pickle.dumps(w)
+        # By absolute path: another working directory does not matter.
+        cwd = os.getcwd()
+        os.chdir("/")
+        try:
+            with pickle.loads(data) as r:
+                self.assertEqual(bytes(r.raw), b"abcd")
+        finally:
+            os.chdir(cwd)
+        # Another buffer under the name now: refused.
+        mmbuf.create(p, size=4, exist_ok=True).close()
+        with self.assertRaises(mmbuf.InconsistentError):
+            pickle.loads(data)
+        u = mmbuf.create(self.path("u"), size=4, publish=False)
+        with self.assertRaisesRegex(TypeError, "unpublished"):
+            pickle.dumps(u)
+        u.close()
+        with self.assertRaises(ValueError):
+            pickle.dumps(u)
+
+    @unittest.skipUnless(sys.version_info >= (3, 12),
+                         "__buffer__ needs Python 3.12")
+    def test_buffer_protocol(self):
+        with mmbuf.create(self.path(), dtype="<u2", shape=(2, 2)) as b:
+            m = memoryview(b)
+            m[1, 1] = 5
+            self.assertEqual((m.format, m.shape, b.raw[6]), ("H", (2, 2), 5))
+            m.release()
+        with mmbuf.open(self.path()) as r:
+            with memoryview(r) as m:
+                self.assertTrue(m.readonly)
 
 
 class TestLocking(TempDirCase):

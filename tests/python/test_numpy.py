@@ -2,13 +2,15 @@
 NumPy does, including those memoryview cannot express.  Run by
 run-test.sh with an interpreter that has NumPy; never skipped silently."""
 
+import importlib.util
 import os
+import unittest
 from unittest import mock
 
 import numpy as np
 from mmbuf import _lock
 
-from testlib import BUILDDIR, DTYPES, TempDirCase, main, mmbuf, prog
+from testlib import BUILDDIR, CODES, DTYPES, TempDirCase, main, mmbuf, prog
 
 
 class TestToNumpy(TempDirCase):
@@ -248,6 +250,128 @@ class TestSaveLoad(TempDirCase):
             self.assertEqual(w.to_numpy().tolist(), [0, 0, 7, 8, 0, 0])
         with self.assertRaises(ValueError):
             mmbuf.load(p, "w")
+
+
+class TestProtocols(TempDirCase):
+    def test_numpy_not_imported_at_package_import(self):
+        res = self.run_py("import sys, mmbuf; print('numpy' in sys.modules)")
+        self.assertEqual((res.returncode, res.stdout), (0, b"False\n"),
+                         res.stderr)
+
+    def test_asarray_zero_copy(self):
+        p = self.path()
+        with mmbuf.create(p, dtype=">i4", shape=(3, 4)) as b:
+            a = np.asarray(b)
+            self.assertIs(type(a), np.ndarray)
+            self.assertEqual((a.dtype, a.shape), (np.dtype(">i4"), (3, 4)))
+            self.assertTrue(a.flags.writeable)
+            a[2, 3] = -5
+            self.assertEqual(bytes(b.raw[-4:]), (-5).to_bytes(4, "big",
+                                                               signed=True))
+            self.assertIs(np.asarray(b), a)        # kept by the buffer
+            self.assertTrue(np.shares_memory(np.array(b, copy=False), a))
+            c = np.array(b)                        # copy=True: a copy
+            self.assertFalse(np.shares_memory(c, a))
+            f = np.asarray(b, dtype="f8")
+            self.assertEqual(f[2, 3], -5.0)
+            del a
+        with mmbuf.create(self.path("g"), dtype="<u1", size=4096) as w, \
+                mmbuf.open(self.path("g")) as r:
+            first = np.asarray(r)
+            self.assertFalse(first.flags.writeable)
+            w.append(b"\1" * 8192)      # grows: the reader remaps
+            r.refresh()
+            again = np.asarray(r)
+            self.assertIsNot(again, first)
+            self.assertEqual(again.shape, (4096 + 8192,))
+            self.assertEqual(first.shape, (4096,))      # still valid
+            self.assertEqual(int(again[-1]), 1)
+        with self.assertRaises(ValueError):
+            np.asarray(r)          # closed
+
+    def test_indexing_has_numpy_meaning(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="<f4", shape=(3, 4, 2)) as b:
+            ref = np.arange(24, dtype="<f4").reshape(3, 4, 2)
+            b[...] = ref
+            for key in (1, -1, slice(1, None), (1, 2), (1, 2, 0), (..., 0),
+                        (slice(None, None, 2), 1), ([0, 2],), (ref > 5),
+                        (None, 1)):
+                with self.subTest(key=key):
+                    np.testing.assert_array_equal(b[key], ref[key])
+            self.assertTrue(np.shares_memory(b[1:, ::2], np.asarray(b)))
+            self.assertIsInstance(b[1, 2, 0], np.float32)
+            b[1] = 7
+            b[:, 0, 1] = [1, 2, 3]
+            ref[1] = 7
+            ref[:, 0, 1] = [1, 2, 3]
+            np.testing.assert_array_equal(np.asarray(b), ref)
+            with self.assertRaises(IndexError):
+                b[3]
+        with mmbuf.open(p) as r:
+            np.testing.assert_array_equal(r[2], ref[2])
+            with self.assertRaises(mmbuf.ReadOnlyError):
+                r[0] = 1
+
+    def test_every_numpy_spelling(self):
+        # Every string np.dtype() accepts for a supported type, with every
+        # byte-order prefix it takes, means what it means to NumPy; the
+        # others are refused.
+        supported = {c for c in CODES}
+        tried = 0
+        for key in list(np.sctypeDict) + list(set(np.sctypeDict.values())):
+            for pre in ("", "<", ">", "=", "|", "!"):
+                if pre and not isinstance(key, str):
+                    continue
+                spelling = pre + key if pre else key
+                try:
+                    want = np.dtype(spelling)
+                except TypeError:
+                    continue
+                tried += 1
+                with self.subTest(spelling=spelling):
+                    if want.kind in "biufc" and want.str[1:] in supported:
+                        canon = ("<" if want.itemsize == 1 else want.str[0]) \
+                            + want.str[1:]
+                        self.assertEqual(mmbuf.parse_dtype(spelling),
+                                         (canon, want.itemsize))
+                    elif isinstance(key, str) and not pre:
+                        with self.assertRaises(mmbuf.DtypeError):
+                            mmbuf.parse_dtype(spelling)
+        self.assertGreater(tried, 100)
+        for dt in (np.float64, np.dtype("float64"), "float64", "d", float):
+            with mmbuf.create(self.path(), dtype=dt, shape=(2,),
+                              exist_ok=True) as b:
+                self.assertEqual(np.asarray(b).dtype, np.float64)
+
+    def test_dlpack_writable_only(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="<i8", shape=(2, 3)) as b:
+            t = np.from_dlpack(b)      # NumPy makes it read-only itself
+            self.assertEqual(t.shape, (2, 3))
+            self.assertTrue(np.shares_memory(t, np.asarray(b)))
+            b[1, 2] = 42
+            self.assertEqual(t[1, 2], 42)
+            self.assertEqual(b.__dlpack_device__(), (1, 0))
+            del t
+        with mmbuf.open(p) as r:
+            with self.assertRaisesRegex(mmbuf.ReadOnlyError,
+                                        "read-only.*DLPack"):
+                np.from_dlpack(r)
+
+    @unittest.skipUnless(importlib.util.find_spec("torch"),
+                         "python3-torch is not installed")
+    def test_torch_dlpack(self):
+        import torch
+        p = self.path()
+        with mmbuf.create(p, dtype="<f4", shape=(4,)) as b:
+            t = torch.from_dlpack(b)
+            t[2] = 1.5
+            self.assertEqual(b[2], 1.5)
+            del t
+        with mmbuf.open(p) as r:
+            with self.assertRaises(mmbuf.ReadOnlyError):
+                torch.from_dlpack(r)
 
 
 class TestReadme(TempDirCase):
