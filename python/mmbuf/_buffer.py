@@ -498,7 +498,7 @@ class Buffer:
         self._writer_active = writer_active
         self._views = {}
         self._old_maps = []     # mappings a refresh replaced (see refresh)
-        self._closed = False
+        self._closed = True     # until the mapping is made (see __del__)
         self._cached = None     # (mapping, header, array): __array__
         self._sparse = False
         self._pending = None    # a _Pending until publish() (create())
@@ -512,6 +512,7 @@ class Buffer:
         # reach, so no store through a view can damage it.
         self._skew = header.data_offset % mmap.ALLOCATIONGRANULARITY
         self._mm = self._map(header.capacity)
+        self._closed = False
 
     def _map(self, capacity):
         """A new mapping of data bytes [0, capacity), or None for
