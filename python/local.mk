@@ -6,6 +6,7 @@ mmbufdir = $(pythondir)/mmbuf
 mmbuf_PYTHON = \
 	python/mmbuf/__init__.py \
 	python/mmbuf/__main__.py \
+	python/mmbuf/_array.py \
 	python/mmbuf/_buffer.py \
 	python/mmbuf/_checksum.py \
 	python/mmbuf/_errors.py \

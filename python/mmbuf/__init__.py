@@ -3,8 +3,13 @@
 Buffer files follow the format of mmbuf(5) and are shared with the C
 library libmmbuf: a buffer made by one is read and written by the other,
 under the same locks.  This package is pure Python (mmap, memoryview,
-struct, zlib, fcntl, os); NumPy is optional and used only by
-Buffer.to_numpy().
+struct, zlib, fcntl, os); NumPy is optional, imported only by the calls
+that need it: mmbuf.save(), mmbuf.load(), Buffer.to_numpy(), and
+np.asarray(buf) or indexing beyond what memoryview can express.
+
+    import numpy as np, mmbuf
+    mmbuf.save("a.mmbuf", np.arange(12.0).reshape(3, 4))   # atomic, durable
+    a = mmbuf.load("a.mmbuf")          # zero-copy, like np.load(mmap_mode="r")
 
     import mmbuf
     with mmbuf.create("t.mmbuf", dtype="<f8", shape=(1000, 8)) as b:
@@ -46,11 +51,13 @@ from ._format import (Header, MAGIC, VERSION_MAJOR, VERSION_MINOR,
                       RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
                       validate_header)
 from ._buffer import Buffer, open, create  # noqa: A004
+from ._array import save, load
 from ._checksum import backend as checksum_backend
 from ._verify import (verify, Report, BadRange, VERDICT_OK,
                       VERDICT_UNVERIFIABLE, VERDICT_CORRUPT, VERDICT_FAILED)
 
 __all__ = [
+    "save", "load",
     "open", "create", "Buffer", "Header", "parse_dtype", "validate_header",
     "verify", "Report", "BadRange", "checksum_backend", "VERDICT_OK",
     "VERDICT_UNVERIFIABLE", "VERDICT_CORRUPT", "VERDICT_FAILED",

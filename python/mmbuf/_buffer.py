@@ -12,6 +12,7 @@ import stat
 import struct
 import sys
 import time
+import warnings
 import weakref
 
 from . import _checksum
@@ -90,10 +91,12 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
 
     A writer commits the "writer open" state durably before returning; if
     the previous writer did not close, the open goes on and
-    ``Buffer.unclean`` is True.
+    ``Buffer.unclean`` is True.  path is a str, bytes or os.PathLike.
+    This is mmbuf_open() in C.
     """
     if mode not in ("r", "r+"):
         raise ValueError("mode must be 'r' or 'r+', not %r" % (mode,))
+    path = os.fspath(path)
     writable = mode == "r+"
     fd = _open_fd(path, writable)
     try:
@@ -149,8 +152,11 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
 
     size is the capacity in bytes of the data region; it defaults to the
     size of an array of the given shape and dtype.  dtype is a type string
-    such as ``"<f8"``, ``"f4"``, ``"=i2"`` or a NumPy dtype (codes b1 u1 i1
-    u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16).  shape, up to 8 dimensions, must
+    such as ``"<f8"``, ``"f4"``, ``"=i2"`` (codes b1 u1 i1 u2 i2 u4 i4 u8
+    i8 f2 f4 f8 c8 c16), or any spelling of those that np.dtype() accepts
+    (``"float64"``, ``"d"``, ``np.float64``, ``float``, a NumPy dtype):
+    see mmbuf.parse_dtype().  path is a str, bytes or os.PathLike.  This
+    is mmbuf_create() in C.  shape, up to 8 dimensions, must
     fit the capacity; without it the buffer is a flat sequence.  The label
     is UTF-8 text of at most 255 bytes.  The length starts at the
     capacity, as in mmbuf_create().
@@ -445,6 +451,30 @@ def _sync_dir(directory):
 
 _token = object()   # Buffers are made by open() and create() only
 
+
+@functools.lru_cache(maxsize=None)
+def _import_numpy():
+    try:
+        import numpy
+    except ImportError:
+        return None
+    return numpy
+
+
+def _numpy():
+    """NumPy, imported on first use (never at package import), or None."""
+    return sys.modules.get("numpy") or _import_numpy()
+
+
+def _reopen(path, uuid):
+    """Unpickle a Buffer (see Buffer.__reduce__)."""
+    buf = open(path, "r")
+    if buf.uuid != uuid:
+        buf.close()
+        raise E.InconsistentError("%s: the file is now another buffer"
+                                  % (path,))
+    return buf
+
 # append() grows as mmbuf_append() does (lib/grow.c).
 _GROWTH_DEFAULT = 2.0
 _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
@@ -453,11 +483,23 @@ _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
 class Buffer:
     """An open buffer file, made by mmbuf.open() or mmbuf.create().
 
-    The data region is mapped once; .raw, .view, .rows(), iteration and
-    .to_numpy() give zero-copy views of it, valid until close().  Stores
+    The data region (never the header) is mapped once; .raw, .view,
+    .rows(), iteration and .to_numpy() give zero-copy views of it.  Stores
     through a writable view are visible to other processes at once and
     durable after flush(), set_length() or close().  Use it as a context
-    manager to close it.
+    manager to close it; a Buffer collected unclosed is closed with a
+    ResourceWarning, as a file is.
+
+    Views outlive the Buffer: each keeps its mapping, and with it the
+    file's lock, for as long as it lives, so ``mmbuf.open(p).raw[:4]``
+    works and an array kept past a ``with`` block stays valid (see
+    close() for what that means for the lock and for stores).
+
+    NumPy's habits work on it: ``np.asarray(buf)`` (zero-copy),
+    ``buf[i]``, ``buf[a:b]``, ``buf[i, j]`` and assignment with NumPy's
+    meaning, ``np.from_dlpack(buf)`` on a writable buffer,
+    ``memoryview(buf)`` from Python 3.12, and pickling (the worker opens
+    the file again, read-only).  NumPy is imported only when used.
     """
 
     def __init__(self, token, path, fd, header, writable, unclean,
@@ -472,15 +514,38 @@ class Buffer:
         self._writer_active = writer_active
         self._views = {}
         self._old_maps = []     # mappings a refresh replaced (see refresh)
+        self._closed = True     # until the mapping is made (see __del__)
+        self._cached = None     # (mapping, header, array): __array__
         self._sparse = False
         self._pending = None    # a _Pending until publish() (create())
         self._growth = _GROWTH_DEFAULT
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
-        self._mm = mmap.mmap(fd, header.data_end,
-                             access=mmap.ACCESS_WRITE if writable
-                             else mmap.ACCESS_READ)
+        # Only the data region is mapped, from data_offset (rounded down
+        # to the allocation granularity, which a 4096-byte page system
+        # never needs): the header is never in a mapping that a view can
+        # reach, so no store through a view can damage it.
+        self._skew = header.data_offset % mmap.ALLOCATIONGRANULARITY
+        self._mm = self._map(header.capacity)
+        self._closed = False
+
+    def _map(self, capacity):
+        """A new mapping of data bytes [0, capacity), or None for
+        capacity 0 (mmap cannot map nothing).  The mmap object holds a
+        duplicate of the descriptor, so the open file description, and
+        with it the lock of mmap(5), "Locking", lives as long as the
+        mapping: as long as any view of it lives, even past close()."""
+        if capacity == 0 and self._skew == 0:
+            return None
+        return mmap.mmap(self._fd, self._skew + capacity,
+                         access=mmap.ACCESS_WRITE if self._writable
+                         else mmap.ACCESS_READ,
+                         offset=self._header.data_offset - self._skew)
+
+    def _mapped(self):
+        """The number of data bytes the current mapping covers."""
+        return 0 if self._mm is None else len(self._mm) - self._skew
 
     # -- description -------------------------------------------------
     @property
@@ -569,7 +634,7 @@ class Buffer:
     @property
     def closed(self):
         """True once close() has succeeded."""
-        return self._mm is None
+        return self._closed
 
     @property
     def published(self):
@@ -587,7 +652,7 @@ class Buffer:
 
     # -- views ---------------------------------------------------------
     def _check_open(self):
-        if self._mm is None:
+        if self._closed:
             raise ValueError("I/O operation on a closed mmbuf.Buffer")
 
     def _track(self, view):
@@ -599,7 +664,10 @@ class Buffer:
     def _region(self, start, stop):
         """A tracked 'B' memoryview of data bytes [start, stop)."""
         self._check_open()
-        off = self._header.data_offset
+        if self._mm is None:    # capacity 0: nothing to map
+            return self._track(memoryview(
+                bytearray() if self._writable else b""))
+        off = self._skew
         base = self._track(memoryview(self._mm))
         return self._track(base[off + start:off + stop])
 
@@ -642,6 +710,9 @@ class Buffer:
         contents).  Raises ViewError when memoryview cannot express the
         type (complex, f2 before Python 3.12, non-native byte order) or
         the shape has a zero dimension: use .raw or .to_numpy() then.
+        memoryview cannot index or assign parts of an N-D view
+        (``view[5]``, ``view[:] = a`` raise NotImplementedError): index
+        the buffer itself instead, ``buf[5]``, ``buf[:] = a``.
         """
         fmt = self._format()
         h = self._header
@@ -705,7 +776,8 @@ class Buffer:
         with the mapping; read-only unless the buffer is writable), shaped
         like .shape.  Works for every dtype.  Needs NumPy; delete the
         array before close().  Raises ViewError for a shape NumPy cannot
-        hold, such as (2**63, 0)."""
+        hold, such as (2**63, 0).  The array may outlive close(); it
+        holds the mapping and the lock while it lives (see close())."""
         import numpy as np
         h = self._header
         if h.ndim == 0:
@@ -727,6 +799,153 @@ class Buffer:
         # our memoryview cannot end: remember the array to count it.
         return self._track(arr)
 
+    # -- NumPy's protocols and habits ------------------------------------
+    def _array(self):
+        """The array of to_numpy(), made once and kept until the mapping
+        or the header changes (a refresh, resize(), append(), a commit)
+        or close()."""
+        c = self._cached
+        if c is not None and c[0] is self._mm and c[1] is self._header:
+            return c[2]
+        arr = self.to_numpy()
+        self._cached = (self._mm, self._header, arr)
+        return arr
+
+    def __array__(self, dtype=None, copy=None):
+        """``np.asarray(buf)``: the array of to_numpy(), without a copy
+        (one array, kept by the Buffer, is handed out again until the
+        mapping or the header changes).  A dtype other than the buffer's,
+        or copy=True, gives a copy.  NumPy is imported only here."""
+        c = self._cached     # the fast path: what np.asarray() costs
+        if c is not None and dtype is None and not copy and \
+                c[0] is self._mm and c[1] is self._header:
+            return c[2]
+        self._check_open()
+        arr = self._array()
+        if dtype is not None and arr.dtype != dtype:
+            return arr.astype(dtype)
+        if copy:
+            return arr.copy()
+        return arr
+
+    def __getitem__(self, key):
+        """``buf[i]``, ``buf[a:b]``, ``buf[i, j]``, ``buf[..., 0]``...:
+        indexing with NumPy's meaning, on the array of ``np.asarray(buf)``,
+        without a copy (a slice is a view of the mapping).
+
+        Without NumPy, what memoryview can express: an element, a slice of
+        a 1-D or flat buffer, ``buf[i]`` (a row) and ``buf[i:j]`` (rows)
+        of an N-D buffer as memoryviews, and ``buf[i, j, ...]`` with one
+        int per dimension; the rest raises ViewError."""
+        self._check_open()
+        if _numpy() is not None:
+            return self._array()[key]
+        return self._mv_index(key)
+
+    def __setitem__(self, key, value):
+        """``buf[i] = x``, ``buf[a:b] = array``, ``buf[...] = 0``: assignment
+        with NumPy's meaning (broadcasting, casting) on a writable buffer;
+        ReadOnlyError on a read-only one.  Without NumPy, what memoryview
+        can do: an element, or a part chosen as in __getitem__ from an
+        object with the buffer protocol of the same item format and size;
+        the rest raises ViewError."""
+        self._check_writable()
+        if _numpy() is not None:
+            self._array()[key] = value
+            return
+        target = self._mv_index(key, store=True)
+        if not isinstance(target, memoryview):
+            self.view[key] = value     # one element
+            return
+        with memoryview(value) as src:
+            if src.format.lstrip("@=") != target.format or \
+                    src.nbytes != target.nbytes or not src.c_contiguous:
+                raise E.ViewError(
+                    "without NumPy, buf[%r] = x needs x to be a C-contiguous"
+                    " buffer of %d bytes in format %r, not %r of %d bytes"
+                    % (key, target.nbytes, target.format, src.format,
+                       src.nbytes))
+            with target.cast("B") as t, src.cast("B") as b:
+                t[:] = b
+
+    def _mv_index(self, key, store=False):
+        """buf[key] through memoryviews (no NumPy): a value, or for a
+        store (store=True) a memoryview of the part, or None for one
+        element."""
+        h = self._header
+        nd = max(h.ndim, 1)
+        full = isinstance(key, tuple) and len(key) == nd and \
+            all(isinstance(k, int) for k in key)
+        if isinstance(key, int) and nd == 1:
+            full, key = True, (key,)
+        if full:
+            if store:
+                return None
+            return self.view[key]
+        if nd == 1 and isinstance(key, slice):
+            return self.view[key]
+        if isinstance(key, int):
+            k = key + self.shape[0] if key < 0 else key
+            if not 0 <= k < self.shape[0]:
+                raise IndexError("index %d is out of bounds for axis 0 "
+                                 "with size %d" % (key, self.shape[0]))
+            return self._row(k)
+        if isinstance(key, slice) and key.step in (None, 1):
+            return self.rows(key.start, key.stop)
+        raise E.ViewError(
+            "buf[%r] needs NumPy; without it, a %d-D buffer takes buf[i] "
+            "(a row), buf[i:j] (rows) and buf[%s] (an element)"
+            % (key, nd, ", ".join("i%d" % d for d in range(nd))))
+
+    def __buffer__(self, flags):
+        """The buffer protocol (Python 3.12 and later): ``memoryview(buf)``
+        is .view, or .raw where memoryview cannot express the dtype.
+        Before 3.12 a Python class cannot offer it: use
+        ``np.asarray(buf)`` or ``buf.raw``."""
+        if flags & 1 and not self._writable:    # PyBUF_WRITABLE
+            raise BufferError("%s is open read-only" % (self._path,))
+        try:
+            return self.view
+        except E.ViewError:
+            return self.raw
+
+    def __reduce__(self):
+        """Pickling, e.g. to pass a buffer to a multiprocessing worker:
+        the worker opens the file again, by its absolute path, read-only
+        (mode "r"), whatever the mode here, since a second writer would
+        be refused while this one is open; it raises InconsistentError if
+        the path now names another buffer (another uuid).  A writer's
+        stores reach the worker through the shared file, but only what is
+        committed (the length...) is in its header.  An unpublished
+        buffer has no name and cannot be pickled (TypeError), nor can a
+        closed one (ValueError)."""
+        self._check_open()
+        if self._pending is not None:
+            raise TypeError("%s: an unpublished buffer has no name and "
+                            "cannot be pickled: publish() it first"
+                            % (self._path,))
+        return (_reopen, (os.path.abspath(self._path), self.uuid))
+
+    def __dlpack__(self, *args, **kwargs):
+        """DLPack export (``np.from_dlpack(buf)``, ``torch.from_dlpack(buf)``)
+        of the array of np.asarray(buf), without a copy, on a writable
+        buffer only: DLPack as NumPy 1.24 and PyTorch 1.13 speak it cannot
+        mark a tensor read-only, so a consumer could write into a
+        read-only mapping and crash.  A read-only buffer raises
+        ReadOnlyError; use np.asarray(buf) there.  Needs NumPy."""
+        self._check_open()
+        if not self._writable:
+            raise E.ReadOnlyError(
+                "%s is open read-only: DLPack cannot mark a tensor "
+                "read-only, so it is exported from writable buffers only; "
+                "use np.asarray(buf) (a read-only array), or open the "
+                "buffer with mode \"r+\"" % (self._path,))
+        return self._array().__dlpack__(*args, **kwargs)
+
+    def __dlpack_device__(self):
+        """(1, 0): DLPack's kDLCPU, device 0."""
+        return (1, 0)
+
     # -- sync, advice, commits ---------------------------------------------
     def _range(self, offset, size):
         cap = self._header.capacity
@@ -735,7 +954,7 @@ class Buffer:
         if offset < 0 or size < 0 or offset + size > cap:
             raise ValueError("range [%d, %d) is outside the capacity %d"
                              % (offset, offset + size, cap))
-        start = self._header.data_offset + offset
+        start = self._skew + offset
         aligned = start - start % mmap.PAGESIZE
         return aligned, start + size - aligned
 
@@ -861,11 +1080,11 @@ class Buffer:
         if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
             raise E.InconsistentError("%s: the file is now another buffer"
                                       % (self._path,))
-        if h.data_end > len(self._mm):
+        if h.capacity > self._mapped():
             # The old mapping stays while views of it are alive.
-            self._old_maps.append(self._mm)
-            self._mm = mmap.mmap(self._fd, h.data_end,
-                                 access=mmap.ACCESS_READ)
+            if self._mm is not None:
+                self._old_maps.append(self._mm)
+            self._mm = self._map(h.capacity)
             self._drop_old_maps()
         self._writer_active = bool(h.state & F.STATE_WRITER_OPEN) and \
             _lock.writer_present(self._fd)
@@ -925,7 +1144,7 @@ class Buffer:
                               path=self._path) from None
         try:
             self._commit(True, capacity=capacity, file_size=new_end)
-            self._mm.resize(new_end)
+            self._resize_map(capacity)
             os.ftruncate(self._fd, new_end)
         finally:
             _lock.unlock_readers(self._fd)
@@ -935,6 +1154,7 @@ class Buffer:
         out, drop a block checksum table, and raise ViewsAliveError
         (naming call, the method to call again) if the caller still holds
         one."""
+        self._cached = None
         alive = self._release_views()
         # The table first (its own commit): mmap.resize() below truncates
         # the file to the end of the mapping, which is the data's end.
@@ -942,7 +1162,8 @@ class Buffer:
         try:
             # A resize to the same size changes nothing, but is refused
             # like any other while something still holds the mapping.
-            self._mm.resize(len(self._mm))
+            if self._mm is not None:
+                self._mm.resize(len(self._mm))
         except BufferError:
             n = max(alive, 1)
             raise E.ViewsAliveError(
@@ -969,8 +1190,20 @@ class Buffer:
                 # Give back what a failed preallocation may have taken.
                 os.ftruncate(self._fd, self._header.file_size)
                 raise
-        self._mm.resize(new_end)
+        self._resize_map(capacity)
         self._commit(durable, capacity=capacity, file_size=new_end)
+
+    def _resize_map(self, capacity):
+        """Make the mapping cover data bytes [0, capacity) (no view holds
+        it: see _prepare_remap()).  mmap.resize() also sets the file size
+        to the end of the data."""
+        if self._mm is None:
+            self._mm = self._map(capacity)
+        elif capacity == 0 and self._skew == 0:
+            self._mm.close()
+            self._mm = None
+        else:
+            self._mm.resize(self._skew + capacity)
 
     @property
     def growth(self):
@@ -1225,40 +1458,61 @@ class Buffer:
         self._views.clear()
         return alive
 
+    def _unmap(self):
+        """Let go of every mapping: unmap those that nothing else holds;
+        one that a view still uses stays with that view (and so does the
+        open file description that the mapping holds, with its lock) until
+        the view goes."""
+        maps = self._old_maps + ([self._mm] if self._mm is not None else [])
+        self._mm, self._old_maps, self._cached = None, [], None
+        self._views.clear()
+        for m in maps:
+            try:
+                m.close()
+            except BufferError:
+                pass
+
     def close(self):
-        """Close the buffer; closing twice does nothing.
+        """Close the buffer, as mmbuf_close() does; closing twice does
+        nothing.  It never fails because views are alive.
 
         A writer syncs the data region, commits durably the header with
-        the "writer open" state cleared, and only then releases the lock.
-        Every view handed out (.raw, .view, .rows(), iteration) is
-        released.  If the caller still holds something made from them
-        (a NumPy array, a slice of a memoryview), close() raises
-        ViewsAliveError and the buffer stays open: delete those and call
-        close() again.
+        the "writer open" state cleared (and, if sealed, the clean sealed
+        state into both slots), then closes its descriptor.
+
+        Views handed out (.raw, .view, .rows(), iteration, .to_numpy(),
+        np.asarray(buf)) stay valid after close(), as the arrays of
+        np.load(mmap_mode="r") do: each keeps the mapping it points into,
+        and the mapping keeps a duplicate of the descriptor, so the lock
+        (mmbuf(5), "Locking") lasts exactly as long as any of them lives.
+        Their last one going releases it.  Until then, for a reader, a
+        writer's shrink stays refused (BusyError); for a writer, other
+        writers stay refused (BusyError).
+
+        What a writer's close() commits is what the views held then.
+        Stores through a view after close() still reach the file (the
+        mapping is shared: other processes see them at once), but nothing
+        syncs or commits them: they are not durable, the header does not
+        cover them, and a sealed buffer's checksums no longer match them
+        (verifybuf reports it corrupt).  Store before close(), or open the
+        file again.  The header is never mapped by a view: no store can
+        damage it.
 
         A buffer made with create(publish=False) and never published is
         discarded instead: nothing is committed or synced, and the file
         goes (with its temporary name, if it had one), as mmbuf_close()
-        does.  Leaving a ``with`` block without publish() discards it too."""
-        if self._mm is None:
+        does; views of it stay valid, on a file without a name.  Leaving a
+        ``with`` block without publish() discards it too.
+
+        Raises OSError if a sync or commit fails; the descriptor is closed
+        all the same."""
+        if self._closed:
             return
         discard = self._pending is not None
-        if self._writable and not discard:
+        if self._writable and not discard and self._mm is not None:
             self._mm.flush()
-        alive = self._release_views()
-        try:
-            self._mm.close()
-        except BufferError:
-            n = max(alive, 1)
-            raise E.ViewsAliveError(
-                "cannot close %s: %s%d view%s of the buffer %s still in "
-                "use (NumPy arrays from .to_numpy() or slices of its "
-                "memoryviews); delete them (del array) or call .release() "
-                "on the memoryviews, then close() again"
-                % (self._path, "" if alive else "at least ", n,
-                   "" if n == 1 else "s", "is" if n == 1 else "are"), n)
-        self._mm = None
-        self._drop_old_maps()
+        self._closed = True
+        self._unmap()
         if discard:
             fd, self._fd = self._fd, -1
             os.close(fd)
@@ -1266,39 +1520,57 @@ class Buffer:
             return
         try:
             if self._writable:
-                self._commit(True, state=self._header.state
-                             & ~F.STATE_WRITER_OPEN)
-                # A sealed buffer is meant to be final: the clean, sealed
-                # state goes into the other slot too, so that either slot
-                # alone holds it (mmbuf(5), "Opening for writing, closing,
-                # unclean close").
-                if self._header.state & F.STATE_SEALED:
-                    self._commit(True)
+                self._commit_clean()
         finally:
+            # Releases the locks, unless a mapping still in use holds
+            # them (see above).
             fd, self._fd = self._fd, -1
-            os.close(fd)   # releases the locks
+            os.close(fd)
+
+    def _commit_clean(self, durable=True):
+        """Commit the "writer open" state cleared, as close() does."""
+        self._commit(durable, state=self._header.state
+                     & ~F.STATE_WRITER_OPEN)
+        # A sealed buffer is meant to be final: the clean, sealed state
+        # goes into the other slot too, so that either slot alone holds it
+        # (mmbuf(5), "Opening for writing, closing, unclean close").
+        if self._header.state & F.STATE_SEALED:
+            self._commit(durable)
 
     def _abandon(self):
         """Unmap and close without committing (a failed open)."""
-        self._release_views()
-        try:
-            self._mm.close()
-        except BufferError:
-            pass
-        self._mm = None
+        self._closed = True
+        self._unmap()
         os.close(self._fd)
         self._fd = -1
 
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
-        self.close()
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.close()
+            return
+        # Never replace the exception that is leaving the block: a
+        # failure to close is noted on it instead.
+        try:
+            self.close()
+        except Exception as e:
+            if hasattr(exc, "add_note"):
+                exc.add_note("while leaving the block, closing %s also "
+                             "failed: %s" % (self._path, e))
 
     def __del__(self):
-        # Like a file object: a forgotten buffer is closed when collected.
+        # Like a file object: a forgotten buffer is closed when collected,
+        # with a ResourceWarning that names it.
+        if getattr(self, "_closed", True):
+            return
         try:
-            if getattr(self, "_mm", None) is not None:
-                self.close()
+            warnings.warn("unclosed mmbuf.Buffer %r" % (self._path,),
+                          ResourceWarning, stacklevel=2, source=self)
+        except Exception:
+            pass
+        try:
+            self.close()
         except Exception:
             pass

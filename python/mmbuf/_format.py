@@ -102,23 +102,77 @@ class Header:
         return self.data_offset + self.capacity
 
 
-def parse_dtype(dtype):
-    """Check and normalise a type string, as mmbuf_dtype_parse() does.
+# Every other spelling of the supported types that np.dtype() accepts as
+# a string (its names and one-character codes, np.sctypeDict), as a code
+# of "Element types" in native byte order.  The C types take this
+# platform's sizes, as NumPy does.
+_SPELLINGS = {
+    "?": "b1", "bool": "b1", "bool_": "b1", "bool8": "b1",
+    "b": "i1", "byte": "i1", "int8": "i1",
+    "B": "u1", "ubyte": "u1", "uint8": "u1",
+    "h": "i2", "short": "i2", "int16": "i2",
+    "H": "u2", "ushort": "u2", "uint16": "u2",
+    "int32": "i4", "uint32": "u4", "int64": "i8", "uint64": "u8",
+    "e": "f2", "half": "f2", "float16": "f2",
+    "f": "f4", "single": "f4", "float32": "f4",
+    "d": "f8", "double": "f8", "float": "f8", "float_": "f8",
+    "float64": "f8",
+    "F": "c8", "csingle": "c8", "singlecomplex": "c8", "complex64": "c8",
+    "D": "c16", "cdouble": "c16", "cfloat": "c16", "complex": "c16",
+    "complex_": "c16", "complex128": "c16",
+}
+for _names, _c in ((("i", "intc"), "i"), (("I", "uintc"), "I"),
+                   (("l", "long", "int", "int_"), "l"),
+                   (("L", "ulong", "uint"), "L"),
+                   (("q", "longlong"), "q"), (("Q", "ulonglong"), "Q"),
+                   (("p", "intp", "int0"), "n"), (("P", "uintp", "uint0"), "N")):
+    for _n in _names:
+        _SPELLINGS[_n] = "%s%d" % ("u" if _c.isupper() else "i",
+                                   struct.calcsize(_c))
+del _names, _c, _n
+_NATIVE_ORDER = "<" if sys.byteorder == "little" else ">"
 
-    Accepts ``"<f8"``, ``">i4"``, ``"|u1"``, ``"=f4"`` (native order) and
-    bare codes such as ``"f8"`` (little-endian), and objects with a ``str``
-    attribute such as NumPy dtypes.  Returns ``(canonical, itemsize)``,
-    e.g. ``("<f8", 8)``.  Raises DtypeError.
+
+def parse_dtype(dtype):
+    """Check and normalise an element type, as mmbuf_dtype_parse() does.
+
+    Accepts the type strings of mmbuf(5): ``"<f8"``, ``">i4"``, ``"|u1"``,
+    ``"=f4"`` (native order) and bare codes such as ``"f8"``
+    (little-endian); every other spelling that ``np.dtype()`` accepts for
+    the supported types, in native order unless prefixed with ``<``,
+    ``>``, ``=``, ``|`` or ``!``: ``"float64"``, ``"d"``, ``"double"``,
+    ``"int"``, ``"?"``, ``"complex64"``...; the Python types bool, int,
+    float and complex; NumPy dtypes and scalar types (``np.float64``).
+    NumPy is not needed, nor imported.  Returns ``(canonical, itemsize)``,
+    e.g. ``("<f8", 8)``.  Raises DtypeError for anything else, such as
+    object, string, structured, datetime or longdouble types.
     """
     s = getattr(dtype, "str", dtype)
+    if isinstance(dtype, type) and not isinstance(s, str):
+        # bool, int, float, complex, np.float64, np.intc...: NumPy names
+        # its scalar types after their dtype.
+        s = dtype.__name__
+        if dtype.__module__ == "numpy" and "numpy" in sys.modules:
+            try:
+                s = sys.modules["numpy"].dtype(dtype).str
+            except TypeError:
+                pass
     if not isinstance(s, str):
         raise E.DtypeError("invalid dtype %r" % (dtype,))
-    order, code = (s[0], s[1:]) if s[:1] in ("<", ">", "|", "=") else ("", s)
+    order, code = (s[0], s[1:]) if s[:1] in ("<", ">", "|", "=", "!") \
+        else ("", s)
     if code not in ITEMSIZES:
-        raise E.DtypeError("invalid dtype %r: the codes are %s"
-                           % (dtype, " ".join(ITEMSIZES)))
-    if order == "=":
-        order = "<" if sys.byteorder == "little" else ">"
+        if code not in _SPELLINGS:
+            raise E.DtypeError("invalid dtype %r: the codes are %s, or "
+                               "NumPy's names for them" %
+                               (dtype, " ".join(ITEMSIZES)))
+        code = _SPELLINGS[code]
+        if order in ("", "|"):
+            order = "="
+    if order == "!":
+        order = ">"
+    elif order == "=":
+        order = _NATIVE_ORDER
     elif order in ("", "|"):
         order = "<"
     if ITEMSIZES[code] == 1:

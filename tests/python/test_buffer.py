@@ -1,12 +1,18 @@
 """Tests of mmbuf.open/create and the Buffer object, in Python alone."""
 
+import array
 import json
+import multiprocessing
 import os
+import pickle
 import signal
 import stat
 import struct
 import subprocess
 import sys
+import unittest
+import warnings
+from unittest import mock
 
 from testlib import BUILDDIR, F, TempDirCase, main, mmbuf, prog, slot_bytes
 
@@ -355,8 +361,8 @@ class TestCreate(TempDirCase):
         b.close()
         self.assertTrue(b.closed)
         self.assertFalse(b.published)
-        with self.assertRaises(ValueError):    # released, as any close
-            view.tobytes()
+        self.assertEqual(view.tobytes(), b"\7")   # still valid, nameless
+        del view
         self.assertEqual(os.listdir(self.dir), [])
         b.close()                           # twice does nothing
         # A with block that ends without publish() discards as well.
@@ -710,45 +716,290 @@ class TestCommit(TempDirCase):
             b.raw
 
 
-class TestClose(TempDirCase):
-    def test_views_released_on_close(self):
-        b = mmbuf.create(self.path(), dtype="u1", shape=(2, 2))
-        v, r, rows = b.view, b.raw, b.rows(0, 1)
-        row = next(iter(b))
-        b.close()
-        for view in (rows, row):
-            with self.assertRaises(ValueError):
-                view[0]
-        with self.assertRaises(ValueError):
-            v[0, 0]
-        with self.assertRaises(ValueError):
-            r[0]
+def file_maps(path):
+    """The (start offset in the file, size, permissions) of every mapping
+    of path in this process, from /proc/self/maps."""
+    st = os.stat(path)
+    maps = []
+    with open("/proc/self/maps") as f:
+        for line in f:
+            fields = line.split()
+            if len(fields) < 6:
+                continue
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            major, minor = (int(x, 16) for x in fields[3].split(":"))
+            if int(fields[4]) == st.st_ino and \
+                    os.makedev(major, minor) == st.st_dev:
+                maps.append((int(fields[2], 16), hi - lo, fields[1]))
+    return maps
 
-    def test_close_with_live_slice(self):
+
+class TestLifetimes(TempDirCase):
+    """Rules (a) to (d) of closing with views alive, the one-liners, and
+    the ResourceWarning of a forgotten buffer."""
+
+    def test_views_outlive_close(self):
+        # (b): every kind of view stays valid after close(), as arrays of
+        # np.load(mmap_mode="r") do.
+        p = self.path()
+        with mmbuf.create(p, dtype="u1", shape=(2, 2)) as b:
+            b.raw[:] = b"\1\2\3\4"
+        b = mmbuf.open(p)
+        v, r, rows = b.view, b.raw, b.rows(1, 2)
+        row = next(iter(b))
+        piece = r[1:3]
+        b.close()
+        self.assertTrue(b.closed)
+        self.assertEqual((v[1, 0], r[3], rows[0, 1], row[1]), (3, 4, 4, 2))
+        self.assertEqual(bytes(piece), b"\2\3")
+        with self.assertRaises(ValueError):     # the buffer itself is closed
+            b.raw
+
+    def test_close_with_live_slice_commits(self):
+        # (a) and (d): close() does not raise, and commits what close
+        # commits, views alive or not.
         p = self.path()
         b = mmbuf.create(p, size=16)
         piece = b.raw[2:4]
-        with self.assertRaisesRegex(mmbuf.ViewsAliveError,
-                                    r"1 view.*release\(\)") as cm:
-            b.close()
-        self.assertEqual(cm.exception.count, 1)
-        self.assertFalse(b.closed)
-        self.assertIsInstance(cm.exception, mmbuf.Error)
-        piece.release()
+        piece[:] = b"ab"
+        m = memoryview(piece)      # a consumer of our view
         b.close()
         self.assertTrue(b.closed)
         with mmbuf.open(p) as r:
             self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
+            self.assertFalse(r.writer_active)
+            self.assertEqual(bytes(r.raw[2:4]), b"ab")
+            gen = r.generation
+        # A store after close() reaches the file (the mapping is shared)
+        # but no commit covers it.
+        m[0] = ord("z")
+        with mmbuf.open(p) as r:
+            self.assertEqual((bytes(r.raw[2:4]), r.generation), (b"zb", gen))
+        del m, piece
 
-    def test_close_with_exported_view(self):
-        b = mmbuf.create(self.path(), size=16)
-        v = b.raw
-        m = memoryview(v)      # a consumer of our view
-        with self.assertRaises(mmbuf.ViewsAliveError):
-            b.close()
-        m.release()
+    def test_with_block_keeps_the_exception(self):
+        # (a): the user's exception leaves the block, not a BufferError
+        # or ViewsAliveError on top of it.
+        p = self.path()
+        with self.assertRaises(KeyError) as cm:
+            with mmbuf.create(p, size=16) as b:
+                v = b.raw[1:2]
+                raise KeyError("mine")
+        self.assertIsNone(cm.exception.__context__)
+        self.assertTrue(b.closed)
         del v
+        # and with no exception, leaving the block does not raise either
+        with mmbuf.open(p) as b:
+            v = b.raw
+        self.assertTrue(b.closed)
+        self.assertEqual(len(v), 16)
+
+    def test_writer_lock_lasts_with_views(self):
+        # (c): other writers stay refused while the writer's views live,
+        # and are let in when the last one goes.
+        p = self.path()
+        w = mmbuf.create(p, size=16)
+        v = w.raw
+        rows = v[4:8]
+        w.close()
+        del v
+        with self.assertRaises(mmbuf.BusyError):
+            mmbuf.open(p, "r+")
+        with mmbuf.open(p) as r:
+            self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
+        del rows
+        with mmbuf.open(p, "r+") as w2:
+            self.assertFalse(w2.unclean)
+
+    def test_reader_lock_lasts_with_views(self):
+        # (c): a reader's views keep a writer's shrink out (it would be
+        # SIGBUS under them); the last one going lets it in.
+        p = self.path()
+        w = mmbuf.create(p, size=1 << 20)
+        w.set_length(10)
+        r = mmbuf.open(p)
+        v = r.raw
+        r.close()
+        with self.assertRaises(mmbuf.BusyError):
+            w.resize(4096)
+        self.assertEqual(w.capacity, 1 << 20)
+        del v
+        w.resize(4096)
+        self.assertEqual(w.capacity, 4096)
+        w.close()
+        # A closed reader with no views holds nothing.
+        mmbuf.open(p).close()
+        with mmbuf.open(p, "r+") as w:
+            w.resize(8192)
+
+    def test_unclosed_buffer_warns(self):
+        p = self.path()
+        mmbuf.create(p, size=4).close()
+        b = mmbuf.open(p)
+        with self.assertWarnsRegex(ResourceWarning, "unclosed.*" + p):
+            del b
+        b = mmbuf.open(p)
         b.close()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            del b      # a closed buffer says nothing
+
+    def test_one_liners(self):
+        # What a buffer hands out keeps what it needs alive: the buffer
+        # collected at once does not spoil the view.
+        p = self.path()
+        with mmbuf.create(p, dtype="<u2", shape=(2, 3)) as b:
+            b.raw[:] = bytes(range(12))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            self.assertEqual(mmbuf.open(p).raw[:4].tobytes(),
+                             b"\0\1\2\3")
+            self.assertEqual(mmbuf.open(p).view[0, 1], 0x0302)
+            self.assertEqual(mmbuf.open(p).rows(1, 2).tolist(),
+                             [[0x0706, 0x0908, 0x0b0a]])
+            self.assertEqual(list(mmbuf.open(p))[1].tolist(),
+                             [0x0706, 0x0908, 0x0b0a])
+            mmbuf.open(p, "r+").raw[0] = 9
+        with mmbuf.open(p, "r+") as w:      # the lock went with the view
+            self.assertEqual(w.raw[0], 9)
+
+    def test_header_not_mapped(self):
+        # (d): only the data region is mapped, so no view, whatever the
+        # pointer arithmetic done on it, reaches the header.
+        p = self.path()
+        with mmbuf.create(p, size=3 * 4096) as b:
+            v = b.raw
+            maps = file_maps(p)
+            self.assertTrue(maps)
+            for off, size, perms in maps:
+                self.assertGreaterEqual(off, b.header.data_offset, maps)
+            b.resize(5 * 4096)      # and after a remap
+            for off, size, perms in file_maps(p):
+                self.assertGreaterEqual(off, b.header.data_offset)
+            del v
+        with mmbuf.open(p) as r:
+            for off, size, perms in file_maps(p):
+                self.assertGreaterEqual(off, r.header.data_offset)
+            self.assertEqual(r.capacity, 5 * 4096)
+
+    def test_capacity_zero(self):
+        p = self.path()
+        with mmbuf.create(p, size=0) as b:
+            self.assertEqual(bytes(b.raw), b"")
+            b.append(b"abc")
+            self.assertEqual(bytes(b.raw), b"abc")
+            b.set_length(0)
+            b.resize(0)
+            self.assertEqual((b.capacity, bytes(b.raw)), (0, b""))
+        with mmbuf.open(p) as r:
+            self.assertEqual((r.capacity, bytes(r.raw)), (0, b""))
+
+
+def _worker_sum(buf):
+    """A multiprocessing worker: what it sees of a pickled buffer."""
+    with buf:
+        return (buf.writable, bytes(buf.raw))
+
+
+class TestProtocols(TempDirCase):
+    """Indexing, pickling, paths and the buffer protocol, with or without
+    NumPy (its absence is simulated where it is installed)."""
+
+    def no_numpy(self):
+        return mock.patch.object(mmbuf._buffer, "_numpy", lambda: None)
+
+    def test_indexing_without_numpy(self):
+        p = self.path()
+        with mmbuf.create(p, dtype="<u2", shape=(3, 4)) as b, self.no_numpy():
+            b.raw[:] = bytes(range(24))
+            self.assertEqual(b[1, 2], 0x0d0c)
+            self.assertEqual(b[-1, -1], 0x1716)
+            self.assertEqual(b[1].tolist(), [0x0908, 0x0b0a, 0x0d0c, 0x0f0e])
+            self.assertEqual(b[-3].tolist(), b[0].tolist())
+            self.assertEqual(b[1:].tolist(), [b[1].tolist(), b[2].tolist()])
+            with self.assertRaises(IndexError):
+                b[3]
+            with self.assertRaisesRegex(mmbuf.ViewError, "needs NumPy"):
+                b[:, 0]
+            with self.assertRaisesRegex(mmbuf.ViewError, "needs NumPy"):
+                b[::2]
+            b[2, 3] = 7
+            self.assertEqual(b[2, 3], 7)
+            b[0] = array.array("H", [1, 2, 3, 4])
+            b[1:3] = memoryview(bytes(16)).cast("H")
+            self.assertEqual(b.view.tolist(), [[1, 2, 3, 4], [0] * 4,
+                                               [0] * 4])
+            with self.assertRaisesRegex(mmbuf.ViewError, "format"):
+                b[0] = b"\0" * 8           # bytes are not u2 items
+        with mmbuf.create(self.path("f"), dtype="<i4", size=16) as b, \
+                self.no_numpy():
+            b[:] = array.array("i", [5, -6, 7, -8])
+            self.assertEqual((b[1], b[-1], b[1:3].tolist(), b[::2].tolist()),
+                             (-6, -8, [-6, 7], [5, 7]))
+        with mmbuf.open(p) as r:
+            with self.assertRaises(mmbuf.ReadOnlyError):
+                r[0, 0] = 1
+            with self.no_numpy():
+                self.assertEqual(r[0, 1], 2)
+
+    def test_path_like(self):
+        import pathlib
+        p = pathlib.Path(self.path())
+        with mmbuf.create(p, size=8) as b:
+            b.seal()
+            self.assertEqual(b.path, str(p))
+        with mmbuf.open(p, "r+") as b:
+            self.assertEqual(b.path, str(p))
+            b.seal()
+        self.assertEqual(mmbuf.verify(p).verdict, mmbuf.VERDICT_OK)
+        with mmbuf.open(os.fsencode(str(p))) as b:
+            self.assertEqual(b.capacity, 8)
+
+    def test_pickle_reopens_read_only(self):
+        p = self.path()
+        with mmbuf.create(p, size=4) as w:
+            w.raw[:] = b"abcd"
+            clone = pickle.loads(pickle.dumps(w))
+            self.assertEqual((clone.writable, clone.uuid), (False, w.uuid))
+            self.assertTrue(clone.writer_active)
+            self.assertEqual(bytes(clone.raw), b"abcd")
+            clone.close()
+            # A worker process, as multiprocessing passes arguments.
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(1) as pool:
+                self.assertEqual(pool.apply(_worker_sum, (w,)),
+                                 (False, b"abcd"))
+            data = pickle.dumps(w)
+        # By absolute path: another working directory does not matter.
+        cwd = os.getcwd()
+        os.chdir("/")
+        try:
+            with pickle.loads(data) as r:
+                self.assertEqual(bytes(r.raw), b"abcd")
+        finally:
+            os.chdir(cwd)
+        # Another buffer under the name now: refused.
+        mmbuf.create(p, size=4, exist_ok=True).close()
+        with self.assertRaises(mmbuf.InconsistentError):
+            pickle.loads(data)
+        u = mmbuf.create(self.path("u"), size=4, publish=False)
+        with self.assertRaisesRegex(TypeError, "unpublished"):
+            pickle.dumps(u)
+        u.close()
+        with self.assertRaises(ValueError):
+            pickle.dumps(u)
+
+    @unittest.skipUnless(sys.version_info >= (3, 12),
+                         "__buffer__ needs Python 3.12")
+    def test_buffer_protocol(self):
+        with mmbuf.create(self.path(), dtype="<u2", shape=(2, 2)) as b:
+            m = memoryview(b)
+            m[1, 1] = 5
+            self.assertEqual((m.format, m.shape, b.raw[6]), ("H", (2, 2), 5))
+            m.release()
+        with mmbuf.open(self.path()) as r:
+            with memoryview(r) as m:
+                self.assertTrue(m.readonly)
 
 
 class TestLocking(TempDirCase):

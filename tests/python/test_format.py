@@ -214,7 +214,19 @@ class TestFields(unittest.TestCase):
         self.assertEqual(F.parse_dtype(">c16"), (">c16", 16))
         self.assertEqual(F.parse_dtype("|u1"), ("<u1", 1))
         self.assertEqual(F.parse_dtype(">i1"), ("<i1", 1))
-        for bad in ("f16", "<", "", "u3", ">f8x", 8):
+        # NumPy's spellings, without NumPy (test_numpy.py checks them
+        # all against np.dtype()).
+        native = "<" if sys.byteorder == "little" else ">"
+        for spelling, want in (("float64", native + "f8"),
+                               ("d", native + "f8"), (float, native + "f8"),
+                               ("double", native + "f8"), (bool, "<b1"),
+                               ("?", "<b1"), ("!i4", ">i4"), (">d", ">f8"),
+                               ("<complex64", "<c8"), ("B", "<u1"),
+                               ("int16", native + "i2"), ("e", native + "f2"),
+                               ("longlong", native + "i8")):
+            self.assertEqual(F.parse_dtype(spelling)[0], want, spelling)
+        for bad in ("f16", "<", "", "u3", ">f8x", 8, "g", "float128", "O",
+                    "object", "U", "str", "M8", object, str, bytes):
             with self.assertRaises(mmbuf.DtypeError, msg=bad):
                 F.parse_dtype(bad)
 

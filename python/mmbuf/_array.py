@@ -1,0 +1,123 @@
+"""mmbuf.save() and mmbuf.load(): the two calls people use with .npy
+files, over buffer files, with mmbuf's guarantees.  NumPy is imported by
+the calls, never at package import.
+"""
+
+import os
+import weakref
+
+from . import _buffer as B
+from . import _errors as E
+from . import _format as F
+
+
+def _numpy():
+    try:
+        import numpy
+    except ImportError:
+        raise ImportError("mmbuf.save() and mmbuf.load() need NumPy "
+                          "(apt-get install python3-numpy, or pip install "
+                          "numpy)") from None
+    return numpy
+
+
+def save(path, array, *, label=None, seal=False, exist_ok=False):
+    """Save an array to a new buffer file at path, atomically and
+    durably: the counterpart of ``np.save``.
+
+    array is anything that ``np.ascontiguousarray`` makes a C-contiguous
+    array of 1 to 8 dimensions of a supported dtype (bool, int8 to uint64,
+    float16/32/64, complex64/128, either byte order); it is copied into
+    the file once, in its own byte order, with its shape.  label is UTF-8
+    text of at most 255 bytes (None: none).
+
+    The file is built as mmbuf.create(..., publish=False) builds it, under
+    no name: written, sealed if seal is true (as Buffer.seal(): the file
+    then passes verifybuf), committed clean, synced, and only then linked
+    under path and the directory synced (mmbuf_publish() in C).  So a crash
+    leaves the old file or nothing, never a part.  Without exist_ok an
+    existing path raises FileExistsError and is left as it is; with it a
+    regular file there is replaced atomically.
+
+    What the format cannot hold raises an mmbuf.Error and leaves no file:
+    DtypeError for object, string, structured, datetime and longdouble
+    (float128) dtypes; ShapeError for a 0-d array (ndim 0 means "flat" in
+    mmbuf(5): save ``a.reshape(1)``) or more than 8 dimensions.  Also
+    raises LabelError, NoChecksumError (seal without an XXH3-64 back end),
+    NotRegularError or OSError.  Needs NumPy.  Returns None.
+    """
+    np = _numpy()
+    path = os.fspath(path)
+    arr = np.asanyarray(array)
+    if arr.ndim == 0:       # before ascontiguousarray makes it 1-d
+        raise E.ShapeError("%s: a 0-d array has no shape a buffer file can "
+                           "hold (ndim 0 means a flat buffer); save "
+                           "a.reshape(1) instead" % (path,))
+    arr = np.ascontiguousarray(arr)
+    try:
+        dtype, _ = F.parse_dtype(arr.dtype.str)
+    except E.DtypeError:
+        raise E.DtypeError("%s: NumPy dtype %s cannot be kept in a buffer "
+                           "file: the types are bool, int8 to uint64, "
+                           "float16 to float64, complex64 and complex128"
+                           % (path, arr.dtype)) from None
+    if arr.ndim > F.MAX_DIMS:
+        raise E.ShapeError("%s: %d dimensions, a buffer file holds at most "
+                           "%d" % (path, arr.ndim, F.MAX_DIMS))
+    buf = B.create(path, dtype=dtype, shape=arr.shape,
+                   label="" if label is None else label, sparse=True,
+                   exist_ok=exist_ok, publish=False)
+    try:
+        # pwrite, not stores through the mapping: no page faults, and a
+        # full disk is an OSError.  Every byte of the capacity is written,
+        # so the sparse file ends up fully allocated.
+        if arr.nbytes:
+            B._pwrite_all(buf._fd, arr.reshape(-1).view(np.uint8),
+                          buf.header.data_offset)
+        if seal:
+            buf.seal()
+        buf._commit_clean(durable=False)   # publish() syncs everything
+        buf.publish()
+    except BaseException:
+        buf._discard()
+        raise
+    buf._abandon()      # committed and published: nothing left to do
+
+
+def load(path, mode="r"):
+    """Open the buffer file at path and return its contents as a NumPy
+    array, without a copy: the counterpart of ``np.load(path,
+    mmap_mode=mode)``.
+
+    The array is shaped like Buffer.shape (a flat buffer gives the
+    length // itemsize committed elements) and owns its mapping: nothing
+    needs closing.  mode is ``"r"`` (a read-only array; the reader lock
+    lasts as long as the array, so a writer cannot shrink the file under
+    it) or ``"r+"`` (a writable array; the writer lock lasts as long as
+    the array, and other writers get BusyError).  For ``"r+"``, when the
+    array (and every view of it) is collected, the buffer is closed as
+    Buffer.close() closes it: the stores are synced, the clean state
+    committed, and the lock released; it is mmbuf_open() and, at the end,
+    mmbuf_close() in C.
+
+    Raises what mmbuf.open() raises, and ViewError for a shape NumPy
+    cannot hold.  Needs NumPy.
+    """
+    _numpy()
+    buf = B.open(path, mode)
+    try:
+        arr = buf.to_numpy()
+    except BaseException:
+        buf.close()
+        raise
+    if mode == "r":
+        buf.close()     # the array keeps the mapping and the reader lock
+    else:
+        # Close (sync, commit, unlock) when the array goes with the last
+        # of its views: they all hold, as their base, the array that
+        # NumPy made over the mapping (NumPy collapses chains of bases).
+        root = arr
+        while isinstance(root.base, type(arr)):
+            root = root.base
+        weakref.finalize(root, buf.close)
+    return arr
