@@ -7,6 +7,10 @@ one vocabulary in both languages.  System errors (no such file, permission
 denied, ...) are raised as the usual :class:`OSError` subclasses.
 """
 
+from __future__ import annotations
+
+from typing import Dict, Optional, Type, TypeVar, Union
+
 __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
@@ -24,47 +28,138 @@ class Error(Exception):
     ``"MMBUF_EMAGIC"``, as mmbuf_err_name() gives it in C.
     """
 
-    code = None
-    name = "MMBUF_ERROR"
+    code: Optional[int] = None
+    name: str = "MMBUF_ERROR"
 
 
-def _make(cls_name, value, cname, doc, bases=(), base=Error):
-    name = "MMBUF_E" + cname
-    # help() names the C equivalent, as BusyError's docstring does.
-    doc += "\n\nIn C: %s (%d)." % (name, value)
-    cls = type(cls_name, (base,) + bases,
-               {"code": value, "name": name, "__doc__": doc,
-                "__module__": "mmbuf"})
+_E = TypeVar("_E", bound=Type[Error])
+
+
+def _coded(cls: _E) -> _E:
+    """Name the C equivalent in help(), as BusyError's docstring does."""
+    cls.__doc__ = "%s\n\nIn C: %s (%d)." % (cls.__doc__, cls.name, cls.code)
+    cls.__module__ = "mmbuf"
     return cls
 
 
-MagicError = _make("MagicError", -10001, "MAGIC",
-                   "Not an mmbuf buffer file (bad magic).")
-ChecksumError = _make("ChecksumError", -10002, "CHECKSUM",
-                      "Header checksum mismatch.")
-TornError = _make("TornError", -10003, "TORN",
-                  "Torn header slot (generation copies differ).")
-VersionError = _make("VersionError", -10004, "VERSION",
-                     "Unsupported format version.")
-FeatureError = _make("FeatureError", -10005, "FEATURE",
-                     "Unsupported incompatible feature.")
-ROFeatureError = _make("ROFeatureError", -10006, "ROFEATURE",
-                       "Unsupported read-only-compatible feature: "
-                       "open read-only.")
-TruncatedError = _make("TruncatedError", -10007, "TRUNCATED",
-                       "The file is shorter than its header says.")
-InconsistentError = _make("InconsistentError", -10008, "INCONSISTENT",
-                          "Inconsistent header fields.")
-NotRegularError = _make("NotRegularError", -10009, "NOTREG",
-                        "Not a regular file.")
+@_coded
+class MagicError(Error):
+    """Not an mmbuf buffer file (bad magic)."""
+
+    code: Optional[int] = -10001
+    name: str = "MMBUF_EMAGIC"
+
+
+@_coded
+class ChecksumError(Error):
+    """Header checksum mismatch."""
+
+    code: Optional[int] = -10002
+    name: str = "MMBUF_ECHECKSUM"
+
+
+@_coded
+class TornError(Error):
+    """Torn header slot (generation copies differ)."""
+
+    code: Optional[int] = -10003
+    name: str = "MMBUF_ETORN"
+
+
+@_coded
+class VersionError(Error):
+    """Unsupported format version."""
+
+    code: Optional[int] = -10004
+    name: str = "MMBUF_EVERSION"
+
+
+@_coded
+class FeatureError(Error):
+    """Unsupported incompatible feature."""
+
+    code: Optional[int] = -10005
+    name: str = "MMBUF_EFEATURE"
+
+
+@_coded
+class ROFeatureError(Error):
+    """Unsupported read-only-compatible feature: open read-only."""
+
+    code: Optional[int] = -10006
+    name: str = "MMBUF_EROFEATURE"
+
+
+@_coded
+class TruncatedError(Error):
+    """The file is shorter than its header says."""
+
+    code: Optional[int] = -10007
+    name: str = "MMBUF_ETRUNCATED"
+
+
+@_coded
+class InconsistentError(Error):
+    """Inconsistent header fields."""
+
+    code: Optional[int] = -10008
+    name: str = "MMBUF_EINCONSISTENT"
+
+
+@_coded
+class NotRegularError(Error):
+    """Not a regular file."""
+
+    code: Optional[int] = -10009
+    name: str = "MMBUF_ENOTREG"
+
+
+@_coded
+class ReadOnlyError(Error):
+    """The buffer is open read-only."""
+
+    code: Optional[int] = -10011
+    name: str = "MMBUF_EREADONLY"
+
+
+@_coded
+class DtypeError(Error, ValueError):
+    """Invalid dtype."""
+
+    code: Optional[int] = -10012
+    name: str = "MMBUF_EDTYPE"
+
+
+@_coded
+class ShapeError(Error, ValueError):
+    """The shape does not fit the capacity."""
+
+    code: Optional[int] = -10013
+    name: str = "MMBUF_ESHAPE"
+
+
+@_coded
+class LabelError(Error, ValueError):
+    """The label is too long or not UTF-8."""
+
+    code: Optional[int] = -10014
+    name: str = "MMBUF_ELABEL"
+
+
+@_coded
+class LengthError(Error, ValueError):
+    """The length exceeds the capacity."""
+
+    code: Optional[int] = -10015
+    name: str = "MMBUF_ELENGTH"
 
 
 class BusyError(Error):
     """Another writer has the buffer open (mmbuf_open() with MMBUF_RDWR
     in C).
 
-    ``path`` is the file (None where the call had none to give) and
-    ``writer_pid`` the process ID of the last writer as the header
+    ``path`` is the file (a str, or bytes if given as bytes; None where
+    the call had none to give) and ``writer_pid`` the process ID of the last writer as the header
     records it (mmbuf(5), ``writer_pid``), or None when the header names
     none or cannot be read.  It is a clue, not the holder of the lock: it
     may be stale (that writer may be gone and its process ID reused, or
@@ -77,10 +172,14 @@ class BusyError(Error):
     In C: MMBUF_EBUSY (-10010).
     """
 
-    code = -10010
-    name = "MMBUF_EBUSY"
+    code: Optional[int] = -10010
+    name: str = "MMBUF_EBUSY"
+    path: Optional[Union[str, bytes]]
+    writer_pid: Optional[int]
 
-    def __init__(self, message=None, *, path=None, writer_pid=None):
+    def __init__(self, message: Optional[str] = None, *,
+                 path: Optional[Union[str, bytes]] = None,
+                 writer_pid: Optional[int] = None) -> None:
         if message is None:
             message = MESSAGES[self.name]
             if path is not None:
@@ -95,25 +194,20 @@ class BusyError(Error):
 
 
 BusyError.__module__ = "mmbuf"
-ReadOnlyError = _make("ReadOnlyError", -10011, "READONLY",
-                      "The buffer is open read-only.")
-DtypeError = _make("DtypeError", -10012, "DTYPE", "Invalid dtype.",
-                   (ValueError,))
-ShapeError = _make("ShapeError", -10013, "SHAPE",
-                   "The shape does not fit the capacity.", (ValueError,))
-LabelError = _make("LabelError", -10014, "LABEL",
-                   "The label is too long or not UTF-8.", (ValueError,))
-LengthError = _make("LengthError", -10015, "LENGTH",
-                    "The length exceeds the capacity.", (ValueError,))
-ReadLockError = _make("ReadLockError", -10017, "READLOCK",
-                      "A read lock on the writer's byte keeps writers out "
-                      "(mmbuf_open()\nwith MMBUF_RDWR in C).\n\n"
-                      "The locks of mmbuf(5) are advisory: any process that "
-                      "can read\nthe file can hold such a lock.  A BusyError, "
-                      "but no writer is\nopen; ``path`` and ``writer_pid`` "
-                      "(the last writer, not the holder\nof the read lock, "
-                      "which no lock reports) as in BusyError.",
-                      base=BusyError)
+
+
+@_coded
+class ReadLockError(BusyError):
+    """A read lock on the writer's byte keeps writers out (mmbuf_open()
+    with MMBUF_RDWR in C).
+
+    The locks of mmbuf(5) are advisory: any process that can read
+    the file can hold such a lock.  A BusyError, but no writer is
+    open; ``path`` and ``writer_pid`` (the last writer, not the holder
+    of the read lock, which no lock reports) as in BusyError."""
+
+    code: Optional[int] = -10017
+    name: str = "MMBUF_EREADLOCK"
 
 
 class ViewsAliveError(Error):
@@ -124,9 +218,10 @@ class ViewsAliveError(Error):
     again; the buffer stays open until then.
     """
 
-    name = "MMBUF_VIEWS_ALIVE"
+    name: str = "MMBUF_VIEWS_ALIVE"
+    count: int
 
-    def __init__(self, message, count):
+    def __init__(self, message: str, count: int) -> None:
         super().__init__(message)
         self.count = count
 
@@ -137,7 +232,7 @@ class ViewError(Error, TypeError):
     for a shape they cannot express, such as (2**63, 0): a valid shape,
     with no elements, whose first axis is longer than sys.maxsize."""
 
-    name = "MMBUF_VIEW"
+    name: str = "MMBUF_VIEW"
 
 
 class NoChecksumError(Error, RuntimeError):
@@ -146,12 +241,12 @@ class NoChecksumError(Error, RuntimeError):
     xxhash module.  The message says what was tried; everything else in
     mmbuf works without one."""
 
-    name = "MMBUF_NO_CHECKSUM"
+    name: str = "MMBUF_NO_CHECKSUM"
 
 
 # The messages of mmbuf_strerror() for each code, word for word, so that
 # "python3 -m mmbuf verify" prints what verifybuf prints.
-MESSAGES = {
+MESSAGES: Dict[str, str] = {
     "MMBUF_EMAGIC": "not an mmbuf buffer file (bad magic)",
     "MMBUF_ECHECKSUM": "header checksum mismatch",
     "MMBUF_ETORN": "torn header slot (generation copies differ)",
@@ -172,7 +267,7 @@ MESSAGES = {
 }
 
 
-BY_NAME = {c.name: c for c in (
+BY_NAME: Dict[str, Type[Error]] = {c.name: c for c in (
     MagicError, ChecksumError, TornError, VersionError, FeatureError,
     ROFeatureError, TruncatedError, InconsistentError, NotRegularError,
     BusyError, ReadOnlyError, DtypeError, ShapeError, LabelError,
