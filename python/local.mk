@@ -12,8 +12,12 @@ mmbuf_PYTHON = \
 	python/mmbuf/_errors.py \
 	python/mmbuf/_format.py \
 	python/mmbuf/_lock.py \
+	python/mmbuf/_types.py \
 	python/mmbuf/_verify.py \
 	python/mmbuf/_version.py
+# PEP 561: the package has type hints; type checkers read them only from
+# an installed package that has this (empty) marker.
+dist_mmbuf_DATA = python/mmbuf/py.typed
 
 # The version is written once, in python/mmbuf/_version.py, which
 # configure.ac reads with m4_esyscmd: a change to it remakes configure.
@@ -55,6 +59,7 @@ mmbuf-installed-force:
 # found through MMBUF_BUILDDIR.
 PYTHON_TESTS = \
 	tests/python/test_format.py \
+	tests/python/test_api.py \
 	tests/python/test_buffer.py \
 	tests/python/test_crosslang.py \
 	tests/python/test_badfiles.py \

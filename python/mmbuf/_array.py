@@ -3,15 +3,19 @@ files, over buffer files, with mmbuf's guarantees.  NumPy is imported by
 the calls, never at package import.
 """
 
+from __future__ import annotations
+
 import os
 import weakref
+from typing import Any, Optional
 
 from . import _buffer as B
 from . import _errors as E
 from . import _format as F
+from ._types import ArrayLike, NDArray, PathArg
 
 
-def _numpy():
+def _numpy() -> Any:
     try:
         import numpy
     except ImportError:
@@ -21,9 +25,13 @@ def _numpy():
     return numpy
 
 
-def save(path, array, *, label=None, seal=False, exist_ok=False):
+def save(path: PathArg, array: ArrayLike, *, label: Optional[str] = None,
+         seal: bool = False, exist_ok: bool = False) -> None:
     """Save an array to a new buffer file at path, atomically and
     durably: the counterpart of ``np.save``.
+
+    In C: mmbuf_create() with MMBUF_CREATE_UNPUBLISHED, mmbuf_write(),
+    mmbuf_seal() and mmbuf_publish(); exist_ok is MMBUF_CREATE_REPLACE.
 
     array is anything that ``np.ascontiguousarray`` makes a C-contiguous
     array of 1 to 8 dimensions of a supported dtype (bool, int8 to uint64,
@@ -44,15 +52,17 @@ def save(path, array, *, label=None, seal=False, exist_ok=False):
     (float128) dtypes; ShapeError for a 0-d array (ndim 0 means "flat" in
     mmbuf(5): save ``a.reshape(1)``) or more than 8 dimensions.  Also
     raises LabelError, NoChecksumError (seal without an XXH3-64 back end),
-    NotRegularError or OSError.  Needs NumPy.  Returns None.
+    NotRegularError or OSError; ImportError without NumPy.  path is a
+    str, bytes or os.PathLike.  Returns None.
     """
     np = _numpy()
     path = os.fspath(path)
+    name = os.fsdecode(path)    # in messages
     arr = np.asanyarray(array)
     if arr.ndim == 0:       # before ascontiguousarray makes it 1-d
         raise E.ShapeError("%s: a 0-d array has no shape a buffer file can "
                            "hold (ndim 0 means a flat buffer); save "
-                           "a.reshape(1) instead" % (path,))
+                           "a.reshape(1) instead" % (name,))
     arr = np.ascontiguousarray(arr)
     try:
         dtype, _ = F.parse_dtype(arr.dtype.str)
@@ -60,10 +70,10 @@ def save(path, array, *, label=None, seal=False, exist_ok=False):
         raise E.DtypeError("%s: NumPy dtype %s cannot be kept in a buffer "
                            "file: the types are bool, int8 to uint64, "
                            "float16 to float64, complex64 and complex128"
-                           % (path, arr.dtype)) from None
+                           % (name, arr.dtype)) from None
     if arr.ndim > F.MAX_DIMS:
         raise E.ShapeError("%s: %d dimensions, a buffer file holds at most "
-                           "%d" % (path, arr.ndim, F.MAX_DIMS))
+                           "%d" % (name, arr.ndim, F.MAX_DIMS))
     buf = B.create(path, dtype=dtype, shape=arr.shape,
                    label="" if label is None else label, sparse=True,
                    exist_ok=exist_ok, publish=False)
@@ -84,10 +94,13 @@ def save(path, array, *, label=None, seal=False, exist_ok=False):
     buf._abandon()      # committed and published: nothing left to do
 
 
-def load(path, mode="r"):
+def load(path: PathArg, mode: str = "r") -> NDArray:
     """Open the buffer file at path and return its contents as a NumPy
     array, without a copy: the counterpart of ``np.load(path,
     mmap_mode=mode)``.
+
+    In C: mmbuf_open() and mmbuf_data(); for ``"r+"``, mmbuf_close()
+    when the array goes.
 
     The array is shaped like Buffer.shape (a flat buffer gives the
     length // itemsize committed elements) and owns its mapping: nothing
@@ -101,7 +114,7 @@ def load(path, mode="r"):
     mmbuf_close() in C.
 
     Raises what mmbuf.open() raises, and ViewError for a shape NumPy
-    cannot hold.  Needs NumPy.
+    cannot hold; ImportError without NumPy.
     """
     _numpy()
     buf = B.open(path, mode)

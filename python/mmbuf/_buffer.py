@@ -4,6 +4,8 @@ The format rules live in _format.py and the locks in _lock.py; this
 module does the system calls, in the order that man/mmbuf.5 prescribes.
 """
 
+from __future__ import annotations
+
 import errno
 import functools
 import mmap
@@ -14,12 +16,16 @@ import sys
 import time
 import warnings
 import weakref
+from types import TracebackType
+from typing import (Any, Callable, Dict, Iterator, List, Optional, Tuple,
+                    Type, Union)
 
 from . import _checksum
 from . import _errors as E
 from . import _format as F
 from . import _lock
 from . import _verify
+from ._types import DTypeArg, NDArray, PathArg, ShapeArg
 
 # memoryview format characters for the codes of "Element types".  The
 # complex types have none: memoryview.cast() cannot make them.
@@ -71,8 +77,11 @@ def _last_writer_pid(fd):
         return None
 
 
-def open(path, mode="r"):  # noqa: A001 - the name of the API
+def open(path: PathArg, mode: str = "r") -> Buffer:  # noqa: A001
     """Open an existing buffer file and return a Buffer.
+
+    In C: mmbuf_open(), with flags 0 for ``"r"`` and MMBUF_RDWR for
+    ``"r+"``.
 
     mode is ``"r"`` (read only: takes the shared reader lock) or ``"r+"``
     (read and write: takes the writer lock without waiting, and raises
@@ -80,19 +89,18 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     the file open, or ReadLockError, a BusyError, if a read lock that any
     user who can read the file may take keeps writers out; either names
     the path and the last writer's process ID as the header records it,
-    which may be stale).  Both slots,
-    the version, the features, every field and the file size are checked
-    before anything is mapped, so a damaged or truncated file raises an
-    Error (MagicError, ChecksumError, TornError, VersionError,
-    FeatureError, TruncatedError, InconsistentError, NotRegularError;
-    ROFeatureError for ``"r+"`` on a file with an unknown
-    read-only-compatible feature) and never crashes the process.  System
-    errors raise OSError.
+    which may be stale).  Both slots, the version, the features, every
+    field and the file size are checked before anything is mapped, so a
+    damaged or truncated file raises an Error (MagicError, ChecksumError,
+    TornError, VersionError, FeatureError, TruncatedError,
+    InconsistentError, NotRegularError; ROFeatureError for ``"r+"`` on a
+    file with an unknown read-only-compatible feature) and never crashes
+    the process.  System errors raise OSError.
 
     A writer commits the "writer open" state durably before returning; if
     the previous writer did not close, the open goes on and
     ``Buffer.unclean`` is True.  path is a str, bytes or os.PathLike.
-    This is mmbuf_open() in C.
+    Raises ValueError for another mode.
     """
     if mode not in ("r", "r+"):
         raise ValueError("mode must be 'r' or 'r+', not %r" % (mode,))
@@ -114,7 +122,8 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
         if writable and h.ro_compat & ~F.RO_COMPAT_KNOWN:
             raise E.ROFeatureError(
                 "%s: unsupported read-only-compatible feature 0x%x: open "
-                "it read-only" % (path, h.ro_compat & ~F.RO_COMPAT_KNOWN))
+                "it read-only" % (os.fsdecode(path),
+                                  h.ro_compat & ~F.RO_COMPAT_KNOWN))
         writer_active = unclean = False
         if h.state & F.STATE_WRITER_OPEN:
             if writable or not _lock.writer_present(fd):
@@ -135,7 +144,7 @@ def open(path, mode="r"):  # noqa: A001 - the name of the API
     return buf
 
 
-def _check_label(label):
+def _check_label(label: str) -> str:
     try:
         raw = label.encode("utf-8")
     except (UnicodeEncodeError, AttributeError):
@@ -146,20 +155,26 @@ def _check_label(label):
     return label
 
 
-def create(path, *, size=None, dtype="u1", shape=None, label="",
-           sparse=False, exist_ok=False, publish=True):
+def create(path: PathArg, *, size: Optional[int] = None,
+           dtype: DTypeArg = "u1", shape: Optional[ShapeArg] = None,
+           label: str = "", sparse: bool = False, exist_ok: bool = False,
+           publish: bool = True) -> Buffer:
     """Create a buffer file and return it open for writing (mode "r+").
 
+    In C: mmbuf_create(), with the fields of mmbuf_create_opts (capacity,
+    dtype, ndim and shape, label; sparse is MMBUF_CREATE_SPARSE, exist_ok
+    MMBUF_CREATE_REPLACE, publish=False MMBUF_CREATE_UNPUBLISHED).
+
     size is the capacity in bytes of the data region; it defaults to the
-    size of an array of the given shape and dtype.  dtype is a type string
-    such as ``"<f8"``, ``"f4"``, ``"=i2"`` (codes b1 u1 i1 u2 i2 u4 i4 u8
-    i8 f2 f4 f8 c8 c16), or any spelling of those that np.dtype() accepts
-    (``"float64"``, ``"d"``, ``np.float64``, ``float``, a NumPy dtype):
-    see mmbuf.parse_dtype().  path is a str, bytes or os.PathLike.  This
-    is mmbuf_create() in C.  shape, up to 8 dimensions, must
-    fit the capacity; without it the buffer is a flat sequence.  The label
-    is UTF-8 text of at most 255 bytes.  The length starts at the
-    capacity, as in mmbuf_create().
+    size of an array of the given shape and dtype.  dtype
+    is a type string such as ``"<f8"``, ``"f4"``, ``"=i2"`` (codes b1 u1
+    i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16), or any spelling of those that
+    np.dtype() accepts (``"float64"``, ``"d"``, ``np.float64``,
+    ``float``, a NumPy dtype): see mmbuf.parse_dtype().  path is a str,
+    bytes or os.PathLike.  shape, a sequence of up to 8 ints (or one
+    int), must fit the capacity; without it the buffer is a flat
+    sequence.  The label is UTF-8 text of at most 255 bytes.  The length
+    starts at the capacity, as in mmbuf_create().
 
     The data region is preallocated on disk (so stores cannot fail for
     lack of space) unless sparse is true.  Creation is atomic, as in
@@ -190,14 +205,16 @@ def create(path, *, size=None, dtype="u1", shape=None, label="",
             b.publish()     # without this, the block discards the file
 
     Raises DtypeError, ShapeError, LabelError, LengthError,
-    NotRegularError or OSError (naming path, never a name of its own).
+    NotRegularError or OSError (naming path, never a name of its own);
+    TypeError without size or shape.
     """
     dtype, itemsize = F.parse_dtype(dtype)
-    if shape is not None:
+    dims: Any = shape
+    if dims is not None:
         try:
-            shape = tuple(int(d) for d in shape)
+            shape = tuple(int(d) for d in dims)
         except TypeError:
-            shape = (int(shape),)
+            shape = (int(dims),)
         if len(shape) > F.MAX_DIMS or any(d < 0 for d in shape):
             raise E.ShapeError("shape %r: at most %d dimensions, none "
                                "negative" % (shape, F.MAX_DIMS))
@@ -434,7 +451,7 @@ def _link_staging(fd, directory, base):
                           directory)
 
 
-def _pwrite_all(fd, data, offset):
+def _pwrite_all(fd: int, data: Any, offset: int) -> None:
     view = memoryview(data)
     while view:
         n = os.pwrite(fd, view, offset)
@@ -466,13 +483,13 @@ def _numpy():
     return sys.modules.get("numpy") or _import_numpy()
 
 
-def _reopen(path, uuid):
+def _reopen(path: Union[str, bytes], uuid: bytes) -> Buffer:
     """Unpickle a Buffer (see Buffer.__reduce__)."""
     buf = open(path, "r")
     if buf.uuid != uuid:
         buf.close()
         raise E.InconsistentError("%s: the file is now another buffer"
-                                  % (path,))
+                                  % (os.fsdecode(path),))
     return buf
 
 # append() grows as mmbuf_append() does (lib/grow.c).
@@ -502,22 +519,28 @@ class Buffer:
     the file again, read-only).  NumPy is imported only when used.
     """
 
-    def __init__(self, token, path, fd, header, writable, unclean,
-                 writer_active):
+    def __init__(self, token: object, path: Union[str, bytes], fd: int,
+                 header: F.Header, writable: bool, unclean: bool,
+                 writer_active: bool) -> None:
         if token is not _token:
             raise TypeError("use mmbuf.open() or mmbuf.create()")
         self._path = path
+        self._name = os.fsdecode(path)      # the path in messages
         self._fd = fd
         self._header = header
         self._writable = writable
         self._unclean = unclean
         self._writer_active = writer_active
-        self._views = {}
-        self._old_maps = []     # mappings a refresh replaced (see refresh)
+        self._views: Dict[int, weakref.ref[Any]] = {}
+        # mappings a refresh replaced (see refresh)
+        self._old_maps: List[mmap.mmap] = []
         self._closed = True     # until the mapping is made (see __del__)
-        self._cached = None     # (mapping, header, array): __array__
+        # (mapping, header, array): __array__
+        self._cached: Optional[Tuple[Optional[mmap.mmap], F.Header, Any]] \
+            = None
         self._sparse = False
-        self._pending = None    # a _Pending until publish() (create())
+        # a _Pending until publish() (create())
+        self._pending: Optional[_Pending] = None
         self._growth = _GROWTH_DEFAULT
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
@@ -527,7 +550,7 @@ class Buffer:
         # never needs): the header is never in a mapping that a view can
         # reach, so no store through a view can damage it.
         self._skew = header.data_offset % mmap.ALLOCATIONGRANULARITY
-        self._mm = self._map(header.capacity)
+        self._mm: Optional[mmap.mmap] = self._map(header.capacity)
         self._closed = False
 
     def _map(self, capacity):
@@ -549,100 +572,145 @@ class Buffer:
 
     # -- description -------------------------------------------------
     @property
-    def header(self):
-        """The decoded current header slot (a frozen mmbuf.Header)."""
+    def header(self) -> F.Header:
+        """The decoded current header slot (a frozen mmbuf.Header).
+
+        In C: mmbuf_get_info().
+        """
         return self._header
 
     @property
-    def path(self):
+    def path(self) -> Union[str, bytes]:
         """The path the buffer was opened or created with."""
         return self._path
 
     @property
-    def dtype(self):
-        """The canonical element type, e.g. ``"<f8"``."""
+    def dtype(self) -> str:
+        """The canonical element type, e.g. ``"<f8"``.
+
+        In C: mmbuf_dtype().
+        """
         return self._header.dtype
 
     @property
-    def itemsize(self):
-        """The size in bytes of one element."""
+    def itemsize(self) -> int:
+        """The size in bytes of one element.
+
+        In C: mmbuf_itemsize().
+        """
         return self._header.itemsize
 
     @property
-    def ndim(self):
-        """The number of declared dimensions (0: a flat buffer)."""
+    def ndim(self) -> int:
+        """The number of declared dimensions (0: a flat buffer).
+
+        In C: mmbuf_shape().
+        """
         return self._header.ndim
 
     @property
-    def shape(self):
+    def shape(self) -> Tuple[int, ...]:
         """The shape of .view and .to_numpy(): the declared shape, or
-        ``(length // itemsize,)`` for a flat buffer (ndim 0)."""
+        ``(length // itemsize,)`` for a flat buffer (ndim 0).
+
+        In C: mmbuf_shape().
+        """
         h = self._header
         return h.shape if h.ndim else (h.length // h.itemsize,)
 
     @property
-    def capacity(self):
-        """The size in bytes of the data region."""
+    def capacity(self) -> int:
+        """The size in bytes of the data region.
+
+        In C: mmbuf_capacity().
+        """
         return self._header.capacity
 
     @property
-    def length(self):
-        """The committed number of bytes in use, at most the capacity."""
+    def length(self) -> int:
+        """The committed number of bytes in use, at most the capacity.
+
+        In C: mmbuf_length().
+        """
         return self._header.length
 
     @property
-    def label(self):
-        """The label, a str."""
+    def label(self) -> str:
+        """The label, a str.
+
+        In C: mmbuf_label().
+        """
         return self._header.label
 
     @property
-    def uuid(self):
-        """The 16 bytes that identify the buffer."""
+    def uuid(self) -> bytes:
+        """The 16 bytes that identify the buffer.
+
+        In C: mmbuf_uuid().
+        """
         return self._header.uuid
 
     @property
-    def generation(self):
-        """The generation of the current header slot."""
+    def generation(self) -> int:
+        """The generation of the current header slot.
+
+        In C: mmbuf_generation().
+        """
         return self._header.generation
 
     @property
-    def slot(self):
-        """The index (0 or 1) of the current header slot."""
+    def slot(self) -> int:
+        """The index (0 or 1) of the current header slot.
+
+        In C: mmbuf_get_info().
+        """
         return self._header.slot
 
     @property
-    def state(self):
+    def state(self) -> int:
         """The state flags (STATE_WRITER_OPEN, STATE_SEALED) as read at
-        open or last committed."""
+        open or last committed.
+
+        In C: mmbuf_state().
+        """
         return self._header.state
 
     @property
-    def unclean(self):
-        """True if the last writer ended without closing the file."""
+    def unclean(self) -> bool:
+        """True if the last writer ended without closing the file.
+
+        In C: mmbuf_unclean().
+        """
         return self._unclean
 
     @property
-    def writer_active(self):
-        """For a reader: True if a writer held the lock when it opened."""
+    def writer_active(self) -> bool:
+        """For a reader: True if a writer held the lock when it opened.
+
+        In C: mmbuf_writer_active().
+        """
         return self._writer_active
 
     @property
-    def writable(self):
-        """True for a buffer opened with mode "r+" or created."""
+    def writable(self) -> bool:
+        """True for a buffer opened with mode "r+" or created.
+
+        In C: mmbuf_writable().
+        """
         return self._writable
 
     @property
-    def closed(self):
+    def closed(self) -> bool:
         """True once close() has succeeded."""
         return self._closed
 
     @property
-    def published(self):
+    def published(self) -> bool:
         """False for a buffer made with create(publish=False) until
         publish() succeeds; True otherwise."""
         return self._pending is None
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.closed:
             return "<mmbuf.Buffer %r closed>" % (self._path,)
         return ("<mmbuf.Buffer %r dtype=%s shape=%r length=%d capacity=%d "
@@ -672,8 +740,11 @@ class Buffer:
         return self._track(base[off + start:off + stop])
 
     @property
-    def raw(self):
-        """A 'B' memoryview of the contents, data bytes [0, length)."""
+    def raw(self) -> memoryview:
+        """A 'B' memoryview of the contents, data bytes [0, length).
+
+        In C: mmbuf_data().
+        """
         return self._region(0, self._header.length)
 
     def _format(self):
@@ -701,7 +772,7 @@ class Buffer:
         return n
 
     @property
-    def view(self):
+    def view(self) -> memoryview:
         """A memoryview cast to the dtype and shape, without a copy.
 
         A flat buffer (ndim 0) gives the ``length // itemsize`` committed
@@ -713,6 +784,8 @@ class Buffer:
         memoryview cannot index or assign parts of an N-D view
         (``view[5]``, ``view[:] = a`` raise NotImplementedError): index
         the buffer itself instead, ``buf[5]``, ``buf[:] = a``.
+
+        In C: mmbuf_data().
         """
         fmt = self._format()
         h = self._header
@@ -725,7 +798,7 @@ class Buffer:
         nbytes = self._rowbytes() * h.shape[0]
         return self._track(self._region(0, nbytes).cast(fmt, h.shape))
 
-    def __len__(self):
+    def __len__(self) -> int:
         """The size of the first axis of .shape.  Raises ViewError when
         it is larger than sys.maxsize, which len() cannot return (a shape
         such as (2**63, 0), which has no elements, is valid)."""
@@ -736,7 +809,7 @@ class Buffer:
                               % (self.shape,))
         return n
 
-    def rows(self, i, j):
+    def rows(self, i: Optional[int], j: Optional[int]) -> memoryview:
         """A memoryview of rows i to j (a Python slice i:j) along the
         first axis, cast like .view.  memoryview cannot slice an N-D view,
         so this is how to take a part of one without a copy."""
@@ -751,7 +824,7 @@ class Buffer:
             return self._track(region.cast(fmt))
         return self._track(region.cast(fmt, (j - i,) + tuple(inner)))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         """Iterate along the first axis: elements for a flat or 1-D
         buffer, memoryviews of the rows for more dimensions.  Raises
         ViewError where len() does."""
@@ -771,13 +844,16 @@ class Buffer:
             return self._track(region.cast(fmt))
         return self._track(region.cast(fmt, tuple(inner)))
 
-    def to_numpy(self):
+    def to_numpy(self) -> NDArray:
         """A NumPy array of the buffer without a copy (it shares memory
         with the mapping; read-only unless the buffer is writable), shaped
         like .shape.  Works for every dtype.  Needs NumPy; delete the
         array before close().  Raises ViewError for a shape NumPy cannot
         hold, such as (2**63, 0).  The array may outlive close(); it
-        holds the mapping and the lock while it lives (see close())."""
+        holds the mapping and the lock while it lives (see close()).
+
+        In C: mmbuf_data(), mmbuf_length() and mmbuf_shape().
+        """
         import numpy as np
         h = self._header
         if h.ndim == 0:
@@ -811,11 +887,15 @@ class Buffer:
         self._cached = (self._mm, self._header, arr)
         return arr
 
-    def __array__(self, dtype=None, copy=None):
+    def __array__(self, dtype: Optional[DTypeArg] = None,
+                  copy: Optional[bool] = None) -> NDArray:
         """``np.asarray(buf)``: the array of to_numpy(), without a copy
         (one array, kept by the Buffer, is handed out again until the
         mapping or the header changes).  A dtype other than the buffer's,
-        or copy=True, gives a copy.  NumPy is imported only here."""
+        or copy=True, gives a copy.  NumPy is imported only here.
+
+        In C: mmbuf_data().
+        """
         c = self._cached     # the fast path: what np.asarray() costs
         if c is not None and dtype is None and not copy and \
                 c[0] is self._mm and c[1] is self._header:
@@ -828,7 +908,7 @@ class Buffer:
             return arr.copy()
         return arr
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         """``buf[i]``, ``buf[a:b]``, ``buf[i, j]``, ``buf[..., 0]``...:
         indexing with NumPy's meaning, on the array of ``np.asarray(buf)``,
         without a copy (a slice is a view of the mapping).
@@ -842,7 +922,7 @@ class Buffer:
             return self._array()[key]
         return self._mv_index(key)
 
-    def __setitem__(self, key, value):
+    def __setitem__(self, key: Any, value: Any) -> None:
         """``buf[i] = x``, ``buf[a:b] = array``, ``buf[...] = 0``: assignment
         with NumPy's meaning (broadcasting, casting) on a writable buffer;
         ReadOnlyError on a read-only one.  Without NumPy, what memoryview
@@ -897,19 +977,20 @@ class Buffer:
             "(a row), buf[i:j] (rows) and buf[%s] (an element)"
             % (key, nd, ", ".join("i%d" % d for d in range(nd))))
 
-    def __buffer__(self, flags):
+    def __buffer__(self, flags: int) -> memoryview:
         """The buffer protocol (Python 3.12 and later): ``memoryview(buf)``
         is .view, or .raw where memoryview cannot express the dtype.
         Before 3.12 a Python class cannot offer it: use
         ``np.asarray(buf)`` or ``buf.raw``."""
         if flags & 1 and not self._writable:    # PyBUF_WRITABLE
-            raise BufferError("%s is open read-only" % (self._path,))
+            raise BufferError("%s is open read-only" % (self._name,))
         try:
             return self.view
         except E.ViewError:
             return self.raw
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[Callable[..., Buffer],
+                                  Tuple[Union[str, bytes], bytes]]:
         """Pickling, e.g. to pass a buffer to a multiprocessing worker:
         the worker opens the file again, by its absolute path, read-only
         (mode "r"), whatever the mode here, since a second writer would
@@ -923,10 +1004,10 @@ class Buffer:
         if self._pending is not None:
             raise TypeError("%s: an unpublished buffer has no name and "
                             "cannot be pickled: publish() it first"
-                            % (self._path,))
+                            % (self._name,))
         return (_reopen, (os.path.abspath(self._path), self.uuid))
 
-    def __dlpack__(self, *args, **kwargs):
+    def __dlpack__(self, *args: Any, **kwargs: Any) -> Any:
         """DLPack export (``np.from_dlpack(buf)``, ``torch.from_dlpack(buf)``)
         of the array of np.asarray(buf), without a copy, on a writable
         buffer only: DLPack as NumPy 1.24 and PyTorch 1.13 speak it cannot
@@ -939,10 +1020,10 @@ class Buffer:
                 "%s is open read-only: DLPack cannot mark a tensor "
                 "read-only, so it is exported from writable buffers only; "
                 "use np.asarray(buf) (a read-only array), or open the "
-                "buffer with mode \"r+\"" % (self._path,))
+                "buffer with mode \"r+\"" % (self._name,))
         return self._array().__dlpack__(*args, **kwargs)
 
-    def __dlpack_device__(self):
+    def __dlpack_device__(self) -> Tuple[int, int]:
         """(1, 0): DLPack's kDLCPU, device 0."""
         return (1, 0)
 
@@ -958,30 +1039,44 @@ class Buffer:
         aligned = start - start % mmap.PAGESIZE
         return aligned, start + size - aligned
 
-    def flush(self, offset=0, size=None):
+    def flush(self, offset: int = 0, size: Optional[int] = None) -> None:
         """Write data bytes [offset, offset + size) back to stable storage
         (msync MS_SYNC), waiting for it; size None means to the end of the
         capacity.  The range is widened to whole pages here.  Does
-        nothing for a read-only buffer."""
+        nothing for a read-only buffer.
+
+        In C: mmbuf_sync() with MMBUF_DURABLE_SYNC (its len 0, to the end, is
+        size None here; flush() and size are the names of Python's
+        mmap.flush()).
+        """
         self._check_open()
         start, n = self._range(offset, size)
-        if self._writable and n > 0:
-            self._mm.flush(start, n)
+        mm = self._mm     # None only for nothing mapped, when n is 0
+        if self._writable and n > 0 and mm is not None:
+            mm.flush(start, n)
 
-    def advise(self, advice, offset=0, size=None):
+    def advise(self, advice: Union[str, int], offset: int = 0,
+               size: Optional[int] = None) -> None:
         """Give the kernel advice (madvise) about data bytes [offset,
         offset + size): "normal", "sequential", "random", "willneed",
-        "dontneed" or "hugepage", or an mmap.MADV_* value."""
+        "dontneed" or "hugepage", or an mmap.MADV_* value.
+
+        In C: mmbuf_advise() (MMBUF_ADVICE_NORMAL...; its len 0 is size None
+        here).
+        """
         self._check_open()
         if isinstance(advice, str):
             try:
-                advice = _ADVICE[advice]
+                code = _ADVICE[advice]
             except KeyError:
                 raise ValueError("unknown advice %r: one of %s"
                                  % (advice, ", ".join(_ADVICE)))
+        else:
+            code = advice
         start, n = self._range(offset, size)
-        if n > 0:
-            self._mm.madvise(advice, start, n)
+        mm = self._mm     # None only for nothing mapped, when n is 0
+        if n > 0 and mm is not None:
+            mm.madvise(code, start, n)
 
     def _commit(self, durable, **fields):
         """Commit a header with the given fields changed, as in mmbuf(5),
@@ -1010,7 +1105,7 @@ class Buffer:
         if not self._writable:
             raise E.ReadOnlyError("buffer is open read-only")
 
-    def set_length(self, length, durable=True):
+    def set_length(self, length: int, durable: bool = True) -> None:
         """Commit a new length (at most the capacity).
 
         The new header goes into the older slot with the next generation.
@@ -1019,7 +1114,11 @@ class Buffer:
         never covers unsynced data.  A new length clears the sealed state;
         the same length keeps it, as mmbuf_set_length() does (mmbuf(5):
         only a commit that changes the length unseals).  Raises
-        ReadOnlyError or LengthError."""
+        ReadOnlyError or LengthError.
+
+        In C: mmbuf_set_length(), durable being MMBUF_DURABLE_SYNC, else
+        MMBUF_DURABLE_NONE.
+        """
         self._check_writable()
         length = int(length)
         h = self._header
@@ -1031,14 +1130,17 @@ class Buffer:
         state = h.state if length == h.length else h.state & ~F.STATE_SEALED
         self._commit(durable, length=length, state=state)
 
-    def set_label(self, label, durable=True):
+    def set_label(self, label: str, durable: bool = True) -> None:
         """Commit a new label (UTF-8, at most 255 bytes).  Raises
-        ReadOnlyError or LabelError."""
+        ReadOnlyError or LabelError.
+
+        In C: mmbuf_set_label().
+        """
         self._check_writable()
         self._commit(durable, label=_check_label(label))
 
     # -- growth and following a writer ------------------------------------
-    def refresh(self):
+    def refresh(self) -> bool:
         """Catch up with the writer (a read-only buffer): read the header
         again and, if its generation changed, take the new state (length,
         label, state, ...), mapping a grown capacity.  Returns True when
@@ -1053,12 +1155,15 @@ class Buffer:
         never goes back.  Views taken before a refresh that mapped a grown
         capacity stay valid and keep seeing the old capacity; take new
         ones (.raw, .view, ...) to see the rest.  Raises InconsistentError
-        if the file is now another buffer."""
+        if the file is now another buffer.
+
+        In C: mmbuf_refresh().
+        """
         self._check_open()
         if self._writable:
             return False
         cur = self._header
-        err = None
+        err: Optional[BaseException] = None
         for _ in range(1000):
             size = os.fstat(self._fd).st_size
             hdr = os.pread(self._fd, F.HEADER_SIZE, 0)
@@ -1069,17 +1174,18 @@ class Buffer:
                 os.sched_yield()
                 continue
             if h.generation < cur.generation:
-                err = E.TornError("%s: stale header read" % (self._path,))
+                err = E.TornError("%s: stale header read" % (self._name,))
                 os.sched_yield()
                 continue
             break
         else:
+            assert err is not None
             raise err
         if h.generation == cur.generation:
             return False
         if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
             raise E.InconsistentError("%s: the file is now another buffer"
-                                      % (self._path,))
+                                      % (self._name,))
         if h.capacity > self._mapped():
             # The old mapping stays while views of it are alive.
             if self._mm is not None:
@@ -1100,7 +1206,7 @@ class Buffer:
                 keep.append(m)
         self._old_maps = keep
 
-    def resize(self, capacity, sparse=None):
+    def resize(self, capacity: int, sparse: Optional[bool] = None) -> None:
         """Change the capacity of the data region, committing the new
         header durably, as mmbuf(5), "Resizing", prescribes (the steps of
         mmbuf_resize() in C, so that a crash leaves the old or the new
@@ -1115,7 +1221,10 @@ class Buffer:
         dropped.  The data moves: every view handed out is released first,
         and if the caller still holds one the call raises ViewsAliveError
         and the capacity stays as it was (a block table is dropped all the
-        same)."""
+        same).
+
+        In C: mmbuf_resize() (sparse=True is MMBUF_RESIZE_SPARSE).
+        """
         self._check_writable()
         capacity = int(capacity)
         h = self._header
@@ -1128,7 +1237,8 @@ class Buffer:
             if h.length > capacity:
                 raise E.LengthError("cannot shrink to %d bytes: the length "
                                     "is %d bytes" % (capacity, h.length))
-            if h.ndim and F.shape_nbytes(h.itemsize, h.shape) > capacity:
+            if h.ndim and (F.shape_nbytes(h.itemsize, h.shape)
+                           or 0) > capacity:
                 raise E.ShapeError("cannot shrink to %d bytes: the shape "
                                    "%r needs more" % (capacity, h.shape))
         self._prepare_remap("resize")
@@ -1140,7 +1250,7 @@ class Buffer:
         try:
             _lock.lock_readers_out(self._fd)
         except E.BusyError as e:
-            raise E.BusyError("%s: %s" % (self._path, e),
+            raise E.BusyError("%s: %s" % (self._name, e),
                               path=self._path) from None
         try:
             self._commit(True, capacity=capacity, file_size=new_end)
@@ -1170,7 +1280,7 @@ class Buffer:
                 "cannot %s %s: %s%d view%s of the buffer %s still in "
                 "use (NumPy arrays from .to_numpy() or slices of its "
                 "memoryviews); delete them, then call %s() again"
-                % ("resize" if call == "resize" else "grow", self._path,
+                % ("resize" if call == "resize" else "grow", self._name,
                    "" if alive else "at least ", n, "" if n == 1 else "s",
                    "is" if n == 1 else "are", call), n)
 
@@ -1206,14 +1316,17 @@ class Buffer:
             self._mm.resize(self._skew + capacity)
 
     @property
-    def growth(self):
+    def growth(self) -> float:
         """The factor by which append() multiplies the capacity when it
         must grow it, as mmbuf_set_growth(): from 1.0625 to 16 (default
-        2.0); setting another value raises ValueError."""
+        2.0); setting another value raises ValueError.
+
+        In C: mmbuf_set_growth().
+        """
         return self._growth
 
     @growth.setter
-    def growth(self, factor):
+    def growth(self, factor: float) -> None:
         factor = float(factor)
         if not 1.0625 <= factor <= 16.0:     # NaN fails too
             raise ValueError("growth factor %r is not from 1.0625 to 16"
@@ -1230,7 +1343,7 @@ class Buffer:
         nxt = max(nxt, need, _GROWTH_MIN_BYTES)
         return -(-nxt // F.PAGE) * F.PAGE
 
-    def append(self, data, durable=True):
+    def append(self, data: Any, durable: bool = True) -> int:
         """Write the bytes of data at the end of the contents, data bytes
         [length, length + n), and commit length + n, as mmbuf_append()
         does; returns the offset where they went (the old length).
@@ -1262,7 +1375,10 @@ class Buffer:
         Raises ReadOnlyError, ViewsAliveError, LengthError (past the
         largest file), ValueError, TypeError (no buffer protocol) or
         OSError; on error the committed length is unchanged (the capacity
-        may have grown)."""
+        may have grown).
+
+        In C: mmbuf_append().
+        """
         self._check_writable()
         with memoryview(data) as src:
             if src.nbytes == 0:
@@ -1305,7 +1421,8 @@ class Buffer:
         os.ftruncate(self._fd, end)
 
     # -- sealing -----------------------------------------------------------
-    def seal(self, block_size=1 << 20, backend=None):
+    def seal(self, block_size: int = 1 << 20,
+             backend: Optional[str] = None) -> int:
         """Seal the contents: store their checksums, as mmbuf_seal() does.
 
         Syncs data bytes [0, length), computes their XXH3-64 and that of
@@ -1324,6 +1441,8 @@ class Buffer:
         backend is as for mmbuf.verify().  Raises ReadOnlyError,
         ValueError (block_size), NoChecksumError, TruncatedError or
         OSError.  Returns the data checksum.
+
+        In C: mmbuf_seal() (block_size is 1 << block_shift there).
         """
         self._check_writable()
         block_size = int(block_size)
@@ -1377,7 +1496,7 @@ class Buffer:
         return whole
 
     # -- publishing ----------------------------------------------------------
-    def publish(self):
+    def publish(self) -> None:
         """Put a buffer made with create(publish=False) in place under its
         path, as mmbuf_publish() does (mmbuf(5), "Creating a file"): sync
         the file (data and header), link it there (or, if create() had
@@ -1395,12 +1514,15 @@ class Buffer:
         unpublished and the path untouched: close() discards it, or
         publish() can be tried again.  An OSError from syncing the
         directory comes after the buffer is in place: it is then
-        published, only its name might not survive a power loss."""
+        published, only its name might not survive a power loss.
+
+        In C: mmbuf_publish().
+        """
         self._check_open()
         p = self._pending
         if p is None:
             raise ValueError("%s: the buffer is not awaiting publication"
-                             % (self._path,))
+                             % (self._name,))
         try:
             self._put_in_place(p)
         except OSError as e:
@@ -1472,7 +1594,7 @@ class Buffer:
             except BufferError:
                 pass
 
-    def close(self):
+    def close(self) -> None:
         """Close the buffer, as mmbuf_close() does; closing twice does
         nothing.  It never fails because views are alive.
 
@@ -1505,18 +1627,22 @@ class Buffer:
         ``with`` block without publish() discards it too.
 
         Raises OSError if a sync or commit fails; the descriptor is closed
-        all the same."""
+        all the same.
+
+        In C: mmbuf_close().
+        """
         if self._closed:
             return
-        discard = self._pending is not None
+        pending = self._pending
+        discard = pending is not None
         if self._writable and not discard and self._mm is not None:
             self._mm.flush()
         self._closed = True
         self._unmap()
-        if discard:
+        if pending is not None:
             fd, self._fd = self._fd, -1
             os.close(fd)
-            _unlink_quietly(self._pending.tmp)
+            _unlink_quietly(pending.tmp)
             return
         try:
             if self._writable:
@@ -1544,10 +1670,20 @@ class Buffer:
         os.close(self._fd)
         self._fd = -1
 
-    def __enter__(self):
+    def __enter__(self) -> Buffer:
+        """``with mmbuf.open(p) as b:``: the buffer itself."""
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: Optional[Type[BaseException]],
+                 exc: Optional[BaseException],
+                 tb: Optional[TracebackType]) -> None:
+        """The end of a ``with`` block: close(), which never raises because
+        views are alive; an error of close() while an exception leaves
+        the block is noted on that exception (add_note()), never put in
+        its place.
+
+        In C: mmbuf_close().
+        """
         if exc_type is None:
             self.close()
             return
@@ -1556,11 +1692,11 @@ class Buffer:
         try:
             self.close()
         except Exception as e:
-            if hasattr(exc, "add_note"):
+            if exc is not None and hasattr(exc, "add_note"):
                 exc.add_note("while leaving the block, closing %s also "
-                             "failed: %s" % (self._path, e))
+                             "failed: %s" % (self._name, e))
 
-    def __del__(self):
+    def __del__(self) -> None:
         # Like a file object: a forgotten buffer is closed when collected,
         # with a ResourceWarning that names it.
         if getattr(self, "_closed", True):

@@ -32,11 +32,14 @@ file; only a process that ignores the locks and truncates the file during
 that hash can still cause a SIGBUS, as it can for any mapping.
 """
 
+from __future__ import annotations
+
 import ctypes
 import ctypes.util
 import mmap
 import os
 import threading
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from . import _errors as E
 
@@ -51,11 +54,13 @@ PREAD_MAX = 64 << 20
 
 
 class _Backend:
-    """A way to compute XXH3-64 over ranges of an open file."""
+    """A way to compute XXH3-64 (seed 0) over bytes and over ranges of
+    an open file: what mmbuf.checksum_backend() returns.  ``name`` is
+    ``"libmmbuf"`` or ``"xxhash"``."""
 
-    name = None
+    name: str = ""
 
-    def __init__(self):
+    def __init__(self) -> None:
         # One read buffer per thread: the back ends are shared, and both
         # the reads and the hashing let other threads run meanwhile.
         self._local = threading.local()
@@ -86,7 +91,11 @@ class _Backend:
             done += got
         return view
 
-    def hash_file(self, fd, off, n):
+    def checksum(self, data: Any) -> int:
+        """XXH3-64 of a bytes-like object, as mmbuf_checksum() in C."""
+        raise NotImplementedError
+
+    def hash_file(self, fd: int, off: int, n: int) -> int:
         """XXH3-64 of the n bytes of fd at file offset off."""
         raise NotImplementedError
 
@@ -94,16 +103,16 @@ class _Backend:
 class _Libmmbuf(_Backend):
     name = "libmmbuf"
 
-    def __init__(self, lib, path):
+    def __init__(self, lib: ctypes.CDLL, path: str) -> None:
         super().__init__()
         self.path = path
         self._fn = lib.mmbuf_checksum
         self._fn.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
         self._fn.restype = ctypes.c_uint64
 
-    def checksum(self, data):
+    def checksum(self, data: Any) -> int:
         """XXH3-64 of a bytes-like object (a copy is made if it is not
-        writable)."""
+        writable), as mmbuf_checksum() in C."""
         n = len(data)
         if n == 0:
             return self._fn(None, 0)
@@ -112,11 +121,11 @@ class _Libmmbuf(_Backend):
             data = bytearray(data)
         c = (ctypes.c_char * n).from_buffer(data)
         try:
-            return self._fn(c, n)
+            return int(self._fn(c, n))
         finally:
             del c
 
-    def hash_file(self, fd, off, n):
+    def hash_file(self, fd: int, off: int, n: int) -> int:
         if n <= PREAD_MAX:
             self._read(fd, off, n)
             loc = self._local
@@ -141,16 +150,16 @@ class _Libmmbuf(_Backend):
 class _Xxhash(_Backend):
     name = "xxhash"
 
-    def __init__(self, module):
+    def __init__(self, module: Any) -> None:
         super().__init__()
         self._new = module.xxh3_64
         self._once = module.xxh3_64_intdigest
 
-    def checksum(self, data):
-        """XXH3-64 of a bytes-like object."""
-        return self._once(data)
+    def checksum(self, data: Any) -> int:
+        """XXH3-64 of a bytes-like object, as mmbuf_checksum() in C."""
+        return int(self._once(data))
 
-    def hash_file(self, fd, off, n):
+    def hash_file(self, fd: int, off: int, n: int) -> int:
         if n <= CHUNK:
             return self._once(self._read(fd, off, n))
         h = self._new()
@@ -162,18 +171,18 @@ class _Xxhash(_Backend):
         return h.intdigest()
 
 
-def _installed_library():
+def _installed_library() -> Optional[str]:
     """The path of the libmmbuf that make install put beside this package,
     or None (installed by pip, used from the source tree, or no shared
     library was built)."""
     try:
-        from . import _installed
+        from . import _installed  # type: ignore[attr-defined]  # by make
     except ImportError:
         return None
     return getattr(_installed, "LIBRARY", None)
 
 
-def _load_libmmbuf():
+def _load_libmmbuf() -> Tuple[Optional[_Backend], Optional[str]]:
     """(backend or None, why not)."""
     env = os.environ.get("MMBUF_LIBRARY")
     if env is not None:
@@ -198,7 +207,7 @@ def _load_libmmbuf():
         ", ".join(tried) or "ctypes.util.find_library('mmbuf')")
 
 
-def _load_xxhash():
+def _load_xxhash() -> Tuple[Optional[_Backend], Optional[str]]:
     try:
         import xxhash
         return _Xxhash(xxhash), None
@@ -206,17 +215,18 @@ def _load_xxhash():
         return None, "the xxhash module cannot be imported (%s)" % (e,)
 
 
-_cache = {}
+_cache: Dict[Tuple[Optional[str], Optional[str]], _Backend] = {}
 
 
-def backend(name=None):
+def backend(name: Optional[str] = None) -> _Backend:
     """The XXH3-64 back end for verify() and seal().
 
     name None takes the first available of ``"libmmbuf"`` and
     ``"xxhash"``; a name asks for that one.  The result has a ``name``
-    and a ``checksum(data)`` method.  Raises NoChecksumError, whose
-    message says what was tried, when none (or not the one named) can be
-    used, and ValueError for an unknown name.
+    and a ``checksum(data)`` method, which is mmbuf_checksum() in C.
+    Raises NoChecksumError, whose message says what was tried, when none
+    (or not the one named) can be used, and ValueError for an unknown
+    name.
     """
     if name is not None and name not in BACKENDS:
         raise ValueError("unknown checksum back end %r: one of %s"
@@ -224,8 +234,9 @@ def backend(name=None):
     key = (name, os.environ.get("MMBUF_LIBRARY"))
     if key in _cache:
         return _cache[key]
-    why = []
-    found = None
+    why: List[str] = []
+    found: Optional[_Backend] = None
+    load: Callable[[], Tuple[Optional[_Backend], Optional[str]]]
     for cand, load in (("libmmbuf", _load_libmmbuf),
                        ("xxhash", _load_xxhash)):
         if name is not None and cand != name:
@@ -233,7 +244,7 @@ def backend(name=None):
         found, reason = load()
         if found is not None:
             break
-        why.append(reason)
+        why.append(str(reason))
     if found is None:
         raise E.NoChecksumError(
             "no XXH3-64 implementation for checksums: %s; install libmmbuf "

@@ -7,9 +7,8 @@ one vocabulary in both languages.  System errors (no such file, permission
 denied, ...) are raised as the usual :class:`OSError` subclasses.
 """
 
-from __future__ import annotations
-
-from typing import Dict, Optional, Type, TypeVar, Union
+import os
+from typing import Dict, Optional, Tuple, Type, TypeVar, Union
 
 __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
@@ -37,7 +36,7 @@ _E = TypeVar("_E", bound=Type[Error])
 
 def _coded(cls: _E) -> _E:
     """Name the C equivalent in help(), as BusyError's docstring does."""
-    cls.__doc__ = "%s\n\nIn C: %s (%d)." % (cls.__doc__, cls.name, cls.code)
+    cls.__doc__ = "%s\n\nIn C: %s (%s)." % (cls.__doc__, cls.name, cls.code)
     cls.__module__ = "mmbuf"
     return cls
 
@@ -183,7 +182,7 @@ class BusyError(Error):
         if message is None:
             message = MESSAGES[self.name]
             if path is not None:
-                message = "%s: %s" % (path, message)
+                message = "%s: %s" % (os.fsdecode(path), message)
             if writer_pid:
                 message += (" (the header names pid %d as the last writer;"
                             " this may be stale: the lock does not tell "
@@ -267,8 +266,9 @@ MESSAGES: Dict[str, str] = {
 }
 
 
-BY_NAME: Dict[str, Type[Error]] = {c.name: c for c in (
+_CODED: Tuple[Type[Error], ...] = (
     MagicError, ChecksumError, TornError, VersionError, FeatureError,
     ROFeatureError, TruncatedError, InconsistentError, NotRegularError,
     BusyError, ReadOnlyError, DtypeError, ShapeError, LabelError,
-    LengthError, ReadLockError)}
+    LengthError, ReadLockError)
+BY_NAME: Dict[str, Type[Error]] = {c.name: c for c in _CODED}

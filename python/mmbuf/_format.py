@@ -10,8 +10,10 @@ import dataclasses
 import struct
 import sys
 import zlib
+from typing import Any, List, Optional, Tuple, Type
 
 from . import _errors as E
+from ._types import BytesLike, DTypeArg
 
 MAGIC = b"\x8dMMB\r\n\x1a\n"
 VERSION_MAJOR = 1
@@ -62,6 +64,8 @@ class Header:
     ``slot_status`` what was found in each slot: None for a slot that is
     intact and valid, else the C error name of its first failed check
     (``"MMBUF_ECHECKSUM"``, ...).  ``itemsize`` is derived from the dtype.
+
+    In C: mmbuf_info, from mmbuf_get_info() and mmbuf_validate_header().
     """
 
     generation: int
@@ -82,7 +86,7 @@ class Header:
     dtype: str
     itemsize: int
     ndim: int
-    shape: tuple
+    shape: Tuple[int, ...]
     block_shift: int
     data_checksum: int
     checksum_generation: int
@@ -90,14 +94,14 @@ class Header:
     table_size: int
     label: str
     slot: int = -1
-    slot_status: tuple = (None, None)
+    slot_status: Tuple[Optional[str], Optional[str]] = (None, None)
 
-    def replace(self, **changes):
+    def replace(self, **changes: Any) -> "Header":
         """A copy of the header with the given fields changed."""
         return dataclasses.replace(self, **changes)
 
     @property
-    def data_end(self):
+    def data_end(self) -> int:
         """File offset of the end of the data region."""
         return self.data_offset + self.capacity
 
@@ -133,7 +137,7 @@ del _names, _c, _n
 _NATIVE_ORDER = "<" if sys.byteorder == "little" else ">"
 
 
-def parse_dtype(dtype):
+def parse_dtype(dtype: DTypeArg) -> Tuple[str, int]:
     """Check and normalise an element type, as mmbuf_dtype_parse() does.
 
     Accepts the type strings of mmbuf(5): ``"<f8"``, ``">i4"``, ``"|u1"``,
@@ -180,7 +184,7 @@ def parse_dtype(dtype):
     return order + code, ITEMSIZES[code]
 
 
-def shape_nbytes(itemsize, shape):
+def shape_nbytes(itemsize: int, shape: Tuple[int, ...]) -> Optional[int]:
     """itemsize times the product of shape, or None when a step overflows
     64 bits (mmbuf(5), Field validation, rule 8)."""
     n = itemsize
@@ -191,7 +195,7 @@ def shape_nbytes(itemsize, shape):
     return n
 
 
-def valid_label(raw):
+def valid_label(raw: bytes) -> Optional[str]:
     """The label of a 256-byte field, or None if the field breaks the rules
     of Label: a NUL inside, only NULs after it, strict UTF-8 before it."""
     nul = raw.find(b"\0")
@@ -205,7 +209,7 @@ def valid_label(raw):
         return None
 
 
-def slot_integrity(hdr, i):
+def slot_integrity(hdr: BytesLike, i: int) -> Optional[Type[E.Error]]:
     """The status of slot i (0 or 1) of the header bytes hdr (the first
     8192 bytes of the file, or fewer): None when intact, else the error
     class of the first failed check of mmbuf(5), "Slot integrity"."""
@@ -228,7 +232,7 @@ def slot_integrity(hdr, i):
     return None
 
 
-def decode_slot(s, slot=-1):
+def decode_slot(s: BytesLike, slot: int = -1) -> Header:
     """Decode 512 intact slot bytes into a Header, checking the version and
     incompat (step 4 of Choosing the current slot) and every rule of Field
     validation.  Raises VersionError, FeatureError or InconsistentError."""
@@ -246,7 +250,7 @@ def decode_slot(s, slot=-1):
         raise E.FeatureError("unknown incompatible feature 0x%x"
                              % (incompat & ~INCOMPAT_KNOWN))
 
-    def bad(why):
+    def bad(why: str) -> None:
         raise E.InconsistentError("inconsistent header: " + why)
 
     if data_offset % PAGE or not DATA_OFFSET_MIN <= data_offset <= \
@@ -306,7 +310,7 @@ def decode_slot(s, slot=-1):
 _HEADER_FIELDS = tuple(f.name for f in dataclasses.fields(Header))
 
 
-def _new_header(*values):
+def _new_header(*values: Any) -> Header:
     """Header(*values), for every field, without the frozen dataclass's
     __init__: that sets each of the 27 fields through object.__setattr__,
     which is a tenth of the time of mmbuf.open().  Header has no
@@ -316,16 +320,17 @@ def _new_header(*values):
     return h
 
 
-def _status(exc_class):
+def _status(exc_class: Optional[Type[E.Error]]) -> Optional[str]:
     return None if exc_class is None else exc_class.name
 
 
-def _examine(hdr):
+def _examine(hdr: bytes) -> Tuple[List[Any], List[Optional[str]],
+                                  List[Any], List[Any]]:
     """Integrity, status, decoded Header and decoding error of each slot."""
     integ = [slot_integrity(hdr, 0), slot_integrity(hdr, 1)]
     status = [_status(integ[0]), _status(integ[1])]
-    decoded = [None, None]
-    errors = [None, None]
+    decoded: List[Any] = [None, None]
+    errors: List[Any] = [None, None]
     for i in (0, 1):
         if integ[i] is None:
             try:
@@ -337,14 +342,14 @@ def _examine(hdr):
     return integ, status, decoded, errors
 
 
-def slot_statuses(hdr):
+def slot_statuses(hdr: BytesLike) -> Tuple[Optional[str], ...]:
     """What was found in each slot of the header bytes hdr, as in
     Header.slot_status, also when no slot can serve: a tuple of two
     entries, None or the C error name of the first failed check."""
     return tuple(_examine(bytes(hdr[:HEADER_SIZE]))[1])
 
 
-def validate_header(hdr, file_size):
+def validate_header(hdr: BytesLike, file_size: int) -> Header:
     """Choose and decode the current slot (mmbuf(5), "Choosing the current
     slot").
 
@@ -352,6 +357,8 @@ def validate_header(hdr, file_size):
     file_size is the size of the whole file.  Returns the Header of the
     current slot, with ``slot`` and ``slot_status`` filled in.  Raises the
     Error subclass that the specification names.
+
+    In C: mmbuf_validate_header().
     """
     hdr = bytes(hdr[:HEADER_SIZE])
     integ, status, decoded, errors = _examine(hdr)
@@ -388,7 +395,7 @@ def validate_header(hdr, file_size):
     return h
 
 
-def encode_slot(h):
+def encode_slot(h: Header) -> bytes:
     """The 512 bytes of a slot holding header h, with the generation copied
     to generation_tail, reserved fields zero and the CRC-32 computed."""
     dtype = h.dtype.encode("ascii")

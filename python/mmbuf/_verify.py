@@ -11,11 +11,13 @@ import errno
 import os
 import stat
 import struct
+from typing import List, Optional, Tuple, Union
 
 from . import _checksum
 from . import _errors as E
 from . import _format as F
 from . import _lock
+from ._types import PathArg
 
 __all__ = ["verify", "Report", "VERDICT_OK", "VERDICT_UNVERIFIABLE",
            "VERDICT_CORRUPT", "VERDICT_FAILED"]
@@ -36,7 +38,9 @@ REASONS = ("never_sealed", "modified", "writer_open", "unclean")
 @dataclasses.dataclass
 class BadRange:
     """A run of damaged blocks, first_block to last_block inclusive,
-    covering data bytes [offset, end)."""
+    covering data bytes [offset, end).
+
+    In C: struct mmbuf_bad_range."""
 
     first_block: int
     last_block: int
@@ -55,15 +59,19 @@ class Report:
     None, the C name of an mmbuf error ("MMBUF_ETRUNCATED"), or an errno
     name ("ENOENT"); ``message`` its text.  ``slot_status`` holds None or
     the error name of each slot; ``bad`` the damaged block runs.
+    ``checksum_ok`` is None where C has -1 (not checked: the block table
+    was used); ``backend`` names the XXH3-64 back end that checked.
+
+    In C: struct mmbuf_report, from mmbuf_verify_path().
     """
 
-    path: str
+    path: Union[str, bytes]
     verdict: int = VERDICT_OK
-    reason: str = None
-    error: str = None
-    message: str = None
+    reason: Optional[str] = None
+    error: Optional[str] = None
+    message: Optional[str] = None
     slot: int = -1
-    slot_status: tuple = (None, None)
+    slot_status: Tuple[Optional[str], ...] = (None, None)
     state: int = 0
     generation: int = 0
     file_size: int = 0
@@ -73,16 +81,16 @@ class Report:
     blocks: int = 0
     checksum_generation: int = 0
     bytes_checked: int = 0
-    checksum_ok: bool = None
-    bad: list = dataclasses.field(default_factory=list)
-    backend: str = None
+    checksum_ok: Optional[bool] = None
+    bad: List[BadRange] = dataclasses.field(default_factory=list)
+    backend: Optional[str] = None
 
     @property
-    def ok(self):
+    def ok(self) -> bool:
         """True when the data matches its seal."""
         return self.verdict == VERDICT_OK
 
-    def _fail(self, verdict, exc):
+    def _fail(self, verdict: int, exc: BaseException) -> None:
         if isinstance(exc, E.Error):
             self.error = exc.name
             self.message = E.MESSAGES.get(exc.name, str(exc))
@@ -95,12 +103,12 @@ class Report:
         self.verdict = max(self.verdict, verdict)
 
 
-def nblocks(nbytes, shift):
+def nblocks(nbytes: int, shift: int) -> int:
     """The number of blocks of 2**shift bytes that cover nbytes."""
     return -(-nbytes // (1 << shift))
 
 
-def _add_bad(r, k, shift, limit):
+def _add_bad(r: Report, k: int, shift: int, limit: int) -> None:
     end = min((k + 1) << shift, limit)
     if r.bad and r.bad[-1].last_block + 1 == k:
         r.bad[-1].last_block = k
@@ -109,7 +117,7 @@ def _add_bad(r, k, shift, limit):
         r.bad.append(BadRange(k, k, k << shift, end))
 
 
-def _read_exact(fd, n, off):
+def _read_exact(fd: int, n: int, off: int) -> bytes:
     out = bytearray()
     while len(out) < n:
         got = os.pread(fd, n - len(out), off + len(out))
@@ -119,7 +127,8 @@ def _read_exact(fd, n, off):
     return bytes(out)
 
 
-def _check_blocks(fd, h, hasher, r):
+def _check_blocks(fd: int, h: F.Header, hasher: _checksum._Backend,
+                  r: Report) -> None:
     n = h.table_size // 8
     shift = h.block_shift
     bsize = 1 << shift
@@ -145,7 +154,7 @@ def _check_blocks(fd, h, hasher, r):
                 _add_bad(r, k, shift, h.capacity)
 
 
-def _verify_fd(fd, r, hasher):
+def _verify_fd(fd: int, r: Report, hasher: _checksum._Backend) -> None:
     st = os.fstat(fd)
     hdr = _read_exact(fd, F.HEADER_SIZE, 0)
     r.file_size = st.st_size
@@ -205,7 +214,7 @@ def _verify_fd(fd, r, hasher):
         r.verdict = max(r.verdict, VERDICT_CORRUPT)
 
 
-def verify(path, backend=None):
+def verify(path: PathArg, backend: Optional[str] = None) -> Report:
     """Verify the buffer file at path against its seal; return a Report.
 
     Checks both header slots, the size of the file against the size its
@@ -217,9 +226,13 @@ def verify(path, backend=None):
     mmbuf_verify_path() and verifybuf(1): problems with the file are in
     the report, not raised.
 
-    backend is None (the first of "libmmbuf" and "xxhash" that is
+    path is a str, bytes or os.PathLike (Report.path is os.fspath() of
+    it).  backend is None (the first of "libmmbuf" and "xxhash" that is
     available), or one of them.  Raises NoChecksumError when there is no
-    XXH3-64 implementation, before looking at the file.
+    XXH3-64 implementation, before looking at the file, and ValueError for
+    an unknown backend.
+
+    In C: mmbuf_verify_path().
     """
     hasher = _checksum.backend(backend)
     r = Report(os.fspath(path), backend=hasher.name)

@@ -95,6 +95,10 @@ class InstallCase(TempDirCase):
             os.path.join(staged, "mmbuf", "__init__.py")),
             "make install DESTDIR=%s did not stage %s/mmbuf"
             % (stage, PYTHONDIR))
+        # PEP 561: type checkers read the hints of an installed package
+        # only if it has this marker.
+        self.assertTrue(os.path.isfile(
+            os.path.join(staged, "mmbuf", "py.typed")))
         looks = site_dirs(PREFIX)
         if looks:
             # Debian's python3 and the default prefix /usr/local: the

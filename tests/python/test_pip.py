@@ -54,6 +54,9 @@ class PipCase(TempDirCase):
              "print(c._installed_library())"], env=env, cwd=self.dir).split()
         self.assertEqual(out[:2], [VERSION, VERSION])
         self.assertTrue(out[2].startswith(venv + os.sep), out[2])
+        # PEP 561: the marker of a package with type hints.
+        self.assertTrue(os.path.isfile(os.path.join(
+            os.path.dirname(out[2]), "py.typed")))
         self.assertEqual(out[3], "None")
         wheel, = glob.glob(os.path.join(
             venv, "lib", "python*", "site-packages",
