@@ -155,18 +155,19 @@ def _check_label(label: str) -> str:
     return label
 
 
-def create(path: PathArg, *, size: Optional[int] = None,
+def create(path: PathArg, *, capacity: Optional[int] = None,
            dtype: DTypeArg = "u1", shape: Optional[ShapeArg] = None,
            label: str = "", sparse: bool = False, exist_ok: bool = False,
-           publish: bool = True) -> Buffer:
+           publish: bool = True, size: Optional[int] = None) -> Buffer:
     """Create a buffer file and return it open for writing (mode "r+").
 
     In C: mmbuf_create(), with the fields of mmbuf_create_opts (capacity,
     dtype, ndim and shape, label; sparse is MMBUF_CREATE_SPARSE, exist_ok
     MMBUF_CREATE_REPLACE, publish=False MMBUF_CREATE_UNPUBLISHED).
 
-    size is the capacity in bytes of the data region; it defaults to the
-    size of an array of the given shape and dtype.  dtype
+    capacity is the size in bytes of the data region; it defaults to the
+    size of an array of the given shape and dtype.  (size= is its old
+    name, deprecated: it still works, with a DeprecationWarning.)  dtype
     is a type string such as ``"<f8"``, ``"f4"``, ``"=i2"`` (codes b1 u1
     i1 u2 i2 u4 i4 u8 i8 f2 f4 f8 c8 c16), or any spelling of those that
     np.dtype() accepts (``"float64"``, ``"d"``, ``np.float64``,
@@ -199,15 +200,23 @@ def create(path: PathArg, *, size: Optional[int] = None,
     temporary name, ".NAME.mmbuf-XXXXXXXXXXXX", which a kill leaves
     behind.
 
-        with mmbuf.create("t.mmbuf", size=n, publish=False) as b:
+        with mmbuf.create("t.mmbuf", capacity=n, publish=False) as b:
             fill(b.raw)
             b.seal()
             b.publish()     # without this, the block discards the file
 
     Raises DtypeError, ShapeError, LabelError, LengthError,
     NotRegularError or OSError (naming path, never a name of its own);
-    TypeError without size or shape.
+    TypeError without capacity or shape, or with both capacity and size.
     """
+    if size is not None:
+        warnings.warn("mmbuf.create(size=) is deprecated: use capacity=, "
+                      "the word of the C library and of Buffer.capacity",
+                      DeprecationWarning, stacklevel=2)
+        if capacity is not None:
+            raise TypeError("create() takes capacity or its deprecated "
+                            "name size, not both")
+        capacity = size
     dtype, itemsize = F.parse_dtype(dtype)
     dims: Any = shape
     if dims is not None:
@@ -223,16 +232,16 @@ def create(path: PathArg, *, size: Optional[int] = None,
             raise E.ShapeError("shape %r is too large" % (shape,))
     else:
         shape, nbytes = (), 0
-    if size is None:
+    if capacity is None:
         if not shape:
-            raise TypeError("create() needs a size or a shape")
-        size = nbytes
-    size = int(size)
-    if size < 0 or F.DATA_OFFSET_MIN + size > F.FILE_SIZE_MAX:
-        raise E.LengthError("size %d is out of range" % size)
-    if nbytes > size:
+            raise TypeError("create() needs a capacity or a shape")
+        capacity = nbytes
+    capacity = int(capacity)
+    if capacity < 0 or F.DATA_OFFSET_MIN + capacity > F.FILE_SIZE_MAX:
+        raise E.LengthError("capacity %d is out of range" % capacity)
+    if nbytes > capacity:
         raise E.ShapeError("shape %r of %s needs %d bytes, more than the "
-                           "size %d" % (shape, dtype, nbytes, size))
+                           "capacity %d" % (shape, dtype, nbytes, capacity))
     _check_label(label)
     now = time.time_ns()
     uuid = bytearray(os.urandom(16))
@@ -240,8 +249,8 @@ def create(path: PathArg, *, size: Optional[int] = None,
     uuid[8] = (uuid[8] & 0x3F) | 0x80
     data_offset = F.DATA_OFFSET_MIN
     h = F.Header(1, F.VERSION_MAJOR, F.VERSION_MINOR, 0, F.RO_COMPAT_LOCKING,
-                 0, bytes(uuid), now, now, data_offset, size, size,
-                 data_offset + size, F.STATE_WRITER_OPEN,
+                 0, bytes(uuid), now, now, data_offset, capacity, capacity,
+                 data_offset + capacity, F.STATE_WRITER_OPEN,
                  os.getpid() & 0xFFFFFFFF, dtype, itemsize, len(shape),
                  shape, 0, 0, 0, 0, 0, label, 1)
 

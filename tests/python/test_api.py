@@ -1,9 +1,11 @@
 """The public API as its users and their tools see it: type hints on every
 public function, method and property (PEP 484, resolvable at run time by
-typing.get_type_hints() without NumPy, and checked by mypy), and
-docstrings that name the C function each call corresponds to.  That
-py.typed is installed is checked where the package is installed:
-test_install.py (make install) and test_pip.py (pip install).
+typing.get_type_hints() without NumPy, and checked by mypy), docstrings
+that name the C function each call corresponds to, and the C library's
+words where Python has no convention of its own (create(capacity=), with
+size= a deprecated alias).  That py.typed is installed is checked where
+the package is installed: test_install.py (make install) and test_pip.py
+(pip install).
 
 mypy (Debian: apt-get install mypy) is needed: without it the test fails,
 unless MMBUF_TEST_NO_MYPY=1 turns that into a skip."""
@@ -244,12 +246,36 @@ class DocstringTest(TempDirCase):
             self.assertIn(want, text)
 
 
+class CapacityTest(TempDirCase):
+    """create() takes the C library's word, capacity; size= still works,
+    deprecated."""
+
+    def test_capacity(self):
+        self.assertIn("capacity", inspect.signature(mmbuf.create).parameters)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            with mmbuf.create(self.path(), capacity=8192) as b:
+                self.assertEqual(b.capacity, 8192)
+
+    def test_size_is_a_deprecated_alias(self):
+        with self.assertWarns(DeprecationWarning) as cm:
+            b = mmbuf.create(self.path(), size=4096)
+        with b:
+            self.assertEqual(b.capacity, 4096)
+        self.assertIn("capacity=", str(cm.warning))
+        self.assertEqual(cm.filename, __file__)     # the caller's line
+        with self.assertRaises(TypeError), \
+                self.assertWarns(DeprecationWarning):
+            mmbuf.create(self.path("2"), size=4096, capacity=4096)
+        self.assertFalse(os.path.exists(self.path("2")))
+
+
 class BytesPathTest(TempDirCase):
     """A path given as bytes is shown as text in messages, not b'...'."""
 
     def test_busy_error_message(self):
         p = os.fsencode(self.path())
-        with mmbuf.create(p, size=64):
+        with mmbuf.create(p, capacity=64):
             with self.assertRaises(mmbuf.BusyError) as cm:
                 mmbuf.open(p, "r+")
         self.assertEqual(cm.exception.path, p)
@@ -258,7 +284,7 @@ class BytesPathTest(TempDirCase):
 
     def test_buffer_message(self):
         p = os.fsencode(self.path())
-        mmbuf.create(p, size=64).close()
+        mmbuf.create(p, capacity=64).close()
         with mmbuf.open(p) as b:
             with self.assertRaises(mmbuf.ReadOnlyError) as cm:
                 b.__dlpack__()

@@ -27,7 +27,7 @@ CAPACITY = 10000
 class TestBadFiles(TempDirCase):
     def good(self, name):
         p = self.path(name)
-        with mmbuf.create(p, size=CAPACITY, dtype="<f8",
+        with mmbuf.create(p, capacity=CAPACITY, dtype="<f8",
                           shape=(1000,)) as b:
             b.raw[:] = b"\x01" * CAPACITY
         return p

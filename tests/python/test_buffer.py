@@ -60,11 +60,11 @@ class TestCreate(TempDirCase):
 
     def test_exist_ok(self):
         p = self.path()
-        mmbuf.create(p, size=10).close()
+        mmbuf.create(p, capacity=10).close()
         with self.assertRaises(FileExistsError):
-            mmbuf.create(p, size=20)
+            mmbuf.create(p, capacity=20)
         self.assertEqual(os.path.getsize(p), 8192 + 10)
-        mmbuf.create(p, size=20, exist_ok=True).close()
+        mmbuf.create(p, capacity=20, exist_ok=True).close()
         self.assertEqual(os.path.getsize(p), 8192 + 20)
         self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
 
@@ -75,10 +75,10 @@ class TestCreate(TempDirCase):
         from mmbuf import _lock
         p = self.path()
         staging = self.path(".b.mmbuf.mmbuf-new")
-        mmbuf.create(p, size=10).close()
+        mmbuf.create(p, capacity=10).close()
         with open(staging, "wb") as f:
             f.write(b"left by a dead creator")
-        mmbuf.create(p, size=20, exist_ok=True).close()
+        mmbuf.create(p, capacity=20, exist_ok=True).close()
         self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
         self.assertEqual(os.path.getsize(p), 8192 + 20)
 
@@ -87,7 +87,7 @@ class TestCreate(TempDirCase):
         held = os.open(staging, os.O_RDWR)
         try:
             _lock.lock_writer(held)
-            mmbuf.create(p, size=30, exist_ok=True).close()
+            mmbuf.create(p, capacity=30, exist_ok=True).close()
             self.assertEqual(sorted(os.listdir(self.dir)),
                              [".b.mmbuf.mmbuf-new", "b.mmbuf"])
             with open(staging, "rb") as f:
@@ -98,7 +98,7 @@ class TestCreate(TempDirCase):
         # Not a regular file: not ours to remove.
         os.unlink(staging)
         os.mkdir(staging)
-        mmbuf.create(p, size=40, exist_ok=True).close()
+        mmbuf.create(p, capacity=40, exist_ok=True).close()
         self.assertEqual(sorted(os.listdir(self.dir)),
                          [".b.mmbuf.mmbuf-new", "b.mmbuf"])
         self.assertTrue(os.path.isdir(staging))
@@ -113,10 +113,10 @@ class TestCreate(TempDirCase):
         os.symlink(os.path.join("real", "sub"), self.path("link"))
         given = self.path("link/../victim.mmbuf")
         here, there = self.path("victim.mmbuf"), self.path("real/victim.mmbuf")
-        mmbuf.create(here, size=10, label="here").close()
-        mmbuf.create(there, size=20, label="there").close()
+        mmbuf.create(here, capacity=10, label="here").close()
+        mmbuf.create(there, capacity=20, label="there").close()
         for publish in (True, False):
-            with mmbuf.create(given, size=30, label="new", exist_ok=True,
+            with mmbuf.create(given, capacity=30, label="new", exist_ok=True,
                               publish=publish) as b:
                 if not publish:
                     b.publish()
@@ -143,8 +143,8 @@ class TestCreate(TempDirCase):
     def test_errors_name_the_path_given(self):
         # Never a name of create()'s own, such as /proc/self/fd/N.
         p = self.path()
-        mmbuf.create(p, size=10).close()
-        b = mmbuf.create(p, size=10, publish=False)
+        mmbuf.create(p, capacity=10).close()
+        b = mmbuf.create(p, capacity=10, publish=False)
         with self.assertRaises(FileExistsError) as cm:
             b.publish()
         b.close()
@@ -153,10 +153,10 @@ class TestCreate(TempDirCase):
         missing = self.path("nodir/b.mmbuf")
         for exist_ok in (False, True):
             with self.assertRaises(FileNotFoundError) as cm:
-                mmbuf.create(missing, size=10, exist_ok=exist_ok)
+                mmbuf.create(missing, capacity=10, exist_ok=exist_ok)
             self.assertEqual(cm.exception.filename, missing)
         with self.assertRaises(IsADirectoryError) as cm:
-            mmbuf.create(self.dir + "/", size=10)
+            mmbuf.create(self.dir + "/", capacity=10)
         self.assertEqual(cm.exception.filename, self.dir + "/")
 
     def test_replace_refuses_what_is_not_a_regular_file(self):
@@ -165,7 +165,7 @@ class TestCreate(TempDirCase):
         # to nowhere) is left as it was.
         import socket
         target = self.path("target.mmbuf")
-        mmbuf.create(target, size=10, label="target").close()
+        mmbuf.create(target, capacity=10, label="target").close()
         os.mkfifo(self.path("fifo"))
         os.mkdir(self.path("dir"))
         os.symlink("target.mmbuf", self.path("link"))
@@ -182,8 +182,8 @@ class TestCreate(TempDirCase):
                 before = os.lstat(self.path(name))
                 for publish in (True, False):
                     with self.assertRaises(mmbuf.NotRegularError) as cm:
-                        mmbuf.create(self.path(name), size=20, exist_ok=True,
-                                     publish=publish)
+                        mmbuf.create(self.path(name), capacity=20,
+                                     exist_ok=True, publish=publish)
                     self.assertIn(self.path(name), str(cm.exception))
                 now = os.lstat(self.path(name))
                 self.assertEqual((now.st_ino, now.st_mode),
@@ -196,7 +196,7 @@ class TestCreate(TempDirCase):
             self.assertEqual((r.label, r.capacity), ("target", 10))
         # Checked again at publish(): a FIFO made meanwhile stays.
         late = self.path("late")
-        b = mmbuf.create(late, size=20, exist_ok=True, publish=False)
+        b = mmbuf.create(late, capacity=20, exist_ok=True, publish=False)
         os.mkfifo(late)
         with self.assertRaises(mmbuf.NotRegularError):
             b.publish()
@@ -214,9 +214,9 @@ class TestCreate(TempDirCase):
         staging = self.path(".b.mmbuf.mmbuf-new")
         with open(self.path("victim"), "wb") as f:
             f.write(b"planted")
-        mmbuf.create(p, size=10).close()
+        mmbuf.create(p, capacity=10).close()
         os.symlink("victim", staging)
-        mmbuf.create(p, size=20, exist_ok=True).close()
+        mmbuf.create(p, capacity=20, exist_ok=True).close()
         self.assertEqual(os.readlink(staging), "victim")
         self.assertEqual(file_bytes(self.path("victim")), b"planted")
         self.assertEqual(os.path.getsize(p), 8192 + 20)
@@ -232,7 +232,7 @@ class TestCreate(TempDirCase):
             f.write(b"nobody's")
         os.chown(staging, 65534, 65534)
         before = os.lstat(staging)
-        mmbuf.create(p, size=30, exist_ok=True).close()
+        mmbuf.create(p, capacity=30, exist_ok=True).close()
         self.assertEqual(os.path.getsize(p), 8192 + 30)
         now = os.lstat(staging)
         self.assertEqual((now.st_ino, now.st_uid), (before.st_ino, 65534))
@@ -241,9 +241,9 @@ class TestCreate(TempDirCase):
         os.unlink(p)
         code = ("import mmbuf, os, sys\n"
                 "p, staging = sys.argv[1:]\n"
-                "mmbuf.create(p, size=10).close()\n"
+                "mmbuf.create(p, capacity=10).close()\n"
                 "os.close(os.open(staging, os.O_CREAT | os.O_WRONLY, 0))\n"
-                "mmbuf.create(p, size=40, exist_ok=True).close()\n")
+                "mmbuf.create(p, capacity=40, exist_ok=True).close()\n")
         res = self.run_as_nobody(code, p, staging)
         self.assertEqual(res.returncode, 0, res.stderr)
         self.assertEqual(os.path.getsize(p), 8192 + 40)
@@ -273,9 +273,9 @@ class TestCreate(TempDirCase):
 
     def test_sparse_and_preallocated(self):
         big = 64 << 20
-        with mmbuf.create(self.path("s"), size=big, sparse=True):
+        with mmbuf.create(self.path("s"), capacity=big, sparse=True):
             pass
-        with mmbuf.create(self.path("p"), size=big):
+        with mmbuf.create(self.path("p"), capacity=big):
             pass
         s = os.stat(self.path("s")).st_blocks * 512
         p = os.stat(self.path("p")).st_blocks * 512
@@ -285,15 +285,15 @@ class TestCreate(TempDirCase):
     def test_bad_arguments(self):
         p = self.path()
         with self.assertRaises(mmbuf.DtypeError):
-            mmbuf.create(p, size=8, dtype="f16")
+            mmbuf.create(p, capacity=8, dtype="f16")
         with self.assertRaises(mmbuf.ShapeError):
-            mmbuf.create(p, size=8, dtype="f8", shape=(2,))
+            mmbuf.create(p, capacity=8, dtype="f8", shape=(2,))
         with self.assertRaises(mmbuf.ShapeError):
             mmbuf.create(p, dtype="u1", shape=(1,) * 9)
         with self.assertRaises(mmbuf.LabelError):
-            mmbuf.create(p, size=8, label="x" * 256)
+            mmbuf.create(p, capacity=8, label="x" * 256)
         with self.assertRaises(mmbuf.LabelError):
-            mmbuf.create(p, size=8, label="a\0b")
+            mmbuf.create(p, capacity=8, label="a\0b")
         with self.assertRaises(TypeError):
             mmbuf.create(p)
         self.assertEqual(os.listdir(self.dir), [])
@@ -308,7 +308,7 @@ class TestCreate(TempDirCase):
     def test_unpublished_has_no_name_until_publish(self):
         self.assert_o_tmpfile()
         p = self.path()
-        b = mmbuf.create(p, size=8192, dtype="u1", label="draft",
+        b = mmbuf.create(p, capacity=8192, dtype="u1", label="draft",
                          publish=False)
         self.assertFalse(b.published)
         self.assertIn("unpublished", repr(b))
@@ -354,7 +354,7 @@ class TestCreate(TempDirCase):
     def test_unpublished_close_discards(self):
         self.assert_o_tmpfile()
         p = self.path()
-        b = mmbuf.create(p, size=100, publish=False)
+        b = mmbuf.create(p, capacity=100, publish=False)
         b.raw[0] = 7
         b.set_length(1)
         view = b.raw
@@ -366,29 +366,29 @@ class TestCreate(TempDirCase):
         self.assertEqual(os.listdir(self.dir), [])
         b.close()                           # twice does nothing
         # A with block that ends without publish() discards as well.
-        with mmbuf.create(p, size=100, publish=False) as b:
+        with mmbuf.create(p, capacity=100, publish=False) as b:
             b.raw[0] = 7
         self.assertEqual(os.listdir(self.dir), [])
         with self.assertRaises(ZeroDivisionError):
-            with mmbuf.create(p, size=100, publish=False) as b:
+            with mmbuf.create(p, capacity=100, publish=False) as b:
                 1 / 0
         self.assertEqual(os.listdir(self.dir), [])
 
     def test_publish_errors(self):
         p = self.path()
-        with mmbuf.create(p, size=10, publish=False) as b:
+        with mmbuf.create(p, capacity=10, publish=False) as b:
             b.publish()
             with self.assertRaises(ValueError):
                 b.publish()
             self.assertTrue(b.published)
-        with mmbuf.create(self.path("c"), size=10) as b:   # published
+        with mmbuf.create(self.path("c"), capacity=10) as b:   # published
             with self.assertRaises(ValueError):
                 b.publish()
         for mode in ("r", "r+"):
             with mmbuf.open(p, mode) as b:
                 with self.assertRaises(ValueError):
                     b.publish()
-        b = mmbuf.create(self.path("d"), size=10, publish=False)
+        b = mmbuf.create(self.path("d"), capacity=10, publish=False)
         b.close()
         with self.assertRaises(ValueError):
             b.publish()
@@ -396,9 +396,9 @@ class TestCreate(TempDirCase):
 
     def test_exclusive_publish_finds_a_file(self):
         p = self.path()
-        b = mmbuf.create(p, size=10, publish=False)
+        b = mmbuf.create(p, capacity=10, publish=False)
         b.raw[:3] = b"new"
-        with mmbuf.create(p, size=20, label="first") as other:
+        with mmbuf.create(p, capacity=20, label="first") as other:
             other.raw[:3] = b"old"
             uuid = other.uuid
         before = file_bytes(p)
@@ -416,7 +416,7 @@ class TestCreate(TempDirCase):
                              (uuid, "first", b"old"))
             self.assertFalse(r.unclean)
         # The path gone meanwhile: a second try succeeds.
-        b = mmbuf.create(p, size=10, publish=False)
+        b = mmbuf.create(p, capacity=10, publish=False)
         with self.assertRaises(FileExistsError):
             b.publish()
         os.unlink(p)
@@ -428,9 +428,9 @@ class TestCreate(TempDirCase):
 
     def test_replace_keeps_old_until_publish(self):
         p = self.path()
-        with mmbuf.create(p, size=10, label="old") as old:
+        with mmbuf.create(p, capacity=10, label="old") as old:
             old.raw[:3] = b"old"
-        b = mmbuf.create(p, size=20, label="new", exist_ok=True,
+        b = mmbuf.create(p, capacity=20, label="new", exist_ok=True,
                          publish=False)
         b.raw[:3] = b"new"
         b.set_length(3)
@@ -455,7 +455,7 @@ class TestCreate(TempDirCase):
             self.assertEqual((r.label, r.capacity, r.state),
                              ("new", 20, 0))
         # Replaced, then discarded: the old file stays.
-        with mmbuf.create(p, size=30, exist_ok=True, publish=False):
+        with mmbuf.create(p, capacity=30, exist_ok=True, publish=False):
             pass
         with mmbuf.open(p) as r:
             self.assertEqual((r.label, r.capacity), ("new", 20))
@@ -470,27 +470,27 @@ class TestCreate(TempDirCase):
         try:
             p = self.path()
             tmpname = re.compile(r"\.b\.mmbuf\.mmbuf-[0-9a-f]{12}\Z")
-            b = mmbuf.create(p, size=10, publish=False)
+            b = mmbuf.create(p, capacity=10, publish=False)
             names = os.listdir(self.dir)
             self.assertEqual(len(names), 1)
             self.assertRegex(names[0], tmpname)
             b.close()
             self.assertEqual(os.listdir(self.dir), [])
 
-            b = mmbuf.create(p, size=10, publish=False)
+            b = mmbuf.create(p, capacity=10, publish=False)
             b.raw[:2] = b"ok"
             b.publish()
             self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
             b.close()
 
-            b = mmbuf.create(p, size=20, publish=False)
+            b = mmbuf.create(p, capacity=20, publish=False)
             with self.assertRaises(FileExistsError):
                 b.publish()
             self.assertEqual(len(os.listdir(self.dir)), 2)
             b.close()
             self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
 
-            with mmbuf.create(p, size=30, exist_ok=True,
+            with mmbuf.create(p, capacity=30, exist_ok=True,
                               publish=False) as b:
                 b.publish()
             self.assertEqual(os.listdir(self.dir), ["b.mmbuf"])
@@ -509,9 +509,9 @@ class TestCreate(TempDirCase):
         eio = OSError(errno.EIO, "no sync")
         with mock.patch.object(_buffer, "_sync_dir", side_effect=eio):
             with self.assertRaises(OSError):
-                mmbuf.create(p, size=10)
+                mmbuf.create(p, capacity=10)
             self.assertEqual(os.listdir(self.dir), [])
-            b = mmbuf.create(p, size=10, publish=False)
+            b = mmbuf.create(p, capacity=10, publish=False)
             with self.assertRaises(OSError):
                 b.publish()
         self.assertTrue(b.published)
@@ -523,7 +523,7 @@ class TestCreate(TempDirCase):
         self.assert_o_tmpfile()
         p = self.path()
         code = ("import mmbuf, os, signal, sys\n"
-                "b = mmbuf.create(sys.argv[1], size=1 << 20, label='x', "
+                "b = mmbuf.create(sys.argv[1], capacity=1 << 20, label='x', "
                 "publish=False)\n"
                 "b.raw[:5] = b'hello'\n"
                 "b.set_length(5)\n"
@@ -554,7 +554,7 @@ class TestCreate(TempDirCase):
 class TestViews(TempDirCase):
     def test_flat_view_and_length(self):
         p = self.path()
-        with mmbuf.create(p, size=40, dtype="<i4") as b:
+        with mmbuf.create(p, capacity=40, dtype="<i4") as b:
             self.assertEqual(b.shape, (10,))
             v = b.view
             for k in range(10):
@@ -601,7 +601,7 @@ class TestViews(TempDirCase):
                     b.view
                 self.assertEqual(len(b.raw), 2 * b.itemsize)
         with mmbuf.create(self.path("z"), dtype="u1", shape=(0, 3),
-                          size=4) as b:
+                          capacity=4) as b:
             with self.assertRaises(mmbuf.ViewError):
                 b.view
             self.assertEqual(list(b), [])
@@ -641,7 +641,7 @@ class TestViews(TempDirCase):
             r.release()
 
     def test_bool_view(self):
-        with mmbuf.create(self.path(), dtype="b1", size=3) as b:
+        with mmbuf.create(self.path(), dtype="b1", capacity=3) as b:
             b.raw[:] = b"\x00\x01\x00"
             self.assertEqual(b.view.tolist(), [False, True, False])
 
@@ -649,7 +649,7 @@ class TestViews(TempDirCase):
 class TestCommit(TempDirCase):
     def test_set_length_protocol(self):
         p = self.path()
-        b = mmbuf.create(p, size=100)
+        b = mmbuf.create(p, capacity=100)
         before0 = slot_bytes(p, 0)
         b.set_length(7)
         # generation 3 went into slot 1; slot 0 was not touched
@@ -671,7 +671,7 @@ class TestCommit(TempDirCase):
     def test_commit_sets_locking_and_clears_unknown_compat(self):
         from testlib import rewrite_slot
         p = self.path()
-        mmbuf.create(p, size=4).close()
+        mmbuf.create(p, capacity=4).close()
         for i in (0, 1):
             rewrite_slot(p, i, ro_compat=0)
         with open(p, "r+b") as f:      # an unknown compat bit, slot 1
@@ -688,7 +688,7 @@ class TestCommit(TempDirCase):
 
     def test_read_only(self):
         p = self.path()
-        mmbuf.create(p, size=4).close()
+        mmbuf.create(p, capacity=4).close()
         with mmbuf.open(p) as r:
             with self.assertRaises(mmbuf.ReadOnlyError):
                 r.set_length(1)
@@ -696,7 +696,7 @@ class TestCommit(TempDirCase):
                 r.raw[0] = 1
 
     def test_flush_and_advise_ranges(self):
-        with mmbuf.create(self.path(), size=3 * 4096 + 5) as b:
+        with mmbuf.create(self.path(), capacity=3 * 4096 + 5) as b:
             b.raw[5000] = 1
             b.flush(4999, 3)       # unaligned: widened to pages
             b.flush()
@@ -709,7 +709,7 @@ class TestCommit(TempDirCase):
                 b.advise("sideways")
 
     def test_closed_buffer(self):
-        b = mmbuf.create(self.path(), size=4)
+        b = mmbuf.create(self.path(), capacity=4)
         b.close()
         self.assertTrue(b.closed)
         with self.assertRaises(ValueError):
@@ -759,7 +759,7 @@ class TestLifetimes(TempDirCase):
         # (a) and (d): close() does not raise, and commits what close
         # commits, views alive or not.
         p = self.path()
-        b = mmbuf.create(p, size=16)
+        b = mmbuf.create(p, capacity=16)
         piece = b.raw[2:4]
         piece[:] = b"ab"
         m = memoryview(piece)      # a consumer of our view
@@ -782,7 +782,7 @@ class TestLifetimes(TempDirCase):
         # or ViewsAliveError on top of it.
         p = self.path()
         with self.assertRaises(KeyError) as cm:
-            with mmbuf.create(p, size=16) as b:
+            with mmbuf.create(p, capacity=16) as b:
                 v = b.raw[1:2]
                 raise KeyError("mine")
         self.assertIsNone(cm.exception.__context__)
@@ -798,7 +798,7 @@ class TestLifetimes(TempDirCase):
         # (c): other writers stay refused while the writer's views live,
         # and are let in when the last one goes.
         p = self.path()
-        w = mmbuf.create(p, size=16)
+        w = mmbuf.create(p, capacity=16)
         v = w.raw
         rows = v[4:8]
         w.close()
@@ -815,7 +815,7 @@ class TestLifetimes(TempDirCase):
         # (c): a reader's views keep a writer's shrink out (it would be
         # SIGBUS under them); the last one going lets it in.
         p = self.path()
-        w = mmbuf.create(p, size=1 << 20)
+        w = mmbuf.create(p, capacity=1 << 20)
         w.set_length(10)
         r = mmbuf.open(p)
         v = r.raw
@@ -834,7 +834,7 @@ class TestLifetimes(TempDirCase):
 
     def test_unclosed_buffer_warns(self):
         p = self.path()
-        mmbuf.create(p, size=4).close()
+        mmbuf.create(p, capacity=4).close()
         b = mmbuf.open(p)
         with self.assertWarnsRegex(ResourceWarning, "unclosed.*" + p):
             del b
@@ -867,7 +867,7 @@ class TestLifetimes(TempDirCase):
         # (d): only the data region is mapped, so no view, whatever the
         # pointer arithmetic done on it, reaches the header.
         p = self.path()
-        with mmbuf.create(p, size=3 * 4096) as b:
+        with mmbuf.create(p, capacity=3 * 4096) as b:
             v = b.raw
             maps = file_maps(p)
             self.assertTrue(maps)
@@ -884,7 +884,7 @@ class TestLifetimes(TempDirCase):
 
     def test_capacity_zero(self):
         p = self.path()
-        with mmbuf.create(p, size=0) as b:
+        with mmbuf.create(p, capacity=0) as b:
             self.assertEqual(bytes(b.raw), b"")
             b.append(b"abc")
             self.assertEqual(bytes(b.raw), b"abc")
@@ -931,7 +931,7 @@ class TestProtocols(TempDirCase):
                                                [0] * 4])
             with self.assertRaisesRegex(mmbuf.ViewError, "format"):
                 b[0] = b"\0" * 8           # bytes are not u2 items
-        with mmbuf.create(self.path("f"), dtype="<i4", size=16) as b, \
+        with mmbuf.create(self.path("f"), dtype="<i4", capacity=16) as b, \
                 self.no_numpy():
             b[:] = array.array("i", [5, -6, 7, -8])
             self.assertEqual((b[1], b[-1], b[1:3].tolist(), b[::2].tolist()),
@@ -945,7 +945,7 @@ class TestProtocols(TempDirCase):
     def test_path_like(self):
         import pathlib
         p = pathlib.Path(self.path())
-        with mmbuf.create(p, size=8) as b:
+        with mmbuf.create(p, capacity=8) as b:
             b.seal()
             self.assertEqual(b.path, str(p))
         with mmbuf.open(p, "r+") as b:
@@ -957,7 +957,7 @@ class TestProtocols(TempDirCase):
 
     def test_pickle_reopens_read_only(self):
         p = self.path()
-        with mmbuf.create(p, size=4) as w:
+        with mmbuf.create(p, capacity=4) as w:
             w.raw[:] = b"abcd"
             clone = pickle.loads(pickle.dumps(w))
             self.assertEqual((clone.writable, clone.uuid), (False, w.uuid))
@@ -979,10 +979,10 @@ class TestProtocols(TempDirCase):
         finally:
             os.chdir(cwd)
         # Another buffer under the name now: refused.
-        mmbuf.create(p, size=4, exist_ok=True).close()
+        mmbuf.create(p, capacity=4, exist_ok=True).close()
         with self.assertRaises(mmbuf.InconsistentError):
             pickle.loads(data)
-        u = mmbuf.create(self.path("u"), size=4, publish=False)
+        u = mmbuf.create(self.path("u"), capacity=4, publish=False)
         with self.assertRaisesRegex(TypeError, "unpublished"):
             pickle.dumps(u)
         u.close()
@@ -1005,7 +1005,7 @@ class TestProtocols(TempDirCase):
 class TestLocking(TempDirCase):
     def test_two_writers_in_one_process(self):
         p = self.path()
-        w = mmbuf.create(p, size=4)
+        w = mmbuf.create(p, capacity=4)
         with self.assertRaises(mmbuf.BusyError):
             mmbuf.open(p, "r+")
         with mmbuf.open(p) as r:
@@ -1017,7 +1017,7 @@ class TestLocking(TempDirCase):
 
     def test_killed_writer_is_unclean(self):
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         code = ("import mmbuf, os, signal, sys\n"
                 "b = mmbuf.open(sys.argv[1], 'r+')\n"
                 "b.raw[0] = 42\n"
@@ -1057,7 +1057,7 @@ class TestLocking(TempDirCase):
 
     def test_read_lock_keeps_writers_out(self):
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         child = self.read_locked(p)
         with self.assertRaises(mmbuf.ReadLockError) as cm:
             mmbuf.open(p, "r+")
@@ -1077,7 +1077,7 @@ class TestLocking(TempDirCase):
 
     def test_read_lock_is_no_writer(self):
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         res = self.run_py("import mmbuf, os, sys\n"
                           "b = mmbuf.open(sys.argv[1], 'r+')\n"
                           "os.kill(os.getpid(), 9)\n", p)
@@ -1116,7 +1116,7 @@ class TestCommandLine(TempDirCase):
         name = b"n\x1b[2J\x9b.mmbuf"
         p = os.path.join(os.fsencode(self.dir), name)
         label = '\x1b]0;x\x07\u009b\u202e\U000e0001\t"q\\\x7f'
-        mmbuf.create(os.fsdecode(p), size=8, label=label).close()
+        mmbuf.create(os.fsdecode(p), capacity=8, label=label).close()
         esc = os.fsencode(self.dir) + b"/n\\x1b[2J\\x9b.mmbuf"
         res = self.run_prog(sys.executable, "-m", "mmbuf", "info", p,
                             env=dict(os.environ, PYTHONIOENCODING="utf-8"))

@@ -53,7 +53,7 @@ class CLib:
 
 def fill(path, capacity, length=None, seed=b"", **kw):
     """A buffer of random-looking (deterministic) data."""
-    with mmbuf.create(path, size=capacity, sparse=True, **kw) as b:
+    with mmbuf.create(path, capacity=capacity, sparse=True, **kw) as b:
         data = bytearray()
         k = 0
         while len(data) < capacity:

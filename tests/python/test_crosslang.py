@@ -166,7 +166,8 @@ class TestPythonMadeReadInC(CrossCase):
                 n = F.ITEMSIZES[dtype[1:]] * (math.prod(shape) if shape
                                               else 6)
                 with mmbuf.create(p, dtype=dtype, shape=shape or None,
-                                  size=n + 3, label="py\u00e9%d" % k) as b:
+                                  capacity=n + 3,
+                                  label="py\u00e9%d" % k) as b:
                     b.raw[:n] = os.urandom(n)
                     b.set_length(n)
                 self.check_same(p, dtype, shape, "py\u00e9%d" % k)
@@ -200,7 +201,7 @@ class TestLocksAcrossLanguages(TempDirCase):
         super().setUp()
         self.lib = Lib()
         self.p = self.path()
-        mmbuf.create(self.p, size=64).close()
+        mmbuf.create(self.p, capacity=64).close()
 
     def test_c_writer_excludes_python_in_process(self):
         # One process: only open file description locks can tell the two

@@ -48,7 +48,7 @@ class TestBusyNamesPathAndWriter(TempDirCase):
 
     def test_writer_in_another_process(self):
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         child = self.hold(HOLD_WRITER, p)
         with self.assertRaises(mmbuf.BusyError) as cm:
             mmbuf.open(p, "r+")
@@ -67,7 +67,7 @@ class TestBusyNamesPathAndWriter(TempDirCase):
     def test_c_writer_in_this_process(self):
         lib = Lib()
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         err, h = lib.open(p, lib.RDWR)
         self.assertEqual(err, 0)
         try:
@@ -82,7 +82,7 @@ class TestBusyNamesPathAndWriter(TempDirCase):
                          "open file description locks")
     def test_read_lock(self):
         p = self.path()
-        mmbuf.create(p, size=8).close()
+        mmbuf.create(p, capacity=8).close()
         self.hold(READ_LOCKER, p)
         with self.assertRaises(mmbuf.ReadLockError) as cm:
             mmbuf.open(p, "r+")
@@ -95,7 +95,7 @@ class TestBusyNamesPathAndWriter(TempDirCase):
 
     def test_shrink_names_the_path(self):
         p = self.path()
-        mmbuf.create(p, size=8192).close()
+        mmbuf.create(p, capacity=8192).close()
         with mmbuf.open(p, "r+") as w, mmbuf.open(p):
             w.set_length(0)
             with self.assertRaises(mmbuf.BusyError) as cm:

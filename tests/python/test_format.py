@@ -286,7 +286,7 @@ class TestSpecExamples(TempDirCase):
     def make(self):
         # Room past the array and the length, for a shrink.
         p = self.path("temperature.mmbuf")
-        with mmbuf.create(p, size=64000 + 4096, dtype="<f8",
+        with mmbuf.create(p, capacity=64000 + 4096, dtype="<f8",
                           shape=(1000, 8), label="temperature") as b:
             b.set_length(64000)
             b.view[3, 2] = 1.5

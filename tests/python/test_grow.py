@@ -44,7 +44,7 @@ class ResizeTest(TempDirCase):
         self.c = CLib()
 
     def make(self, size=4096, length=100, **kw):
-        b = mmbuf.create(self.path(), size=size, **kw)
+        b = mmbuf.create(self.path(), capacity=size, **kw)
         b.raw[:] = bytes(range(256)) * (size // 256) + bytes(size % 256)
         b.set_length(length)
         return b
@@ -74,7 +74,7 @@ class ResizeTest(TempDirCase):
         with self.make() as b:
             b.resize(64 << 20, sparse=True)
             self.assertLess(os.stat(self.path()).st_blocks * 512, 8 << 20)
-        with mmbuf.create(self.path("s.mmbuf"), size=1 << 20,
+        with mmbuf.create(self.path("s.mmbuf"), capacity=1 << 20,
                           sparse=True) as b:
             b.resize(64 << 20)     # sparse as it was made
             self.assertLess(os.stat(self.path("s.mmbuf")).st_blocks * 512,
@@ -100,7 +100,7 @@ class ResizeTest(TempDirCase):
         r.close()
 
     def test_shrink_shape(self):
-        with mmbuf.create(self.path(), size=64 << 10, dtype="f8",
+        with mmbuf.create(self.path(), capacity=64 << 10, dtype="f8",
                           shape=(1000, 2)) as b:
             b.set_length(0)
             with self.assertRaises(mmbuf.ShapeError):
@@ -184,7 +184,7 @@ class AppendTest(TempDirCase):
 
     def empty(self, name="b.mmbuf", **kw):
         """A new buffer of capacity 0, open for writing."""
-        return mmbuf.create(self.path(name), size=0, **kw)
+        return mmbuf.create(self.path(name), capacity=0, **kw)
 
     def numpy(self):
         try:
@@ -218,7 +218,7 @@ class AppendTest(TempDirCase):
         big = np.arange(5, dtype=">i4")
         rec = np.zeros(2, dtype=[("t", "<u8"), ("x", "<f4")])
         rec["t"], rec["x"] = (7, 9), (0.5, -1)
-        with mmbuf.create(self.path(), size=16) as b:
+        with mmbuf.create(self.path(), capacity=16) as b:
             b.raw[:] = b"H" * 16
             self.assertEqual(b.append(a), 16)
             self.assertEqual(b.append(big), 16 + 96)
@@ -250,7 +250,7 @@ class AppendTest(TempDirCase):
                 name = "p%s-%d.mmbuf" % (factor, first)
                 cname = "c" + name
                 for n in (name, cname):
-                    mmbuf.create(self.path(n), size=first).close()
+                    mmbuf.create(self.path(n), capacity=first).close()
                 err, h = self.c.open(self.path(cname), Lib.RDWR)
                 self.assertEqual(err, 0)
                 if factor != 2.0:
@@ -287,7 +287,7 @@ class AppendTest(TempDirCase):
 
     def test_growth_steps(self):
         """A few capacities worked out by hand."""
-        with mmbuf.create(self.path(), size=100000) as b:
+        with mmbuf.create(self.path(), capacity=100000) as b:
             self.assertEqual(b.append(b"x"), 100000)
             self.assertEqual(b.capacity, 200704)        # 2 * 100000 paged
             b.append(bytes(200704 - b.length))
@@ -316,7 +316,7 @@ class AppendTest(TempDirCase):
             self.assertEqual(b.growth, 1.5)
 
     def test_read_only(self):
-        with mmbuf.create(self.path(), size=4096) as b:
+        with mmbuf.create(self.path(), capacity=4096) as b:
             b.set_length(10)
         with mmbuf.open(self.path()) as r:
             for data in (b"abc", b"", bytes(1 << 20)):
@@ -354,7 +354,7 @@ class AppendTest(TempDirCase):
             cap = b.capacity
             self.assertGreaterEqual(os.stat(self.path()).st_blocks * 512,
                                     cap)
-        with mmbuf.create(self.path("s.mmbuf"), size=8 << 20,
+        with mmbuf.create(self.path("s.mmbuf"), capacity=8 << 20,
                           sparse=True) as b:
             b.append(b"x")          # 16 MiB now, sparse as it was made
             self.assertEqual(b.capacity, 16 << 20)
@@ -375,7 +375,7 @@ class AppendTest(TempDirCase):
         self.assertEqual(bytes(b.raw), contents)
 
     def test_views_alive(self):
-        with mmbuf.create(self.path(), size=4096) as b:
+        with mmbuf.create(self.path(), capacity=4096) as b:
             b.raw[:] = bytes(range(256)) * 16
             b.set_length(100)
             contents = bytes(b.raw)
@@ -407,7 +407,7 @@ class AppendTest(TempDirCase):
 
     def test_views_alive_numpy(self):
         np = self.numpy()
-        with mmbuf.create(self.path(), size=4096, dtype="<f8") as b:
+        with mmbuf.create(self.path(), capacity=4096, dtype="<f8") as b:
             arr = b.to_numpy()
             arr[:] = 1.5
             contents = bytes(b.raw)
@@ -532,7 +532,7 @@ class AppendTest(TempDirCase):
         self.assertIn(b": ok", out.stdout)
 
     def test_over_block_table(self):
-        with mmbuf.create(self.path(), size=3 * 4096) as b:
+        with mmbuf.create(self.path(), capacity=3 * 4096) as b:
             b.raw[:] = b"s" * (3 * 4096)
         out = self.run_prog(prog("tools/verifybuf"), "--seal", self.path())
         self.assertEqual(out.returncode, 0, out.stdout + out.stderr)
@@ -555,7 +555,7 @@ class RefreshTest(TempDirCase):
         self.c = CLib()
 
     def test_follow_a_c_writer(self):
-        mmbuf.create(self.path(), size=0).close()
+        mmbuf.create(self.path(), capacity=0).close()
         err, w = self.c.open(self.path(), Lib.RDWR)
         self.assertEqual(err, 0)
         r = mmbuf.open(self.path())
@@ -581,7 +581,7 @@ class RefreshTest(TempDirCase):
         r.close()
 
     def test_writer_refresh_is_noop(self):
-        with mmbuf.create(self.path(), size=4096) as b:
+        with mmbuf.create(self.path(), capacity=4096) as b:
             self.assertFalse(b.refresh())
 
 

@@ -55,7 +55,7 @@ class TestToNumpy(TempDirCase):
                     del a
 
     def test_flat_buffer_follows_length(self):
-        with mmbuf.create(self.path(), dtype="<u4", size=40) as b:
+        with mmbuf.create(self.path(), dtype="<u4", capacity=40) as b:
             b.set_length(14)
             a = b.to_numpy()
             self.assertEqual(a.shape, (3,))
@@ -275,7 +275,7 @@ class TestProtocols(TempDirCase):
             f = np.asarray(b, dtype="f8")
             self.assertEqual(f[2, 3], -5.0)
             del a
-        with mmbuf.create(self.path("g"), dtype="<u1", size=4096) as w, \
+        with mmbuf.create(self.path("g"), dtype="<u1", capacity=4096) as w, \
                 mmbuf.open(self.path("g")) as r:
             first = np.asarray(r)
             self.assertFalse(first.flags.writeable)
