@@ -235,7 +235,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 			return 0;
 		}
 	}
-	if (err == 0 && (err = fsync(b->fd) == 0 ? 0 : -errno) == 0 &&
+	if (err == 0 && (err = mmbuf__fsync(b->fd)) == 0 &&
 	    (err = mmbuf__tmp_publish(&t, path, replace)) == 0 &&
 	    (err = mmbuf__tmp_sync_dir(&t)) != 0 && !replace)
 		unlink(path); /* ours: a name we could not make durable */
@@ -255,8 +255,8 @@ int mmbuf_publish(mmbuf *b)
 	if (!b->unpublished)
 		return -EINVAL;
 	/* Everything it holds reaches the disk before it has a name. */
-	if (fsync(b->fd) != 0)
-		return -errno;
+	if ((err = mmbuf__fsync(b->fd)) != 0)
+		return err;
 	if ((err = mmbuf__tmp_publish(&b->tmp, b->path, b->replace)) != 0)
 		return err;
 	/* From here it is in place: a failure below is reported, but the

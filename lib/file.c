@@ -196,15 +196,39 @@ static char *tmp_name(const char *path, const char *dir)
 	return name;
 }
 
+/* Set the size of fd's file, again after a signal: 0 or -errno. */
+int mmbuf__truncate(int fd, uint64_t size)
+{
+	while (ftruncate(fd, (off_t)size) != 0)
+		if (errno != EINTR)
+			return -errno;
+	return 0;
+}
+
+/* fsync(2): the file's data and all its metadata.  0 or -errno. */
+int mmbuf__fsync(int fd)
+{
+	return fsync(fd) == 0 ? 0 : -errno;
+}
+
+/* fdatasync(2): the data and the metadata needed to read it back. */
+int mmbuf__fdatasync(int fd)
+{
+	return fdatasync(fd) == 0 ? 0 : -errno;
+}
+
 static int fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int err = 0;
+	int err;
 
 	if (fd < 0)
 		return -errno;
-	if (fsync(fd) != 0 && errno != EINVAL && errno != EROFS)
-		err = -errno;
+	/* Some filesystems cannot sync a directory: nothing to make
+	 * durable there. */
+	err = mmbuf__fsync(fd);
+	if (err == -EINVAL || err == -EROFS)
+		err = 0;
 	close(fd);
 	return err;
 }
@@ -459,10 +483,7 @@ int mmbuf__allocate(int fd, uint64_t size, bool sparse)
 		return -EOPNOTSUPP;
 #endif
 	}
-	while (ftruncate(fd, (off_t)size) != 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return mmbuf__truncate(fd, size);
 }
 
 /*
@@ -554,7 +575,7 @@ int mmbuf__sync_file(int fd, uint64_t off, uint64_t len, int durability)
 	if (durability == MMBUF_DURABLE_ASYNC &&
 	    (err = start_writeback(fd, off, len)) <= 0)
 		return err;
-	return fdatasync(fd) == 0 ? 0 : -errno;
+	return mmbuf__fdatasync(fd);
 }
 
 /*

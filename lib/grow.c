@@ -36,10 +36,7 @@ static int drop_table(mmbuf *b)
 	h->file_size = h->data_offset + h->capacity;
 	if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
 		return err;
-	while (ftruncate(b->fd, (off_t)h->file_size) != 0)
-		if (errno != EINTR)
-			return -errno;
-	return 0;
+	return mmbuf__truncate(b->fd, h->file_size);
 }
 
 /* Make the data mapping cover capacity bytes; the address may move. */
@@ -93,7 +90,7 @@ static int grow(mmbuf *b, uint64_t capacity, bool sparse, int durability)
 	 * says, which every reader accepts. */
 	if ((err = mmbuf__allocate(b->fd, end, sparse)) != 0) {
 		/* Give back what a failed preallocation may have taken. */
-		(void)!ftruncate(b->fd, (off_t)h->file_size);
+		(void)mmbuf__truncate(b->fd, h->file_size);
 		return err;
 	}
 	if ((err = remap(b, old, capacity)) != 0)
@@ -129,11 +126,7 @@ static int shrink(mmbuf *b, uint64_t capacity)
 	if (err == 0)
 		err = remap(b, old, capacity);
 	if (err == 0)
-		while (ftruncate(b->fd, (off_t)h->file_size) != 0)
-			if (errno != EINTR) {
-				err = -errno;
-				break;
-			}
+		err = mmbuf__truncate(b->fd, h->file_size);
 	mmbuf__unlock_readers(b->fd);
 	return err;
 }

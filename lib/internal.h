@@ -144,6 +144,9 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace);
 int mmbuf__tmp_sync_dir(const struct mmbuf__tmpfile *t);
 void mmbuf__tmp_discard(struct mmbuf__tmpfile *t);
+int mmbuf__truncate(int fd, uint64_t size);
+int mmbuf__fsync(int fd);
+int mmbuf__fdatasync(int fd);
 int mmbuf__allocate(int fd, uint64_t size, bool sparse);
 int mmbuf__map(int fd, bool rw, uint64_t offset, uint64_t len, void **addr);
 void mmbuf__unmap(void *addr, uint64_t len);

@@ -130,8 +130,8 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 		k += m;
 	} while (err == 0 && k < n);
 	free(table);
-	if (err == 0 && fdatasync(b->fd) != 0)
-		err = -errno;
+	if (err == 0)
+		err = mmbuf__fdatasync(b->fd);
 	if (err != 0)
 		return err;
 	/* A crash before this commit leaves the previous header in force,
@@ -148,9 +148,7 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 	if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
 		return err;
 	/* A smaller table than a previous seal's leaves a tail: drop it. */
-	if (ftruncate(b->fd, (off_t)h->file_size) != 0)
-		return -errno;
-	return 0;
+	return mmbuf__truncate(b->fd, h->file_size);
 }
 
 void mmbuf_report_free(mmbuf_report *r)
