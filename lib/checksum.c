@@ -166,8 +166,7 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 	int err;
 
 	if (blocks != NULL)
-		j.nblocks = (length >> shift) +
-			    ((length & ((1ull << shift) - 1)) != 0);
+		j.nblocks = mmbuf__nblocks(length, shift);
 	if (threads == 0) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;

@@ -232,6 +232,20 @@ static int check_integrity(const uint8_t *p, size_t avail, int index)
 	return 0;
 }
 
+/* mmbuf(5), "Block checksum table": the blocks of 2^shift bytes that
+ * cover n bytes, one table entry each. */
+uint64_t mmbuf__nblocks(uint64_t n, uint32_t shift)
+{
+	return (n >> shift) + ((n & ((1ull << shift) - 1)) != 0);
+}
+
+/* The file offset of the block table of a data region that ends at file
+ * offset end: the first page boundary at or after it. */
+uint64_t mmbuf__table_offset(uint64_t end)
+{
+	return (end + MMBUF_PAGE - 1) / MMBUF_PAGE * MMBUF_PAGE;
+}
+
 /* The rules of mmbuf(5), "Field validation", for a decoded slot. */
 int mmbuf__check_fields(const mmbuf_info *h)
 {
@@ -250,11 +264,11 @@ int mmbuf__check_fields(const mmbuf_info *h)
 	if (h->ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE) {
 		uint64_t blocks, table_off;
 
-		if (h->block_shift < 12 || h->block_shift > 30)
+		if (h->block_shift < MMBUF_BLOCK_SHIFT_MIN ||
+		    h->block_shift > MMBUF_BLOCK_SHIFT_MAX)
 			return MMBUF_EINCONSISTENT;
-		blocks = (h->capacity >> h->block_shift) +
-			 ((h->capacity & ((1ull << h->block_shift) - 1)) != 0);
-		table_off = (end + MMBUF_PAGE - 1) / MMBUF_PAGE * MMBUF_PAGE;
+		blocks = mmbuf__nblocks(h->capacity, h->block_shift);
+		table_off = mmbuf__table_offset(end);
 		if (h->table_offset != table_off ||
 		    h->table_size != blocks * 8 ||
 		    add_overflow(table_off, blocks * 8, &t) ||

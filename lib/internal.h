@@ -89,6 +89,10 @@ int mmbuf__layout(uint64_t capacity, uint64_t align, uint64_t *data_offset,
 		  uint64_t *file_size);
 int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 		       uint32_t itemsize, uint64_t capacity);
+/* The block checksum table (mmbuf(5)): its entries for n bytes of data,
+ * and its file offset for a data region ending at end. */
+uint64_t mmbuf__nblocks(uint64_t n, uint32_t shift);
+uint64_t mmbuf__table_offset(uint64_t end);
 
 /* checksum.c */
 #define MMBUF__MAX_THREADS 256

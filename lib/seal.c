@@ -9,16 +9,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static uint64_t round_page(uint64_t n)
-{
-	return (n + MMBUF_PAGE - 1) / MMBUF_PAGE * MMBUF_PAGE;
-}
-
-static uint64_t nblocks(uint64_t bytes, uint32_t shift)
-{
-	return (bytes >> shift) + ((bytes & ((1ull << shift) - 1)) != 0);
-}
-
 /*
  * Table entries handled at a time by a seal or a verification: 256 Ki
  * entries, 2 MiB of table and 2 MiB of hashes, whatever the size of the
@@ -108,12 +98,12 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 		if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
 			return err;
 	}
-	n = nblocks(h->capacity, shift);
+	n = mmbuf__nblocks(h->capacity, shift);
 	slice = n < TABLE_SLICE ? n : TABLE_SLICE;
 	table = malloc((slice > 0 ? slice : 1) * sizeof *table);
 	if (table == NULL)
 		return -ENOMEM;
-	table_off = round_page(h->data_offset + h->capacity);
+	table_off = mmbuf__table_offset(h->data_offset + h->capacity);
 	/* A slice at a time; the first also hashes all the data (a buffer
 	 * of capacity 0 has one slice, of no blocks). */
 	do {
@@ -213,7 +203,7 @@ static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
 	int err = 0;
 
 	r->block_size = 1ull << h->block_shift;
-	r->blocks = nblocks(h->length, h->block_shift);
+	r->blocks = mmbuf__nblocks(h->length, h->block_shift);
 	if (table == NULL || got == NULL)
 		err = -ENOMEM;
 	for (uint64_t k = 0; err == 0 && k < n; k += slice) {

@@ -1457,7 +1457,7 @@ class Buffer:
         block_size = int(block_size)
         shift = block_size.bit_length() - 1
         if block_size <= 0 or block_size != 1 << shift or \
-                not 12 <= shift <= 30:
+                not F.BLOCK_SHIFT_MIN <= shift <= F.BLOCK_SHIFT_MAX:
             raise ValueError("block_size %d is not a power of two from 4 "
                              "KiB to 1 GiB" % block_size)
         hasher = _checksum.backend(backend)
@@ -1473,10 +1473,10 @@ class Buffer:
         if h.state & F.STATE_SEALED and h.ro_compat & F.RO_COMPAT_BLOCK_TABLE:
             self._commit(True, state=h.state & ~F.STATE_SEALED)
             h = self._header
-        n = _verify.nblocks(h.capacity, shift)
-        used = _verify.nblocks(h.length, shift)
+        n = F.nblocks(h.capacity, shift)
+        used = F.nblocks(h.length, shift)
         bsize = 1 << shift
-        table_off = -(-h.data_end // F.PAGE) * F.PAGE
+        table_off = F.block_table_offset(h.data_end)
         # The table is written a slice at a time; entries past the length
         # are 0.
         for first in range(0, n, _verify.TABLE_SLICE):

@@ -26,6 +26,9 @@ LABEL_MAX = 255
 DATA_OFFSET_MIN = 8192
 DATA_OFFSET_MAX = 2 * 1024 * 1024
 FILE_SIZE_MAX = 2 ** 63 - 1
+# Block sizes of the block checksum table: 2**12 (4 KiB) to 2**30 (1 GiB).
+BLOCK_SHIFT_MIN = 12
+BLOCK_SHIFT_MAX = 30
 U64_MAX = 2 ** 64 - 1
 
 COMPAT_DATA_CHECKSUM = 0x1
@@ -104,6 +107,18 @@ class Header:
     def data_end(self) -> int:
         """File offset of the end of the data region."""
         return self.data_offset + self.capacity
+
+
+def nblocks(nbytes: int, shift: int) -> int:
+    """The blocks of 2**shift bytes that cover nbytes: one table entry
+    each (mmbuf(5), "Block checksum table")."""
+    return -(-nbytes // (1 << shift))
+
+
+def block_table_offset(data_end: int) -> int:
+    """The file offset of the block table of a data region that ends at
+    file offset data_end: the first page boundary at or after it."""
+    return -(-data_end // PAGE) * PAGE
 
 
 # Every other spelling of the supported types that np.dtype() accepts as
@@ -262,10 +277,10 @@ def decode_slot(s: BytesLike, slot: int = -1) -> Header:
     if data_end > FILE_SIZE_MAX:
         bad("data_offset + capacity overflows")
     if ro_compat & RO_COMPAT_BLOCK_TABLE:
-        if not 12 <= block_shift <= 30:
+        if not BLOCK_SHIFT_MIN <= block_shift <= BLOCK_SHIFT_MAX:
             bad("block_shift %d" % block_shift)
-        want_off = -(-data_end // PAGE) * PAGE
-        want_size = 8 * -(-capacity // (1 << block_shift))
+        want_off = block_table_offset(data_end)
+        want_size = 8 * nblocks(capacity, block_shift)
         if table_offset != want_off or table_size != want_size:
             bad("block table offset or size")
         if table_offset + table_size > FILE_SIZE_MAX or \

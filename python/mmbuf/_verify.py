@@ -103,11 +103,6 @@ class Report:
         self.verdict = max(self.verdict, verdict)
 
 
-def nblocks(nbytes: int, shift: int) -> int:
-    """The number of blocks of 2**shift bytes that cover nbytes."""
-    return -(-nbytes // (1 << shift))
-
-
 def _add_bad(r: Report, k: int, shift: int, limit: int) -> None:
     end = min((k + 1) << shift, limit)
     if r.bad and r.bad[-1].last_block + 1 == k:
@@ -133,7 +128,7 @@ def _check_blocks(fd: int, h: F.Header, hasher: _checksum._Backend,
     shift = h.block_shift
     bsize = 1 << shift
     r.block_size = bsize
-    r.blocks = nblocks(h.length, shift)
+    r.blocks = F.nblocks(h.length, shift)
     # The table is read and compared a slice at a time, so that a table of
     # millions of entries never becomes a Python list.
     for first in range(0, n, TABLE_SLICE):
