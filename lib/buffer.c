@@ -35,7 +35,7 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	if (cur->generation == UINT64_MAX)
 		return MMBUF_EINCONSISTENT;
 	*next = *cur;
-	next->generation++;
+	next->generation = mmbuf__next_generation(cur);
 	next->version_major = MMBUF_VERSION_MAJOR;
 	next->version_minor = MMBUF_VERSION_MINOR;
 	next->compat &= MMBUF_COMPAT_KNOWN;
@@ -44,6 +44,11 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	next->writer_pid = (uint32_t)getpid();
 	next->slot = (int)(next->generation % 2);
 	return 0;
+}
+
+uint64_t mmbuf__next_generation(const mmbuf_info *h)
+{
+	return h->generation + 1;
 }
 
 int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability)

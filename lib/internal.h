@@ -119,6 +119,9 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
  * 0, -errno, or MMBUF_EINCONSISTENT when h has the last generation.
  */
 int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability);
+/* The generation that the commit after h writes, which a seal records as
+ * its checksum's before committing. */
+uint64_t mmbuf__next_generation(const mmbuf_info *h);
 /* mmbuf__commit_fd() of the handle's header. */
 int mmbuf__commit(mmbuf *b, int durability);
 

@@ -133,7 +133,7 @@ int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
 	h->table_size = n * 8;
 	h->file_size = table_off + n * 8;
 	h->data_checksum = whole;
-	h->checksum_generation = h->generation + 1;
+	h->checksum_generation = mmbuf__next_generation(h);
 	h->state |= MMBUF_STATE_SEALED;
 	if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0)
 		return err;
