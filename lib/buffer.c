@@ -4,7 +4,6 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -642,95 +641,51 @@ struct filljob {
 };
 
 /* One thread's share: slice k of the job. */
-struct fillpart {
-	struct filljob *j;
-	unsigned k;
-};
-
-static void fill_error(struct filljob *j, int err)
+static void fill_slice(void *arg, unsigned k)
 {
-	int none = 0;
-
-	__atomic_compare_exchange_n(&j->error, &none, err, false,
-				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-}
-
-static void fill_slice(struct filljob *j, unsigned k)
-{
+	struct filljob *j = arg;
 	uint64_t from = j->start + k * j->slice;
 	uint64_t to = j->end - from < j->slice ? j->end : from + j->slice;
 	uint8_t *stage = malloc(FILL_STAGE);
 
 	if (stage == NULL) {
-		fill_error(j, -ENOMEM);
+		mmbuf__pool_fail(&j->error, -ENOMEM);
 		return;
 	}
 	for (uint64_t off = from; off < to; off += FILL_STAGE) {
 		uint64_t n = to - off < FILL_STAGE ? to - off : FILL_STAGE;
 		int err;
 
-		if (__atomic_load_n(&j->error, __ATOMIC_RELAXED) != 0)
+		if (mmbuf__pool_failed(&j->error))
 			break; /* another slice failed: stop */
 		if ((err = j->fn(stage, off, (size_t)n, j->arg)) == 0)
 			err = mmbuf__pwrite_full(j->b->fd, stage, (size_t)n,
 						 j->b->hdr.data_offset + off);
 		if (err != 0) {
-			fill_error(j, err);
+			mmbuf__pool_fail(&j->error, err);
 			break;
 		}
 	}
 	free(stage);
 }
 
-static void *fill_worker(void *arg)
-{
-	struct fillpart *part = arg;
-
-	fill_slice(part->j, part->k);
-	return NULL;
-}
-
 /*
  * Run the job on up to `threads` threads (0: one per online CPU), the
- * caller's included, slice k on thread k.  Slices whose thread could not
- * be started are the caller's too.
+ * caller's included, slice k on thread k.
  */
 static int fill_run(struct filljob *j, unsigned threads)
 {
-	pthread_t tid[MMBUF__MAX_THREADS];
-	struct fillpart part[MMBUF__MAX_THREADS];
-	bool started[MMBUF__MAX_THREADS];
-	uint64_t len = j->end - j->start, most;
+	uint64_t len = j->end - j->start;
 	unsigned nslices;
 
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (threads > MMBUF__MAX_THREADS)
-		threads = MMBUF__MAX_THREADS;
-	most = len / FILL_MIN_SLICE;
-	if (threads > most)
-		threads = most > 0 ? (unsigned)most : 1;
+	threads = mmbuf__pool_threads(threads, len / FILL_MIN_SLICE);
 	/* Slices are whole huge pages long, so that in a region aligned to
 	 * 2 MiB no huge page is split between two threads. */
 	j->slice = (len / threads + FILL_ALIGN - 1) & ~(uint64_t)(FILL_ALIGN - 1);
 	if (j->slice == 0)
 		j->slice = len;
 	nslices = (unsigned)((len + j->slice - 1) / j->slice);
-	for (unsigned k = 1; k < nslices; k++) {
-		part[k].j = j;
-		part[k].k = k;
-		started[k] = pthread_create(&tid[k], NULL, fill_worker,
-					    &part[k]) == 0;
-	}
-	fill_slice(j, 0);
-	for (unsigned k = 1; k < nslices; k++)
-		if (!started[k])
-			fill_slice(j, k);
-	for (unsigned k = 1; k < nslices; k++)
-		if (started[k])
-			pthread_join(tid[k], NULL);
+	mmbuf__pool_run(nslices, fill_slice, j);
 	return j->error;
 }
 

@@ -2,9 +2,7 @@
 #include "internal.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <xxhash.h>
 #include <zlib.h>
 
@@ -45,6 +43,8 @@ struct hashjob {
 	int error;         /* the first error (atomic) */
 	uint64_t total;    /* bytes to hash in all, for progress */
 	uint64_t done0;    /* hashed before the blocks: the whole-data pass */
+	uint64_t *whole;   /* the hash of [base, base + whole_length), or NULL */
+	uint64_t whole_length;
 	mmbuf_progress_fn *fn;  /* called by the calling thread only */
 	void *arg;
 };
@@ -101,20 +101,12 @@ static int hash_range(struct hasher *h, int fd, uint64_t off, uint64_t len,
 	return 0;
 }
 
-static void set_error(struct hashjob *j, int err)
-{
-	int none = 0;
-
-	__atomic_compare_exchange_n(&j->error, &none, err, false,
-				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-}
-
 /* Take blocks until there are none left or something failed. */
 static void hash_blocks(struct hashjob *j, struct hasher *h, bool caller)
 {
 	uint64_t bsize = 1ull << j->shift;
 
-	while (__atomic_load_n(&j->error, __ATOMIC_RELAXED) == 0) {
+	while (!mmbuf__pool_failed(&j->error)) {
 		uint64_t k = __atomic_fetch_add(&j->next, 1, __ATOMIC_RELAXED);
 		uint64_t start, len;
 		int err;
@@ -125,7 +117,7 @@ static void hash_blocks(struct hashjob *j, struct hasher *h, bool caller)
 		len = j->length - start < bsize ? j->length - start : bsize;
 		err = hash_range(h, j->fd, j->base + start, len, &j->out[k]);
 		if (err != 0) {
-			set_error(j, err);
+			mmbuf__pool_fail(&j->error, err);
 			return;
 		}
 		__atomic_fetch_add(&j->bytes, len, __ATOMIC_RELAXED);
@@ -136,19 +128,33 @@ static void hash_blocks(struct hashjob *j, struct hasher *h, bool caller)
 	}
 }
 
-static void *worker(void *arg)
+/*
+ * Task k of the job.  Task 0, the calling thread's, first hashes the
+ * whole data, if asked to, then hashes blocks, as all the others do, and
+ * reports progress.
+ */
+static void hash_task(void *arg, unsigned k)
 {
 	struct hashjob *j = arg;
 	struct hasher h;
 	int err = hasher_init(&h, 1ull << j->shift);
 
 	if (err != 0) {
-		set_error(j, err);
-		return NULL;
+		mmbuf__pool_fail(&j->error, err);
+		return;
 	}
-	hash_blocks(j, &h, false);
+	if (k == 0 && j->whole != NULL) {
+		err = hash_range(&h, j->fd, j->base, j->whole_length, j->whole);
+		if (err != 0)
+			mmbuf__pool_fail(&j->error, err);
+		j->done0 = j->whole_length;
+		if (err == 0 && j->fn != NULL)
+			j->fn(j->whole_length +
+			      __atomic_load_n(&j->bytes, __ATOMIC_RELAXED),
+			      j->total, j->arg);
+	}
+	hash_blocks(j, &h, k == 0);
 	hasher_fini(&h);
-	return NULL;
 }
 
 int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
@@ -158,51 +164,20 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 {
 	struct hashjob j = {
 		.fd = fd, .base = base, .length = length, .shift = shift,
-		.out = blocks, .fn = fn, .arg = arg,
+		.out = blocks, .whole = whole, .whole_length = whole_length,
+		.fn = fn, .arg = arg,
 	};
-	pthread_t tid[MMBUF__MAX_THREADS];
-	unsigned started = 0;
-	struct hasher h;
-	int err;
 
 	if (blocks != NULL)
 		j.nblocks = mmbuf__nblocks(length, shift);
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (threads > MMBUF__MAX_THREADS)
-		threads = MMBUF__MAX_THREADS;
-	if ((uint64_t)threads > j.nblocks)
-		threads = j.nblocks > 0 ? (unsigned)j.nblocks : 1;
-	if ((err = hasher_init(&h, 1ull << shift)) != 0)
-		return err;
-	/* This thread is a worker too, after the whole-data hash if any. */
-	for (unsigned i = 1; i < threads; i++) {
-		if (pthread_create(&tid[started], NULL, worker, &j) != 0)
-			break; /* fewer threads still finish the job */
-		started++;
-	}
 	/* The whole-data hash reads its bytes once more. */
 	j.total = (blocks != NULL ? length : 0) +
 		  (whole != NULL ? whole_length : 0);
-	if (whole != NULL) {
-		err = hash_range(&h, fd, base, whole_length, whole);
-		if (err != 0)
-			set_error(&j, err);
-		j.done0 = whole_length;
-		if (err == 0 && fn != NULL)
-			fn(whole_length + __atomic_load_n(&j.bytes,
-							  __ATOMIC_RELAXED),
-			   j.total, arg);
-	}
-	hash_blocks(&j, &h, true);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	/* The calling thread is a worker too, after the whole-data hash. */
+	mmbuf__pool_run(mmbuf__pool_threads(threads, j.nblocks), hash_task, &j);
 	/* The last blocks may have been a worker's: report the end here. */
 	if (fn != NULL && j.error == 0 && j.nblocks > 0)
 		fn(j.done0 + j.bytes, j.total, arg);
-	hasher_fini(&h);
 	if (bytes != NULL)
 		*bytes = j.bytes + (whole != NULL && j.error == 0 && blocks == NULL
 				    ? whole_length : 0);

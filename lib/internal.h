@@ -94,8 +94,27 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 uint64_t mmbuf__nblocks(uint64_t n, uint32_t shift);
 uint64_t mmbuf__table_offset(uint64_t end);
 
-/* checksum.c */
+/* pool.c: running a job on several threads. */
 #define MMBUF__MAX_THREADS 256
+/*
+ * The number of threads for a job: threads, or one per online CPU when
+ * it is 0, at most MMBUF__MAX_THREADS and at most `most` (the pieces the
+ * job can be cut into), and at least 1.
+ */
+unsigned mmbuf__pool_threads(unsigned threads, uint64_t most);
+typedef void mmbuf__pool_task(void *arg, unsigned k);
+/*
+ * Run fn(arg, k) for each k in [0, n): k = 0 on the calling thread, each
+ * other on a thread of its own; a task whose thread cannot be started runs
+ * on the calling thread after task 0.  Returns when all have returned.
+ */
+void mmbuf__pool_run(unsigned n, mmbuf__pool_task *fn, void *arg);
+/* The first error of a job wins: *error becomes err unless it is set. */
+void mmbuf__pool_fail(int *error, int err);
+/* Whether a task of the job failed: the others stop at their next step. */
+bool mmbuf__pool_failed(const int *error);
+
+/* checksum.c */
 uint32_t mmbuf__crc32(const void *p, size_t n);
 /*
  * Hash the bytes of fd from file offset base: each block of 2^shift bytes

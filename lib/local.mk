@@ -8,6 +8,7 @@ lib_libmmbuf_la_SOURCES = \
 	lib/error.c \
 	lib/format.c \
 	lib/dtype.c \
+	lib/pool.c \
 	lib/checksum.c \
 	lib/lock.c \
 	lib/file.c \
