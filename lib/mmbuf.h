@@ -422,7 +422,7 @@ MMBUF_EXPORT void mmbuf_get_info(const mmbuf *buf, mmbuf_info *out);
 /*
  * Every call that commits a header (an open for writing, mmbuf_close() of
  * a writer, mmbuf_set_length(), mmbuf_set_label(), mmbuf_append(),
- * mmbuf_commit_reserved(), mmbuf_resize(), mmbuf_seal*(), mmbuf_repair())
+ * mmbuf_commit_reserved(), mmbuf_resize(), mmbuf_seal(), mmbuf_repair())
  * writes the next generation into the older slot with pwrite(2), setting
  * MMBUF_RO_COMPAT_LOCKING, since this library takes the locks of mmbuf(5).
  * It fails with MMBUF_EINCONSISTENT, writing nothing, when the generation
@@ -549,6 +549,16 @@ MMBUF_EXPORT int mmbuf_fill(mmbuf *buf, uint64_t offset, uint64_t len,
 /* ------------------------------------------------------------------ */
 /* Checksums: seal and verify                                          */
 
+/*
+ * Progress.  Every call that may take long (mmbuf_seal(), mmbuf_verify(),
+ * mmbuf_verify_path()) takes a progress callback and its argument, after
+ * `threads`; NULL for none.  The callback gets done of total bytes (for
+ * the checksums: bytes hashed).  It is called from the thread that made
+ * the call, never from a worker, about once per block and a last time
+ * with done == total, and must not call into the handle being worked on.
+ */
+typedef void mmbuf_progress_fn(uint64_t done, uint64_t total, void *arg);
+
 /* The default block size of the block checksum table: 1 MiB. */
 #define MMBUF_BLOCK_SHIFT_DEFAULT 20
 #define MMBUF_BLOCK_SHIFT_MIN 12
@@ -564,6 +574,7 @@ MMBUF_EXPORT uint64_t mmbuf_checksum(const void *data, size_t len);
 /*
  * mmbuf_seal - compute and store the checksums of the contents [0, length).
  *
+ * progress (may be NULL) is called with arg as mmbuf_progress_fn says.
  * Syncs the data, then computes the XXH3-64 of data [0, length) and of each
  * block of 2^block_shift bytes (0 means MMBUF_BLOCK_SHIFT_DEFAULT; else
  * MMBUF_BLOCK_SHIFT_MIN to MMBUF_BLOCK_SHIFT_MAX), hashing blocks on
@@ -583,21 +594,8 @@ MMBUF_EXPORT uint64_t mmbuf_checksum(const void *data, size_t len);
  * -EINVAL (block_shift), MMBUF_ETRUNCATED (the file shrank), or -errno
  * (-ENOSPC for the table, -EIO, -ENOMEM, ...).
  */
-MMBUF_EXPORT int mmbuf_seal(mmbuf *buf, uint32_t block_shift, unsigned threads);
-
-/*
- * A progress callback for long checksum work: done of total bytes hashed.
- * It is called from the thread that made the call, never from a worker,
- * about once per block and a last time with done == total, and must not
- * call into the handle being sealed.
- */
-typedef void mmbuf_progress_fn(uint64_t done, uint64_t total, void *arg);
-
-/* mmbuf_seal_progress - mmbuf_seal() that reports progress (fn may be
- * NULL). */
-MMBUF_EXPORT int mmbuf_seal_progress(mmbuf *buf, uint32_t block_shift,
-				     unsigned threads, mmbuf_progress_fn *fn,
-				     void *arg);
+MMBUF_EXPORT int mmbuf_seal(mmbuf *buf, uint32_t block_shift, unsigned threads,
+			    mmbuf_progress_fn *progress, void *arg);
 
 /* The verdict of a verification, ordered from good to bad. */
 enum mmbuf_verdict {
@@ -659,19 +657,17 @@ typedef struct mmbuf_report {
  * the verdict stays MMBUF_VERDICT_UNVERIFIABLE (slot_status[] and error
  * still name the slot).  A file that is not a buffer file, cannot be read,
  * or hits an I/O error is MMBUF_VERDICT_FAILED with report->error set.
- * Returns 0 with *out set whatever the verdict, or -ENOMEM (*out NULL).
+ * progress (may be NULL) reports the data check, as mmbuf_progress_fn
+ * says.  Returns 0 with *out set whatever the verdict, -EINVAL (out
+ * NULL), or -ENOMEM (*out NULL).
  */
 MMBUF_EXPORT int mmbuf_verify_path(const char *path, unsigned threads,
+				   mmbuf_progress_fn *progress, void *arg,
 				   mmbuf_report **out);
-
-/* mmbuf_verify_path_progress - mmbuf_verify_path() that reports progress
- * of the data check (fn may be NULL). */
-MMBUF_EXPORT int mmbuf_verify_path_progress(const char *path, unsigned threads,
-					    mmbuf_progress_fn *fn, void *arg,
-					    mmbuf_report **out);
 
 /* mmbuf_verify - the same for an open handle (its file and its header). */
 MMBUF_EXPORT int mmbuf_verify(const mmbuf *buf, unsigned threads,
+			      mmbuf_progress_fn *progress, void *arg,
 			      mmbuf_report **out);
 
 /* mmbuf_report_free - free a report; accepts NULL. */

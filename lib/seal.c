@@ -61,13 +61,8 @@ static int hash_slice(int fd, const mmbuf_info *h, uint32_t shift,
 	return err;
 }
 
-int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads)
-{
-	return mmbuf_seal_progress(b, shift, threads, NULL, NULL);
-}
-
-int mmbuf_seal_progress(mmbuf *b, uint32_t shift, unsigned threads,
-			mmbuf_progress_fn *fn, void *arg)
+int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads,
+	       mmbuf_progress_fn *fn, void *arg)
 {
 	mmbuf_info *h = &b->hdr;
 	struct slices sl = { fn, arg, 0, 2 * h->length, 0 };
@@ -336,14 +331,8 @@ static mmbuf_report *new_report(void)
 	return r;
 }
 
-int mmbuf_verify_path(const char *path, unsigned threads, mmbuf_report **out)
-{
-	return mmbuf_verify_path_progress(path, threads, NULL, NULL, out);
-}
-
-int mmbuf_verify_path_progress(const char *path, unsigned threads,
-			       mmbuf_progress_fn *fn, void *arg,
-			       mmbuf_report **out)
+int mmbuf_verify_path(const char *path, unsigned threads,
+		      mmbuf_progress_fn *fn, void *arg, mmbuf_report **out)
 {
 	mmbuf_report *r;
 	uint64_t size;
@@ -366,7 +355,8 @@ int mmbuf_verify_path_progress(const char *path, unsigned threads,
 	return 0;
 }
 
-int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
+int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_progress_fn *fn,
+		 void *arg, mmbuf_report **out)
 {
 	mmbuf_report *r;
 
@@ -374,7 +364,7 @@ int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_report **out)
 		return -EINVAL;
 	if ((r = new_report()) == NULL)
 		return -ENOMEM;
-	verify_fd(b->fd, b->writable, threads, NULL, NULL, r);
+	verify_fd(b->fd, b->writable, threads, fn, arg, r);
 	*out = r;
 	return 0;
 }

@@ -37,7 +37,7 @@ static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
 {
 	mmbuf *b = filled(name, cap, seed);
 
-	ck_assert_int_eq(mmbuf_seal(b, shift, threads), 0);
+	ck_assert_int_eq(mmbuf_seal(b, shift, threads, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	return tu_path(name);
 }
@@ -46,7 +46,7 @@ static mmbuf_report *verify(const char *path, unsigned threads)
 {
 	mmbuf_report *r = NULL;
 
-	ck_assert_int_eq(mmbuf_verify_path(path, threads, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(path, threads, NULL, NULL, &r), 0);
 	ck_assert_ptr_nonnull(r);
 	return r;
 }
@@ -79,7 +79,7 @@ START_TEST(test_seal_contents)
 	o.length = len;
 	b = tu_create("s.mmb", &o);
 	tu_fill(mmbuf_data(b), (size_t)cap, 9);
-	ck_assert_int_eq(mmbuf_seal(b, 20, 2), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 20, 2, NULL, NULL), 0);
 	gen = mmbuf_generation(b);
 	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED,
 			  MMBUF_STATE_SEALED);
@@ -222,7 +222,7 @@ START_TEST(test_verify_damaged_table)
 	tu_opts(&o, cap);
 	o.length = 2 * 4096;
 	b = tu_create("t.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 12, 0), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	tu_flip(tu_path("t.mmb"), toff + 8 * 1);
 	tu_flip(tu_path("t.mmb"), toff + 8 * 6 + 3);
@@ -293,7 +293,7 @@ START_TEST(test_unverifiable)
 	/* A length change clears the seal at once. */
 	tu_opts(&o, 8192);
 	b = tu_create("len.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_SYNC), 0);
 	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
@@ -308,7 +308,7 @@ START_TEST(test_unverifiable)
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
 	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
 	mmbuf_report_free(r);
-	ck_assert_int_eq(mmbuf_verify(w, 0, &r), 0);
+	ck_assert_int_eq(mmbuf_verify(w, 0, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
 	mmbuf_report_free(r);
 	ck_assert_int_eq(mmbuf_close(w), 0);
@@ -388,18 +388,18 @@ START_TEST(test_seal_errors)
 	mmbuf *b;
 
 	b = tu_open(p, MMBUF_RDONLY);
-	ck_assert_err(mmbuf_seal(b, 0, 0), MMBUF_EREADONLY);
+	ck_assert_err(mmbuf_seal(b, 0, 0, NULL, NULL), MMBUF_EREADONLY);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_err(mmbuf_seal(b, 11, 0), -EINVAL);
-	ck_assert_err(mmbuf_seal(b, 31, 0), -EINVAL);
+	ck_assert_err(mmbuf_seal(b, 11, 0, NULL, NULL), -EINVAL);
+	ck_assert_err(mmbuf_seal(b, 31, 0, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(mmbuf_close(b), 0);
-	ck_assert_err(mmbuf_verify_path(p, 0, NULL), -EINVAL);
+	ck_assert_err(mmbuf_verify_path(p, 0, NULL, NULL, NULL), -EINVAL);
 
 	/* Capacity 0 and length 0 seal to an empty table. */
 	tu_opts(&o, 0);
 	b = tu_create("z.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	{
 		mmbuf_report *r = verify(tu_path("z.mmb"), 0);
@@ -420,7 +420,7 @@ START_TEST(test_reseal)
 	mmbuf *b;
 
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_int_eq(mmbuf_seal(b, 16, 0), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 16, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_lt(tu_file_size(p), before);
 	r = verify(p, 0);
@@ -468,9 +468,9 @@ START_TEST(test_reseal_unseals_first)
 	mmbuf *b = filled("u.mmb", cap, 9);
 	mmbuf_report *r;
 
-	ck_assert_int_eq(mmbuf_seal(b, 12, 1), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 1, NULL, NULL), 0);
 	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
-	ck_assert_int_eq(mmbuf_seal_progress(b, 13, 1, read_state, &d), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 13, 1, read_state, &d), 0);
 	ck_assert_int_gt(d.calls, 0);
 	ck_assert_uint_eq(d.state & MMBUF_STATE_SEALED, 0);
 	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
@@ -513,7 +513,7 @@ START_TEST(test_repair)
 	ck_assert_err(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
 	/* The writer fixed the damaged slot itself by committing into it:
 	 * start again from a fresh seal. */
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	cur = tu_current_slot(p);
 	other = 1 - cur;
@@ -600,7 +600,7 @@ START_TEST(test_progress)
 	mmbuf *b = filled("p.mmb", cap, 21);
 	mmbuf_report *r;
 
-	ck_assert_int_eq(mmbuf_seal_progress(b, 12, 3, log_progress, &l), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 3, log_progress, &l), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	/* The whole-data pass and the blocks: the data is read twice. */
 	ck_assert_uint_eq(l.total, 2 * cap);
@@ -611,8 +611,8 @@ START_TEST(test_progress)
 
 	memset(&l, 0, sizeof l);
 	l.monotonic = true;
-	ck_assert_int_eq(mmbuf_verify_path_progress(tu_path("p.mmb"), 2,
-						    log_progress, &l, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(tu_path("p.mmb"), 2, log_progress,
+					   &l, &r), 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	mmbuf_report_free(r);
 	ck_assert_uint_eq(l.total, cap);
@@ -620,6 +620,19 @@ START_TEST(test_progress)
 	ck_assert(l.monotonic);
 	ck_assert_int_ge(l.calls, 1);
 	ck_assert_int_le(l.calls, 42); /* 41 blocks and the end */
+
+	/* mmbuf_verify() of a handle reports the same way. */
+	memset(&l, 0, sizeof l);
+	l.monotonic = true;
+	ck_assert_int_eq(mmbuf_open(tu_path("p.mmb"), MMBUF_RDONLY, &b), 0);
+	ck_assert_int_eq(mmbuf_verify(b, 2, log_progress, &l, &r), 0);
+	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+	mmbuf_report_free(r);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_uint_eq(l.total, cap);
+	ck_assert_uint_eq(l.last, cap);
+	ck_assert(l.monotonic);
+	ck_assert_int_ge(l.calls, 1);
 }
 END_TEST
 
@@ -676,7 +689,7 @@ START_TEST(test_verify_memory)
 
 		close(up[0]);
 		if (getrusage(RUSAGE_SELF, &before) != 0 ||
-		    mmbuf_verify_path(p, 2, &r) != 0 ||
+		    mmbuf_verify_path(p, 2, NULL, NULL, &r) != 0 ||
 		    getrusage(RUSAGE_SELF, &after) != 0)
 			_exit(1);
 		if (r->verdict != MMBUF_VERDICT_OK)
@@ -738,7 +751,7 @@ START_TEST(test_seal_large_table)
 	b = tu_create("seal.mmb", &o);
 	data = mmbuf_data(b);
 	tu_fill(data, 2 * 4096, 77);
-	ck_assert_int_eq(mmbuf_seal(b, 12, 2), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 2, NULL, NULL), 0);
 	for (uint64_t k = 0; k < 2; k++) {
 		tu_pread(p, 8192 + cap + k * 8, e, 8);
 		ck_assert_uint_eq(tu_le64(e), XXH3_64bits(data + k * 4096, 4096));

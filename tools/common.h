@@ -139,8 +139,8 @@ void tool_progress_update(struct tool_progress *p, uint64_t done);
 void tool_progress_end(struct tool_progress *p);
 
 /*
- * The same bar driven by the library's mmbuf_progress_fn (mmbuf_seal_progress,
- * mmbuf_verify_path_progress), which learns the total on its first call.
+ * The same bar driven by the library's mmbuf_progress_fn (mmbuf_seal,
+ * mmbuf_verify_path), which learns the total on its first call.
  */
 struct tool_lib_progress {
 	struct tool_progress bar;

@@ -925,7 +925,7 @@ int main(int argc, char **argv)
 
 		snprintf(what, sizeof what, "sealing %s", target);
 		tool_lib_progress_init(&pr, what, !o.quiet);
-		err = mmbuf_seal_progress(buf, 0, 0, tool_lib_progress, &pr);
+		err = mmbuf_seal(buf, 0, 0, tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
 		if (err < 0)
 			fail(EXIT_CREATE, o.path, "cannot seal: %s",

@@ -196,8 +196,8 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 
 		snprintf(what, sizeof what, "sealing %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_seal_progress(buf, o->block_shift, o->threads,
-					  tool_lib_progress, &pr);
+		err = mmbuf_seal(buf, o->block_shift, o->threads,
+				 tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
 	}
 	if (err != 0) {
@@ -555,8 +555,8 @@ static int check_file(const struct opts *o, const char *path)
 
 		snprintf(what, sizeof what, "verifying %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_verify_path_progress(path, o->threads,
-						 tool_lib_progress, &pr, &r);
+		err = mmbuf_verify_path(path, o->threads,
+					tool_lib_progress, &pr, &r);
 		tool_lib_progress_end(&pr);
 	}
 	if (err != 0)
