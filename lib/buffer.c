@@ -119,6 +119,16 @@ void mmbuf_create_opts_init(mmbuf_create_opts *opts)
 	opts->length = MMBUF_LENGTH_CAPACITY;
 }
 
+/* Whether the options leave reserved[] as mmbuf_create_opts_init() does:
+ * options added there later must find 0 in the callers of today. */
+static bool reserved_zero(const mmbuf_create_opts *o)
+{
+	for (size_t i = 0; i < sizeof o->reserved / sizeof o->reserved[0]; i++)
+		if (o->reserved[i] != 0)
+			return false;
+	return true;
+}
+
 /* The header of a new buffer, from the options. */
 static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 {
@@ -192,8 +202,9 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 	if (path == NULL)
 		return -EINVAL;
 	if (opts != NULL &&
-	    (opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
-			     MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE)) != 0)
+	    ((opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
+			      MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE)) != 0 ||
+	     !reserved_zero(opts)))
 		return -EINVAL;
 	if (opts == NULL) {
 		mmbuf_create_opts_init(&defaults);

@@ -16,6 +16,14 @@
  *   - The library never prints, exits or aborts.  It is thread-compatible:
  *     distinct handles may be used from distinct threads; one handle must
  *     not be used from two threads at once without external locking.
+ *   - Public structs can grow without breaking the ABI.  A struct that
+ *     the caller allocates (mmbuf_create_opts, mmbuf_info) or indexes in
+ *     an array (mmbuf_bad_range) ends with reserved[] fields, where later
+ *     versions add fields whose value 0 means what the library does
+ *     today: they are 0 in what the library fills in, and a caller zeroes
+ *     them (mmbuf_create_opts_init() does) or mmbuf_create() refuses the
+ *     options with -EINVAL.  A struct that only the library allocates and
+ *     the caller only reads (mmbuf_report) grows at its end.
  *   - Offsets and sizes are 64-bit everywhere.  Data offsets given to the
  *     API (mmbuf_sync, mmbuf_advise, mmbuf_prefault) are relative to the
  *     start of the data region, not to the start of the file.
@@ -150,6 +158,7 @@ typedef struct mmbuf_info {
 	uint64_t table_offset, table_size; /* block checksum table, or 0 */
 	int slot;                       /* the slot this came from: 0 or 1 */
 	int slot_status[2];             /* 0, or the MMBUF_E* code of a slot */
+	uint64_t reserved[8];           /* 0: room for fields to come */
 } mmbuf_info;
 
 /*
@@ -235,9 +244,12 @@ typedef struct mmbuf_create_opts {
 	unsigned flags;        /* MMBUF_CREATE_* */
 	mode_t mode;           /* permissions before umask; 0 means 0666
 				  unless MMBUF_CREATE_MODE is set */
+	uint64_t reserved[8];  /* must be 0: room for options to come */
 } mmbuf_create_opts;
 
-/* mmbuf_create_opts_init - fill *opts with the defaults. */
+/* mmbuf_create_opts_init - fill *opts with the defaults, reserved[] with
+ * zeros.  Call it first, then set the fields you need: a program so
+ * written keeps today's behaviour when a later version adds options. */
 MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
 
 /*
@@ -273,7 +285,8 @@ MMBUF_EXPORT void mmbuf_create_opts_init(mmbuf_create_opts *opts);
  * On success *out is a read-write handle holding the writer lock.
  * Returns 0, a negative errno (-EEXIST, -ENOSPC, -EACCES, -EOPNOTSUPP when
  * the filesystem cannot preallocate: ask for a sparse buffer there,
- * -EINVAL for an unknown flag, ...), MMBUF_ENOTREG (a replace of what is
+ * -EINVAL for an unknown flag or a nonzero reserved[] field, ...),
+ * MMBUF_ENOTREG (a replace of what is
  * not a regular file), or MMBUF_EDTYPE, MMBUF_ESHAPE, MMBUF_ELABEL,
  * MMBUF_ELENGTH, MMBUF_EALIGN.  On failure *out is NULL and nothing is
  * left behind.
@@ -618,9 +631,11 @@ enum mmbuf_unverifiable {
 typedef struct mmbuf_bad_range {
 	uint64_t first_block, last_block;  /* inclusive */
 	uint64_t offset, end;
+	uint64_t reserved[2];              /* 0: room for fields to come */
 } mmbuf_bad_range;
 
-/* What mmbuf_verify() found.  Freed by mmbuf_report_free(). */
+/* What mmbuf_verify() found.  Allocated by the library only, freed by
+ * mmbuf_report_free(); later versions may add fields at its end. */
 typedef struct mmbuf_report {
 	int verdict;             /* enum mmbuf_verdict */
 	int reason;              /* enum mmbuf_unverifiable, for UNVERIFIABLE */

@@ -2186,6 +2186,45 @@ START_TEST(test_unpublished_discard)
 }
 END_TEST
 
+/* reserved[] is 0 from mmbuf_create_opts_init() and in what the library
+ * fills in; mmbuf_create() refuses options with a reserved field set. */
+START_TEST(test_reserved_fields)
+{
+	const char *p = tu_path("r.mmb");
+	uint8_t hdr[MMBUF_HEADER_SIZE];
+	mmbuf_create_opts o;
+	mmbuf_info info;
+	mmbuf *b;
+
+	memset(&o, 0xa5, sizeof o);
+	mmbuf_create_opts_init(&o);
+	for (size_t i = 0; i < sizeof o.reserved / sizeof o.reserved[0]; i++)
+		ck_assert_uint_eq(o.reserved[i], 0);
+	o.capacity = 100;
+	for (size_t i = 0; i < sizeof o.reserved / sizeof o.reserved[0]; i++) {
+		o.reserved[i] = 1;
+		ck_assert_err(mmbuf_create(p, &o, &b), -EINVAL);
+		ck_assert_ptr_null(b);
+		ck_assert(!tu_exists(p));
+		o.reserved[i] = 0;
+	}
+	b = tu_create("r.mmb", &o);
+	memset(&info, 0xa5, sizeof info);
+	mmbuf_get_info(b, &info);
+	for (size_t i = 0; i < sizeof info.reserved / sizeof info.reserved[0];
+	     i++)
+		ck_assert_uint_eq(info.reserved[i], 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	tu_pread(p, 0, hdr, sizeof hdr);
+	memset(&info, 0xa5, sizeof info);
+	ck_assert_int_eq(mmbuf_validate_header(hdr, sizeof hdr,
+					       tu_file_size(p), &info), 0);
+	for (size_t i = 0; i < sizeof info.reserved / sizeof info.reserved[0];
+	     i++)
+		ck_assert_uint_eq(info.reserved[i], 0);
+}
+END_TEST
+
 /* Exclusive: a file made meanwhile wins and is not touched; replace: the
  * old file serves readers until the new one takes its name. */
 START_TEST(test_unpublished_publish_races)
@@ -2729,6 +2768,7 @@ Suite *mmbuf_buffer_suite(void)
 	tcase_add_test(tc, test_uuid_distinct);
 	tc = tu_tcase(s, "create_opts", 60);
 	tcase_add_test(tc, test_create_defaults);
+	tcase_add_test(tc, test_reserved_fields);
 	tcase_add_test(tc, test_create_dtype_forms);
 	tcase_add_test(tc, test_create_mode);
 	tcase_add_test(tc, test_create_sparse);
