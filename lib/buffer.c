@@ -35,8 +35,8 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 		return MMBUF_EINCONSISTENT;
 	*next = *cur;
 	next->generation = mmbuf__next_generation(cur);
-	next->version_major = MMBUF_VERSION_MAJOR;
-	next->version_minor = MMBUF_VERSION_MINOR;
+	next->version_major = MMBUF_FORMAT_VERSION_MAJOR;
+	next->version_minor = MMBUF_FORMAT_VERSION_MINOR;
 	next->compat &= MMBUF_COMPAT_KNOWN;
 	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
 	next->mtime_ns = mmbuf__now_ns();
@@ -159,8 +159,8 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 		return err;
 	h->uuid[6] = (uint8_t)((h->uuid[6] & 0x0f) | 0x40); /* version 4 */
 	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80); /* variant 1 */
-	h->version_major = MMBUF_VERSION_MAJOR;
-	h->version_minor = MMBUF_VERSION_MINOR;
+	h->version_major = MMBUF_FORMAT_VERSION_MAJOR;
+	h->version_minor = MMBUF_FORMAT_VERSION_MINOR;
 	h->ro_compat = MMBUF_RO_COMPAT_LOCKING;
 	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
 	h->state = MMBUF_STATE_WRITER_OPEN;

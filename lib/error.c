@@ -62,5 +62,5 @@ const char *mmbuf_err_name(int err)
 
 const char *mmbuf_version(void)
 {
-	return PACKAGE_VERSION;
+	return MMBUF_VERSION_STRING;
 }

@@ -305,7 +305,7 @@ static int check_slot(const uint8_t *p, mmbuf_info *h)
 	int err;
 
 	decode_slot(p, h);
-	if (h->version_major != MMBUF_VERSION_MAJOR)
+	if (h->version_major != MMBUF_FORMAT_VERSION_MAJOR)
 		return MMBUF_EVERSION;
 	if (h->incompat & ~MMBUF_INCOMPAT_KNOWN)
 		return MMBUF_EFEATURE;

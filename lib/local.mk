@@ -1,9 +1,10 @@
 # libmmbuf
 lib_LTLIBRARIES += lib/libmmbuf.la
-include_HEADERS += lib/mmbuf.h
+# lib/mmbuf.h is made by configure from lib/mmbuf.h.in (the version).
+nodist_include_HEADERS = lib/mmbuf.h
+EXTRA_DIST += lib/mmbuf.h.in
 
 lib_libmmbuf_la_SOURCES = \
-	lib/mmbuf.h \
 	lib/internal.h \
 	lib/error.c \
 	lib/format.c \

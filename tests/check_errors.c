@@ -112,6 +112,27 @@ START_TEST(test_success_and_unknown)
 }
 END_TEST
 
+/* The version macros of mmbuf.h: the library's come from the package
+ * version, and agree with each other and with mmbuf_version(); the
+ * format's are those of mmbuf(5). */
+START_TEST(test_version_macros)
+{
+	char s[64];
+
+	ck_assert_str_eq(MMBUF_VERSION_STRING, PACKAGE_VERSION);
+	ck_assert_str_eq(MMBUF_VERSION_STRING, mmbuf_version());
+	snprintf(s, sizeof s, "%d.%d.%d", MMBUF_VERSION_MAJOR,
+		 MMBUF_VERSION_MINOR, MMBUF_VERSION_PATCH);
+	ck_assert_str_eq(s, MMBUF_VERSION_STRING);
+	ck_assert_int_eq(MMBUF_VERSION_NUMBER,
+			 MMBUF_VERSION_MAJOR * 10000 +
+				 MMBUF_VERSION_MINOR * 100 +
+				 MMBUF_VERSION_PATCH);
+	ck_assert_int_eq(MMBUF_FORMAT_VERSION_MAJOR, 1);
+	ck_assert_int_eq(MMBUF_FORMAT_VERSION_MINOR, 0);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- */
 /* Opens that fail                                                   */
 
@@ -659,6 +680,8 @@ Suite *mmbuf_errors_suite(void)
 	tcase_add_test(tc, test_error_map);
 	tcase_add_test(tc, test_errno_messages);
 	tcase_add_test(tc, test_success_and_unknown);
+	tc = tu_tcase(s, "version", 30);
+	tcase_add_test(tc, test_version_macros);
 	tc = tu_tcase(s, "not_regular", 30);
 	tcase_add_test(tc, test_not_regular);
 	tc = tu_tcase(s, "missing", 30);

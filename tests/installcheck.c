@@ -37,6 +37,12 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	mmbuf_close(b);
+	/* The installed header and library are of one version. */
+	if (strcmp(mmbuf_version(), MMBUF_VERSION_STRING) != 0) {
+		fprintf(stderr, "installcheck: mmbuf.h is %s, libmmbuf %s\n",
+			MMBUF_VERSION_STRING, mmbuf_version());
+		return 1;
+	}
 	printf("installcheck: libmmbuf %s works through pkg-config\n",
 	       mmbuf_version());
 	return 0;
