@@ -1,5 +1,7 @@
 /*
- * file.c - files, names and mappings: every system call of libmmbuf.
+ * file.c - files, names and mappings: the system calls that open, read,
+ * write, size, allocate, sync, name and map files (lock.c has the locks,
+ * guard.c the signals, pool.c the threads).
  */
 #include "internal.h"
 

@@ -153,7 +153,7 @@ int mmbuf__writer_present(int fd);
 int mmbuf__lock_readers_out(int fd);
 void mmbuf__unlock_readers(int fd);
 
-/* file.c: files, names and mappings (all the system calls). */
+/* file.c: files, names and mappings, and the system calls on them. */
 struct mmbuf__tmpfile {
 	int fd;
 	char *dir;      /* directory of the target, for fsync */
