@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #if !defined(MADV_POPULATE_WRITE) && defined(__linux__)
@@ -325,12 +324,12 @@ static int open_handle(int fd, uint64_t size, bool writable, mmbuf **out)
 		b->unclean = present == 0;
 	}
 	if (b->writable) {
-		struct stat st;
+		uint64_t bytes, disk;
 
 		/* Grow it as it was made: a file with fewer blocks than bytes
 		 * was made sparse (or has holes), so do not preallocate. */
-		b->sparse = fstat(b->fd, &st) == 0 &&
-			    (uint64_t)st.st_blocks * 512 < b->hdr.file_size;
+		b->sparse = mmbuf__file_size(b->fd, &bytes, &disk) == 0 &&
+			    disk < b->hdr.file_size;
 		b->hdr.state |= MMBUF_STATE_WRITER_OPEN;
 		b->hdr.state &= ~MMBUF_STATE_SEALED;
 		if ((err = mmbuf__commit(b, MMBUF_DURABLE_SYNC)) != 0) {

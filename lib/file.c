@@ -198,6 +198,20 @@ static char *tmp_name(const char *path, const char *dir)
 	return name;
 }
 
+/* The size of fd's file, and the bytes of disk it has (allocated, may be
+ * NULL): fewer than its size when it is sparse.  0 or -errno. */
+int mmbuf__file_size(int fd, uint64_t *size, uint64_t *allocated)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0)
+		return -errno;
+	*size = (uint64_t)st.st_size;
+	if (allocated != NULL)
+		*allocated = (uint64_t)st.st_blocks * 512;
+	return 0;
+}
+
 /* Set the size of fd's file, again after a signal: 0 or -errno. */
 int mmbuf__truncate(int fd, uint64_t size)
 {

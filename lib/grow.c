@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define GROWTH_DEFAULT 2.0
@@ -243,7 +242,7 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
 	mmbuf_info h;
-	struct stat st;
+	uint64_t size;
 	size_t got;
 	int err = 0;
 
@@ -254,15 +253,14 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 	if (b->writable)
 		return 0;  /* the writer's header is the current one */
 	for (int tries = 0; tries < REFRESH_TRIES; tries++) {
-		if (fstat(b->fd, &st) != 0)
-			return -errno;
-		err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0, &got);
-		if (err != 0)
+		if ((err = mmbuf__file_size(b->fd, &size, NULL)) != 0 ||
+		    (err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0,
+					     &got)) != 0)
 			return err;
 		/* A slot counts only when its checksum and both copies of its
 		 * generation agree; a commit in flight tears one slot at most,
 		 * and the other is the previous, whole one. */
-		err = mmbuf_validate_header(hdr, got, (uint64_t)st.st_size, &h);
+		err = mmbuf_validate_header(hdr, got, size, &h);
 		/*
 		 * An older generation than the one we hold is a stale mix:
 		 * the read took the older slot's page before two commits and

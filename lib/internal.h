@@ -170,6 +170,7 @@ int mmbuf__tmp_publish(struct mmbuf__tmpfile *t, const char *path,
 		       bool replace);
 int mmbuf__tmp_sync_dir(const struct mmbuf__tmpfile *t);
 void mmbuf__tmp_discard(struct mmbuf__tmpfile *t);
+int mmbuf__file_size(int fd, uint64_t *size, uint64_t *allocated);
 int mmbuf__truncate(int fd, uint64_t size);
 int mmbuf__fsync(int fd);
 int mmbuf__fdatasync(int fd);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /*
@@ -230,17 +229,15 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
 	mmbuf_info h, any;
-	struct stat st;
 	size_t got;
-	int err = 0;
+	int err;
 
-	if (fstat(fd, &st) != 0 ||
+	if ((err = mmbuf__file_size(fd, &r->file_size, NULL)) != 0 ||
 	    (err = mmbuf__pread_full(fd, hdr, sizeof hdr, 0, &got)) != 0) {
-		r->error = err != 0 ? err : -errno;
+		r->error = err;
 		verdict(r, MMBUF_VERDICT_FAILED);
 		return;
 	}
-	r->file_size = (uint64_t)st.st_size;
 	err = mmbuf_validate_header(hdr, got, r->file_size, &h);
 	r->slot_status[0] = h.slot_status[0];
 	r->slot_status[1] = h.slot_status[1];
