@@ -584,9 +584,7 @@ int mmbuf_advise(mmbuf *b, uint64_t offset, uint64_t len, int advice)
 		return -EINVAL;
 	if (plen == 0)
 		return 0;
-	if (madvise(b->data + start, (size_t)plen, map[advice]) != 0)
-		return -errno;
-	return 0;
+	return mmbuf__madvise(b->data + start, plen, map[advice]);
 }
 
 /*
@@ -596,11 +594,12 @@ int mmbuf_advise(mmbuf *b, uint64_t offset, uint64_t len, int advice)
 static int populate(mmbuf *b, uint64_t start, uint64_t len)
 {
 #ifdef MADV_POPULATE_WRITE
-	if (madvise(b->data + start, (size_t)len,
-		    b->writable ? MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
-		return 0;
-	if (errno != EINVAL)
-		return -errno;
+	int err = mmbuf__madvise(b->data + start, len,
+				 b->writable ? MADV_POPULATE_WRITE
+					     : MADV_POPULATE_READ);
+
+	if (err != -EINVAL)
+		return err;
 #endif
 	/* An older kernel: touch every page.  Adding 0 atomically makes a
 	 * write fault without racing with the owner's own stores. */

@@ -557,6 +557,35 @@ void mmbuf__unmap(void *addr, uint64_t len)
 }
 
 /*
+ * Resize the mapping at *addr from old_len to new_len bytes, moving it if
+ * need be (*addr is then the new address): 0, -errno, or 1 where the
+ * system cannot (the caller maps anew).
+ */
+int mmbuf__remap(void **addr, uint64_t old_len, uint64_t new_len)
+{
+#ifdef HAVE_MREMAP
+	void *p = mremap(*addr, (size_t)old_len, (size_t)new_len,
+			 MREMAP_MAYMOVE);
+
+	if (p == MAP_FAILED)
+		return -errno;
+	*addr = p;
+	return 0;
+#else
+	(void)addr;
+	(void)old_len;
+	(void)new_len;
+	return 1;
+#endif
+}
+
+/* madvise(2) of [addr, addr + len): 0 or -errno. */
+int mmbuf__madvise(void *addr, uint64_t len, int advice)
+{
+	return madvise(addr, (size_t)len, advice) == 0 ? 0 : -errno;
+}
+
+/*
  * Start the writeback of file bytes [off, off + len) without waiting:
  * 0 if started, 1 if the system cannot (the caller falls back), or -errno.
  */

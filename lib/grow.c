@@ -13,7 +13,6 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #define GROWTH_DEFAULT 2.0
@@ -51,16 +50,14 @@ static int remap(mmbuf *b, uint64_t old_cap, uint64_t new_cap)
 	}
 	if (new_cap > SIZE_MAX)
 		return -ENOMEM;
-#ifdef HAVE_MREMAP
 	if (b->data != NULL) {
-		p = mremap(b->data, (size_t)old_cap, (size_t)new_cap,
-			   MREMAP_MAYMOVE);
-		if (p == MAP_FAILED)
-			return -errno;
-		b->data = p;
-		return 0;
+		p = b->data;
+		if ((err = mmbuf__remap(&p, old_cap, new_cap)) <= 0) {
+			if (err == 0)
+				b->data = p;
+			return err;
+		}
 	}
-#endif
 	err = mmbuf__map(b->fd, b->writable, b->hdr.data_offset, new_cap, &p);
 	if (err != 0)
 		return err;

@@ -177,6 +177,8 @@ int mmbuf__fdatasync(int fd);
 int mmbuf__allocate(int fd, uint64_t size, bool sparse);
 int mmbuf__map(int fd, bool rw, uint64_t offset, uint64_t len, void **addr);
 void mmbuf__unmap(void *addr, uint64_t len);
+int mmbuf__remap(void **addr, uint64_t old_len, uint64_t new_len);
+int mmbuf__madvise(void *addr, uint64_t len, int advice);
 int mmbuf__sync_file(int fd, uint64_t off, uint64_t len, int durability);
 int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 		 uint64_t file_offset);
