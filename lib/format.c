@@ -7,6 +7,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 static bool mul_overflow(uint64_t a, uint64_t b, uint64_t *r)
 {
@@ -118,35 +119,74 @@ int mmbuf__layout(uint64_t capacity, uint64_t align, uint64_t *data_offset,
 	return 0;
 }
 
+/*
+ * The integer fields of a header slot (mmbuf(5), "Header slot"): where
+ * each is in the slot, where in mmbuf_info, and its bytes, little-endian
+ * in the slot, native in mmbuf_info (ctime_ns and mtime_ns, signed there,
+ * are their two's complement bits).  encode_slot and decode_slot both
+ * walk it, so a field is added in one place.
+ */
+#define FIELD(slot, member) \
+	{ slot, offsetof(mmbuf_info, member), sizeof(((mmbuf_info *)0)->member) }
+static const struct slot_field {
+	uint16_t slot;   /* byte offset in the slot */
+	uint16_t info;   /* byte offset in mmbuf_info */
+	uint8_t size;    /* 2, 4 or 8 */
+} slot_fields[] = {
+	FIELD(SLOT_GENERATION, generation),
+	FIELD(SLOT_VERSION_MAJOR, version_major),
+	FIELD(SLOT_VERSION_MINOR, version_minor),
+	FIELD(SLOT_COMPAT, compat),
+	FIELD(SLOT_RO_COMPAT, ro_compat),
+	FIELD(SLOT_INCOMPAT, incompat),
+	FIELD(SLOT_CTIME, ctime_ns),
+	FIELD(SLOT_MTIME, mtime_ns),
+	FIELD(SLOT_DATA_OFFSET, data_offset),
+	FIELD(SLOT_CAPACITY, capacity),
+	FIELD(SLOT_LENGTH, length),
+	FIELD(SLOT_FILE_SIZE, file_size),
+	FIELD(SLOT_STATE, state),
+	FIELD(SLOT_WRITER_PID, writer_pid),
+	FIELD(SLOT_NDIM, ndim),
+	FIELD(SLOT_BLOCK_SHIFT, block_shift),
+	FIELD(SLOT_DATA_CHECKSUM, data_checksum),
+	FIELD(SLOT_CHECKSUM_GENERATION, checksum_generation),
+	FIELD(SLOT_TABLE_OFFSET, table_offset),
+	FIELD(SLOT_TABLE_SIZE, table_size),
+};
+#undef FIELD
+
 void mmbuf__encode_slot(const mmbuf_info *h, uint8_t p[MMBUF_SLOT_SIZE])
 {
 	memset(p, 0, MMBUF_SLOT_SIZE);
 	memcpy(p + SLOT_MAGIC, MMBUF_MAGIC, MMBUF_MAGIC_LEN);
-	mmbuf__put64(p + SLOT_GENERATION, h->generation);
-	mmbuf__put16(p + SLOT_VERSION_MAJOR, h->version_major);
-	mmbuf__put16(p + SLOT_VERSION_MINOR, h->version_minor);
 	mmbuf__put32(p + SLOT_SLOT_SIZE, MMBUF_SLOT_SIZE);
-	mmbuf__put64(p + SLOT_COMPAT, h->compat);
-	mmbuf__put64(p + SLOT_RO_COMPAT, h->ro_compat);
-	mmbuf__put64(p + SLOT_INCOMPAT, h->incompat);
+	for (size_t i = 0; i < sizeof slot_fields / sizeof slot_fields[0]; i++) {
+		const struct slot_field *f = &slot_fields[i];
+		const uint8_t *m = (const uint8_t *)h + f->info;
+		uint16_t v16;
+		uint32_t v32;
+		uint64_t v64;
+
+		switch (f->size) {
+		case 2:
+			memcpy(&v16, m, 2);
+			mmbuf__put16(p + f->slot, v16);
+			break;
+		case 4:
+			memcpy(&v32, m, 4);
+			mmbuf__put32(p + f->slot, v32);
+			break;
+		default:
+			memcpy(&v64, m, 8);
+			mmbuf__put64(p + f->slot, v64);
+			break;
+		}
+	}
 	memcpy(p + SLOT_UUID, h->uuid, 16);
-	mmbuf__put64(p + SLOT_CTIME, (uint64_t)h->ctime_ns);
-	mmbuf__put64(p + SLOT_MTIME, (uint64_t)h->mtime_ns);
-	mmbuf__put64(p + SLOT_DATA_OFFSET, h->data_offset);
-	mmbuf__put64(p + SLOT_CAPACITY, h->capacity);
-	mmbuf__put64(p + SLOT_LENGTH, h->length);
-	mmbuf__put64(p + SLOT_FILE_SIZE, h->file_size);
-	mmbuf__put32(p + SLOT_STATE, h->state);
-	mmbuf__put32(p + SLOT_WRITER_PID, h->writer_pid);
 	memcpy(p + SLOT_DTYPE, h->dtype, strnlen(h->dtype, MMBUF_DTYPE_MAX));
-	mmbuf__put32(p + SLOT_NDIM, h->ndim);
-	mmbuf__put32(p + SLOT_BLOCK_SHIFT, h->block_shift);
 	for (uint32_t i = 0; i < h->ndim && i < MMBUF_MAX_DIMS; i++)
 		mmbuf__put64(p + SLOT_SHAPE + 8 * i, h->shape[i]);
-	mmbuf__put64(p + SLOT_DATA_CHECKSUM, h->data_checksum);
-	mmbuf__put64(p + SLOT_CHECKSUM_GENERATION, h->checksum_generation);
-	mmbuf__put64(p + SLOT_TABLE_OFFSET, h->table_offset);
-	mmbuf__put64(p + SLOT_TABLE_SIZE, h->table_size);
 	memcpy(p + SLOT_LABEL, h->label, strnlen(h->label, MMBUF_LABEL_MAX));
 	mmbuf__put64(p + SLOT_GENERATION_TAIL, h->generation);
 	mmbuf__put32(p + SLOT_CRC, mmbuf__crc32(p, SLOT_CRC));
@@ -155,29 +195,31 @@ void mmbuf__encode_slot(const mmbuf_info *h, uint8_t p[MMBUF_SLOT_SIZE])
 static void decode_slot(const uint8_t *p, mmbuf_info *h)
 {
 	memset(h, 0, sizeof *h);
-	h->generation = mmbuf__le64(p + SLOT_GENERATION);
-	h->version_major = mmbuf__le16(p + SLOT_VERSION_MAJOR);
-	h->version_minor = mmbuf__le16(p + SLOT_VERSION_MINOR);
-	h->compat = mmbuf__le64(p + SLOT_COMPAT);
-	h->ro_compat = mmbuf__le64(p + SLOT_RO_COMPAT);
-	h->incompat = mmbuf__le64(p + SLOT_INCOMPAT);
+	for (size_t i = 0; i < sizeof slot_fields / sizeof slot_fields[0]; i++) {
+		const struct slot_field *f = &slot_fields[i];
+		uint8_t *m = (uint8_t *)h + f->info;
+		uint16_t v16;
+		uint32_t v32;
+		uint64_t v64;
+
+		switch (f->size) {
+		case 2:
+			v16 = mmbuf__le16(p + f->slot);
+			memcpy(m, &v16, 2);
+			break;
+		case 4:
+			v32 = mmbuf__le32(p + f->slot);
+			memcpy(m, &v32, 4);
+			break;
+		default:
+			v64 = mmbuf__le64(p + f->slot);
+			memcpy(m, &v64, 8);
+			break;
+		}
+	}
 	memcpy(h->uuid, p + SLOT_UUID, 16);
-	h->ctime_ns = (int64_t)mmbuf__le64(p + SLOT_CTIME);
-	h->mtime_ns = (int64_t)mmbuf__le64(p + SLOT_MTIME);
-	h->data_offset = mmbuf__le64(p + SLOT_DATA_OFFSET);
-	h->capacity = mmbuf__le64(p + SLOT_CAPACITY);
-	h->length = mmbuf__le64(p + SLOT_LENGTH);
-	h->file_size = mmbuf__le64(p + SLOT_FILE_SIZE);
-	h->state = mmbuf__le32(p + SLOT_STATE);
-	h->writer_pid = mmbuf__le32(p + SLOT_WRITER_PID);
-	h->ndim = mmbuf__le32(p + SLOT_NDIM);
-	h->block_shift = mmbuf__le32(p + SLOT_BLOCK_SHIFT);
 	for (int i = 0; i < MMBUF_MAX_DIMS; i++)
 		h->shape[i] = mmbuf__le64(p + SLOT_SHAPE + 8 * i);
-	h->data_checksum = mmbuf__le64(p + SLOT_DATA_CHECKSUM);
-	h->checksum_generation = mmbuf__le64(p + SLOT_CHECKSUM_GENERATION);
-	h->table_offset = mmbuf__le64(p + SLOT_TABLE_OFFSET);
-	h->table_size = mmbuf__le64(p + SLOT_TABLE_SIZE);
 	/* Only well-formed strings are copied out: check_text() vets them. */
 	memcpy(h->dtype, p + SLOT_DTYPE, MMBUF_DTYPE_MAX);
 	h->dtype[MMBUF_DTYPE_MAX] = '\0';
