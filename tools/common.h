@@ -1,8 +1,8 @@
 /*
- * common.h - the helpers every mmbuf command-line tool shares: error
- * printing, number and size parsing, buffered output, a progress bar,
- * colour selection, the SIGBUS guard, and the raw header with its JSON
- * form.  Built once as tools/libcommon.la.
+ * common.h - the helpers every mmbuf command-line tool shares, built once
+ * as tools/libcommon.la from one small file per concern; each section
+ * below names its file.  One header, not one per file: every tool uses
+ * most of them, and the sections are short enough to read as one page.
  */
 #ifndef MMBUF_TOOLS_COMMON_H
 #define MMBUF_TOOLS_COMMON_H
@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "mmbuf.h"
+
+/* ------------------------------------------------------------------ */
+/* Messages and exit statuses (message.c)                             */
 
 /* Exit statuses shared by the tools; each man page lists the ones it uses. */
 #define TOOL_EXIT_OK 0
@@ -39,14 +42,17 @@ void tool_err(const char *file, const char *fmt, ...) TOOL_PRINTF(2, 3);
 void tool_die(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
-/* "prog (mmbuf) VERSION" on stdout. */
 /* A misused command line: "prog: message", a pointer to --help, exit. */
 void tool_usage_error(int status, const char *fmt, ...)
 	TOOL_PRINTF(2, 3) TOOL_NORETURN;
 /* What getopt_long() refused, named with tool_name (getopt's own messages
  * would name argv[0] as given); call it from the '?' case. */
 void tool_getopt_error(const char *short_opts, char **argv);
+/* "prog (mmbuf) VERSION" on stdout. */
 void tool_print_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Numbers and sizes (parse.c)                                        */
 
 /*
  * Numbers as xxd reads them: decimal, 0x hexadecimal or leading-0 octal,
@@ -66,9 +72,24 @@ int tool_parse_int(const char *s, long min, long max, int *out);
  */
 int tool_parse_size(const char *s, uint64_t *out);
 
+/* The value of the hex digit c (either case), or -1. */
+static inline int tool_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
-/* Buffered output to stdout.  Formatters reserve room, write into it    */
-/* directly, and commit; the buffer goes out with fwrite in large pieces. */
+/* Buffered output to stdout (output.c)                               */
+/*
+ * Formatters reserve room, write into it directly, and commit; the buffer
+ * goes out with fwrite in large pieces.
+ */
 
 #define TOOL_OUT_SIZE (1u << 20)
 
@@ -117,7 +138,7 @@ static inline void tool_out_str(const char *s)
 void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
 
 /* ------------------------------------------------------------------ */
-/* Progress bar                                                        */
+/* Progress bar (progress.c)                                          */
 /*
  * A one-line bar on stderr for long work: shown only when enabled, stderr
  * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
@@ -153,7 +174,7 @@ void tool_lib_progress(uint64_t done, uint64_t total, void *arg);
 void tool_lib_progress_end(struct tool_lib_progress *p);
 
 /* ------------------------------------------------------------------ */
-/* Colour                                                              */
+/* Colour (color.c)                                                   */
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
 
@@ -166,7 +187,7 @@ int tool_color_parse(const char *when);
 int tool_color_enabled(int mode);
 
 /* ------------------------------------------------------------------ */
-/* SIGBUS guard                                                        */
+/* SIGBUS guard (guard.c)                                             */
 /*
  * Reading a mapped file that another process truncated raises SIGBUS.  A
  * tool arms the guard over the mapped range, and calls TOOL_GUARD_SETJMP()
@@ -184,7 +205,8 @@ void tool_guard_disarm(void);
 uint64_t tool_guard_fault_offset(void);
 
 /* ------------------------------------------------------------------ */
-/* Header pages, read raw so that damaged ones can be shown too         */
+/* Header pages, read raw so that damaged ones can be shown too, and  */
+/* their JSON form (header.c)                                         */
 
 struct tool_header {
 	const char *path;
@@ -214,6 +236,11 @@ void tool_fmt_uuid(char *o, const uint8_t *u);
 size_t tool_field_strlen(const uint8_t *p, size_t max);
 /* The CRC-32 of a slot's first 508 bytes, as stored at offset 508. */
 uint32_t tool_slot_crc(const uint8_t *slot);
+/* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
+void tool_header_json(const struct tool_header *h);
+
+/* ------------------------------------------------------------------ */
+/* Text from a file, for a terminal and for JSON (text.c)             */
 
 /*
  * Text taken from a file (a label, a dtype, a file name) is never written
@@ -240,23 +267,9 @@ void tool_out_ctext(const char *s);
  * (tool_printable) is a \u escape. */
 void tool_json_str(const uint8_t *s, size_t n);
 void tool_json_cstr(const char *s);
-/* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
-void tool_header_json(const struct tool_header *h);
-
-/* The value of the hex digit c (either case), or -1. */
-static inline int tool_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
-/* Element values as text (dumpbuf --type, editbuf)                     */
+/* Element values as text: dumpbuf --type, editbuf (value.c)          */
 
 /* An unsigned integer of n bytes (1 to 8) in byte order '<' or '>'. */
 uint64_t tool_load(const uint8_t *p, unsigned n, char order);
