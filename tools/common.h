@@ -214,12 +214,19 @@ struct tool_header {
 	size_t n;               /* bytes read (the file may be shorter) */
 	uint64_t file_size;
 	int err;                /* mmbuf_validate_header's result */
+	int read_failed;        /* the error came from read, not open */
 	mmbuf_info info;
 };
 
-/* Read the header pages of path (exits TOOL_EXIT_INPUT when it cannot)
- * and validate them into h->err and h->info. */
-void tool_read_header(struct tool_header *h, const char *path);
+/*
+ * Read the header pages of path, as much of them as the file holds, and
+ * validate them into h->err and h->info.  Returns 0, or -errno (or
+ * MMBUF_ENOTREG) when the file cannot be opened or read: then h->err is 0
+ * and h->info empty.  The _or_die form reports that and exits
+ * TOOL_EXIT_INPUT.
+ */
+int tool_read_header(struct tool_header *h, const char *path);
+void tool_read_header_or_die(struct tool_header *h, const char *path);
 /* Slot i's bytes, or NULL when the file is too short to hold it. */
 const uint8_t *tool_slot_bytes(const struct tool_header *h, int i);
 int tool_slot_has_magic(const struct tool_header *h, int i);

@@ -354,28 +354,18 @@ static void open_any(struct input *in, const char *path)
 /* A message for a buffer that does not open, naming each slot's damage. */
 static TOOL_NORETURN void open_failed(const char *path, int err)
 {
-	uint8_t hdr[MMBUF_HEADER_SIZE];
-	mmbuf_info info;
-	struct stat st;
-	ssize_t n;
-	int fd, s0, s1;
+	static struct tool_header h;
+	int s0, s1;
 
 	if (err > MMBUF_ERR_MAX || err < MMBUF_ERR_MIN || err == MMBUF_ENOTREG ||
-	    err == MMBUF_EMAGIC)
+	    err == MMBUF_EMAGIC || tool_read_header(&h, path) != 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	if (fd < 0 || fstat(fd, &st) < 0 ||
-	    (n = pread(fd, hdr, sizeof hdr, 0)) < 0)
-		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
-	close(fd);
-	memset(&info, 0, sizeof info);
-	(void)mmbuf_validate_header(hdr, (size_t)n, (uint64_t)st.st_size, &info);
-	s0 = info.slot_status[0];
-	s1 = info.slot_status[1];
+	s0 = h.info.slot_status[0];
+	s1 = h.info.slot_status[1];
 	tool_die(TOOL_EXIT_INPUT, path,
 		 "%s (slot 0: %s; slot 1: %s); see dumpbuf --slots",
-		 mmbuf_strerror(err), s0 ? mmbuf_strerror(s0) : "intact",
-		 s1 ? mmbuf_strerror(s1) : "intact");
+		 mmbuf_strerror(err), tool_status_text(s0),
+		 tool_status_text(s1));
 }
 
 static void open_input(struct input *in, const struct opts *o)
@@ -1888,7 +1878,7 @@ static int run_header(const struct opts *o)
 {
 	static struct tool_header h;
 
-	tool_read_header(&h, o->path);
+	tool_read_header_or_die(&h, o->path);
 	if (o->mode == MODE_HEADER)
 		show_header(&h);
 	else if (o->mode == MODE_JSON)

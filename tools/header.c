@@ -27,40 +27,62 @@ uint64_t tool_le(const uint8_t *p, unsigned n)
 	return v;
 }
 
-void tool_read_header(struct tool_header *h, const char *path)
+/* The header pages of path into h (as much of them as the file holds). */
+static int read_pages(struct tool_header *h, const char *path)
 {
 	struct stat st;
 	ssize_t r;
-	int fd;
+	int fd, err = 0;
 
-	memset(h, 0, sizeof *h);
-	h->path = path;
 	/* A FIFO or a device would block the open (a FIFO until a writer
 	 * comes); O_NONBLOCK lets it through to the check below. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
-		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
+		return -errno;
 	if (fstat(fd, &st) < 0)
-		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		tool_die(TOOL_EXIT_INPUT, path, "%s",
-			 S_ISDIR(st.st_mode) ? strerror(EISDIR)
-					     : mmbuf_strerror(MMBUF_ENOTREG));
-	h->file_size = (uint64_t)st.st_size;
-	while (h->n < sizeof h->bytes) {
+		err = -errno;
+	else if (!S_ISREG(st.st_mode))
+		err = S_ISDIR(st.st_mode) ? -EISDIR : MMBUF_ENOTREG;
+	else
+		h->file_size = (uint64_t)st.st_size;
+	while (err == 0 && h->n < sizeof h->bytes) {
 		r = pread(fd, h->bytes + h->n, sizeof h->bytes - h->n,
 			  (off_t)h->n);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0)
-			tool_die(TOOL_EXIT_INPUT, path, "read error: %s",
-				 strerror(errno));
-		if (r == 0)
+		if (r < 0) {
+			err = -errno;
+			h->read_failed = 1;
+		}
+		if (r <= 0)
 			break;
 		h->n += (size_t)r;
 	}
 	close(fd);
+	return err;
+}
+
+int tool_read_header(struct tool_header *h, const char *path)
+{
+	int err;
+
+	memset(h, 0, sizeof *h);
+	h->path = path;
+	err = read_pages(h, path);
+	if (err != 0)
+		return err;
 	h->err = mmbuf_validate_header(h->bytes, h->n, h->file_size, &h->info);
+	return 0;
+}
+
+void tool_read_header_or_die(struct tool_header *h, const char *path)
+{
+	int err = tool_read_header(h, path);
+
+	if (err != 0)
+		tool_die(TOOL_EXIT_INPUT, path, "%s%s",
+			 h->read_failed ? "read error: " : "",
+			 mmbuf_strerror(err));
 }
 
 const uint8_t *tool_slot_bytes(const struct tool_header *h, int i)

@@ -763,7 +763,7 @@ static int resize_main(const struct opts *o)
 	if (err < 0)
 		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
 	if (o->json) {
-		tool_read_header(&h, o->path);
+		tool_read_header_or_die(&h, o->path);
 		tool_header_json(&h);
 	} else if (!o->quiet) {
 		tool_out_ctext(o->path);
@@ -781,7 +781,7 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 	struct tool_header h;
 
 	if (o->json) {
-		tool_read_header(&h, o->path);
+		tool_read_header_or_die(&h, o->path);
 		tool_header_json(&h);
 		return;
 	}
