@@ -235,8 +235,6 @@ int tool_slot_status(const struct tool_header *h, int i);
 int tool_slot_current(const struct tool_header *h, int i);
 /* "intact" or the message of a slot status. */
 const char *tool_status_text(int st);
-/* A little-endian unsigned integer of n bytes. */
-uint64_t tool_le(const uint8_t *p, unsigned n);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
 /* The length of a NUL-padded string field, without the padding. */
@@ -278,8 +276,17 @@ void tool_json_cstr(const char *s);
 /* ------------------------------------------------------------------ */
 /* Element values as text: dumpbuf --type, editbuf (value.c)          */
 
-/* An unsigned integer of n bytes (1 to 8) in byte order '<' or '>'. */
+/*
+ * An unsigned integer of n bytes (1 to 8) in byte order '<' or '>': the
+ * tools' one load (the library's own are internal); tool_le() for the
+ * little-endian fields of the format.
+ */
 uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+
+static inline uint64_t tool_le(const uint8_t *p, unsigned n)
+{
+	return tool_load(p, n, '<');
+}
 /* A float of n bytes (2: IEEE half, 4, 8) in byte order '<' or '>'. */
 double tool_load_float(const uint8_t *p, unsigned n, char order);
 double tool_half_to_double(uint16_t h);

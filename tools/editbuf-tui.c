@@ -350,15 +350,6 @@ static void draw_data(struct ed *e)
 	free(b);
 }
 
-static uint64_t get_uint(const uint8_t *p, int n, int big)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static void draw_inspector(struct ed *e, int y)
 {
 	uint8_t b[8];
@@ -368,7 +359,7 @@ static void draw_inspector(struct ed *e, int y)
 	rd(e, e->cur, b, n);
 	for (int big = 0; big < 2; big++) {
 		const char *bo = big ? "BE" : "LE";
-		char l1[160], l2[160];
+		char order = big ? '>' : '<', l1[160], l2[160];
 		size_t k;
 
 		k = (size_t)snprintf(l1, sizeof l1, "%s", bo);
@@ -376,13 +367,13 @@ static void draw_inspector(struct ed *e, int y)
 			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
 					      " i8 %d u8 %u", (int8_t)b[0], b[0]);
 		if (n >= 2) {
-			uint16_t v = (uint16_t)get_uint(b, 2, big);
+			uint16_t v = (uint16_t)tool_load(b, 2, order);
 
 			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
 					      " i16 %d u16 %u", (int16_t)v, v);
 		}
 		if (n >= 4) {
-			uint32_t v = (uint32_t)get_uint(b, 4, big);
+			uint32_t v = (uint32_t)tool_load(b, 4, order);
 			float f;
 
 			memcpy(&f, &v, 4);
@@ -392,7 +383,7 @@ static void draw_inspector(struct ed *e, int y)
 		}
 		snprintf(l2, sizeof l2, "%s", bo);
 		if (n >= 8) {
-			uint64_t v = get_uint(b, 8, big);
+			uint64_t v = tool_load(b, 8, order);
 			double f;
 
 			memcpy(&f, &v, 8);

@@ -17,16 +17,6 @@
 
 #include "common.h"
 
-/* A little-endian unsigned integer of n bytes. */
-uint64_t tool_le(const uint8_t *p, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = n; i > 0; i--)
-		v = v << 8 | p[i - 1];
-	return v;
-}
-
 /* The header pages of path into h (as much of them as the file holds). */
 static int read_pages(struct tool_header *h, const char *path)
 {

@@ -205,11 +205,8 @@ uint64_t tool_load(const uint8_t *p, unsigned n, char order)
 {
 	uint64_t v = 0;
 
-	if (order == '>')
-		for (unsigned i = 0; i < n; i++)
-			v = v << 8 | p[i];
-	else
-		v = tool_le(p, n);
+	for (unsigned i = 0; i < n; i++)
+		v = v << 8 | p[order == '>' ? i : n - 1 - i];
 	return v;
 }
 
