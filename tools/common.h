@@ -208,6 +208,71 @@ uint64_t tool_guard_fault_offset(void);
 /* Header pages, read raw so that damaged ones can be shown too, and  */
 /* their JSON form (header.c)                                         */
 
+/* tool_load(), value.c */
+uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+static inline uint64_t tool_le(const uint8_t *p, unsigned n);
+
+/*
+ * The fields of a header slot at their byte offsets in mmbuf(5): one table,
+ * from which -H, --json and --slots all read.  tool_fields[] is indexed
+ * by enum tool_field_id, in the order of the slot.
+ */
+enum tool_field_type { TOOL_FT_MAGIC, TOOL_FT_U16, TOOL_FT_U32, TOOL_FT_U64, TOOL_FT_FLAGS, TOOL_FT_UUID, TOOL_FT_TIME, TOOL_FT_STATE, TOOL_FT_DTYPE, TOOL_FT_SHAPE, TOOL_FT_LABEL, TOOL_FT_RESERVED, TOOL_FT_TAIL, TOOL_FT_CRC };
+
+enum tool_field_id {
+	TOOL_F_MAGIC,
+	TOOL_F_GENERATION,
+	TOOL_F_VERSION_MAJOR,
+	TOOL_F_VERSION_MINOR,
+	TOOL_F_SLOT_SIZE,
+	TOOL_F_COMPAT,
+	TOOL_F_RO_COMPAT,
+	TOOL_F_INCOMPAT,
+	TOOL_F_UUID,
+	TOOL_F_CTIME_NS,
+	TOOL_F_MTIME_NS,
+	TOOL_F_DATA_OFFSET,
+	TOOL_F_CAPACITY,
+	TOOL_F_LENGTH,
+	TOOL_F_FILE_SIZE,
+	TOOL_F_STATE,
+	TOOL_F_WRITER_PID,
+	TOOL_F_DTYPE,
+	TOOL_F_NDIM,
+	TOOL_F_BLOCK_SHIFT,
+	TOOL_F_SHAPE,
+	TOOL_F_DATA_CHECKSUM,
+	TOOL_F_CHECKSUM_GENERATION,
+	TOOL_F_TABLE_OFFSET,
+	TOOL_F_TABLE_SIZE,
+	TOOL_F_RESERVED1,
+	TOOL_F_LABEL,
+	TOOL_F_RESERVED2,
+	TOOL_F_GENERATION_TAIL,
+	TOOL_F_CRC32,
+	TOOL_F_COUNT
+};
+
+struct tool_field {
+	unsigned off, size;
+	enum tool_field_type type;
+	const char *name;
+};
+
+extern const struct tool_field tool_fields[TOOL_F_COUNT];
+
+/* Where field f starts in slot. */
+static inline const uint8_t *tool_slot_field(const uint8_t *slot, int f)
+{
+	return slot + tool_fields[f].off;
+}
+
+/* The value of the integer field f (at most 8 bytes) of slot. */
+static inline uint64_t tool_slot_u(const uint8_t *slot, int f)
+{
+	return tool_le(slot + tool_fields[f].off, tool_fields[f].size);
+}
+
 struct tool_header {
 	const char *path;
 	uint8_t bytes[MMBUF_HEADER_SIZE];
@@ -237,8 +302,14 @@ int tool_slot_current(const struct tool_header *h, int i);
 const char *tool_status_text(int st);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
-/* The length of a NUL-padded string field, without the padding. */
-size_t tool_field_strlen(const uint8_t *p, size_t max);
+/* The length of the NUL-padded string field f of slot, without the
+ * padding; the dtype field as a C string (o has room for 9 bytes). */
+size_t tool_slot_strlen(const uint8_t *slot, int f);
+void tool_slot_dtype(char *o, const uint8_t *slot);
+/* Every integer field of slot into v[TOOL_F_COUNT] (0 for the others). */
+void tool_slot_values(const uint8_t *slot, uint64_t *v);
+/* The extent of dimension d of the shape field. */
+uint64_t tool_slot_dim(const uint8_t *slot, unsigned d);
 /* The CRC-32 of a slot's first 508 bytes, as stored at offset 508. */
 uint32_t tool_slot_crc(const uint8_t *slot);
 /* The header as JSON, both slots, with the keys documented in dumpbuf(1). */

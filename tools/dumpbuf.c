@@ -1516,46 +1516,6 @@ static void resolve_range(const struct opts *o, struct input *in,
  * from the byte offsets of mmbuf(5), so a damaged slot shows what it holds.
  */
 
-enum ftype { F_MAGIC, F_U16, F_U32, F_U64, F_FLAGS, F_UUID, F_TIME, F_STATE,
-	     F_DTYPE, F_SHAPE, F_LABEL, F_RESERVED, F_TAIL, F_CRC };
-
-static const struct field {
-	unsigned off, size;
-	enum ftype type;
-	const char *name;
-} fields[] = {
-	{ 0, 8, F_MAGIC, "magic" },
-	{ 8, 8, F_U64, "generation" },
-	{ 16, 2, F_U16, "version_major" },
-	{ 18, 2, F_U16, "version_minor" },
-	{ 20, 4, F_U32, "slot_size" },
-	{ 24, 8, F_FLAGS, "compat" },
-	{ 32, 8, F_FLAGS, "ro_compat" },
-	{ 40, 8, F_FLAGS, "incompat" },
-	{ 48, 16, F_UUID, "uuid" },
-	{ 64, 8, F_TIME, "ctime_ns" },
-	{ 72, 8, F_TIME, "mtime_ns" },
-	{ 80, 8, F_U64, "data_offset" },
-	{ 88, 8, F_U64, "capacity" },
-	{ 96, 8, F_U64, "length" },
-	{ 104, 8, F_U64, "file_size" },
-	{ 112, 4, F_STATE, "state" },
-	{ 116, 4, F_U32, "writer_pid" },
-	{ 120, 8, F_DTYPE, "dtype" },
-	{ 128, 4, F_U32, "ndim" },
-	{ 132, 4, F_U32, "block_shift" },
-	{ 136, 64, F_SHAPE, "shape" },
-	{ 200, 8, F_U64, "data_checksum" },
-	{ 208, 8, F_U64, "checksum_generation" },
-	{ 216, 8, F_U64, "table_offset" },
-	{ 224, 8, F_U64, "table_size" },
-	{ 232, 8, F_RESERVED, "reserved" },
-	{ 240, 256, F_LABEL, "label" },
-	{ 496, 4, F_RESERVED, "reserved" },
-	{ 500, 8, F_TAIL, "generation_tail" },
-	{ 508, 4, F_CRC, "crc32" },
-};
-
 /* ISO 8601 UTC with nanoseconds. */
 static void fmt_time(char *o, size_t sz, int64_t ns)
 {
@@ -1610,7 +1570,7 @@ static void fmt_state(char *o, size_t sz, uint32_t st)
 
 static void fmt_shape(char *o, size_t sz, const uint8_t *slot)
 {
-	uint32_t ndim = (uint32_t)tool_le(slot + 128, 4);
+	uint32_t ndim = (uint32_t)tool_slot_u(slot, TOOL_F_NDIM);
 	size_t n = 0;
 
 	if (ndim == 0) {
@@ -1624,7 +1584,7 @@ static void fmt_shape(char *o, size_t sz, const uint8_t *slot)
 	n += (size_t)snprintf(o + n, sz - n, "(");
 	for (uint32_t i = 0; i < ndim; i++)
 		n += (size_t)snprintf(o + n, sz - n, "%s%" PRIu64, i ? ", " : "",
-				      tool_le(slot + 136 + 8 * i, 8));
+				      tool_slot_dim(slot, i));
 	snprintf(o + n, sz - n, ndim == 1 ? ",)" : ")");
 }
 
@@ -1646,6 +1606,7 @@ static void show_header(const struct tool_header *h)
 	for (int i = 0; i < 2; i++) {
 		const uint8_t *p = tool_slot_bytes(h, i);
 		int st = tool_slot_status(h, i);
+		uint64_t v[TOOL_F_COUNT];
 		uint32_t itemsize = 0;
 		char dtype[9];
 
@@ -1653,53 +1614,59 @@ static void show_header(const struct tool_header *h)
 				tool_slot_current(h, i) ? " (current)" : "");
 		if (!tool_slot_has_magic(h, i))
 			continue;
-		tool_out_printf("  generation:    %" PRIu64 "\n", tool_le(p + 8, 8));
+		tool_slot_values(p, v);
+		tool_out_printf("  generation:    %" PRIu64 "\n",
+				v[TOOL_F_GENERATION]);
 		tool_out_printf("  version:       %u.%u\n",
-				(unsigned)tool_le(p + 16, 2), (unsigned)tool_le(p + 18, 2));
-		fmt_state(buf, sizeof buf, (uint32_t)tool_le(p + 112, 4));
+				(unsigned)v[TOOL_F_VERSION_MAJOR],
+				(unsigned)v[TOOL_F_VERSION_MINOR]);
+		fmt_state(buf, sizeof buf, (uint32_t)v[TOOL_F_STATE]);
 		tool_out_printf("  state:         %s\n", buf);
 		tool_out_printf("  writer pid:    %" PRIu32 "\n",
-				(uint32_t)tool_le(p + 116, 4));
-		memcpy(dtype, p + 120, 8);
-		dtype[tool_field_strlen(p + 120, 8)] = '\0';
+				(uint32_t)v[TOOL_F_WRITER_PID]);
+		tool_slot_dtype(dtype, p);
 		if (mmbuf_dtype_check(dtype, &itemsize) == 0)
 			tool_out_printf("  dtype:         %s (%" PRIu32
 					" bytes per element)\n", dtype, itemsize);
 		else {
-			tool_text(buf, sizeof buf, p + 120, tool_field_strlen(p + 120, 8));
+			tool_text(buf, sizeof buf, tool_slot_field(p, TOOL_F_DTYPE),
+				  tool_slot_strlen(p, TOOL_F_DTYPE));
 			tool_out_printf("  dtype:         \"%s\" (invalid)\n", buf);
 		}
 		fmt_shape(buf, sizeof buf, p);
 		tool_out_printf("  shape:         %s\n", buf);
-		tool_text(buf, sizeof buf, p + 240, tool_field_strlen(p + 240, 256));
+		tool_text(buf, sizeof buf, tool_slot_field(p, TOOL_F_LABEL),
+			  tool_slot_strlen(p, TOOL_F_LABEL));
 		tool_out_printf("  label:         \"%s\"\n", buf);
-		tool_fmt_uuid(buf, p + 48);
+		tool_fmt_uuid(buf, tool_slot_field(p, TOOL_F_UUID));
 		tool_out_printf("  uuid:          %s\n", buf);
-		fmt_time(buf, sizeof buf, (int64_t)tool_le(p + 64, 8));
+		fmt_time(buf, sizeof buf, (int64_t)v[TOOL_F_CTIME_NS]);
 		tool_out_printf("  created:       %s\n", buf);
-		fmt_time(buf, sizeof buf, (int64_t)tool_le(p + 72, 8));
+		fmt_time(buf, sizeof buf, (int64_t)v[TOOL_F_MTIME_NS]);
 		tool_out_printf("  modified:      %s\n", buf);
-		tool_out_printf("  data offset:   %" PRIu64 "\n", tool_le(p + 80, 8));
-		tool_out_printf("  capacity:      %" PRIu64 "\n", tool_le(p + 88, 8));
-		tool_out_printf("  length:        %" PRIu64 "\n", tool_le(p + 96, 8));
-		tool_out_printf("  file size:     %" PRIu64 "\n", tool_le(p + 104, 8));
-		fmt_flags(buf, sizeof buf, "compat", tool_le(p + 24, 8));
+		tool_out_printf("  data offset:   %" PRIu64 "\n",
+				v[TOOL_F_DATA_OFFSET]);
+		tool_out_printf("  capacity:      %" PRIu64 "\n", v[TOOL_F_CAPACITY]);
+		tool_out_printf("  length:        %" PRIu64 "\n", v[TOOL_F_LENGTH]);
+		tool_out_printf("  file size:     %" PRIu64 "\n", v[TOOL_F_FILE_SIZE]);
+		fmt_flags(buf, sizeof buf, "compat", v[TOOL_F_COMPAT]);
 		tool_out_printf("  compat:        %s\n", buf);
-		fmt_flags(buf, sizeof buf, "ro_compat", tool_le(p + 32, 8));
+		fmt_flags(buf, sizeof buf, "ro_compat", v[TOOL_F_RO_COMPAT]);
 		tool_out_printf("  ro_compat:     %s\n", buf);
-		fmt_flags(buf, sizeof buf, "incompat", tool_le(p + 40, 8));
+		fmt_flags(buf, sizeof buf, "incompat", v[TOOL_F_INCOMPAT]);
 		tool_out_printf("  incompat:      %s\n", buf);
-		if (tool_le(p + 24, 8) & MMBUF_COMPAT_DATA_CHECKSUM)
+		if (v[TOOL_F_COMPAT] & MMBUF_COMPAT_DATA_CHECKSUM)
 			tool_out_printf("  data checksum: 0x%016" PRIx64
 					" (XXH3-64 at generation %" PRIu64 ", %s)\n",
-					tool_le(p + 200, 8), tool_le(p + 208, 8),
-					tool_le(p + 112, 4) & MMBUF_STATE_SEALED
+					v[TOOL_F_DATA_CHECKSUM],
+					v[TOOL_F_CHECKSUM_GENERATION],
+					v[TOOL_F_STATE] & MMBUF_STATE_SEALED
 					? "sealed: current" : "not sealed: may be stale");
 		else
 			tool_out_printf("  data checksum: none\n");
 		tool_out_printf("  header crc32:  0x%08" PRIx32 " (%s)\n",
-				(uint32_t)tool_le(p + 508, 4),
-				tool_slot_crc(p) == (uint32_t)tool_le(p + 508, 4)
+				(uint32_t)v[TOOL_F_CRC32],
+				tool_slot_crc(p) == (uint32_t)v[TOOL_F_CRC32]
 				? "matches" : "MISMATCH");
 	}
 }
@@ -1749,7 +1716,7 @@ static void slots_bytes(const struct tool_header *h, uint64_t off, uint64_t n,
 	}
 }
 
-static void field_note(char *o, size_t sz, const struct field *f,
+static void field_note(char *o, size_t sz, const struct tool_field *f,
 		       const uint8_t *slot)
 {
 	const uint8_t *p = slot + f->off;
@@ -1757,39 +1724,39 @@ static void field_note(char *o, size_t sz, const struct field *f,
 	char t[300];
 
 	switch (f->type) {
-	case F_MAGIC:
+	case TOOL_FT_MAGIC:
 		snprintf(o, sz, "%s (%s)", f->name,
 			 memcmp(p, MMBUF_MAGIC, 8) == 0 ? "ok" : "BAD");
 		break;
-	case F_U16: case F_U32: case F_U64:
+	case TOOL_FT_U16: case TOOL_FT_U32: case TOOL_FT_U64:
 		snprintf(o, sz, "%s = %" PRIu64, f->name, v);
 		break;
-	case F_FLAGS:
+	case TOOL_FT_FLAGS:
 		fmt_flags(t, sizeof t, f->name, v);
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
-	case F_UUID:
+	case TOOL_FT_UUID:
 		tool_fmt_uuid(t, p);
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
-	case F_TIME:
+	case TOOL_FT_TIME:
 		fmt_time(t, sizeof t, (int64_t)v);
 		snprintf(o, sz, "%s = %" PRId64 " (%s)", f->name, (int64_t)v, t);
 		break;
-	case F_STATE:
+	case TOOL_FT_STATE:
 		fmt_state(t, sizeof t, (uint32_t)v);
 		snprintf(o, sz, "%s = 0x%" PRIx64 " (%s)", f->name, v, t);
 		break;
-	case F_DTYPE:
-		tool_text(t, sizeof t, p, tool_field_strlen(p, 8));
+	case TOOL_FT_DTYPE:
+		tool_text(t, sizeof t, p, tool_slot_strlen(slot, TOOL_F_DTYPE));
 		snprintf(o, sz, "%s = \"%s\"", f->name, t);
 		break;
-	case F_SHAPE:
+	case TOOL_FT_SHAPE:
 		fmt_shape(t, sizeof t, slot);
 		snprintf(o, sz, "%s = %s", f->name, t);
 		break;
-	case F_LABEL: {
-		size_t n = tool_field_strlen(p, 256), k = n < 64 ? n : 64;
+	case TOOL_FT_LABEL: {
+		size_t n = tool_slot_strlen(slot, TOOL_F_LABEL), k = n < 64 ? n : 64;
 
 		/* Cut between characters, not inside one. */
 		while (k < n && k > 0 && (p[k] & 0xc0) == 0x80)
@@ -1798,16 +1765,16 @@ static void field_note(char *o, size_t sz, const struct field *f,
 		snprintf(o, sz, "%s = \"%s\"%s", f->name, t, n > k ? "..." : "");
 		break;
 	}
-	case F_RESERVED:
+	case TOOL_FT_RESERVED:
 		snprintf(o, sz, "%s (%s)", f->name,
 			 memcmp(p, zeros, f->size) == 0 ? "zero" : "NOT ZERO");
 		break;
-	case F_TAIL:
+	case TOOL_FT_TAIL:
 		snprintf(o, sz, "%s = %" PRIu64 " (%s)", f->name, v,
-			 v == tool_le(slot + 8, 8) ? "matches generation"
+			 v == tool_slot_u(slot, TOOL_F_GENERATION) ? "matches generation"
 					      : "TORN: differs from generation");
 		break;
-	case F_CRC:
+	case TOOL_FT_CRC:
 		if (tool_slot_crc(slot) == (uint32_t)v)
 			snprintf(o, sz, "%s = 0x%08" PRIx64 " (ok)", f->name, v);
 		else
@@ -1844,9 +1811,9 @@ static void show_slots(const struct tool_header *h)
 			}
 			continue;
 		}
-		for (size_t f = 0; f < sizeof fields / sizeof fields[0]; f++) {
-			field_note(note, sizeof note, &fields[f], p);
-			slots_bytes(h, base + fields[f].off, fields[f].size, note);
+		for (size_t f = 0; f < TOOL_F_COUNT; f++) {
+			field_note(note, sizeof note, &tool_fields[f], p);
+			slots_bytes(h, base + tool_fields[f].off, tool_fields[f].size, note);
 		}
 		{
 			uint64_t rest = (h->n < base + MMBUF_PAGE ? h->n : base + MMBUF_PAGE)
