@@ -372,4 +372,31 @@ uint16_t tool_double_to_half(double x);
  */
 char *tool_put_float(char *o, double v, unsigned n, int dot0);
 
+/* ------------------------------------------------------------------ */
+/* NumPy .npy files: mkbuf --from-npy, dumpbuf --npy (npy.c)           */
+
+/* The bytes of an array of that shape, or -1 when they overflow 64 bits. */
+int tool_shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
+		     uint64_t *out);
+
+struct tool_npy {
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize;
+	uint32_t ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+	uint64_t data_off, nbytes;
+};
+
+/*
+ * Open a .npy file and read its header into n; the descriptor returned is
+ * at the start of the data.  What is not a .npy array a buffer can hold
+ * (Fortran order, objects, structured dtypes) is reported, and the tool
+ * exits TOOL_EXIT_INPUT.
+ */
+int tool_npy_open(const char *path, struct tool_npy *n);
+/* The .npy header of an array to the output buffer; returns the bytes of
+ * data that must follow it. */
+uint64_t tool_npy_write_header(const char *dtype, uint32_t itemsize,
+			       uint32_t ndim, const uint64_t *shape);
+
 #endif /* MMBUF_TOOLS_COMMON_H */

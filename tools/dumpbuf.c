@@ -1387,57 +1387,18 @@ static void dump_typed(const struct opts *o, const struct input *in)
 /* ------------------------------------------------------------------ */
 /* --npy                                                               */
 
-/*
- * NumPy's format: magic, version, header length, then a Python dict
- * literal padded with spaces and a newline so the data starts on a
- * multiple of 64 bytes.  Version 1.0 has a 2-byte length; 2.0, for headers
- * of 64 KiB or more, a 4-byte one (our headers are far smaller, but the
- * rule is the format's).
- */
 static void dump_npy(const struct input *in)
 {
 	struct layout l;
-	char dict[512], descr[16];
-	size_t n, total, hlen, pre;
-	uint64_t count = 1, bytes;
-	int v2;
+	uint64_t bytes;
 	const uint8_t *p;
 	struct source s;
+	size_t n;
 
 	if (in->data == NULL && in->fd >= 0)
 		tool_die(TOOL_EXIT_INPUT, in->path, "--npy needs a regular file");
 	get_layout(&l, in, NULL);
-	/* NumPy writes '|' for the byte order of one-byte types. */
-	snprintf(descr, sizeof descr, "%c%.4s", l.itemsize == 1 ? '|' : l.dtype[0],
-		 l.dtype + 1);
-	n = (size_t)snprintf(dict, sizeof dict,
-			     "{'descr': '%s', 'fortran_order': False, 'shape': (",
-			     descr);
-	for (uint32_t i = 0; i < l.ndim; i++) {
-		n += (size_t)snprintf(dict + n, sizeof dict - n, "%s%" PRIu64,
-				      i ? ", " : "", l.shape[i]);
-		count *= l.shape[i];
-	}
-	n += (size_t)snprintf(dict + n, sizeof dict - n, "%s), }",
-			      l.ndim == 1 ? "," : "");
-	v2 = n + 1 + 10 > 65535;
-	pre = v2 ? 12 : 10;
-	total = (pre + n + 1 + 63) / 64 * 64;
-	hlen = total - pre;
-	{
-		char *w = tool_out_reserve(total);
-
-		memcpy(w, "\x93NUMPY", 6);
-		w[6] = v2 ? 2 : 1;
-		w[7] = 0;
-		for (size_t i = 0; i < (v2 ? 4u : 2u); i++)
-			w[8 + i] = (char)(hlen >> (8 * i));
-		memcpy(w + pre, dict, n);
-		memset(w + pre + n, ' ', hlen - n - 1);
-		w[total - 1] = '\n';
-		tool_out_commit(w + total);
-	}
-	bytes = count * l.itemsize;
+	bytes = tool_npy_write_header(l.dtype, l.itemsize, l.ndim, l.shape);
 	memset(&s, 0, sizeof s);
 	s.in = in;
 	s.end = bytes;
