@@ -569,84 +569,41 @@ static int search_cancelled(void)
 	return got_signal || c == 27 || c == CTRL('C') || c == CTRL('G');
 }
 
+static int find_read(void *arg, uint64_t off, uint8_t *out, size_t n)
+{
+	struct ed *e = arg;
+
+	rd(e, off, out, n);
+	return e->bus;
+}
+
+static int find_tick(void *arg, uint64_t done)
+{
+	struct ed *e = arg;
+
+	set_msg(e, "searching: %" PRIu64 " MiB read (Esc cancels)", done >> 20);
+	draw(e);
+	return search_cancelled();
+}
+
 /* Find the pattern starting after (dir > 0) or before the cursor. */
 static void find(struct ed *e, int dir)
 {
-	size_t pn = e->patn;
-	uint8_t *b;
-	uint64_t found = UINT64_MAX, done = 0;
-	unsigned chunks = 0;
-	int cancelled = 0;
+	struct edit_search s = { find_read, find_tick, e, SEARCH_CHUNK };
+	uint64_t found = 0;
+	int r;
 
-	if (pn == 0) {
+	if (e->patn == 0) {
 		set_msg(e, "no search yet (Ctrl-S or Ctrl-R)");
 		return;
 	}
-	b = malloc(SEARCH_CHUNK + PATTERN_MAX);
-	if (b == NULL) {
+	r = edit_find(&s, e->cap, e->cur, dir, e->pat, e->patn, &found);
+	if (r < 0) {
 		set_msg(e, "out of memory");
-		return;
-	}
-	if (dir > 0) {
-		uint64_t pos = e->cur + 1;
-
-		while (e->cap >= pn && pos <= e->cap - pn) {
-			size_t n = e->cap - pos < SEARCH_CHUNK + pn - 1 ?
-				(size_t)(e->cap - pos) : SEARCH_CHUNK + pn - 1;
-
-			rd(e, pos, b, n);
-			for (size_t i = 0; i + pn <= n; i++)
-				if (b[i] == e->pat[0] &&
-				    memcmp(b + i, e->pat, pn) == 0) {
-					found = pos + i;
-					break;
-				}
-			if (found != UINT64_MAX || e->bus)
-				break;
-			pos += n - pn + 1;
-			done += n - pn + 1;
-			if (++chunks % 16 == 0) {
-				set_msg(e, "searching: %" PRIu64 " MiB read "
-					"(Esc cancels)", done >> 20);
-				draw(e);
-				if ((cancelled = search_cancelled()))
-					break;
-			}
-		}
-	} else {
-		/* matches starting before the cursor end before hi */
-		uint64_t hi = e->cur + pn - 1 < e->cap ? e->cur + pn - 1 : e->cap;
-
-		while (e->cur > 0 && hi >= pn) {
-			uint64_t lo = hi - pn + 1 > SEARCH_CHUNK ?
-				hi - (SEARCH_CHUNK + pn - 1) : 0;
-			size_t n = (size_t)(hi - lo);
-
-			rd(e, lo, b, n);
-			for (size_t i = n - pn + 1; i-- > 0;)
-				if (b[i] == e->pat[0] &&
-				    memcmp(b + i, e->pat, pn) == 0) {
-					found = lo + i;
-					break;
-				}
-			if (found != UINT64_MAX || e->bus || lo == 0)
-				break;
-			hi = lo + pn - 1;
-			done += n;
-			if (++chunks % 16 == 0) {
-				set_msg(e, "searching: %" PRIu64 " MiB read "
-					"(Esc cancels)", done >> 20);
-				draw(e);
-				if ((cancelled = search_cancelled()))
-					break;
-			}
-		}
-	}
-	free(b);
-	if (found != UINT64_MAX) {
+	} else if (r == EDIT_FOUND) {
 		move_to(e, found);
 		set_msg(e, "found at 0x%" PRIx64, found);
-	} else if (cancelled) {
+	} else if (r == EDIT_CANCELLED) {
 		set_msg(e, "search cancelled");
 	} else if (!e->bus) {
 		set_msg(e, "not found");
