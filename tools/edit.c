@@ -732,7 +732,6 @@ static void store(uint8_t *p, unsigned n, char order, uint64_t v)
 	}
 }
 
-
 void edit_format_value(const char *dtype, const uint8_t *p, char *out,
 		       size_t outlen)
 {

@@ -1286,7 +1286,6 @@ struct binding {
 	const char *help;
 };
 
-
 static const struct binding bindings[] = {
 	{ "Left, Ctrl-B", { KEY_LEFT, CTRL('B') }, k_left, 0,
 	  "previous byte" },

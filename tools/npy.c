@@ -50,7 +50,6 @@ static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
 	return 0;
 }
 
-
 static void npy_bad(const char *path, const char *what) TOOL_NORETURN;
 
 static void npy_bad(const char *path, const char *what)
