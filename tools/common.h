@@ -85,6 +85,17 @@ static inline int tool_hexval(int c)
 }
 
 /* ------------------------------------------------------------------ */
+/* Reading input (input.c)                                            */
+
+/*
+ * Up to n bytes of fd into p, fewer only at its end, their count at *got;
+ * 0, or -1 with errno.  A read interrupted by a signal is retried, after
+ * on_eintr() when it is set (mkbuf acts on SIGINT there).
+ */
+int tool_read_full(int fd, uint8_t *p, size_t n, size_t *got,
+		   void (*on_eintr)(void));
+
+/* ------------------------------------------------------------------ */
 /* Buffered output to stdout (output.c)                               */
 /*
  * Formatters reserve room, write into it directly, and commit; the buffer

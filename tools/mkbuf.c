@@ -361,26 +361,6 @@ static void dir_of(const char *path, char *dir, size_t sz)
 /* ------------------------------------------------------------------ */
 /* Input                                                               */
 
-static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-	ssize_t r;
-
-	*got = 0;
-	while (*got < n) {
-		r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR) {
-			check_signal();
-			continue;
-		}
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * Standard input of unknown length: copied to an unnamed file in FILE's
  * directory (O_TMPFILE, or a name unlinked at once where that is not
@@ -405,7 +385,8 @@ static int spool_stdin(const char *path, uint64_t *size)
 		unlink(name);
 	}
 	for (;;) {
-		if (read_full(STDIN_FILENO, chunk, CHUNK, &got) < 0)
+		if (tool_read_full(STDIN_FILENO, chunk, CHUNK, &got,
+				   check_signal) < 0)
 			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
 				 strerror(errno));
 		if (got == 0)
@@ -476,7 +457,7 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	while (off < cap) {
 		size_t want = cap - off < CHUNK ? (size_t)(cap - off) : CHUNK;
 
-		if (read_full(fd, chunk, want, &got) < 0) {
+		if (tool_read_full(fd, chunk, want, &got, check_signal) < 0) {
 			tool_progress_end(&pr);
 			fail(EXIT_INPUT, src, "read error: %s", strerror(errno));
 		}
@@ -490,7 +471,7 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	}
 	tool_progress_end(&pr);
 	if (!the_rest_is_not_data && off == cap &&
-	    read_full(fd, &extra, 1, &got) == 0 && got > 0)
+	    tool_read_full(fd, &extra, 1, &got, check_signal) == 0 && got > 0)
 		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
 		     PRIu64 " bytes)", cap);
 }

@@ -31,25 +31,6 @@ int tool_shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
 	return 0;
 }
 
-/* Up to n bytes of fd, fewer only at its end; -1 with errno on error. */
-static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-	ssize_t r;
-
-	*got = 0;
-	while (*got < n) {
-		r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 static void npy_bad(const char *path, const char *what) TOOL_NORETURN;
 
 static void npy_bad(const char *path, const char *what)
@@ -183,7 +164,7 @@ int tool_npy_open(const char *path, struct tool_npy *n)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(errno));
 	if (S_ISDIR(st.st_mode))
 		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(EISDIR));
-	if (read_full(fd, pre, sizeof pre, &got) < 0)
+	if (tool_read_full(fd, pre, sizeof pre, &got, NULL) < 0)
 		tool_die(TOOL_EXIT_INPUT, path, "read error: %s", strerror(errno));
 	if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
 		npy_bad(path, "not a NumPy .npy file (bad magic)");
@@ -207,7 +188,7 @@ int tool_npy_open(const char *path, struct tool_npy *n)
 	if (dict == NULL)
 		tool_die(TOOL_EXIT_INPUT, NULL, "out of memory");
 	if (lseek(fd, (off_t)pl, SEEK_SET) < 0 ||
-	    read_full(fd, (uint8_t *)dict, (size_t)hlen, &got) < 0)
+	    tool_read_full(fd, (uint8_t *)dict, (size_t)hlen, &got, NULL) < 0)
 		tool_die(TOOL_EXIT_INPUT, path, "read error: %s", strerror(errno));
 	if (got < hlen)
 		npy_bad(path, "truncated .npy file (in the header)");
