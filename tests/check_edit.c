@@ -2,7 +2,7 @@
  * check_edit.c - editbuf's edit log (tools/edit.c) and dump parsers
  * (tools/patch.c), called directly: random edits, undo, redo and groups
  * against a model of snapshots; huge fills; saving; typed values against
- * what dumpbuf --type prints for the same bytes.
+ * what dumpbuf --type prints for the same bytes; the chunked search.
  */
 #include "config.h"
 
@@ -435,6 +435,103 @@ START_TEST(test_parsers)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* The chunked search, against a search of the whole data at once.     */
+
+struct find_data {
+	const uint8_t *data;
+	int stop_at;            /* read() says stop on this call; -1: never */
+	int calls, ticks, cancel;
+};
+
+static int find_read(void *arg, uint64_t off, uint8_t *out, size_t n)
+{
+	struct find_data *d = arg;
+
+	memcpy(out, d->data + off, n);
+	return d->calls++ == d->stop_at;
+}
+
+static int find_tick(void *arg, uint64_t done)
+{
+	struct find_data *d = arg;
+
+	(void)done;
+	d->ticks++;
+	return d->cancel;
+}
+
+/* The first match after from, or the last before it; -1 for none. */
+static int64_t find_model(const uint8_t *data, uint64_t cap, uint64_t from,
+			  int dir, const uint8_t *pat, size_t pn)
+{
+	int64_t r = -1;
+
+	for (uint64_t i = 0; i + pn <= cap; i++)
+		if (memcmp(data + i, pat, pn) == 0) {
+			if (dir > 0 && i > from)
+				return (int64_t)i;
+			if (dir < 0 && i < from)
+				r = (int64_t)i;
+		}
+	return r;
+}
+
+START_TEST(test_find)
+{
+	enum { N = 600 };
+	static uint8_t data[N];
+	struct find_data d = { data, -1, 0, 0, 0 };
+	struct edit_search s = { find_read, find_tick, &d, 7 };
+	uint64_t found;
+
+	/* Few byte values, so that patterns repeat and straddle chunks. */
+	for (int i = 0; i < N; i++)
+		data[i] = (uint8_t)(rnd() % 3);
+	for (size_t pn = 1; pn <= 6; pn++) {
+		for (uint64_t from = 0; from < N; from += 1 + from % 5) {
+			const uint8_t *pat = data + (rnd() % (N - pn));
+
+			for (int dir = -1; dir <= 1; dir += 2) {
+				int64_t want = find_model(data, N, from, dir,
+							  pat, pn);
+				int r = edit_find(&s, N, from, dir, pat, pn,
+						  &found);
+
+				if (want < 0) {
+					ck_assert_int_eq(r, EDIT_NOT_FOUND);
+				} else {
+					ck_assert_int_eq(r, EDIT_FOUND);
+					ck_assert_uint_eq(found, (uint64_t)want);
+				}
+			}
+		}
+	}
+	ck_assert_int_gt(d.ticks, 0);
+
+	/* A pattern that is not there: tick() cancels, read() stops. */
+	{
+		const uint8_t none[] = { 9, 9 };
+
+		d.cancel = 1;
+		ck_assert_int_eq(edit_find(&s, N, 0, 1, none, 2, &found),
+				 EDIT_CANCELLED);
+		ck_assert_int_eq(edit_find(&s, N, N - 1, -1, none, 2, &found),
+				 EDIT_CANCELLED);
+		d.cancel = 0;
+		d.calls = 0;
+		d.stop_at = 3;
+		ck_assert_int_eq(edit_find(&s, N, 0, 1, none, 2, &found),
+				 EDIT_STOPPED);
+		ck_assert_int_eq(d.calls, 4);
+		d.calls = 0;
+		ck_assert_int_eq(edit_find(&s, N, N - 1, -1, none, 2, &found),
+				 EDIT_STOPPED);
+		ck_assert_int_eq(d.calls, 4);
+	}
+}
+END_TEST
+
 Suite *mmbuf_edit_suite(void);
 Suite *mmbuf_edit_suite(void)
 {
@@ -457,5 +554,7 @@ Suite *mmbuf_edit_suite(void)
 	tcase_add_test(tc, test_values_match_dumpbuf);
 	tc = tu_tcase(s, "dump parsers over bytes", 10);
 	tcase_add_test(tc, test_parsers);
+	tc = tu_tcase(s, "the chunked search finds what a whole search finds", 30);
+	tcase_add_test(tc, test_find);
 	return s;
 }

@@ -1,8 +1,8 @@
 /*
- * common.h - the helpers every mmbuf command-line tool shares: error
- * printing, number and size parsing, buffered output, a progress bar,
- * colour selection, the SIGBUS guard, and the raw header with its JSON
- * form.  Built once as tools/libcommon.la.
+ * common.h - the helpers every mmbuf command-line tool shares, built once
+ * as tools/libcommon.la from one small file per concern; each section
+ * below names its file.  One header, not one per file: every tool uses
+ * most of them, and the sections are short enough to read as one page.
  */
 #ifndef MMBUF_TOOLS_COMMON_H
 #define MMBUF_TOOLS_COMMON_H
@@ -13,6 +13,9 @@
 #include <string.h>
 
 #include "mmbuf.h"
+
+/* ------------------------------------------------------------------ */
+/* Messages and exit statuses (message.c)                             */
 
 /* Exit statuses shared by the tools; each man page lists the ones it uses. */
 #define TOOL_EXIT_OK 0
@@ -39,14 +42,17 @@ void tool_err(const char *file, const char *fmt, ...) TOOL_PRINTF(2, 3);
 void tool_die(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
-/* "prog (mmbuf) VERSION" on stdout. */
 /* A misused command line: "prog: message", a pointer to --help, exit. */
 void tool_usage_error(int status, const char *fmt, ...)
 	TOOL_PRINTF(2, 3) TOOL_NORETURN;
 /* What getopt_long() refused, named with tool_name (getopt's own messages
  * would name argv[0] as given); call it from the '?' case. */
 void tool_getopt_error(const char *short_opts, char **argv);
+/* "prog (mmbuf) VERSION" on stdout. */
 void tool_print_version(void);
+
+/* ------------------------------------------------------------------ */
+/* Numbers and sizes (parse.c)                                        */
 
 /*
  * Numbers as xxd reads them: decimal, 0x hexadecimal or leading-0 octal,
@@ -66,9 +72,35 @@ int tool_parse_int(const char *s, long min, long max, int *out);
  */
 int tool_parse_size(const char *s, uint64_t *out);
 
+/* The value of the hex digit c (either case), or -1. */
+static inline int tool_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 /* ------------------------------------------------------------------ */
-/* Buffered output to stdout.  Formatters reserve room, write into it    */
-/* directly, and commit; the buffer goes out with fwrite in large pieces. */
+/* Reading input (input.c)                                            */
+
+/*
+ * Up to n bytes of fd into p, fewer only at its end, their count at *got;
+ * 0, or -1 with errno.  A read interrupted by a signal is retried, after
+ * on_eintr() when it is set (mkbuf acts on SIGINT there).
+ */
+int tool_read_full(int fd, uint8_t *p, size_t n, size_t *got,
+		   void (*on_eintr)(void));
+
+/* ------------------------------------------------------------------ */
+/* Buffered output to stdout (output.c)                               */
+/*
+ * Formatters reserve room, write into it directly, and commit; the buffer
+ * goes out with fwrite in large pieces.
+ */
 
 #define TOOL_OUT_SIZE (1u << 20)
 
@@ -117,7 +149,7 @@ static inline void tool_out_str(const char *s)
 void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
 
 /* ------------------------------------------------------------------ */
-/* Progress bar                                                        */
+/* Progress bar (progress.c)                                          */
 /*
  * A one-line bar on stderr for long work: shown only when enabled, stderr
  * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
@@ -153,7 +185,7 @@ void tool_lib_progress(uint64_t done, uint64_t total, void *arg);
 void tool_lib_progress_end(struct tool_lib_progress *p);
 
 /* ------------------------------------------------------------------ */
-/* Colour                                                              */
+/* Colour (color.c)                                                   */
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
 
@@ -166,7 +198,7 @@ int tool_color_parse(const char *when);
 int tool_color_enabled(int mode);
 
 /* ------------------------------------------------------------------ */
-/* SIGBUS guard                                                        */
+/* SIGBUS guard (guard.c)                                             */
 /*
  * Reading a mapped file that another process truncated raises SIGBUS.  A
  * tool arms the guard over the mapped range, and calls TOOL_GUARD_SETJMP()
@@ -184,7 +216,73 @@ void tool_guard_disarm(void);
 uint64_t tool_guard_fault_offset(void);
 
 /* ------------------------------------------------------------------ */
-/* Header pages, read raw so that damaged ones can be shown too         */
+/* Header pages, read raw so that damaged ones can be shown too, and  */
+/* their JSON form (header.c)                                         */
+
+/* tool_load(), value.c */
+uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+static inline uint64_t tool_le(const uint8_t *p, unsigned n);
+
+/*
+ * The fields of a header slot at their byte offsets in mmbuf(5): one table,
+ * from which -H, --json and --slots all read.  tool_fields[] is indexed
+ * by enum tool_field_id, in the order of the slot.
+ */
+enum tool_field_type { TOOL_FT_MAGIC, TOOL_FT_U16, TOOL_FT_U32, TOOL_FT_U64, TOOL_FT_FLAGS, TOOL_FT_UUID, TOOL_FT_TIME, TOOL_FT_STATE, TOOL_FT_DTYPE, TOOL_FT_SHAPE, TOOL_FT_LABEL, TOOL_FT_RESERVED, TOOL_FT_TAIL, TOOL_FT_CRC };
+
+enum tool_field_id {
+	TOOL_F_MAGIC,
+	TOOL_F_GENERATION,
+	TOOL_F_VERSION_MAJOR,
+	TOOL_F_VERSION_MINOR,
+	TOOL_F_SLOT_SIZE,
+	TOOL_F_COMPAT,
+	TOOL_F_RO_COMPAT,
+	TOOL_F_INCOMPAT,
+	TOOL_F_UUID,
+	TOOL_F_CTIME_NS,
+	TOOL_F_MTIME_NS,
+	TOOL_F_DATA_OFFSET,
+	TOOL_F_CAPACITY,
+	TOOL_F_LENGTH,
+	TOOL_F_FILE_SIZE,
+	TOOL_F_STATE,
+	TOOL_F_WRITER_PID,
+	TOOL_F_DTYPE,
+	TOOL_F_NDIM,
+	TOOL_F_BLOCK_SHIFT,
+	TOOL_F_SHAPE,
+	TOOL_F_DATA_CHECKSUM,
+	TOOL_F_CHECKSUM_GENERATION,
+	TOOL_F_TABLE_OFFSET,
+	TOOL_F_TABLE_SIZE,
+	TOOL_F_RESERVED1,
+	TOOL_F_LABEL,
+	TOOL_F_RESERVED2,
+	TOOL_F_GENERATION_TAIL,
+	TOOL_F_CRC32,
+	TOOL_F_COUNT
+};
+
+struct tool_field {
+	unsigned off, size;
+	enum tool_field_type type;
+	const char *name;
+};
+
+extern const struct tool_field tool_fields[TOOL_F_COUNT];
+
+/* Where field f starts in slot. */
+static inline const uint8_t *tool_slot_field(const uint8_t *slot, int f)
+{
+	return slot + tool_fields[f].off;
+}
+
+/* The value of the integer field f (at most 8 bytes) of slot. */
+static inline uint64_t tool_slot_u(const uint8_t *slot, int f)
+{
+	return tool_le(slot + tool_fields[f].off, tool_fields[f].size);
+}
 
 struct tool_header {
 	const char *path;
@@ -192,12 +290,19 @@ struct tool_header {
 	size_t n;               /* bytes read (the file may be shorter) */
 	uint64_t file_size;
 	int err;                /* mmbuf_validate_header's result */
+	int read_failed;        /* the error came from read, not open */
 	mmbuf_info info;
 };
 
-/* Read the header pages of path (exits TOOL_EXIT_INPUT when it cannot)
- * and validate them into h->err and h->info. */
-void tool_read_header(struct tool_header *h, const char *path);
+/*
+ * Read the header pages of path, as much of them as the file holds, and
+ * validate them into h->err and h->info.  Returns 0, or -errno (or
+ * MMBUF_ENOTREG) when the file cannot be opened or read: then h->err is 0
+ * and h->info empty.  The _or_die form reports that and exits
+ * TOOL_EXIT_INPUT.
+ */
+int tool_read_header(struct tool_header *h, const char *path);
+void tool_read_header_or_die(struct tool_header *h, const char *path);
 /* Slot i's bytes, or NULL when the file is too short to hold it. */
 const uint8_t *tool_slot_bytes(const struct tool_header *h, int i);
 int tool_slot_has_magic(const struct tool_header *h, int i);
@@ -206,14 +311,23 @@ int tool_slot_status(const struct tool_header *h, int i);
 int tool_slot_current(const struct tool_header *h, int i);
 /* "intact" or the message of a slot status. */
 const char *tool_status_text(int st);
-/* A little-endian unsigned integer of n bytes. */
-uint64_t tool_le(const uint8_t *p, unsigned n);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
-/* The length of a NUL-padded string field, without the padding. */
-size_t tool_field_strlen(const uint8_t *p, size_t max);
+/* The length of the NUL-padded string field f of slot, without the
+ * padding; the dtype field as a C string (o has room for 9 bytes). */
+size_t tool_slot_strlen(const uint8_t *slot, int f);
+void tool_slot_dtype(char *o, const uint8_t *slot);
+/* Every integer field of slot into v[TOOL_F_COUNT] (0 for the others). */
+void tool_slot_values(const uint8_t *slot, uint64_t *v);
+/* The extent of dimension d of the shape field. */
+uint64_t tool_slot_dim(const uint8_t *slot, unsigned d);
 /* The CRC-32 of a slot's first 508 bytes, as stored at offset 508. */
 uint32_t tool_slot_crc(const uint8_t *slot);
+/* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
+void tool_header_json(const struct tool_header *h);
+
+/* ------------------------------------------------------------------ */
+/* Text from a file, for a terminal and for JSON (text.c)             */
 
 /*
  * Text taken from a file (a label, a dtype, a file name) is never written
@@ -240,26 +354,21 @@ void tool_out_ctext(const char *s);
  * (tool_printable) is a \u escape. */
 void tool_json_str(const uint8_t *s, size_t n);
 void tool_json_cstr(const char *s);
-/* The header as JSON, both slots, with the keys documented in dumpbuf(1). */
-void tool_header_json(const struct tool_header *h);
-
-/* The value of the hex digit c (either case), or -1. */
-static inline int tool_hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* ------------------------------------------------------------------ */
-/* Element values as text (dumpbuf --type, editbuf)                     */
+/* Element values as text: dumpbuf --type, editbuf (value.c)          */
 
-/* An unsigned integer of n bytes (1 to 8) in byte order '<' or '>'. */
+/*
+ * An unsigned integer of n bytes (1 to 8) in byte order '<' or '>': the
+ * tools' one load (the library's own are internal); tool_le() for the
+ * little-endian fields of the format.
+ */
 uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+
+static inline uint64_t tool_le(const uint8_t *p, unsigned n)
+{
+	return tool_load(p, n, '<');
+}
 /* A float of n bytes (2: IEEE half, 4, 8) in byte order '<' or '>'. */
 double tool_load_float(const uint8_t *p, unsigned n, char order);
 double tool_half_to_double(uint16_t h);
@@ -273,5 +382,32 @@ uint16_t tool_double_to_half(double x);
  * returns the end.
  */
 char *tool_put_float(char *o, double v, unsigned n, int dot0);
+
+/* ------------------------------------------------------------------ */
+/* NumPy .npy files: mkbuf --from-npy, dumpbuf --npy (npy.c)           */
+
+/* The bytes of an array of that shape, or -1 when they overflow 64 bits. */
+int tool_shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
+		     uint64_t *out);
+
+struct tool_npy {
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize;
+	uint32_t ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+	uint64_t data_off, nbytes;
+};
+
+/*
+ * Open a .npy file and read its header into n; the descriptor returned is
+ * at the start of the data.  What is not a .npy array a buffer can hold
+ * (Fortran order, objects, structured dtypes) is reported, and the tool
+ * exits TOOL_EXIT_INPUT.
+ */
+int tool_npy_open(const char *path, struct tool_npy *n);
+/* The .npy header of an array to the output buffer; returns the bytes of
+ * data that must follow it. */
+uint64_t tool_npy_write_header(const char *dtype, uint32_t itemsize,
+			       uint32_t ndim, const uint64_t *shape);
 
 #endif /* MMBUF_TOOLS_COMMON_H */

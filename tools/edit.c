@@ -732,7 +732,6 @@ static void store(uint8_t *p, unsigned n, char order, uint64_t v)
 	}
 }
 
-
 void edit_format_value(const char *dtype, const uint8_t *p, char *out,
 		       size_t outlen)
 {
@@ -1006,4 +1005,98 @@ int edit_parse_value(const char *dtype, const char *text, uint8_t *out,
 	default:
 		return parse_complex(code, n, order, text, out, why);
 	}
+}
+
+/* The first (dir > 0) or last match in b[0, n), or -1. */
+static long match_in(const uint8_t *b, size_t n, const uint8_t *pat,
+		     size_t pn, int dir)
+{
+	if (n < pn)
+		return -1;
+	if (dir > 0) {
+		for (size_t i = 0; i + pn <= n; i++)
+			if (b[i] == pat[0] && memcmp(b + i, pat, pn) == 0)
+				return (long)i;
+	} else {
+		for (size_t i = n - pn + 1; i-- > 0;)
+			if (b[i] == pat[0] && memcmp(b + i, pat, pn) == 0)
+				return (long)i;
+	}
+	return -1;
+}
+
+/* Every 16 chunks: whether tick() cancels. */
+static int ticked(const struct edit_search *s, unsigned *chunks,
+		  uint64_t done)
+{
+	return ++*chunks % 16 == 0 && s->tick != NULL &&
+	       s->tick(s->arg, done) != 0;
+}
+
+int edit_find(const struct edit_search *s, uint64_t cap, uint64_t from,
+	      int dir, const uint8_t *pat, size_t pn, uint64_t *found)
+{
+	size_t span = s->chunk + pn - 1;  /* a chunk and the overlap */
+	uint64_t done = 0;
+	unsigned chunks = 0;
+	int r = EDIT_NOT_FOUND, stop;
+	uint8_t *b;
+	long i;
+
+	b = malloc(span);
+	if (b == NULL)
+		return -ENOMEM;
+	if (dir > 0) {
+		uint64_t pos = from + 1;
+
+		while (cap >= pn && pos <= cap - pn) {
+			size_t n = cap - pos < span ? (size_t)(cap - pos) : span;
+
+			stop = s->read(s->arg, pos, b, n);
+			if ((i = match_in(b, n, pat, pn, 1)) >= 0) {
+				*found = pos + (uint64_t)i;
+				r = EDIT_FOUND;
+				break;
+			}
+			if (stop) {
+				r = EDIT_STOPPED;
+				break;
+			}
+			pos += n - pn + 1;
+			done += n - pn + 1;
+			if (ticked(s, &chunks, done)) {
+				r = EDIT_CANCELLED;
+				break;
+			}
+		}
+	} else {
+		/* Matches starting before from end before hi. */
+		uint64_t hi = from + pn - 1 < cap ? from + pn - 1 : cap;
+
+		while (from > 0 && hi >= pn) {
+			uint64_t lo = hi - pn + 1 > s->chunk ? hi - span : 0;
+			size_t n = (size_t)(hi - lo);
+
+			stop = s->read(s->arg, lo, b, n);
+			if ((i = match_in(b, n, pat, pn, -1)) >= 0) {
+				*found = lo + (uint64_t)i;
+				r = EDIT_FOUND;
+				break;
+			}
+			if (stop) {
+				r = EDIT_STOPPED;
+				break;
+			}
+			if (lo == 0)
+				break;
+			hi = lo + pn - 1;
+			done += n;
+			if (ticked(s, &chunks, done)) {
+				r = EDIT_CANCELLED;
+				break;
+			}
+		}
+	}
+	free(b);
+	return r;
 }

@@ -141,4 +141,30 @@ int edit_parse_value(const char *dtype, const char *text, uint8_t *out,
 void edit_format_value(const char *dtype, const uint8_t *bytes, char *out,
 		       size_t outlen);
 
+/*
+ * A search for pat[0, pn) in the bytes [0, cap) of the edited view, read
+ * a chunk at a time, so that a file larger than memory costs no more than
+ * a small one.  read() fills out with [off, off + n) and returns non-zero
+ * once the search must stop (the data faulted: the bytes it gave are
+ * still searched); every 16 chunks, tick(), when set, gets the bytes read
+ * so far and returns non-zero to cancel.
+ */
+struct edit_search {
+	int (*read)(void *arg, uint64_t off, uint8_t *out, size_t n);
+	int (*tick)(void *arg, uint64_t done);
+	void *arg;
+	size_t chunk;           /* bytes read at a time, besides the overlap */
+};
+
+enum { EDIT_FOUND, EDIT_NOT_FOUND, EDIT_STOPPED, EDIT_CANCELLED };
+
+/*
+ * The first match starting after from (dir > 0), or the last one starting
+ * before it (dir < 0), at *found.  Returns EDIT_FOUND, EDIT_NOT_FOUND,
+ * EDIT_STOPPED (read() said stop), EDIT_CANCELLED (tick() said cancel) or
+ * -ENOMEM.  pn is at least 1.
+ */
+int edit_find(const struct edit_search *s, uint64_t cap, uint64_t from,
+	      int dir, const uint8_t *pat, size_t pn, uint64_t *found);
+
 #endif /* MMBUF_TOOLS_EDIT_H */

@@ -11,8 +11,9 @@
  * on screen is read, and a search streams through the data in chunks, so
  * a file larger than memory costs no more than a small one.
  *
- * The keys live in one table, which the dispatcher and the help screen
- * both read, so the help cannot drift from what the keys do.
+ * The keys live in one table, each with the handler that does its work,
+ * which the dispatcher and the help screen both read: dispatching is a
+ * lookup, and the help cannot drift from what the keys do.
  */
 #include "config.h"
 
@@ -35,81 +36,7 @@
 /* Keys: Esc (or Alt) followed by c is META(c); Ctrl-c is CTRL(c). */
 #define META(c) (0x10000 | (c))
 #define CTRL(c) ((c) & 0x1f)
-
-enum cmd {
-	C_LEFT, C_RIGHT, C_UP, C_DOWN, C_PGUP, C_PGDN, C_HOME, C_END,
-	C_START, C_EOF, C_PANE, C_GOTO, C_SFWD, C_SBACK, C_SNEXT, C_SPREV,
-	C_MARK, C_COPY, C_PASTE, C_FILL, C_UNDO, C_REDO, C_SAVE, C_SAVEQUIT,
-	C_QUIT, C_HEADER, C_HELP, C_REDRAW, C_SUSPEND
-};
-
-/* Flags of a binding. */
-#define K_EDIT 1u       /* changes the data: refused when read-only */
-
-struct binding {
-	const char *names;      /* as the help screen and editbuf(1) show it */
-	int keys[4];            /* 0-terminated (Ctrl-Space is spelt -1) */
-	enum cmd cmd;
-	unsigned flags;
-	const char *help;
-};
-
 #define CTRL_SPACE (-1)
-
-static const struct binding bindings[] = {
-	{ "Left, Ctrl-B", { KEY_LEFT, CTRL('B') }, C_LEFT, 0,
-	  "previous byte" },
-	{ "Right, Ctrl-F", { KEY_RIGHT, CTRL('F') }, C_RIGHT, 0,
-	  "next byte" },
-	{ "Up, Ctrl-P", { KEY_UP, CTRL('P') }, C_UP, 0, "previous line" },
-	{ "Down, Ctrl-N", { KEY_DOWN, CTRL('N') }, C_DOWN, 0, "next line" },
-	{ "PgUp, Esc-V", { KEY_PPAGE, META('v') }, C_PGUP, 0,
-	  "previous page" },
-	{ "PgDn, Ctrl-V", { KEY_NPAGE, CTRL('V') }, C_PGDN, 0, "next page" },
-	{ "Home, Ctrl-A", { KEY_HOME, CTRL('A') }, C_HOME, 0,
-	  "start of the line" },
-	{ "End, Ctrl-E", { KEY_END, CTRL('E') }, C_END, 0,
-	  "end of the line" },
-	{ "Esc-<, < (hex pane)", { META('<'), '<' }, C_START, 0,
-	  "start of the data" },
-	{ "Esc->, > (hex pane)", { META('>'), '>' }, C_EOF, 0,
-	  "end of the data (last byte of the capacity)" },
-	{ "Tab", { '\t' }, C_PANE, 0, "switch between the hex and ASCII panes" },
-	{ "Enter, Ctrl-G", { '\r', '\n', KEY_ENTER, CTRL('G') }, C_GOTO, 0,
-	  "go to an offset: 0x hex, decimal, or #index such as #5,2" },
-	{ "Ctrl-S", { CTRL('S') }, C_SFWD, 0,
-	  "search forward: hex bytes (hex pane) or text (ASCII pane)" },
-	{ "Ctrl-R", { CTRL('R') }, C_SBACK, 0,
-	  "search backward; Enter alone repeats the last search" },
-	{ "F3, Esc-S", { KEY_F(3), META('s') }, C_SNEXT, 0,
-	  "next match of the last search, forward" },
-	{ "Shift-F3, Esc-R", { KEY_F(15), META('r') }, C_SPREV, 0,
-	  "previous match of the last search, backward" },
-	{ "Ctrl-Space, F9", { CTRL_SPACE, KEY_F(9) }, C_MARK, 0,
-	  "set the mark at the cursor, or clear it" },
-	{ "Esc-W", { META('w') }, C_COPY, 0, "copy the marked range" },
-	{ "Ctrl-Y", { CTRL('Y') }, C_PASTE, K_EDIT,
-	  "paste at the cursor, overwriting" },
-	{ "Esc-I", { META('i') }, C_FILL, K_EDIT,
-	  "fill the marked range with a byte" },
-	{ "Ctrl-U, Ctrl-_, Backspace", { CTRL('U'), 0x1f, KEY_BACKSPACE, 0x7f },
-	  C_UNDO, K_EDIT, "undo the last change" },
-	{ "Esc-U, Ctrl-^", { META('u'), 0x1e }, C_REDO, K_EDIT,
-	  "redo the last undone change" },
-	{ "F2, Ctrl-W", { KEY_F(2), CTRL('W') }, C_SAVE, K_EDIT,
-	  "save: write the pending changes to the file" },
-	{ "Ctrl-X", { CTRL('X') }, C_SAVEQUIT, 0, "save and quit" },
-	{ "Ctrl-C, F10", { CTRL('C'), KEY_F(10) }, C_QUIT, 0,
-	  "quit; with unsaved changes, asks: save, discard or cancel" },
-	{ "F4, Esc-D", { KEY_F(4), META('d') }, C_HEADER, 0,
-	  "show or hide the header panel" },
-	{ "F1, ? (hex pane)", { KEY_F(1), '?' }, C_HELP, 0,
-	  "this help" },
-	{ "Ctrl-L", { CTRL('L') }, C_REDRAW, 0, "redraw the screen" },
-	{ "Ctrl-Z", { CTRL('Z') }, C_SUSPEND, 0, "suspend editbuf" },
-};
-
-#define NBINDINGS (sizeof bindings / sizeof bindings[0])
 
 /* Lines at the bottom: status, four of inspector, message. */
 #define BOTTOM_LINES 6
@@ -350,15 +277,6 @@ static void draw_data(struct ed *e)
 	free(b);
 }
 
-static uint64_t get_uint(const uint8_t *p, int n, int big)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v |= (uint64_t)p[big ? n - 1 - i : i] << (8 * i);
-	return v;
-}
-
 static void draw_inspector(struct ed *e, int y)
 {
 	uint8_t b[8];
@@ -368,7 +286,7 @@ static void draw_inspector(struct ed *e, int y)
 	rd(e, e->cur, b, n);
 	for (int big = 0; big < 2; big++) {
 		const char *bo = big ? "BE" : "LE";
-		char l1[160], l2[160];
+		char order = big ? '>' : '<', l1[160], l2[160];
 		size_t k;
 
 		k = (size_t)snprintf(l1, sizeof l1, "%s", bo);
@@ -376,13 +294,13 @@ static void draw_inspector(struct ed *e, int y)
 			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
 					      " i8 %d u8 %u", (int8_t)b[0], b[0]);
 		if (n >= 2) {
-			uint16_t v = (uint16_t)get_uint(b, 2, big);
+			uint16_t v = (uint16_t)tool_load(b, 2, order);
 
 			k += (size_t)snprintf(l1 + k, sizeof l1 - k,
 					      " i16 %d u16 %u", (int16_t)v, v);
 		}
 		if (n >= 4) {
-			uint32_t v = (uint32_t)get_uint(b, 4, big);
+			uint32_t v = (uint32_t)tool_load(b, 4, order);
 			float f;
 
 			memcpy(&f, &v, 4);
@@ -392,7 +310,7 @@ static void draw_inspector(struct ed *e, int y)
 		}
 		snprintf(l2, sizeof l2, "%s", bo);
 		if (n >= 8) {
-			uint64_t v = get_uint(b, 8, big);
+			uint64_t v = tool_load(b, 8, order);
 			double f;
 
 			memcpy(&f, &v, 8);
@@ -651,84 +569,41 @@ static int search_cancelled(void)
 	return got_signal || c == 27 || c == CTRL('C') || c == CTRL('G');
 }
 
+static int find_read(void *arg, uint64_t off, uint8_t *out, size_t n)
+{
+	struct ed *e = arg;
+
+	rd(e, off, out, n);
+	return e->bus;
+}
+
+static int find_tick(void *arg, uint64_t done)
+{
+	struct ed *e = arg;
+
+	set_msg(e, "searching: %" PRIu64 " MiB read (Esc cancels)", done >> 20);
+	draw(e);
+	return search_cancelled();
+}
+
 /* Find the pattern starting after (dir > 0) or before the cursor. */
 static void find(struct ed *e, int dir)
 {
-	size_t pn = e->patn;
-	uint8_t *b;
-	uint64_t found = UINT64_MAX, done = 0;
-	unsigned chunks = 0;
-	int cancelled = 0;
+	struct edit_search s = { find_read, find_tick, e, SEARCH_CHUNK };
+	uint64_t found = 0;
+	int r;
 
-	if (pn == 0) {
+	if (e->patn == 0) {
 		set_msg(e, "no search yet (Ctrl-S or Ctrl-R)");
 		return;
 	}
-	b = malloc(SEARCH_CHUNK + PATTERN_MAX);
-	if (b == NULL) {
+	r = edit_find(&s, e->cap, e->cur, dir, e->pat, e->patn, &found);
+	if (r < 0) {
 		set_msg(e, "out of memory");
-		return;
-	}
-	if (dir > 0) {
-		uint64_t pos = e->cur + 1;
-
-		while (e->cap >= pn && pos <= e->cap - pn) {
-			size_t n = e->cap - pos < SEARCH_CHUNK + pn - 1 ?
-				(size_t)(e->cap - pos) : SEARCH_CHUNK + pn - 1;
-
-			rd(e, pos, b, n);
-			for (size_t i = 0; i + pn <= n; i++)
-				if (b[i] == e->pat[0] &&
-				    memcmp(b + i, e->pat, pn) == 0) {
-					found = pos + i;
-					break;
-				}
-			if (found != UINT64_MAX || e->bus)
-				break;
-			pos += n - pn + 1;
-			done += n - pn + 1;
-			if (++chunks % 16 == 0) {
-				set_msg(e, "searching: %" PRIu64 " MiB read "
-					"(Esc cancels)", done >> 20);
-				draw(e);
-				if ((cancelled = search_cancelled()))
-					break;
-			}
-		}
-	} else {
-		/* matches starting before the cursor end before hi */
-		uint64_t hi = e->cur + pn - 1 < e->cap ? e->cur + pn - 1 : e->cap;
-
-		while (e->cur > 0 && hi >= pn) {
-			uint64_t lo = hi - pn + 1 > SEARCH_CHUNK ?
-				hi - (SEARCH_CHUNK + pn - 1) : 0;
-			size_t n = (size_t)(hi - lo);
-
-			rd(e, lo, b, n);
-			for (size_t i = n - pn + 1; i-- > 0;)
-				if (b[i] == e->pat[0] &&
-				    memcmp(b + i, e->pat, pn) == 0) {
-					found = lo + i;
-					break;
-				}
-			if (found != UINT64_MAX || e->bus || lo == 0)
-				break;
-			hi = lo + pn - 1;
-			done += n;
-			if (++chunks % 16 == 0) {
-				set_msg(e, "searching: %" PRIu64 " MiB read "
-					"(Esc cancels)", done >> 20);
-				draw(e);
-				if ((cancelled = search_cancelled()))
-					break;
-			}
-		}
-	}
-	free(b);
-	if (found != UINT64_MAX) {
+	} else if (r == EDIT_FOUND) {
 		move_to(e, found);
 		set_msg(e, "found at 0x%" PRIx64, found);
-	} else if (cancelled) {
+	} else if (r == EDIT_CANCELLED) {
 		set_msg(e, "search cancelled");
 	} else if (!e->bus) {
 		set_msg(e, "not found");
@@ -1148,6 +1023,324 @@ static int ask_quit(struct ed *e)
 	}
 }
 
+static void suspend(struct ed *e)
+{
+	endwin();
+	raise(SIGTSTP);
+	refresh();
+	layout(e);
+}
+
+/* Type c into the byte under the cursor; 1 if c is data here. */
+static int type_data(struct ed *e, int c)
+{
+	uint8_t b;
+	int err;
+
+	if (e->pane == PANE_HEX ? tool_hexval(c) < 0 : c < 0x20 || c >= 0x7f)
+		return 0;
+	if (e->ro != NULL) {
+		set_msg(e, "%s: changes are refused", e->ro);
+		return 1;
+	}
+	if (e->cap == 0) {
+		set_msg(e, "no data to edit: the capacity is 0");
+		return 1;
+	}
+	if (e->pane == PANE_HEX) {
+		rd(e, e->cur, &b, 1);
+		if (e->nib == 0)
+			b = (uint8_t)((b & 0x0f) | tool_hexval(c) << 4);
+		else
+			b = (uint8_t)((b & 0xf0) | tool_hexval(c));
+	} else {
+		b = (uint8_t)c;
+	}
+	err = edit_put(e->log, e->cur, &b, 1);
+	if (err != 0) {
+		report_edit(e, err, "edit");
+		return 1;
+	}
+	if (e->pane == PANE_HEX && e->nib == 0) {
+		e->nib = 1;
+	} else if (e->cur + 1 < e->cap) {
+		e->cur++;
+		e->nib = 0;
+	}
+	return 1;
+}
+
+/* The handlers of the key table below; each returns 1 to quit. */
+
+static int k_left(struct ed *e)
+{
+	if (e->pane == PANE_HEX && e->nib == 1)
+		e->nib = 0;
+	else if (e->cur > 0)
+		move_to(e, e->cur - 1);
+	return 0;
+}
+
+static int k_right(struct ed *e)
+{
+	move_to(e, e->cur + 1 < e->cap ? e->cur + 1 : e->cur);
+	return 0;
+}
+
+static int k_up(struct ed *e)
+{
+	if (e->cur >= (uint64_t)e->bpl)
+		move_to(e, e->cur - (uint64_t)e->bpl);
+	return 0;
+}
+
+static int k_down(struct ed *e)
+{
+	uint64_t bpl = (uint64_t)e->bpl;
+
+	if (e->cap > bpl && e->cur < e->cap - bpl)
+		move_to(e, e->cur + bpl);
+	return 0;
+}
+
+static uint64_t page_bytes(const struct ed *e)
+{
+	return (uint64_t)e->rows * (uint64_t)e->bpl;
+}
+
+static int k_pgup(struct ed *e)
+{
+	uint64_t page = page_bytes(e);
+
+	move_to(e, e->cur >= page ? e->cur - page : e->cur % (uint64_t)e->bpl);
+	e->top = e->top >= page ? e->top - page : 0;
+	return 0;
+}
+
+static int k_pgdn(struct ed *e)
+{
+	uint64_t page = page_bytes(e);
+
+	if (e->cap > page && e->cur < e->cap - page) {
+		move_to(e, e->cur + page);
+		e->top += page;
+	} else {
+		move_to(e, e->cap ? e->cap - 1 : 0);
+	}
+	return 0;
+}
+
+static int k_home(struct ed *e)
+{
+	move_to(e, e->cur - e->cur % (uint64_t)e->bpl);
+	return 0;
+}
+
+static int k_end(struct ed *e)
+{
+	uint64_t bpl = (uint64_t)e->bpl;
+
+	move_to(e, e->cur - e->cur % bpl + bpl - 1);
+	return 0;
+}
+
+static int k_start(struct ed *e)
+{
+	move_to(e, 0);
+	return 0;
+}
+
+static int k_eof(struct ed *e)
+{
+	move_to(e, e->cap ? e->cap - 1 : 0);
+	return 0;
+}
+
+static int k_pane(struct ed *e)
+{
+	e->pane = !e->pane;
+	e->nib = 0;
+	return 0;
+}
+
+static int k_goto(struct ed *e)
+{
+	cmd_goto(e);
+	return 0;
+}
+
+static int k_sfwd(struct ed *e)
+{
+	cmd_search(e, 1);
+	return 0;
+}
+
+static int k_sback(struct ed *e)
+{
+	cmd_search(e, -1);
+	return 0;
+}
+
+static int k_snext(struct ed *e)
+{
+	find(e, 1);
+	return 0;
+}
+
+static int k_sprev(struct ed *e)
+{
+	find(e, -1);
+	return 0;
+}
+
+static int k_mark(struct ed *e)
+{
+	e->marking = !e->marking;
+	e->mark = e->cur;
+	set_msg(e, e->marking ? "mark set" : "mark cleared");
+	return 0;
+}
+
+static int k_copy(struct ed *e)
+{
+	cmd_copy(e);
+	return 0;
+}
+
+static int k_paste(struct ed *e)
+{
+	cmd_paste(e);
+	return 0;
+}
+
+static int k_fill(struct ed *e)
+{
+	cmd_fill(e);
+	return 0;
+}
+
+static int k_undo(struct ed *e)
+{
+	cmd_undo(e, 0);
+	return 0;
+}
+
+static int k_redo(struct ed *e)
+{
+	cmd_undo(e, 1);
+	return 0;
+}
+
+static int k_save(struct ed *e)
+{
+	save(e);
+	return 0;
+}
+
+static int k_savequit(struct ed *e)
+{
+	if (e->ro == NULL && edit_pending(e->log) > 0)
+		return save(e) == 0;
+	return 1;
+}
+
+static int k_quit(struct ed *e)
+{
+	return ask_quit(e);
+}
+
+static int k_header(struct ed *e)
+{
+	e->header = !e->header;
+	layout(e);
+	return 0;
+}
+
+static int k_redraw(struct ed *e)
+{
+	(void)e;
+	clearok(curscr, TRUE);
+	return 0;
+}
+
+static int k_suspend(struct ed *e)
+{
+	suspend(e);
+	return 0;
+}
+
+/* The help screen lists the table that holds its own key. */
+static int k_help(struct ed *e);
+
+/* Flags of a binding. */
+#define K_EDIT 1u       /* changes the data: refused when read-only */
+#define K_ANYSIZE 2u    /* works while the window is too small */
+
+/* A key binding, with the handler that does its work (as tmux's
+ * cmd_entry): the handler returns 1 to quit the editor. */
+struct binding {
+	const char *names;      /* as the help screen and editbuf(1) show it */
+	int keys[4];            /* 0-terminated (Ctrl-Space is spelt -1) */
+	int (*run)(struct ed *e);
+	unsigned flags;
+	const char *help;
+};
+
+static const struct binding bindings[] = {
+	{ "Left, Ctrl-B", { KEY_LEFT, CTRL('B') }, k_left, 0,
+	  "previous byte" },
+	{ "Right, Ctrl-F", { KEY_RIGHT, CTRL('F') }, k_right, 0,
+	  "next byte" },
+	{ "Up, Ctrl-P", { KEY_UP, CTRL('P') }, k_up, 0, "previous line" },
+	{ "Down, Ctrl-N", { KEY_DOWN, CTRL('N') }, k_down, 0, "next line" },
+	{ "PgUp, Esc-V", { KEY_PPAGE, META('v') }, k_pgup, 0,
+	  "previous page" },
+	{ "PgDn, Ctrl-V", { KEY_NPAGE, CTRL('V') }, k_pgdn, 0, "next page" },
+	{ "Home, Ctrl-A", { KEY_HOME, CTRL('A') }, k_home, 0,
+	  "start of the line" },
+	{ "End, Ctrl-E", { KEY_END, CTRL('E') }, k_end, 0,
+	  "end of the line" },
+	{ "Esc-<, < (hex pane)", { META('<'), '<' }, k_start, 0,
+	  "start of the data" },
+	{ "Esc->, > (hex pane)", { META('>'), '>' }, k_eof, 0,
+	  "end of the data (last byte of the capacity)" },
+	{ "Tab", { '\t' }, k_pane, 0, "switch between the hex and ASCII panes" },
+	{ "Enter, Ctrl-G", { '\r', '\n', KEY_ENTER, CTRL('G') }, k_goto, 0,
+	  "go to an offset: 0x hex, decimal, or #index such as #5,2" },
+	{ "Ctrl-S", { CTRL('S') }, k_sfwd, 0,
+	  "search forward: hex bytes (hex pane) or text (ASCII pane)" },
+	{ "Ctrl-R", { CTRL('R') }, k_sback, 0,
+	  "search backward; Enter alone repeats the last search" },
+	{ "F3, Esc-S", { KEY_F(3), META('s') }, k_snext, 0,
+	  "next match of the last search, forward" },
+	{ "Shift-F3, Esc-R", { KEY_F(15), META('r') }, k_sprev, 0,
+	  "previous match of the last search, backward" },
+	{ "Ctrl-Space, F9", { CTRL_SPACE, KEY_F(9) }, k_mark, 0,
+	  "set the mark at the cursor, or clear it" },
+	{ "Esc-W", { META('w') }, k_copy, 0, "copy the marked range" },
+	{ "Ctrl-Y", { CTRL('Y') }, k_paste, K_EDIT,
+	  "paste at the cursor, overwriting" },
+	{ "Esc-I", { META('i') }, k_fill, K_EDIT,
+	  "fill the marked range with a byte" },
+	{ "Ctrl-U, Ctrl-_, Backspace", { CTRL('U'), 0x1f, KEY_BACKSPACE, 0x7f },
+	  k_undo, K_EDIT, "undo the last change" },
+	{ "Esc-U, Ctrl-^", { META('u'), 0x1e }, k_redo, K_EDIT,
+	  "redo the last undone change" },
+	{ "F2, Ctrl-W", { KEY_F(2), CTRL('W') }, k_save, K_EDIT,
+	  "save: write the pending changes to the file" },
+	{ "Ctrl-X", { CTRL('X') }, k_savequit, 0, "save and quit" },
+	{ "Ctrl-C, F10", { CTRL('C'), KEY_F(10) }, k_quit, K_ANYSIZE,
+	  "quit; with unsaved changes, asks: save, discard or cancel" },
+	{ "F4, Esc-D", { KEY_F(4), META('d') }, k_header, 0,
+	  "show or hide the header panel" },
+	{ "F1, ? (hex pane)", { KEY_F(1), '?' }, k_help, 0,
+	  "this help" },
+	{ "Ctrl-L", { CTRL('L') }, k_redraw, K_ANYSIZE, "redraw the screen" },
+	{ "Ctrl-Z", { CTRL('Z') }, k_suspend, 0, "suspend editbuf" },
+};
+
+#define NBINDINGS (sizeof bindings / sizeof bindings[0])
+
 static void help(struct ed *e)
 {
 	int first = 0;
@@ -1202,51 +1395,10 @@ static void help(struct ed *e)
 	}
 }
 
-static void suspend(struct ed *e)
+static int k_help(struct ed *e)
 {
-	endwin();
-	raise(SIGTSTP);
-	refresh();
-	layout(e);
-}
-
-/* Type c into the byte under the cursor; 1 if c is data here. */
-static int type_data(struct ed *e, int c)
-{
-	uint8_t b;
-	int err;
-
-	if (e->pane == PANE_HEX ? tool_hexval(c) < 0 : c < 0x20 || c >= 0x7f)
-		return 0;
-	if (e->ro != NULL) {
-		set_msg(e, "%s: changes are refused", e->ro);
-		return 1;
-	}
-	if (e->cap == 0) {
-		set_msg(e, "no data to edit: the capacity is 0");
-		return 1;
-	}
-	if (e->pane == PANE_HEX) {
-		rd(e, e->cur, &b, 1);
-		if (e->nib == 0)
-			b = (uint8_t)((b & 0x0f) | tool_hexval(c) << 4);
-		else
-			b = (uint8_t)((b & 0xf0) | tool_hexval(c));
-	} else {
-		b = (uint8_t)c;
-	}
-	err = edit_put(e->log, e->cur, &b, 1);
-	if (err != 0) {
-		report_edit(e, err, "edit");
-		return 1;
-	}
-	if (e->pane == PANE_HEX && e->nib == 0) {
-		e->nib = 1;
-	} else if (e->cur + 1 < e->cap) {
-		e->cur++;
-		e->nib = 0;
-	}
-	return 1;
+	help(e);
+	return 0;
 }
 
 static const struct binding *lookup(const struct ed *e, int c)
@@ -1267,16 +1419,13 @@ static const struct binding *lookup(const struct ed *e, int c)
 static int dispatch(struct ed *e, int c)
 {
 	const struct binding *k;
-	uint64_t page = (uint64_t)e->rows * (uint64_t)e->bpl;
-	uint64_t bpl = (uint64_t)e->bpl;
 
 	if (c == KEY_RESIZE) {
 		layout(e);
 		return 0;
 	}
 	k = lookup(e, c);
-	if (e->too_small && (k == NULL || (k->cmd != C_QUIT &&
-					   k->cmd != C_REDRAW)))
+	if (e->too_small && (k == NULL || !(k->flags & K_ANYSIZE)))
 		return 0;
 	e->msg[0] = '\0';
 	if (k == NULL) {
@@ -1288,105 +1437,7 @@ static int dispatch(struct ed *e, int c)
 		set_msg(e, "%s: changes are refused", e->ro);
 		return 0;
 	}
-	switch (k->cmd) {
-	case C_LEFT:
-		if (e->pane == PANE_HEX && e->nib == 1)
-			e->nib = 0;
-		else if (e->cur > 0)
-			move_to(e, e->cur - 1);
-		break;
-	case C_RIGHT:
-		move_to(e, e->cur + 1 < e->cap ? e->cur + 1 : e->cur);
-		break;
-	case C_UP:
-		if (e->cur >= bpl)
-			move_to(e, e->cur - bpl);
-		break;
-	case C_DOWN:
-		if (e->cap > bpl && e->cur < e->cap - bpl)
-			move_to(e, e->cur + bpl);
-		break;
-	case C_PGUP:
-		move_to(e, e->cur >= page ? e->cur - page : e->cur % bpl);
-		e->top = e->top >= page ? e->top - page : 0;
-		break;
-	case C_PGDN:
-		if (e->cap > page && e->cur < e->cap - page) {
-			move_to(e, e->cur + page);
-			e->top += page;
-		} else {
-			move_to(e, e->cap ? e->cap - 1 : 0);
-		}
-		break;
-	case C_HOME:
-		move_to(e, e->cur - e->cur % bpl);
-		break;
-	case C_END:
-		move_to(e, e->cur - e->cur % bpl + bpl - 1);
-		break;
-	case C_START:
-		move_to(e, 0);
-		break;
-	case C_EOF:
-		move_to(e, e->cap ? e->cap - 1 : 0);
-		break;
-	case C_PANE:
-		e->pane = !e->pane;
-		e->nib = 0;
-		break;
-	case C_GOTO:
-		cmd_goto(e);
-		break;
-	case C_SFWD:
-	case C_SBACK:
-		cmd_search(e, k->cmd == C_SFWD ? 1 : -1);
-		break;
-	case C_SNEXT:
-	case C_SPREV:
-		find(e, k->cmd == C_SNEXT ? 1 : -1);
-		break;
-	case C_MARK:
-		e->marking = !e->marking;
-		e->mark = e->cur;
-		set_msg(e, e->marking ? "mark set" : "mark cleared");
-		break;
-	case C_COPY:
-		cmd_copy(e);
-		break;
-	case C_PASTE:
-		cmd_paste(e);
-		break;
-	case C_FILL:
-		cmd_fill(e);
-		break;
-	case C_UNDO:
-	case C_REDO:
-		cmd_undo(e, k->cmd == C_REDO);
-		break;
-	case C_SAVE:
-		save(e);
-		break;
-	case C_SAVEQUIT:
-		if (e->ro == NULL && edit_pending(e->log) > 0)
-			return save(e) == 0;
-		return 1;
-	case C_QUIT:
-		return ask_quit(e);
-	case C_HEADER:
-		e->header = !e->header;
-		layout(e);
-		break;
-	case C_HELP:
-		help(e);
-		break;
-	case C_REDRAW:
-		clearok(curscr, TRUE);
-		break;
-	case C_SUSPEND:
-		suspend(e);
-		break;
-	}
-	return 0;
+	return k->run(e);
 }
 
 int editbuf_tui(const char *path, int fd, mmbuf *buf, int read_only)

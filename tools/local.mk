@@ -1,14 +1,19 @@
-# tools: one program per command, sharing the helpers of tools/common.c
-# through a convenience library.
+# tools: one program per command, sharing helpers built once as a
+# convenience library of small files, one concern each, all declared in
+# tools/common.h (as libarchive's libarchive_fe).
 bin_PROGRAMS =
 noinst_LTLIBRARIES += tools/libcommon.la
-tools_libcommon_la_SOURCES = tools/common.c tools/common.h
+tools_libcommon_la_SOURCES = tools/common.h \
+	tools/message.c tools/parse.c tools/output.c tools/progress.c \
+	tools/color.c tools/guard.c tools/text.c tools/header.c tools/value.c \
+	tools/npy.c tools/input.c
 tools_libcommon_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 # nearbyint, frexp, ldexp: the value formatting of dumpbuf and editbuf.
 tools_libcommon_la_LIBADD = $(LIBM)
 
 bin_PROGRAMS += tools/dumpbuf
-tools_dumpbuf_SOURCES = tools/dumpbuf.c
+tools_dumpbuf_SOURCES = tools/dumpbuf.c tools/dumpbuf.h tools/dumpbuf-hex.c \
+	tools/dumpbuf-typed.c tools/dumpbuf-header.c
 tools_dumpbuf_LDADD = tools/libcommon.la lib/libmmbuf.la $(ZLIB_LIBS) -lm
 tools_dumpbuf_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 dist_man_MANS += man/dumpbuf.1

@@ -280,20 +280,6 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 }
 
 /* The bytes of the shape, or -1 when they overflow 64 bits. */
-static int shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
-		       uint64_t *out)
-{
-	uint64_t n = itemsize;
-
-	for (uint32_t i = 0; i < ndim; i++) {
-		if (shape[i] != 0 && n > UINT64_MAX / shape[i])
-			return -1;
-		n *= shape[i];
-	}
-	*out = n;
-	return 0;
-}
-
 /* ------------------------------------------------------------------ */
 /* The buffer being built, discarded on any failure or signal          */
 
@@ -375,26 +361,6 @@ static void dir_of(const char *path, char *dir, size_t sz)
 /* ------------------------------------------------------------------ */
 /* Input                                                               */
 
-static int read_full(int fd, uint8_t *p, size_t n, size_t *got)
-{
-	ssize_t r;
-
-	*got = 0;
-	while (*got < n) {
-		r = read(fd, p + *got, n - *got);
-		if (r < 0 && errno == EINTR) {
-			check_signal();
-			continue;
-		}
-		if (r < 0)
-			return -1;
-		if (r == 0)
-			break;
-		*got += (size_t)r;
-	}
-	return 0;
-}
-
 /*
  * Standard input of unknown length: copied to an unnamed file in FILE's
  * directory (O_TMPFILE, or a name unlinked at once where that is not
@@ -419,7 +385,8 @@ static int spool_stdin(const char *path, uint64_t *size)
 		unlink(name);
 	}
 	for (;;) {
-		if (read_full(STDIN_FILENO, chunk, CHUNK, &got) < 0)
+		if (tool_read_full(STDIN_FILENO, chunk, CHUNK, &got,
+				   check_signal) < 0)
 			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
 				 strerror(errno));
 		if (got == 0)
@@ -440,198 +407,6 @@ static int spool_stdin(const char *path, uint64_t *size)
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 	*size = total;
-	return fd;
-}
-
-/* ------------------------------------------------------------------ */
-/* NumPy .npy                                                          */
-
-struct npy {
-	char dtype[MMBUF_DTYPE_MAX + 1];
-	uint32_t itemsize;
-	uint32_t ndim;
-	uint64_t shape[MMBUF_MAX_DIMS];
-	uint64_t data_off, nbytes;
-};
-
-static void npy_bad(const char *path, const char *what) TOOL_NORETURN;
-
-static void npy_bad(const char *path, const char *what)
-{
-	tool_die(EXIT_INPUT, path, "%s", what);
-}
-
-static const char *skip_ws(const char *p)
-{
-	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-		p++;
-	return p;
-}
-
-/* A Python string literal in ' or "; its contents (no escapes: NumPy's
- * keys and type strings have none) into out. */
-static const char *py_str(const char *p, char *out, size_t sz)
-{
-	char q = *p;
-	const char *e;
-
-	if (q != '\'' && q != '"')
-		return NULL;
-	e = strchr(p + 1, q);
-	if (e == NULL || (size_t)(e - p - 1) >= sz)
-		return NULL;
-	memcpy(out, p + 1, (size_t)(e - p - 1));
-	out[e - p - 1] = '\0';
-	return e + 1;
-}
-
-/*
- * The header dict, as NumPy writes it:
- *   {'descr': '<f8', 'fortran_order': False, 'shape': (3, 4), }
- * Exactly the three keys, in any order.
- */
-static void npy_dict(const char *path, const char *p, struct npy *n)
-{
-	char key[32], descr[64];
-	int seen = 0, fortran = 0;
-
-	p = skip_ws(p);
-	if (*p++ != '{')
-		npy_bad(path, "malformed .npy header");
-	for (;;) {
-		p = skip_ws(p);
-		if (*p == '}')
-			break;
-		if ((p = py_str(p, key, sizeof key)) == NULL)
-			npy_bad(path, "malformed .npy header");
-		p = skip_ws(p);
-		if (*p++ != ':')
-			npy_bad(path, "malformed .npy header");
-		p = skip_ws(p);
-		if (strcmp(key, "descr") == 0) {
-			if (*p == '[')
-				npy_bad(path, "structured dtypes (with fields) "
-					"are not supported");
-			if ((p = py_str(p, descr, sizeof descr)) == NULL)
-				npy_bad(path, "malformed .npy header");
-			seen |= 1;
-		} else if (strcmp(key, "fortran_order") == 0) {
-			if (strncmp(p, "True", 4) == 0) {
-				fortran = 1;
-				p += 4;
-			} else if (strncmp(p, "False", 5) == 0) {
-				p += 5;
-			} else {
-				npy_bad(path, "malformed .npy header");
-			}
-			seen |= 2;
-		} else if (strcmp(key, "shape") == 0) {
-			char *end;
-
-			if (*p++ != '(')
-				npy_bad(path, "malformed .npy header");
-			n->ndim = 0;
-			for (;;) {
-				p = skip_ws(p);
-				if (*p == ')')
-					break;
-				if (*p < '0' || *p > '9')
-					npy_bad(path, "malformed .npy header");
-				if (n->ndim == MMBUF_MAX_DIMS)
-					npy_bad(path, "too many dimensions (a "
-						"buffer has at most 8)");
-				errno = 0;
-				n->shape[n->ndim++] = strtoull(p, &end, 10);
-				if (errno != 0)
-					npy_bad(path, "malformed .npy header");
-				p = skip_ws(end);
-				if (*p == ',')
-					p++;
-				else if (*p != ')')
-					npy_bad(path, "malformed .npy header");
-			}
-			p++;
-			seen |= 4;
-		} else {
-			npy_bad(path, "malformed .npy header");
-		}
-		p = skip_ws(p);
-		if (*p == ',')
-			p++;
-		else if (*p != '}')
-			npy_bad(path, "malformed .npy header");
-	}
-	if (seen != 7)
-		npy_bad(path, "malformed .npy header");
-	if (strchr(descr, 'O') != NULL && strlen(descr) <= 2)
-		npy_bad(path, "object arrays cannot be stored in a buffer");
-	if (fortran)
-		tool_die(EXIT_INPUT, path, "Fortran-order arrays are not supported "
-			 "(save a C-order copy: numpy.ascontiguousarray)");
-	if (mmbuf_dtype_parse(descr, n->dtype, &n->itemsize) < 0)
-		tool_die(EXIT_INPUT, path, "unsupported dtype '%s'", descr);
-}
-
-/* Read and check the header of a .npy file; fd is left open. */
-static int npy_open(const char *path, struct npy *n)
-{
-	uint8_t pre[12];
-	struct stat st;
-	char *dict;
-	size_t got, pl;
-	uint64_t hlen;
-	int fd;
-
-	memset(n, 0, sizeof *n);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		tool_die(EXIT_INPUT, path, "%s", strerror(errno));
-	if (S_ISDIR(st.st_mode))
-		tool_die(EXIT_INPUT, path, "%s", strerror(EISDIR));
-	if (read_full(fd, pre, sizeof pre, &got) < 0)
-		tool_die(EXIT_INPUT, path, "read error: %s", strerror(errno));
-	if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
-		npy_bad(path, "not a NumPy .npy file (bad magic)");
-	if (got < 10)
-		npy_bad(path, "truncated .npy file (in the header)");
-	if (pre[6] < 1 || pre[6] > 3 || pre[7] != 0)
-		tool_die(EXIT_INPUT, path, "unsupported .npy format version %u.%u",
-			 pre[6], pre[7]);
-	if (pre[6] == 1) {
-		pl = 10;
-		hlen = (uint64_t)pre[8] | (uint64_t)pre[9] << 8;
-	} else {
-		if (got < 12)
-			npy_bad(path, "truncated .npy file (in the header)");
-		pl = 12;
-		hlen = tool_le(pre + 8, 4);
-	}
-	if (hlen > (64u << 20))
-		npy_bad(path, "malformed .npy header");
-	dict = malloc((size_t)hlen + 1);
-	if (dict == NULL)
-		tool_die(EXIT_INPUT, NULL, "out of memory");
-	if (lseek(fd, (off_t)pl, SEEK_SET) < 0 ||
-	    read_full(fd, (uint8_t *)dict, (size_t)hlen, &got) < 0)
-		tool_die(EXIT_INPUT, path, "read error: %s", strerror(errno));
-	if (got < hlen)
-		npy_bad(path, "truncated .npy file (in the header)");
-	dict[hlen] = '\0';
-	if (strlen(dict) != hlen)
-		npy_bad(path, "malformed .npy header");
-	npy_dict(path, dict, n);
-	free(dict);
-	n->data_off = pl + hlen;
-	if (shape_bytes(n->shape, n->ndim, n->itemsize, &n->nbytes) < 0)
-		npy_bad(path, "malformed .npy header");
-	/* Not data_off + nbytes: the header may claim up to 2^64 - 1 bytes.
-	 * The header was read whole, so the file holds data_off bytes. */
-	if ((uint64_t)st.st_size - n->data_off < n->nbytes)
-		tool_die(EXIT_INPUT, path, "truncated .npy file: the data needs %"
-			 PRIu64 " bytes, %" PRIu64 " are present", n->nbytes,
-			 (uint64_t)st.st_size - n->data_off);
-	if (lseek(fd, (off_t)n->data_off, SEEK_SET) < 0)
-		tool_die(EXIT_INPUT, path, "%s", strerror(errno));
 	return fd;
 }
 
@@ -682,7 +457,7 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	while (off < cap) {
 		size_t want = cap - off < CHUNK ? (size_t)(cap - off) : CHUNK;
 
-		if (read_full(fd, chunk, want, &got) < 0) {
+		if (tool_read_full(fd, chunk, want, &got, check_signal) < 0) {
 			tool_progress_end(&pr);
 			fail(EXIT_INPUT, src, "read error: %s", strerror(errno));
 		}
@@ -696,7 +471,7 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	}
 	tool_progress_end(&pr);
 	if (!the_rest_is_not_data && off == cap &&
-	    read_full(fd, &extra, 1, &got) == 0 && got > 0)
+	    tool_read_full(fd, &extra, 1, &got, check_signal) == 0 && got > 0)
 		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
 		     PRIu64 " bytes)", cap);
 }
@@ -710,7 +485,7 @@ static int shape_fits(mmbuf *buf, uint64_t capacity)
 	uint32_t ndim = mmbuf_shape(buf, &dims);
 	uint64_t need;
 
-	return shape_bytes(dims, ndim, mmbuf_itemsize(buf), &need) == 0 &&
+	return tool_shape_bytes(dims, ndim, mmbuf_itemsize(buf), &need) == 0 &&
 	       need <= capacity;
 }
 
@@ -763,7 +538,7 @@ static int resize_main(const struct opts *o)
 	if (err < 0)
 		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
 	if (o->json) {
-		tool_read_header(&h, o->path);
+		tool_read_header_or_die(&h, o->path);
 		tool_header_json(&h);
 	} else if (!o->quiet) {
 		tool_out_ctext(o->path);
@@ -781,7 +556,7 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 	struct tool_header h;
 
 	if (o->json) {
-		tool_read_header(&h, o->path);
+		tool_read_header_or_die(&h, o->path);
 		tool_header_json(&h);
 		return;
 	}
@@ -807,7 +582,7 @@ int main(int argc, char **argv)
 	uint64_t cap = 0, need, src_size = 0;
 	int in_fd = -1, err;
 	const char *src = NULL;
-	struct npy npy;
+	struct tool_npy npy;
 
 	tool_init(argv[0]);
 	parse_opts(&o, argc, argv);
@@ -821,7 +596,7 @@ int main(int argc, char **argv)
 
 	mmbuf_create_opts_init(&co);
 	if (o.from_npy != NULL) {
-		in_fd = npy_open(o.from_npy, &npy);
+		in_fd = tool_npy_open(o.from_npy, &npy);
 		src = o.from_npy;
 		cap = src_size = npy.nbytes;
 		memcpy(o.dtype, npy.dtype, sizeof o.dtype);
@@ -829,7 +604,7 @@ int main(int argc, char **argv)
 		memcpy(o.shape, npy.shape, sizeof o.shape);
 	} else {
 		if (o.shape_arg != NULL) {
-			if (shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
+			if (tool_shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
 				bad_usage("shape %s of %s is too large", o.shape_arg,
 					  o.dtype);
 			if (o.size_set && o.size != need)

@@ -218,40 +218,28 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 /* Copy the two header pages of path to a new file; never overwrite. */
 static int save_backup(const char *path, const char *backup)
 {
-	char page[MMBUF_HEADER_SIZE];
-	size_t n = 0;
+	static struct tool_header h;
+	const uint8_t *page = h.bytes;
+	size_t n;
 	ssize_t r;
-	int in, out, err = 0;
+	int out, err;
 
-	in = open(path, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		err = -errno;
+	err = tool_read_header(&h, path);
+	if (err == 0 && h.n < sizeof h.bytes)
+		err = MMBUF_ETRUNCATED;
+	if (err != 0) {
 		tool_err(path, "cannot read the header pages: %s",
-			 strerror(-err));
+			 mmbuf_strerror(err));
 		return err;
 	}
-	while (n < sizeof page) {
-		r = pread(in, page + n, sizeof page - n, (off_t)n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			err = r < 0 ? -errno : MMBUF_ETRUNCATED;
-			tool_err(path, "cannot read the header pages: %s",
-				 mmbuf_strerror(err));
-			close(in);
-			return err;
-		}
-		n += (size_t)r;
-	}
-	close(in);
 	out = open(backup, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (out < 0) {
 		err = -errno;
 		tool_err(backup, "cannot create the backup: %s", strerror(errno));
 		return err;
 	}
-	for (n = 0; n < sizeof page;) {
-		r = write(out, page + n, sizeof page - n);
+	for (n = 0; n < sizeof h.bytes;) {
+		r = write(out, page + n, sizeof h.bytes - n);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {

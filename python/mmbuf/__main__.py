@@ -123,7 +123,7 @@ def info(path, out):
 
 
 def json_str(raw):
-    r"""raw (bytes) as a JSON string, as tool_json_str() in tools/common.c
+    r"""raw (bytes) as a JSON string, as tool_json_str() in tools/text.c
     writes it: strict JSON in UTF-8 whatever raw holds.  A byte that is
     not part of valid UTF-8 becomes U+FFFD (\ufffd); " and \ are escaped;
     a character that str.isprintable() refuses becomes \uNNNN (a
@@ -176,7 +176,7 @@ def _json(v, indent=""):
 
 def _read_header(path):
     """The first 8192 bytes of the file path (fewer if it is shorter) and
-    its size, read as tool_read_header() in tools/common.c reads them: no
+    its size, read as tool_read_header() in tools/header.c reads them: no
     lock, no mapping, so that a damaged file can be shown.  Raises
     OSError, or NotRegularError (as info() does, a directory too)."""
     fd = _buffer._open_fd(path, False)
@@ -235,7 +235,7 @@ def _slot_json(hdr, i, status, current):
 
 def info_json(path):
     """The JSON object of ``dumpbuf --json`` (tool_header_json() in
-    tools/common.c) for the file path, as text, and the mmbuf.Error that
+    tools/header.c) for the file path, as text, and the mmbuf.Error that
     makes its header unusable, or None.  Raises OSError or
     NotRegularError when the file cannot be read."""
     hdr, size = _read_header(path)
@@ -346,7 +346,7 @@ def verify(paths, out, err, quiet=False, backend=None):
 def info_files(paths, out, err, as_json=False):
     """Show each file as info() does, or with as_json as info_json()
     does, on out; tell each failure on err in one line, "mmbuf: FILE:
-    message" (as tool_err() in tools/common.c does for the C tools);
+    message" (as tool_err() in tools/message.c does for the C tools);
     return the exit status, 0 when every file is a valid
     buffer, else 1.  JSON goes to out as UTF-8 bytes (to out.buffer when
     out has one), whatever the encoding of out."""

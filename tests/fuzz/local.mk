@@ -43,12 +43,11 @@ tests_fuzz_fuzz_json_LDADD = tools/libcommon.la lib/libmmbuf.la \
 tests_fuzz_fuzz_json_LDFLAGS = $(fuzz_ldflags)
 
 # editbuf's dump parsers, with the edit log they record into.
-tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/fuzz.h \
-	tools/patch.c tools/patch.h tools/edit.c tools/edit.h
+tests_fuzz_fuzz_patch_SOURCES = tests/fuzz/fuzz_patch.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_patch_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools \
 	-DFUZZ_CORPUS='"$(fuzz_corpus)/patch"'
-tests_fuzz_fuzz_patch_LDADD = tools/libcommon.la lib/libmmbuf.la \
-	$(ZLIB_LIBS) -lm
+tests_fuzz_fuzz_patch_LDADD = tools/libeditbuf.la tools/libcommon.la \
+	lib/libmmbuf.la $(ZLIB_LIBS) -lm
 tests_fuzz_fuzz_patch_LDFLAGS = $(fuzz_ldflags)
 
 if !FUZZING

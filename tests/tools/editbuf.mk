@@ -12,9 +12,9 @@ EXTRA_DIST += $(EDITBUF_TESTS) tests/tools/editbuf-lib.sh
 # MMBUF_CHECKS (tests/local.mk) builds and runs it with the other Check
 # programs, and counts it in their summary and in check-valgrind.
 MMBUF_CHECKS += tests/check_edit
-tests_check_edit_SOURCES = tests/check_edit.c tools/edit.c tools/edit.h \
-	tools/patch.c tools/patch.h $(tests_common_sources)
+tests_check_edit_SOURCES = tests/check_edit.c $(tests_common_sources)
 tests_check_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools \
 	-DMMBUF_TEST_SUITE=mmbuf_edit_suite
 tests_check_edit_CFLAGS = $(tests_common_cflags)
-tests_check_edit_LDADD = tools/libcommon.la $(tests_common_ldadd) -lm
+tests_check_edit_LDADD = tools/libeditbuf.la tools/libcommon.la \
+	$(tests_common_ldadd) -lm
