@@ -60,6 +60,11 @@ class _Backend:
 
     name: str = ""
 
+    def __repr__(self) -> str:
+        where = getattr(self, "path", None)
+        return "<mmbuf checksum back end %s%s>" % (
+            self.name, " (%s)" % where if where else "")
+
     def __init__(self) -> None:
         # One read buffer per thread: the back ends are shared, and both
         # the reads and the hashing let other threads run meanwhile.

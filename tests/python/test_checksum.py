@@ -96,6 +96,13 @@ class TestBackends(Case):
             self.assertEqual(h.checksum(b""), 0x2D06800538D394C2)
             self.assertEqual(h.checksum(b"123456789"), 0x72DCB18B67A17DFF)
 
+    def test_repr_names_the_back_end(self):
+        # What a user sees when printing mmbuf.checksum_backend().
+        for be in BACKENDS:
+            self.assertRegex(repr(mmbuf.checksum_backend(be)),
+                             r"^<mmbuf checksum back end %s( \(.+\))?>$"
+                             % be)
+
     def test_backends_agree_on_files(self):
         p = self.path()
         size = 3 * (1 << 20) + 12345
