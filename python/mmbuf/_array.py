@@ -63,17 +63,15 @@ def _drop_cache(path: "str | bytes") -> None:
     if not hasattr(os, "posix_fadvise"):
         return
     try:
-        # Never open what is not a regular file (a device may act on an
-        # open); the replace refuses it later anyway.
+        # Only a regular file, never through a symbolic link (the replace
+        # refuses both later): a device may act on an open.
         if not stat.S_ISREG(os.lstat(path).st_mode):
             return
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW |
-                     os.O_NOCTTY | os.O_CLOEXEC)
-    except OSError:
+        fd = B._open_fd(path, False)
+    except (E.Error, OSError):
         return
     try:
-        if stat.S_ISREG(os.fstat(fd).st_mode):
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
     except OSError:
         pass
     finally:
