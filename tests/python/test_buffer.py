@@ -1047,13 +1047,7 @@ class TestLocking(TempDirCase):
                    "sys.stdin.read()\n")
 
     def read_locked(self, p):
-        child = subprocess.Popen([sys.executable, "-c", self.READ_LOCKER, p],
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-        self.addCleanup(child.wait, timeout=30)
-        self.addCleanup(child.stdout.close)
-        self.addCleanup(child.stdin.close)
-        self.assertEqual(child.stdout.readline().strip(), b"ok")
-        return child
+        return self.hold_py(self.READ_LOCKER, p)
 
     def test_read_lock_keeps_writers_out(self):
         p = self.path()

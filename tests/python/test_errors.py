@@ -3,8 +3,6 @@ file and the last writer's process ID as the header records it."""
 
 import os
 import pickle
-import subprocess
-import sys
 import unittest
 
 import mmbuf
@@ -36,20 +34,10 @@ def busy_text(path, what, pid):
 
 
 class TestBusyNamesPathAndWriter(TempDirCase):
-    def hold(self, code, p):
-        child = subprocess.Popen([sys.executable, "-c", code, p],
-                                 stdin=subprocess.PIPE,
-                                 stdout=subprocess.PIPE)
-        self.addCleanup(child.wait, timeout=30)
-        self.addCleanup(child.stdout.close)
-        self.addCleanup(child.stdin.close)
-        self.assertEqual(child.stdout.readline().strip(), b"ok")
-        return child
-
     def test_writer_in_another_process(self):
         p = self.path()
         mmbuf.create(p, capacity=8).close()
-        child = self.hold(HOLD_WRITER, p)
+        child = self.hold_py(HOLD_WRITER, p)
         with self.assertRaises(mmbuf.BusyError) as cm:
             mmbuf.open(p, "r+")
         e = cm.exception
@@ -83,7 +71,7 @@ class TestBusyNamesPathAndWriter(TempDirCase):
     def test_read_lock(self):
         p = self.path()
         mmbuf.create(p, capacity=8).close()
-        self.hold(READ_LOCKER, p)
+        self.hold_py(READ_LOCKER, p)
         with self.assertRaises(mmbuf.ReadLockError) as cm:
             mmbuf.open(p, "r+")
         e = cm.exception

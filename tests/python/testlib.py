@@ -59,6 +59,19 @@ class TempDirCase(unittest.TestCase):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               timeout=60, **kw)
 
+    def hold_py(self, code, *args):
+        """Start Python code in a child that holds something (a lock, a
+        buffer) once it has printed "ok", until its standard input closes
+        at the end of the test; returns the child when it is ready."""
+        child = subprocess.Popen([sys.executable, "-c", code] + list(args),
+                                 stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE)
+        self.addCleanup(child.wait, timeout=30)
+        self.addCleanup(child.stdout.close)
+        self.addCleanup(child.stdin.close)
+        self.assertEqual(child.stdout.readline().strip(), b"ok")
+        return child
+
 
 class Lib:
     """libmmbuf of the build tree through ctypes: the C writer and reader
