@@ -12,9 +12,8 @@ bench_bench_fill_LDADD = lib/libmmbuf.la
 
 BENCH_ARGS =
 
-# Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk),
-# mkbuf's (bench/mkbuf.mk), verifybuf's (below), appending
-# (bench/append.mk), the Python package's open (bench/python.mk).
+# Every benchmark: the fill benchmark here, and those below: dumpbuf's,
+# mkbuf's, verifybuf's, appending, the Python package's.
 bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
 	bench-append bench-python
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
@@ -32,3 +31,82 @@ bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/verifybuf-bench.sh $(BENCH_VERIFYBUF_ARGS)
 
 .PHONY: bench-verifybuf
+
+# bench-dumpbuf: dumpbuf's throughput against xxd, hexdump -C and
+# basenc --base16 -w0, on random data and on mostly-zero data, in the page
+# cache with output to /dev/null (bench/dumpbuf-bench.sh).
+#
+#   make bench-dumpbuf
+#   make bench-dumpbuf BENCH_DUMPBUF_ARGS='--size 64M --rounds 7'
+#   MMBUF_BENCH_DIR=/mnt/ssd make bench-dumpbuf
+BENCH_DUMPBUF_ARGS =
+EXTRA_DIST += bench/dumpbuf-bench.sh
+
+bench-dumpbuf: tools/dumpbuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/dumpbuf-bench.sh $(BENCH_DUMPBUF_ARGS)
+
+.PHONY: bench-dumpbuf
+
+# bench-mkbuf: how long mkbuf takes to create a preallocated buffer, against
+# fallocate -l, and sparse buffers of growing size (bench/mkbuf-bench.sh).
+#
+#   make bench-mkbuf
+#   make bench-mkbuf BENCH_MKBUF_ARGS='--size 256M --rounds 9'
+#   MMBUF_BENCH_DIR=/mnt/ssd make bench-mkbuf
+BENCH_MKBUF_ARGS =
+EXTRA_DIST += bench/mkbuf-bench.sh
+
+bench-mkbuf: tools/mkbuf$(EXEEXT)
+	$(SHELL) $(srcdir)/bench/mkbuf-bench.sh $(BENCH_MKBUF_ARGS)
+
+.PHONY: bench-mkbuf
+
+# bench-append: appending 64-byte records with mmbuf_reserve and
+# mmbuf_commit_reserved against write(2), with and without sync
+# (bench/bench_append.c).
+#
+#   make bench-append BENCH_APPEND_ARGS='--records 1048576 --rounds 5'
+#   MMBUF_BENCH_DIR=/mnt/ssd make bench-append
+noinst_PROGRAMS += bench/bench_append
+bench_bench_append_SOURCES = bench/bench_append.c
+bench_bench_append_LDADD = lib/libmmbuf.la
+
+BENCH_APPEND_ARGS =
+bench-append: bench/bench_append$(EXEEXT)
+	./bench/bench_append$(EXEEXT) $(BENCH_APPEND_ARGS)
+
+.PHONY: bench-append
+
+# bench-python: how long the Python package takes to open a 4 GiB and a
+# 16 MiB buffer and give their typed views, and to mmbuf.load() them,
+# against numpy.load(mmap_mode="r") on the same arrays as .npy files; how
+# np.asarray(buf) compares with np.frombuffer on the same mmap; and how
+# mmbuf.save() of a 1 GiB float64 array compares with np.save and fsync
+# (bench/python-open-bench.py, which writes 1 GiB per save round), with
+# the issue's targets as ratios.  It needs NumPy: $(PYTHON) if it has it,
+# else /usr/bin/python3 (Debian's python3-numpy).
+#
+#   make bench-python
+#   make bench-python BENCH_PYTHON_ARGS='--iterations 500 --rounds 3'
+#   make bench-python BENCH_PYTHON_ARGS='--save-rounds 0'   # no 1 GiB writes
+#   MMBUF_BENCH_DIR=/mnt/ssd make bench-python
+BENCH_PYTHON_ARGS =
+EXTRA_DIST += bench/python-open-bench.py
+
+bench-python:
+	@py=; for cand in '$(PYTHON)' /usr/bin/python3; do \
+		if "$$cand" -c 'import numpy' > /dev/null 2>&1; then \
+			py=$$cand; break; \
+		fi; \
+	done; \
+	if [ -z "$$py" ]; then \
+		echo "bench-python: no Python with NumPy: neither $(PYTHON) nor" \
+			"/usr/bin/python3 (apt-get install python3-numpy)" >&2; \
+		exit 2; \
+	fi; \
+	echo "PYTHONPATH=$(abs_top_srcdir)/python $$py" \
+		"$(srcdir)/bench/python-open-bench.py $(BENCH_PYTHON_ARGS)"; \
+	PYTHONPATH='$(abs_top_srcdir)/python' "$$py" \
+		'$(srcdir)/bench/python-open-bench.py' $(BENCH_PYTHON_ARGS)
+
+.PHONY: bench-python

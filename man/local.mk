@@ -1,6 +1,8 @@
-# man: the manual pages, in mdoc.  mmbuf.5 is the normative specification
-# of the file format; code and Python follow it.
-dist_man_MANS += man/mmbuf.3 man/mmbuf.5
+# man: the manual pages, in mdoc: the library (mmbuf.3), the file format
+# (mmbuf.5, the normative specification: code and Python follow it) and
+# one page per tool.
+dist_man_MANS += man/mmbuf.3 man/mmbuf.5 \
+	man/dumpbuf.1 man/mkbuf.1 man/verifybuf.1 man/editbuf.1
 
 # lint-man: check every installed page with mandoc(1) (Debian package
 # mandoc).  Warnings and errors fail; style notes do not, since some of them

@@ -10,7 +10,8 @@ MMBUF_CHECKS = \
 	tests/check_errors \
 	tests/check_seal \
 	tests/check_crash \
-	tests/check_grow
+	tests/check_grow \
+	tests/check_edit
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -54,6 +55,15 @@ tests_check_grow_SOURCES = tests/check_grow.c $(tests_common_sources)
 tests_check_grow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_grow_suite
 tests_check_grow_CFLAGS = $(tests_common_cflags)
 tests_check_grow_LDADD = $(tests_common_ldadd)
+
+# editbuf's edit log, typed values and dump parsers called directly; the
+# typed values are compared with what the built dumpbuf prints.
+tests_check_edit_SOURCES = tests/check_edit.c $(tests_common_sources)
+tests_check_edit_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools \
+	-DMMBUF_TEST_SUITE=mmbuf_edit_suite
+tests_check_edit_CFLAGS = $(tests_common_cflags)
+tests_check_edit_LDADD = tools/libeditbuf.la tools/libcommon.la \
+	$(tests_common_ldadd) -lm
 
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,
@@ -117,3 +127,21 @@ tests_concurrency_LDADD = lib/libmmbuf.la
 tests_concurrency_LDFLAGS = $(AM_LDFLAGS) -no-install
 TESTS += tests/concurrency.sh
 EXTRA_DIST += tests/concurrency.sh tests/python/follow.py
+
+# The installed library must be usable with pkg-config's flags alone.
+EXTRA_DIST += tests/installcheck.c
+CLEANFILES += installcheck-prog installcheck.mmbuf
+installcheck-local:
+	@PKG_CONFIG_PATH="$(DESTDIR)$(pkgconfigdir)$${PKG_CONFIG_PATH:+:$$PKG_CONFIG_PATH}"; \
+	export PKG_CONFIG_PATH; \
+	cflags=`$(PKG_CONFIG) --cflags mmbuf` && libs=`$(PKG_CONFIG) --libs mmbuf` && \
+	echo "$(CC) $$cflags tests/installcheck.c $$libs" && \
+	$(CC) $$cflags $(top_srcdir)/tests/installcheck.c -o installcheck-prog $$libs && \
+	LD_LIBRARY_PATH="$(DESTDIR)$(libdir)" ./installcheck-prog installcheck.mmbuf
+	@# Each function's name leads to mmbuf(3) (man/local.mk).
+	@for f in `$(MMBUF3_NAMES)`; do \
+	  test "`readlink "$(DESTDIR)$(man3dir)/$$f.3"`" = mmbuf.3 || \
+	    { echo "installcheck: $(man3dir)/$$f.3 is not a link to mmbuf.3"; \
+	      exit 1; }; \
+	done; \
+	echo "installcheck: mmbuf(3) is installed under every function's name"

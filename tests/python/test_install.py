@@ -4,8 +4,8 @@ into a private prefix, finds the libmmbuf installed beside it without
 LD_LIBRARY_PATH.  Runs make in the build tree (MMBUF_BUILDDIR, MAKE),
 installing into private directories only: DESTDIR for the staged install,
 and a private prefix for the libmmbuf lookup.  The configuration comes
-from make (python/local.mk): MMBUF_PREFIX, MMBUF_PYTHONDIR, MMBUF_LIBDIR
-and MMBUF_VERSION."""
+from make (tests/python/local.mk): MMBUF_PREFIX, MMBUF_PYTHONDIR,
+MMBUF_LIBDIR and MMBUF_VERSION."""
 
 import json
 import os

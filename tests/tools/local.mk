@@ -47,3 +47,26 @@ VERIFYBUF_TESTS = \
 	tests/tools/verifybuf-names.sh
 TESTS += $(VERIFYBUF_TESTS)
 EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh
+
+# editbuf's scripted mode: every option and every kind of bad input, and
+# its dump parsers against the real xxd and hexdump.  (tests/check_edit,
+# in tests/local.mk, calls the edit log and the parsers directly.)
+EDITBUF_TESTS = \
+	tests/tools/editbuf-set.sh \
+	tests/tools/editbuf-patch.sh \
+	tests/tools/editbuf-errors.sh
+TESTS += $(EDITBUF_TESTS)
+EXTRA_DIST += $(EDITBUF_TESTS) tests/tools/editbuf-lib.sh
+
+# editbuf's terminal UI, driven end to end through tmux (send-keys,
+# capture-pane) on a private server socket; holdbuf (above),
+# editbuf and mkbuf play the other writers.
+EDITBUF_TUI_TESTS = \
+	tests/tools/editbuf-tui-view.sh \
+	tests/tools/editbuf-tui-edit.sh \
+	tests/tools/editbuf-tui-readonly.sh \
+	tests/tools/editbuf-tui-replaced.sh \
+	tests/tools/editbuf-tui-changed.sh
+TESTS += $(EDITBUF_TUI_TESTS)
+EXTRA_DIST += $(EDITBUF_TUI_TESTS) tests/tools/editbuf-tui-lib.sh \
+	tests/lsan.supp
