@@ -2,7 +2,10 @@
 # shared fixtures of tests/testutil.c and the area's tests/check_<area>.c.
 # The programs make their temporary files under $TMPDIR (or /tmp), never in
 # the source or build tree, so they run the same under VPATH and distcheck.
-
+#
+# Only these need Check.  A build without it (configure found none, or
+# --without-check) runs tests/nocheck.sh instead, which says so and is
+# counted as skipped.
 MMBUF_CHECKS = \
 	tests/check_format \
 	tests/check_buffer \
@@ -13,9 +16,17 @@ MMBUF_CHECKS = \
 	tests/check_grow \
 	tests/check_edit
 
+if HAVE_CHECK
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
-EXTRA_DIST += tests/summary.sh
+else
+TESTS += tests/nocheck.sh
+endif
+EXTRA_DIST += tests/summary.sh tests/nocheck.sh
+
+# What the tests need to know of the build.
+AM_TESTS_ENVIRONMENT = MMBUF_EDITBUF_TUI='$(MMBUF_EDITBUF_TUI)'; \
+	export MMBUF_EDITBUF_TUI;
 
 tests_common_sources = tests/main.c tests/testutil.c tests/testutil.h
 tests_common_cflags = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS) $(XXHASH_CFLAGS)
@@ -78,11 +89,21 @@ mmbuf_check_summary = \
 	done; \
 	$(SHELL) $(top_srcdir)/tests/summary.sh $$logs
 
+if HAVE_CHECK
 check-local: check-TESTS
 	@$(mmbuf_check_summary)
 
 check-summary:
 	@$(mmbuf_check_summary)
+else
+mmbuf_nocheck_note = echo "The C unit tests were skipped: this build has no" \
+	"Check (Debian: apt-get install check; then run configure again)"
+check-local: check-TESTS
+	@$(mmbuf_nocheck_note)
+
+check-summary:
+	@$(mmbuf_nocheck_note)
+endif
 
 .PHONY: check-summary
 
@@ -93,12 +114,19 @@ VALGRIND = valgrind
 VALGRIND_FLAGS = -q --error-exitcode=99 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
 
+if HAVE_CHECK
 check-valgrind: $(MMBUF_CHECKS)
 	@status=0; for t in $(MMBUF_CHECKS); do \
 	  echo "== $(VALGRIND) $$t"; \
 	  CK_FORK=no $(LIBTOOL) --mode=execute $(VALGRIND) $(VALGRIND_FLAGS) \
 	    ./$$t || status=1; \
 	done; exit $$status
+else
+check-valgrind:
+	@echo "make check-valgrind: the C unit tests need Check, which configure" \
+	  "did not find (Debian: apt-get install check); install it and run" \
+	  "configure again" >&2; exit 1
+endif
 
 .PHONY: check-valgrind
 

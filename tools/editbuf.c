@@ -1,7 +1,7 @@
 /*
  * editbuf - edit the data of a buffer file in place: interactively on a
- * terminal (editbuf-tui.c), or from the command line and hex dumps (here).
- * See editbuf(1).
+ * terminal (editbuf-tui.c, left out of a build without ncurses), or from
+ * the command line and hex dumps (here).  See editbuf(1).
  *
  * The scripted mode is all-or-nothing: every option and every patch is
  * parsed and checked (offsets against the capacity, indexes against the
@@ -491,6 +491,7 @@ static int run_script(const struct opts *o)
 
 static int run_tui(const struct opts *o)
 {
+#ifdef MMBUF_EDITBUF_TUI
 	mmbuf *buf;
 	int e, fd;
 
@@ -502,6 +503,14 @@ static int run_tui(const struct opts *o)
 	if (e < 0)
 		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
 	return editbuf_tui(o->path, fd, buf, o->read_only);
+#else
+	/* Built without ncurses (configure --without-ncurses, or none found):
+	 * say so before anything else, terminal or not. */
+	bad_usage("%s", "no edits given, and this editbuf was built without "
+		  "the interactive editor (configure found no ncurses): give "
+		  "edits with --set, --set-item, --fill, --patch or "
+		  "--patch-plain");
+#endif
 }
 
 int main(int argc, char **argv)

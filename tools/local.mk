@@ -28,7 +28,7 @@ tools_verifybuf_LDADD = tools/libcommon.la lib/libmmbuf.la $(ZLIB_LIBS)
 
 # editbuf: the scripted patch mode (editbuf.c, patch.c), the pending-edit
 # log and typed values both modes share (edit.c), and the terminal UI
-# (editbuf-tui.c, ncurses).
+# (editbuf-tui.c, ncurses), which a build without ncurses leaves out.
 #
 # The edit log and the dump parsers are built once, for editbuf, its Check
 # test (tests/check_edit) and its fuzz target (tests/fuzz/fuzz_patch).
@@ -37,7 +37,10 @@ tools_libeditbuf_la_SOURCES = tools/edit.c tools/edit.h tools/patch.c \
 	tools/patch.h
 
 bin_PROGRAMS += tools/editbuf
-tools_editbuf_SOURCES = tools/editbuf.c tools/editbuf.h tools/editbuf-tui.c
+tools_editbuf_SOURCES = tools/editbuf.c tools/editbuf.h
+if HAVE_NCURSES
+tools_editbuf_SOURCES += tools/editbuf-tui.c
+endif
 tools_editbuf_CFLAGS = $(AM_CFLAGS) $(NCURSES_CFLAGS)
 tools_editbuf_LDADD = tools/libeditbuf.la tools/libcommon.la lib/libmmbuf.la \
 	$(ZLIB_LIBS) $(NCURSES_LIBS) -lm

@@ -155,8 +155,14 @@ run_bad 1 "editbuf: -R cannot be used with edits
 $try" -R --set 0=00
 run_bad 1 "editbuf: --at applies to a --patch-plain after it
 $try" --set 0=00 --at 4
-run_bad 1 "editbuf: no edits given, and standard input and output are not a terminal (use --set, --set-item, --fill, --patch or --patch-plain)
+if [ "${MMBUF_EDITBUF_TUI:-yes}" = no ]; then
+    # Built without ncurses: no edits is an error, terminal or not.
+    run_bad 1 "editbuf: no edits given, and this editbuf was built without the interactive editor (configure found no ncurses): give edits with --set, --set-item, --fill, --patch or --patch-plain
 $try"
+else
+    run_bad 1 "editbuf: no edits given, and standard input and output are not a terminal (use --set, --set-item, --fill, --patch or --patch-plain)
+$try"
+fi
 eb 1 --set 0=00
 expect_err "editbuf: missing FILE operand" "$try"
 eb 1 --set 0=00 "$b" "$b"

@@ -7,6 +7,14 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
+# A build without ncurses has no terminal UI to test (editbuf-errors.sh
+# checks what editbuf says instead); MMBUF_EDITBUF_TUI comes from configure
+# (tests/local.mk).
+if [ "${MMBUF_EDITBUF_TUI:-yes}" = no ]; then
+    echo "SKIP: editbuf was built without its interactive editor" \
+        "(configure found no ncurses, or --without-ncurses)" >&2
+    exit 77
+fi
 # tmux is the test driver: without it these tests cannot run (CI has it).
 need tmux
 
