@@ -15,9 +15,6 @@
 
 #include "testutil.h"
 
-#define KIB 1024u
-#define MIB (1024u * 1024u)
-
 static uint64_t blocks_bytes(const char *path)
 {
 	struct stat st;

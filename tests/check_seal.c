@@ -17,8 +17,6 @@
 
 #include "testutil.h"
 
-#define MIB (1024u * 1024u)
-
 /* A new buffer of cap bytes filled from seed, open for writing. */
 static mmbuf *filled(const char *name, uint64_t cap, uint32_t seed)
 {

@@ -8,7 +8,12 @@
 # counted as skipped.
 MMBUF_CHECKS = \
 	tests/check_format \
-	tests/check_buffer \
+	tests/check_create \
+	tests/check_commit \
+	tests/check_access \
+	tests/check_publish \
+	tests/check_open \
+	tests/check_fallback \
 	tests/check_lock \
 	tests/check_errors \
 	tests/check_seal \
@@ -37,10 +42,35 @@ tests_check_format_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_format_sui
 tests_check_format_CFLAGS = $(tests_common_cflags)
 tests_check_format_LDADD = $(tests_common_ldadd)
 
-tests_check_buffer_SOURCES = tests/check_buffer.c $(tests_common_sources)
-tests_check_buffer_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_buffer_suite
-tests_check_buffer_CFLAGS = $(tests_common_cflags)
-tests_check_buffer_LDADD = $(tests_common_ldadd)
+tests_check_create_SOURCES = tests/check_create.c $(tests_common_sources)
+tests_check_create_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_create_suite
+tests_check_create_CFLAGS = $(tests_common_cflags)
+tests_check_create_LDADD = $(tests_common_ldadd)
+
+tests_check_commit_SOURCES = tests/check_commit.c $(tests_common_sources)
+tests_check_commit_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_commit_suite
+tests_check_commit_CFLAGS = $(tests_common_cflags)
+tests_check_commit_LDADD = $(tests_common_ldadd)
+
+tests_check_access_SOURCES = tests/check_access.c $(tests_common_sources)
+tests_check_access_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_access_suite
+tests_check_access_CFLAGS = $(tests_common_cflags)
+tests_check_access_LDADD = $(tests_common_ldadd)
+
+tests_check_publish_SOURCES = tests/check_publish.c $(tests_common_sources)
+tests_check_publish_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_publish_suite
+tests_check_publish_CFLAGS = $(tests_common_cflags)
+tests_check_publish_LDADD = $(tests_common_ldadd)
+
+tests_check_open_SOURCES = tests/check_open.c $(tests_common_sources)
+tests_check_open_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_open_suite
+tests_check_open_CFLAGS = $(tests_common_cflags)
+tests_check_open_LDADD = $(tests_common_ldadd)
+
+tests_check_fallback_SOURCES = tests/check_fallback.c $(tests_common_sources)
+tests_check_fallback_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_fallback_suite
+tests_check_fallback_CFLAGS = $(tests_common_cflags)
+tests_check_fallback_LDADD = $(tests_common_ldadd)
 
 tests_check_lock_SOURCES = tests/check_lock.c $(tests_common_sources)
 tests_check_lock_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_lock_suite

@@ -332,6 +332,16 @@ void tu_copy(const char *from, const char *to)
 	free(p);
 }
 
+bool tu_all_zero(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
 /* ---------------------------------------------------------------- */
 /* Little-endian fields, CRC, slots                                  */
 

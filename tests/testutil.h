@@ -25,6 +25,9 @@
 			      mmbuf_err_name(want_));                           \
 	} while (0)
 
+#define KIB 1024u
+#define MIB (1024u * 1024u)
+
 /* Byte offsets of the fields of a 512-byte header slot (mmbuf(5)). */
 enum {
 	TU_MAGIC = 0,
@@ -118,6 +121,8 @@ int tu_dir_entries(const char *dir);
 int tu_remove_others(const char *dir, const char *keep);
 /* Copy a file (content only). */
 void tu_copy(const char *from, const char *to);
+/* Whether the n bytes at p are all 0. */
+bool tu_all_zero(const void *p, size_t n);
 
 /* ---------------------------------------------------------------- */
 /* Little-endian fields, CRC, slots                                  */
