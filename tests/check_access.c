@@ -198,8 +198,8 @@ START_TEST(test_prefault_large)
 }
 END_TEST
 
-/* ------------------------------------------------------------------ */
-/* mmbuf_fill                                                          */
+/* ---------------------------------------------------------------- */
+/* mmbuf_fill                                                       */
 
 /* The byte a fill test expects at a data offset. */
 static uint8_t fill_byte(uint64_t off, uint8_t seed)
