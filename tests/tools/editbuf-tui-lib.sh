@@ -114,6 +114,9 @@ poll() {
 has_text() {
     grep -F -q -- "$1" "$tmp/screen"
 }
+no_text() {
+    ! has_text "$1"
+}
 line_is() {
     [ "$(sed -n "$1p" "$tmp/screen")" = "$2" ]
 }
