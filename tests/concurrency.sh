@@ -1,9 +1,10 @@
 #!/bin/sh
-# concurrency.sh - tests/concurrency for make check: for 10 seconds
-# (MMBUF_CONCURRENCY_SECONDS), one writer appends patterned records while
-# 4 C readers and 2 Python readers (tests/python/follow.py, with NumPy)
-# follow the committed length and check every record they can see; a
-# second writer and a shrink must be refused meanwhile.
+# concurrency.sh - tests/concurrency: for 4 seconds in make check, 60 in
+# make check-long (MMBUF_TEST_LONG=1), or MMBUF_CONCURRENCY_SECONDS, one
+# writer appends patterned records while 4 C readers and 2 Python readers
+# (tests/python/follow.py, with NumPy) follow the committed length and
+# check every record they can see; a second writer and a shrink must be
+# refused meanwhile.
 #
 # The Python readers need an interpreter with NumPy: $PYTHON if it has
 # it, else /usr/bin/python3 (Debian's python3-numpy); the test fails when
@@ -34,7 +35,12 @@ elif [ "${MMBUF_TEST_NO_NUMPY:-0}" != 1 ]; then
         "or MMBUF_TEST_NO_NUMPY=1)" >&2
     exit 1
 fi
-./tests/concurrency --seconds "${MMBUF_CONCURRENCY_SECONDS:-10}" \
+if [ "${MMBUF_TEST_LONG:-0}" = 1 ]; then
+    seconds=${MMBUF_CONCURRENCY_SECONDS:-60}
+else
+    seconds=${MMBUF_CONCURRENCY_SECONDS:-4}
+fi
+./tests/concurrency --seconds "$seconds" \
     --readers 4 "$@"
 status=$?
 rm -f "$PWD/concurrency-follow.sh"

@@ -160,10 +160,31 @@ endif
 
 .PHONY: check-valgrind
 
+# check-long: the long variants of the tests that have one (more kills,
+# more rounds, longer runs, every case where make check samples them),
+# run by the same harness with MMBUF_TEST_LONG=1, into
+# test-suite-long.log.  CI runs it after make check, so that what make
+# check leaves out still runs there.  Each directory's local.mk adds its
+# tests to MMBUF_LONG_TESTS.  (It reuses the tests' .log names: run it
+# after make check, not beside it.)
+MMBUF_LONG_TESTS = tests/torture.sh tests/concurrency.sh
+if HAVE_CHECK
+MMBUF_LONG_TESTS += tests/check_publish
+endif
+TORTURE_KILLS = 10000
+
+check-long:
+	MMBUF_TEST_LONG=1 MMBUF_TORTURE_KILLS=$(TORTURE_KILLS) \
+	  $(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MMBUF_LONG_TESTS)' \
+	  TEST_SUITE_LOG=test-suite-long.log
+
+.PHONY: check-long
+CLEANFILES += test-suite-long.log
+
 # torture: writers killed with SIGKILL at random moments during creation,
 # header commits, seals, appends and resizes, and the files they leave
-# checked.  make check
-# runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for more).
+# checked.  make check runs 150 kills; make check-long runs 10,000
+# (TORTURE_KILLS=N for another number).
 check_PROGRAMS += tests/torture
 tests_torture_SOURCES = tests/torture.c
 tests_torture_LDADD = lib/libmmbuf.la
@@ -171,14 +192,9 @@ tests_torture_LDFLAGS = $(AM_LDFLAGS) -no-install
 TESTS += tests/torture.sh
 EXTRA_DIST += tests/torture.sh
 
-TORTURE_KILLS = 10000
-check-long: tests/torture$(EXEEXT)
-	./tests/torture$(EXEEXT) --kills $(TORTURE_KILLS)
-
-.PHONY: check-long
-
-# concurrency: a writer appends for 10 seconds while 4 C readers and 2
-# Python readers (tests/python/follow.py) follow it.
+# concurrency: a writer appends for 4 seconds (60 in make check-long)
+# while 4 C readers and 2 Python readers (tests/python/follow.py) follow
+# it.
 check_PROGRAMS += tests/concurrency
 tests_concurrency_SOURCES = tests/concurrency.c
 tests_concurrency_LDADD = lib/libmmbuf.la

@@ -99,6 +99,18 @@ static void rm_rf(const char *dir)
 	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+bool tu_long(void)
+{
+	const char *l = getenv("MMBUF_TEST_LONG");
+
+	return l != NULL && strcmp(l, "1") == 0;
+}
+
+int tu_rounds(int short_rounds, int long_rounds)
+{
+	return tu_long() ? long_rounds : short_rounds;
+}
+
 void tu_init(const char *program)
 {
 	const char *tmp = getenv("TMPDIR");

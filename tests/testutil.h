@@ -96,6 +96,14 @@ void tu_teardown(void);
 extern char tu_root[];  /* the program's directory */
 extern char tu_dir[];   /* the current test's directory */
 
+/*
+ * How many rounds a randomized or torture test runs: short in make check,
+ * long in make check-long, which sets MMBUF_TEST_LONG=1 (the TCase's
+ * timeout must allow for the long count).
+ */
+bool tu_long(void);
+int tu_rounds(int short_rounds, int long_rounds);
+
 /* A TCase with the fixture and a timeout in seconds, added to s. */
 TCase *tu_tcase(Suite *s, const char *name, double timeout);
 

@@ -1,5 +1,11 @@
 #!/bin/sh
-# torture.sh - the short run of tests/torture for make check: 150 writers
-# killed at random moments (make check-long runs 10,000).  The seed is
-# printed, so a failure can be replayed with "tests/torture --seed S".
-exec ./tests/torture --kills "${MMBUF_TORTURE_KILLS:-150}"
+# torture.sh - tests/torture: 150 writers killed at random moments in
+# make check, 10,000 in make check-long (MMBUF_TEST_LONG=1), or
+# MMBUF_TORTURE_KILLS.  The seed is printed, so a failure can be replayed
+# with "tests/torture --seed S".
+if [ "${MMBUF_TEST_LONG:-0}" = 1 ]; then
+    kills=${MMBUF_TORTURE_KILLS:-10000}
+else
+    kills=${MMBUF_TORTURE_KILLS:-150}
+fi
+exec ./tests/torture --kills "$kills"

@@ -21,6 +21,9 @@ PYTHON_TESTS = \
 	tests/python/test_install.py \
 	tests/python/test_pip.py
 TESTS += $(PYTHON_TESTS)
+# make check reads a C-made buffer of every dtype in one shape each in
+# Python; make check-long every dtype in every shape.
+MMBUF_LONG_TESTS += tests/python/test_crosslang.py
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \
 	MMBUF_BUILDDIR='$(abs_top_builddir)' MAKE='$(MAKE)' \

@@ -15,7 +15,7 @@ import sys
 
 from mmbuf import _errors as E
 from testlib import (BUILDDIR, DTYPES, F, Lib, TempDirCase, main, mmbuf,
-                     prog, rewrite_slot, slot_bytes)
+                     prog, rewrite_slot, sampled, slot_bytes)
 
 STRUCT = {"b1": "?", "u1": "B", "i1": "b", "u2": "H", "i2": "h",
           "u4": "I", "i4": "i", "u8": "Q", "i8": "q", "f2": "e",
@@ -135,9 +135,14 @@ class TestCMadeReadInPython(CrossCase):
         self.assertEqual(res.returncode, 0, res.stderr)
 
     def test_every_dtype_and_shape(self):
+        # Every pair in make check-long; in make check, each dtype with one
+        # shape, each shape with 7 dtypes.
         seed = 1
-        for dtype in DTYPES:
-            for shape in SHAPES:
+        for i, dtype in enumerate(DTYPES):
+            for j, shape in enumerate(SHAPES):
+                if not sampled(i + j, len(SHAPES)):
+                    seed += 1
+                    continue
                 with self.subTest(dtype=dtype, shape=shape):
                     p = self.path("%d.mmbuf" % seed)
                     self.make(p, dtype, shape, seed, "s%d" % seed)

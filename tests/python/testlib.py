@@ -17,6 +17,15 @@ from mmbuf import _format as F
 BUILDDIR = os.environ.get("MMBUF_BUILDDIR", "")
 SRCDIR = os.environ.get("MMBUF_SRCDIR",
                         os.path.join(os.path.dirname(__file__), "..", ".."))
+# make check-long sets it: every case of the tests that sample their cases
+# in make check.
+LONG = os.environ.get("MMBUF_TEST_LONG") == "1"
+
+
+def sampled(n, k):
+    """Whether case n runs: every case in make check-long, one in k in
+    make check."""
+    return LONG or n % k == 0
 
 # All 28 dtypes of mmbuf(5), "Field validation", rule 6.
 CODES = ["b1", "u1", "i1", "u2", "i2", "u4", "i4", "u8", "i8", "f2", "f4",

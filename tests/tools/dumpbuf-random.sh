@@ -1,14 +1,19 @@
 #!/bin/sh
 # Random data of random lengths with random option combinations, against
 # the real xxd and hexdump -C.  Reproducible: the seed is printed and can be
-# set with DUMPBUF_TEST_SEED; DUMPBUF_TEST_CASES sets the number of cases.
+# set with DUMPBUF_TEST_SEED; DUMPBUF_TEST_CASES sets the number of cases
+# (240 in make check, 2,400 in make check-long).
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 need xxd
 need hexdump
 
 seed=${DUMPBUF_TEST_SEED:-20261125}
-cases=${DUMPBUF_TEST_CASES:-240}
+if [ "${MMBUF_TEST_LONG:-0}" = 1 ]; then
+    cases=${DUMPBUF_TEST_CASES:-2400}
+else
+    cases=${DUMPBUF_TEST_CASES:-240}
+fi
 echo "seed $seed, $cases cases"
 
 # One line per case: "LEN KIND TOOL OPTIONS...", drawn with awk's PRNG;

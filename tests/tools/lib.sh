@@ -74,6 +74,12 @@ fail() {
     failures=$((failures + 1))
 }
 
+# sampled N K: whether case N runs: every case in make check-long (which
+# sets MMBUF_TEST_LONG=1), one case in K in make check.
+sampled() {
+    [ "${MMBUF_TEST_LONG:-0}" = 1 ] || [ $(($1 % $2)) -eq 0 ]
+}
+
 # expect_out TEXT... / expect_err TEXT...: stdout / stderr ($tmp/out,
 # $tmp/err) is exactly the lines given (printf's %s\n of each argument;
 # none for none).

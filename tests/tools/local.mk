@@ -19,6 +19,9 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
+# make check compares a third of the option sets and files with xxd, and
+# 240 random cases; make check-long every pair, and 2,400 cases.
+MMBUF_LONG_TESTS += tests/tools/dumpbuf-xxd.sh tests/tools/dumpbuf-random.sh
 
 # mkbuf: every option, every bad argument, .npy files made by NumPy.
 MKBUF_TESTS = \
