@@ -6,6 +6,7 @@ interpreter that has the xxhash module; never skipped silently."""
 
 import ctypes
 import errno
+import functools
 import os
 import shutil
 import signal
@@ -52,15 +53,18 @@ class CLib:
         return v
 
 
+@functools.lru_cache(maxsize=4)
+def pattern(capacity, seed):
+    """capacity random-looking (deterministic) bytes; made once for the
+    whole module, since most tests want the same few."""
+    return b"".join(xxhash.xxh3_128_digest(seed + k.to_bytes(8, "little"))
+                    for k in range((capacity + 15) // 16))[:capacity]
+
+
 def fill(path, capacity, length=None, seed=b"", **kw):
     """A buffer of random-looking (deterministic) data."""
     with mmbuf.create(path, capacity=capacity, sparse=True, **kw) as b:
-        data = bytearray()
-        k = 0
-        while len(data) < capacity:
-            data += xxhash.xxh3_128_digest(seed + k.to_bytes(8, "little"))
-            k += 1
-        b.raw[:] = data[:capacity]
+        b.raw[:] = pattern(capacity, seed)
         if length is not None:
             b.set_length(length)
 
