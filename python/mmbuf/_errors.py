@@ -15,8 +15,8 @@ __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
-    "ShapeError", "LabelError", "LengthError", "ReadLockError",
-    "ViewsAliveError", "ViewError", "NoChecksumError",
+    "ShapeError", "LabelError", "LengthError", "AlignError",
+    "ReadLockError", "ViewsAliveError", "ViewError", "NoChecksumError",
 ]
 
 
@@ -86,6 +86,14 @@ class LabelError(Error, ValueError):
 
 class LengthError(Error, ValueError):
     """The length exceeds the capacity."""
+
+
+class AlignError(Error, ValueError):
+    """The data alignment is not a power of two up to 2 MiB.
+
+    Only the C library's mmbuf_create() takes an alignment (the align
+    field of mmbuf_create_opts); create() has none, so this package never
+    raises it: it is here so that every code of libmmbuf has its class."""
 
 
 class BusyError(Error):
@@ -172,7 +180,7 @@ class NoChecksumError(Error, RuntimeError):
 # for word, so that "python3 -m mmbuf verify" prints what verifybuf
 # prints.  Each class takes its name and code from here, and MESSAGES and
 # BY_NAME are made from it; tests/python/test_crosslang.py checks it
-# against libmmbuf.
+# against the header and the library.
 _CODES: Tuple[Tuple[str, int, str, Type[Error]], ...] = (
     ("MMBUF_EMAGIC", -10001, "not an mmbuf buffer file (bad magic)",
      MagicError),
@@ -196,6 +204,8 @@ _CODES: Tuple[Tuple[str, int, str, Type[Error]], ...] = (
     ("MMBUF_ESHAPE", -10013, "shape does not fit the capacity", ShapeError),
     ("MMBUF_ELABEL", -10014, "label is too long or not UTF-8", LabelError),
     ("MMBUF_ELENGTH", -10015, "length exceeds the capacity", LengthError),
+    ("MMBUF_EALIGN", -10016, "alignment must be a power of two up to 2 MiB",
+     AlignError),
     ("MMBUF_EREADLOCK", -10017,
      "buffer is busy: a read lock on it keeps writers out", ReadLockError),
 )
