@@ -11,7 +11,9 @@
  * The guard needs a process-wide SIGBUS handler.  It is installed on the
  * first mmbuf_guard() call (and again if the program replaced it since),
  * and passes every SIGBUS that is not an armed guard's to the handler it
- * found there, or to the default action.
+ * found there, or to the default action.  The checksums hash in place
+ * under the same guard, on each of their threads, when the caller asks
+ * for it (MMBUF_CHECKSUM_MAPPED): mmbuf__guarded() over what they read.
  */
 #include "config.h"
 

@@ -42,13 +42,20 @@ static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
 	return tu_path(name);
 }
 
-static mmbuf_report *verify(const char *path, unsigned threads)
+static mmbuf_report *verify_flags(const char *path, unsigned flags,
+				  unsigned threads)
 {
 	mmbuf_report *r = NULL;
 
-	ck_assert_int_eq(mmbuf_verify_path(path, 0, threads, NULL, NULL, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(path, flags, threads, NULL, NULL,
+					   &r), 0);
 	ck_assert_ptr_nonnull(r);
 	return r;
+}
+
+static mmbuf_report *verify(const char *path, unsigned threads)
+{
+	return verify_flags(path, 0, threads);
 }
 
 START_TEST(test_checksum_function)
@@ -252,17 +259,22 @@ START_TEST(test_verify_whole_checksum)
 		tu_fix_crc(s);
 		tu_slot_write(p, i, s);
 	}
-	r = verify(p, 0);
-	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
-	ck_assert_int_eq(r->checksum_ok, 1);
-	ck_assert_uint_eq(r->bytes_checked, 100000);
-	mmbuf_report_free(r);
+	/* With pread(2), and in place. */
+	for (unsigned f = 0; f <= MMBUF_CHECKSUM_MAPPED; f++) {
+		r = verify_flags(p, f, 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+		ck_assert_int_eq(r->checksum_ok, 1);
+		ck_assert_uint_eq(r->bytes_checked, 100000);
+		mmbuf_report_free(r);
+	}
 	tu_flip(p, 8192 + 99999);
-	r = verify(p, 0);
-	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
-	ck_assert_int_eq(r->checksum_ok, 0);
-	ck_assert_uint_eq(r->nbad, 1);
-	mmbuf_report_free(r);
+	for (unsigned f = 0; f <= MMBUF_CHECKSUM_MAPPED; f++) {
+		r = verify_flags(p, f, 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+		ck_assert_int_eq(r->checksum_ok, 0);
+		ck_assert_uint_eq(r->nbad, 1);
+		mmbuf_report_free(r);
+	}
 }
 END_TEST
 
