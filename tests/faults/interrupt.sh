@@ -2,7 +2,8 @@
 # interrupt.sh - Ctrl-C (SIGINT) during a seal stops it at once and
 # cleanly: verifybuf --seal closes the buffer clean and unsealed, mkbuf
 # --seal discards the buffer it was building, and both then die of the
-# signal (status 130 in the shell), as verifybuf(1) and mkbuf(1) say.
+# signal (status 130 in the shell), as verifybuf(1) and mkbuf(1) say; a
+# check stops too.
 #
 # The signal comes at a chosen moment: the fault shim's hook runs
 # "kill -INT" on the tool from its first msync(2), the seal's sync of the
@@ -65,6 +66,15 @@ expect_err
     fail "verifybuf --seal again, interrupted: $(verdict "$d/v.buf")"
 [ "$(stat -c %s "$d/v.buf")" = "$size" ] ||
     fail "verifybuf --seal again, interrupted: the size changed"
+
+# A check stopped so (the hook at its first pread(2), the header's, as
+# nothing else is read with pread in place) prints no verdict.
+"$VERIFYBUF" -q --seal "$d/v.buf" || fail "verifybuf --seal"
+hook='pread@1:kill -INT $PPID'
+interrupted 130 "$VERIFYBUF" "$d/v.buf"
+expect_out
+expect_err
+hook='msync@1:kill -INT $PPID'
 
 # mkbuf --seal: the buffer is discarded, and the seal stopped before it
 # wrote its table (the second pwrite(2) of this mkbuf, after the header's,
