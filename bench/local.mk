@@ -21,14 +21,19 @@ bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
 
 .PHONY: bench
 
-# bench-verifybuf: verifybuf's throughput against xxhsum -H3 on the same
-# sealed 1 GiB buffer in the page cache (bench/verifybuf-bench.sh).
+# bench-verifybuf: verify and seal against xxhsum -H3 on the same sealed
+# 1 GiB buffer in the page cache (bench/verifybuf-bench.sh), through
+# verifybuf and through bench/bench_checksum, one library call of each kind.
 #
 #   make bench-verifybuf BENCH_VERIFYBUF_ARGS='--size 256M --rounds 5'
 BENCH_VERIFYBUF_ARGS =
+noinst_PROGRAMS += bench/bench_checksum
+bench_bench_checksum_SOURCES = bench/bench_checksum.c
+bench_bench_checksum_LDADD = lib/libmmbuf.la
 EXTRA_DIST += bench/lib.sh bench/verifybuf-bench.sh
 
-bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
+bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT) \
+		bench/bench_checksum$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/verifybuf-bench.sh $(BENCH_VERIFYBUF_ARGS)
 
 .PHONY: bench-verifybuf

@@ -124,19 +124,37 @@ bool mmbuf__pool_failed(const int *error);
 
 /* checksum.c */
 uint32_t mmbuf__crc32(const void *p, size_t n);
+/* Where mmbuf__hash_data() finds the bytes: at file offset base of fd,
+ * read with pread(2), or, if map is not NULL, at map, a mapping of them,
+ * read under a SIGBUS guard (MMBUF_CHECKSUM_MAPPED). */
+struct mmbuf__hash_source {
+	int fd;
+	uint64_t base;
+	const uint8_t *map;
+};
 /*
- * Hash the bytes of fd from file offset base: each block of 2^shift bytes
- * of [base, base + length) into blocks[] (if not NULL), on `threads`
- * threads (0: one per CPU), and meanwhile, on the calling thread,
- * [base, base + whole_length) into *whole (if not NULL).  *bytes (if not
- * NULL) is the bytes hashed into blocks[], or without blocks[] into
- * *whole; fn sees both passes.  Returns 0, MMBUF_ETRUNCATED if the file
- * ends early, or -errno.
+ * Hash the bytes of src: each block of 2^shift bytes of [0, length) into
+ * blocks[] (if not NULL), on `threads` threads (0: one per CPU), and
+ * meanwhile, on the calling thread, [0, whole_length) into *whole (if not
+ * NULL), reading each byte from memory once (whole_length >= length).
+ * *bytes (if not NULL) is the bytes hashed into blocks[], or without
+ * blocks[] into *whole; fn sees both, and a nonzero return of fn stops the
+ * job and is returned.  Returns 0, MMBUF_ETRUNCATED if the file ends
+ * early, what fn returned, or -errno.
  */
-int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
-		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t whole_length, uint64_t *bytes,
+int mmbuf__hash_data(const struct mmbuf__hash_source *src, uint64_t length,
+		     uint32_t shift, unsigned threads, uint64_t *blocks,
+		     uint64_t *whole, uint64_t whole_length, uint64_t *bytes,
 		     mmbuf_progress_fn *fn, void *arg);
+
+/* guard.c */
+/*
+ * mmbuf_guard() over any range [lo, hi): fn(arg), or MMBUF_ETRUNCATED if
+ * an access of fn there raised SIGBUS (the process-wide handler is
+ * installed on first use).  Guards are per thread.
+ */
+int mmbuf__guarded(const void *lo, const void *hi, mmbuf_guarded_fn *fn,
+		   void *arg);
 
 /* buffer.c */
 /*

@@ -760,11 +760,11 @@ START_TEST(test_commit_truncated)
 	tu_truncate(p, 0);
 	ck_assert_int_eq(mmbuf_set_label(b, "after", MMBUF_DURABLE_SYNC), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_NONE), 0);
-	ck_assert_err(mmbuf_seal(b, 0, 1, NULL, NULL), MMBUF_ETRUNCATED);
+	ck_assert_err(mmbuf_seal(b, 0, 0, 1, NULL, NULL), MMBUF_ETRUNCATED);
 	tu_truncate(p, 100);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_eq(tu_file_size(p), MMBUF_PAGE + MMBUF_SLOT_SIZE);
-	ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
 	ck_assert_err(r->error, MMBUF_ETRUNCATED);
 	mmbuf_report_free(r);
@@ -840,7 +840,7 @@ START_TEST(test_generation_last)
 		      MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_append(b, bytes, sizeof bytes, MMBUF_DURABLE_NONE),
 		      MMBUF_EINCONSISTENT);
-	ck_assert_err(mmbuf_seal(b, 0, 1, NULL, NULL), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_seal(b, 0, 0, 1, NULL, NULL), MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_resize(b, 4 * KIB, 0), MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_resize(b, 1 * MIB, 0), MMBUF_EINCONSISTENT);
 	ck_assert_uint_eq(mmbuf_generation(b), UINT64_MAX);
@@ -910,7 +910,7 @@ START_TEST(test_commit_sets_locking)
 	check_locking(p, "resize (grow)");
 	ck_assert_uint_eq(mmbuf_resize(b, 16 * KIB, 0), 0);
 	check_locking(p, "resize (shrink)");
-	ck_assert_uint_eq(mmbuf_seal(b, 0, 1, NULL, NULL), 0);
+	ck_assert_uint_eq(mmbuf_seal(b, 0, 0, 1, NULL, NULL), 0);
 	check_locking(p, "seal");
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	/* A sealed close commits twice: both slots. */
@@ -2116,7 +2116,7 @@ START_TEST(test_unpublished_create)
 	tu_fill(mmbuf_data(b), 32 * 1024, 41);
 	ck_assert_int_eq(mmbuf_write(b, 32 * 1024, "tail", 4), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 32 * 1024 + 4, MMBUF_DURABLE_NONE), 0);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
 	ck_assert_err(mmbuf_open(p, MMBUF_RDONLY, &r), -ENOENT);
 
 	ck_assert_int_eq(mmbuf_publish(b), 0);
@@ -2136,7 +2136,7 @@ START_TEST(test_unpublished_create)
 	{
 		mmbuf_report *rep = NULL;
 
-		ck_assert_int_eq(mmbuf_verify_path(p, 0, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 0, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_OK);
 		mmbuf_report_free(rep);
 	}
@@ -2307,7 +2307,7 @@ START_TEST(test_unpublished_kill)
 			if (mmbuf_create(p, &o, &c) != 0)
 				_exit(1);
 			tu_fill(mmbuf_data(c), 16 * MIB, 48);
-			if (mmbuf_seal(c, 0, 0, NULL, NULL) != 0 ||
+			if (mmbuf_seal(c, 0, 0, 0, NULL, NULL) != 0 ||
 			    mmbuf_publish(c) != 0 || mmbuf_close(c) != 0)
 				_exit(1);
 			_exit(0);

@@ -92,7 +92,7 @@ static uint64_t two_clean_generations(const char *name, uint64_t len_old,
 	b = tu_create(name, &o);
 	tu_fill(mmbuf_data(b), 1u << 16, 7);
 	ck_assert_int_eq(mmbuf_set_length(b, len_new, MMBUF_DURABLE_NONE), 0);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 1, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 1, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	b = tu_open(p, MMBUF_RDONLY);
 	gen = mmbuf_generation(b);
@@ -162,7 +162,7 @@ START_TEST(test_torn_newest_slot)
 		mmbuf_close(b);
 
 		/* verify reports the damaged slot... */
-		ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->slot_status[cur], dmg);
 		ck_assert_int_eq(rep->slot_status[1 - cur], 0);
 		ck_assert_err(rep->error, dmg);
@@ -182,7 +182,7 @@ START_TEST(test_torn_newest_slot)
 		 * intact slot: both intact, the older state kept. */
 		ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
 		ck_assert_int_eq(repaired, cur);
-		ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->verdict, sealed ? MMBUF_VERDICT_OK
 						      : MMBUF_VERDICT_UNVERIFIABLE);
 		ck_assert_int_eq(rep->slot_status[0], 0);

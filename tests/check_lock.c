@@ -433,7 +433,7 @@ START_TEST(test_read_lock_is_no_writer)
 	ck_assert_int_eq(mmbuf_writer_active(r), 0);
 	ck_assert_int_eq(mmbuf_unclean(r), 1);
 	ck_assert_int_eq(mmbuf_close(r), 0);
-	ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 	ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_UNVERIFIABLE);
 	ck_assert_int_eq(rep->reason, MMBUF_REASON_UNCLEAN);
 	mmbuf_report_free(rep);

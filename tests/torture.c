@@ -189,7 +189,7 @@ static int create_one(uint64_t id, uint64_t seed)
 		d[i] = create_byte(id, i);
 	prog->steps++;
 	if (((id + seed) % 3 == 0 &&
-	     (err = mmbuf_seal(b, 12, 1, NULL, NULL)) != 0) ||
+	     (err = mmbuf_seal(b, 12, 0, 1, NULL, NULL)) != 0) ||
 	    (create_unpublished(id) && (err = mmbuf_publish(b)) != 0)) {
 		mmbuf_close(b);
 		return err;
@@ -262,7 +262,7 @@ static void writer_seal(uint64_t seed)
 		for (uint64_t i = (seed + n) % 7 * 4096; i < len; i += 4096)
 			d[i] = create_byte(0, i);
 		prog->steps++;
-		if (mmbuf_seal(b, 12, 1, NULL, NULL) != 0 ||
+		if (mmbuf_seal(b, 12, 0, 1, NULL, NULL) != 0 ||
 		    mmbuf_close(b) != 0)
 			_exit(3);
 		prog->seals_done++;
@@ -371,7 +371,7 @@ static mmbuf *check_opens(enum scenario sc, unsigned round)
 	err = mmbuf_open(path, MMBUF_RDONLY, &b);
 	if (err != 0)
 		violation(sc, round, "open: %s", mmbuf_strerror(err));
-	err = mmbuf_verify_path(path, 1, NULL, NULL, &rep);
+	err = mmbuf_verify_path(path, 0, 1, NULL, NULL, &rep);
 	if (err != 0)
 		die("verify: %s", mmbuf_strerror(err));
 	if (rep->verdict == MMBUF_VERDICT_CORRUPT ||

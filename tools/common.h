@@ -8,6 +8,7 @@
 #define MMBUF_TOOLS_COMMON_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -181,8 +182,24 @@ struct tool_lib_progress {
 };
 void tool_lib_progress_init(struct tool_lib_progress *p, const char *what,
 			    int enable);
-void tool_lib_progress(uint64_t done, uint64_t total, void *arg);
+/* Draws the bar; returns -ECANCELED, which stops the library's call, once
+ * a signal caught by tool_catch_signals() has arrived, else 0. */
+int tool_lib_progress(uint64_t done, uint64_t total, void *arg);
 void tool_lib_progress_end(struct tool_lib_progress *p);
+
+/* ------------------------------------------------------------------ */
+/* Stopping on a signal (signals.c)                                    */
+/*
+ * tool_catch_signals() makes SIGINT, SIGTERM and SIGHUP set tool_caught
+ * (without SA_RESTART) rather than kill the tool, so that it can stop its
+ * work cleanly (tool_lib_progress() stops a library call): discard or
+ * close what it was writing, then call tool_die_of_signal(), which dies
+ * of the caught signal, as the tool would have without the handler (the
+ * shell's status 128 + N: 130 for Ctrl-C), and returns if none came.
+ */
+extern volatile sig_atomic_t tool_caught;
+void tool_catch_signals(void);
+void tool_die_of_signal(void);
 
 /* ------------------------------------------------------------------ */
 /* Colour (color.c)                                                   */

@@ -6,7 +6,7 @@ noinst_LTLIBRARIES += tools/libcommon.la
 tools_libcommon_la_SOURCES = tools/common.h \
 	tools/message.c tools/parse.c tools/output.c tools/progress.c \
 	tools/color.c tools/guard.c tools/text.c tools/header.c tools/value.c \
-	tools/npy.c tools/input.c
+	tools/npy.c tools/input.c tools/signals.c
 tools_libcommon_la_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 # nearbyint, frexp, ldexp: the value formatting of dumpbuf and editbuf.
 tools_libcommon_la_LIBADD = $(LIBM)

@@ -285,38 +285,16 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 /* Unpublished until the end: closing it discards it. */
 static mmbuf *building;
-static volatile sig_atomic_t caught;
 static const char *target;
-
-static void on_signal(int sig)
-{
-	caught = sig;
-}
-
-/* No SA_RESTART: a read blocked on a pipe or FIFO returns EINTR. */
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 /* After a signal: discard the buffer, then die of the signal. */
 static void check_signal(void)
 {
-	int sig = caught;
-
-	if (sig == 0)
+	if (tool_caught == 0)
 		return;
 	mmbuf_close(building);
 	building = NULL;
-	signal(sig, SIG_DFL);
-	raise(sig);
+	tool_die_of_signal();
 }
 
 /* Report, discard the buffer, exit. */
@@ -675,7 +653,7 @@ int main(int argc, char **argv)
 		   (o.mode_set ? MMBUF_CREATE_MODE : 0); /* --mode 0 is 0 */
 	co.mode = o.mode;
 
-	catch_signals();
+	tool_catch_signals();
 	err = mmbuf_create(o.path, &co, &buf);
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
@@ -700,8 +678,12 @@ int main(int argc, char **argv)
 
 		snprintf(what, sizeof what, "sealing %s", target);
 		tool_lib_progress_init(&pr, what, !o.quiet);
-		err = mmbuf_seal(buf, 0, 0, tool_lib_progress, &pr);
+		/* The tools accept the SIGBUS handler of a mapped seal. */
+		err = mmbuf_seal(buf, 0, MMBUF_CHECKSUM_MAPPED, 0,
+				 tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
+		/* A signal stopped the seal: discard the buffer, and die. */
+		check_signal();
 		if (err < 0)
 			fail(EXIT_CREATE, o.path, "cannot seal: %s",
 			     mmbuf_strerror(err));

@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,15 +62,18 @@ void tool_lib_progress_init(struct tool_lib_progress *p, const char *what,
 	p->started = 0;
 }
 
-void tool_lib_progress(uint64_t done, uint64_t total, void *arg)
+int tool_lib_progress(uint64_t done, uint64_t total, void *arg)
 {
 	struct tool_lib_progress *p = arg;
 
+	if (tool_caught)
+		return -ECANCELED;
 	if (!p->started) {
 		tool_progress_start(&p->bar, p->what, total, p->enable);
 		p->started = 1;
 	}
 	tool_progress_update(&p->bar, done);
+	return 0;
 }
 
 void tool_lib_progress_end(struct tool_lib_progress *p)

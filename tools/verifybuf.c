@@ -2,8 +2,9 @@
  * verifybuf - check buffer files against their seal, seal them, and
  * repair a damaged header slot from the intact one.  See verifybuf(1).
  *
- * The checking is the library's: mmbuf_verify_path() reads the file with
- * pread(2) on several threads and returns a report; this program turns
+ * The checking is the library's: mmbuf_verify_path() hashes the file in
+ * place (MMBUF_CHECKSUM_MAPPED: this program accepts the library's SIGBUS
+ * handler) on several threads and returns a report; this program turns
  * the report into one verdict line per file (or JSON) and an exit status.
  */
 #include "config.h"
@@ -95,7 +96,8 @@ static void usage(FILE *fp, int status)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status (the worst over all files): 0 all verified, 1 consistent but\n"
-"not verifiable, 2 corruption found, 3 could not check, 4 usage error.\n",
+"not verifiable, 2 corruption found, 3 could not check, 4 usage error.\n"
+"Ctrl-C stops a seal or a check cleanly, then kills verifybuf (status 130).\n",
 		tool_name);
 	exit(status);
 }
@@ -196,9 +198,15 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 
 		snprintf(what, sizeof what, "sealing %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_seal(buf, o->block_shift, o->threads,
-				 tool_lib_progress, &pr);
+		err = mmbuf_seal(buf, o->block_shift, MMBUF_CHECKSUM_MAPPED,
+				 o->threads, tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
+	}
+	if (tool_caught) {
+		/* Stopped by a signal: nothing more was committed; the
+		 * buffer closes clean, unsealed. */
+		mmbuf_close(buf);
+		tool_die_of_signal();
 	}
 	if (err != 0) {
 		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
@@ -543,10 +551,11 @@ static int check_file(const struct opts *o, const char *path)
 
 		snprintf(what, sizeof what, "verifying %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_verify_path(path, o->threads,
+		err = mmbuf_verify_path(path, MMBUF_CHECKSUM_MAPPED, o->threads,
 					tool_lib_progress, &pr, &r);
 		tool_lib_progress_end(&pr);
 	}
+	tool_die_of_signal();
 	if (err != 0)
 		tool_die(EXIT_CANNOT, path, "%s", mmbuf_strerror(err));
 	status = r->verdict;
@@ -586,6 +595,8 @@ int main(int argc, char **argv)
 
 	tool_init(argv[0]);
 	parse_args(argc, argv, &o);
+	/* Ctrl-C stops a seal or a check cleanly (verifybuf(1)). */
+	tool_catch_signals();
 	for (int i = optind; i < argc; i++) {
 		int st = check_file(&o, argv[i]);
 

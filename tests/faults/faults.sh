@@ -235,17 +235,22 @@ rm -f "$d/w"
 only keep
 
 # --- a file truncated under its writer ----------------------------------
-# (pread=TRUNCATE@2x1 empties the file after the open read its header: the
-# seal then finds it short.)  The closing commit writes its header slot
-# with pwrite, never through a mapping, so it cannot die of SIGBUS; the
-# verdict is the truncated file's, exit 2, as verifybuf(1) says.
+# (The hook empties the file just before the seal's first msync, the
+# sync of the data it is about to hash in place, from the mapping: the
+# seal then finds it short, under its SIGBUS guard, on every thread.)  The
+# closing commit writes its header slot with pwrite, never through a
+# mapping, so it cannot die of SIGBUS; the verdict is the truncated
+# file's, exit 2, as verifybuf(1) says.
+for threads in 1 2; do
 "$MKBUF" -q -s 64K --fill 7 "$d/t" || fail "cannot make the buffer to cut"
-MMBUF_FAULT=pread=TRUNCATE@2x1 LD_PRELOAD=$SHIM "$VERIFYBUF" --threads 1 \
-    --seal "$d/t" > "$tmp/out" 2> "$tmp/err"
+MMBUF_FAULT_HOOK="msync@1:truncate -s 0 '$d/t'" LD_PRELOAD=$SHIM \
+    "$VERIFYBUF" --threads $threads --block-size 4K --seal "$d/t" \
+    > "$tmp/out" 2> "$tmp/err"
 status "verifybuf --seal on a file truncated under it" 2 $?
 expect_out "$d/t: CORRUPT (slot 0 bad magic; truncated: expected 73728 bytes, found 4608)"
 expect_err "verifybuf: $d/t: cannot seal: file is truncated"
 rm -f "$d/t"
+done
 only keep
 
 # --- growth: a failed grow or append changes nothing --------------------

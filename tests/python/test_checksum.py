@@ -36,14 +36,15 @@ class CLib:
 
     def __init__(self):
         self.so = ctypes.CDLL(LIBPATH)
+        # path, flags, threads, progress, arg, out
         self.so.mmbuf_verify_path.argtypes = [
-            ctypes.c_char_p, ctypes.c_uint, ctypes.c_void_p, ctypes.c_void_p,
-            ctypes.POINTER(ctypes.c_void_p)]
+            ctypes.c_char_p, ctypes.c_uint, ctypes.c_uint, ctypes.c_void_p,
+            ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
         self.so.mmbuf_report_free.argtypes = [ctypes.c_void_p]
 
     def verdict(self, path):
         r = ctypes.c_void_p()
-        err = self.so.mmbuf_verify_path(os.fsencode(path), 1, None, None,
+        err = self.so.mmbuf_verify_path(os.fsencode(path), 0, 1, None, None,
                                         ctypes.byref(r))
         assert err == 0, err
         # int verdict is the first field of mmbuf_report.
