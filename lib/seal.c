@@ -366,7 +366,7 @@ int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_progress_fn *fn,
 	return 0;
 }
 
-int mmbuf_repair(const char *path, unsigned flags, int *repaired)
+int mmbuf_repair_path(const char *path, unsigned flags, int *repaired)
 {
 	bool dry = flags & MMBUF_REPAIR_DRY_RUN;
 	uint8_t hdr[MMBUF_HEADER_SIZE];

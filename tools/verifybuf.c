@@ -265,11 +265,11 @@ static int do_repair(const struct opts *o, const char *path, struct action *a)
 	int err, slot = -1;
 
 	/* Find out first, so that a backup is made only when needed. */
-	err = mmbuf_repair(path, MMBUF_REPAIR_DRY_RUN, &slot);
+	err = mmbuf_repair_path(path, MMBUF_REPAIR_DRY_RUN, &slot);
 	if (err == 0 && slot >= 0 && !o->dry_run) {
 		if (o->backup != NULL && (err = save_backup(path, o->backup)) != 0)
 			return err;
-		err = mmbuf_repair(path, 0, &slot);
+		err = mmbuf_repair_path(path, 0, &slot);
 	}
 	if (err != 0) {
 		tool_err(path, "cannot repair: %s", mmbuf_strerror(err));
