@@ -33,7 +33,7 @@
 #include "common.h"
 
 /* Exit statuses: see EXIT STATUS in mkbuf(1). */
-#define EXIT_USAGE TOOL_EXIT_USAGE   /* 1: bad option or argument */
+#define EXIT_USAGE TOOL_EXIT_USAGE   /* 64: the command line is wrong */
 #define EXIT_INPUT TOOL_EXIT_INPUT   /* 2: cannot read --from, bad .npy */
 #define EXIT_CREATE TOOL_EXIT_OUTPUT /* 3: cannot create or write FILE */
 
@@ -141,14 +141,14 @@ static void usage(FILE *fp, int status)
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 cannot read the --from or\n"
-"--from-npy input or it is invalid, 3 cannot create or write FILE.\n",
+"Exit status: 0 success, 2 cannot read the --from or --from-npy input or\n"
+"it is invalid, 3 cannot create or write FILE, 64 usage error.\n",
 		tool_name, tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 /* "1000x3" or "1000,3"; a single number is one dimension. */
 static void parse_shape(struct opts *o, const char *arg)
@@ -240,8 +240,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)

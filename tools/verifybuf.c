@@ -24,13 +24,12 @@
 #include "common.h"
 
 /* The exit statuses of verifybuf(1); the worst over all files wins.  They
- * are the verdicts of mmbuf_verify_path(), plus one for misuse. */
+ * are the verdicts of mmbuf_verify_path(); misuse is TOOL_EXIT_USAGE. */
 enum {
 	EXIT_VERIFIED = 0,      /* every file matches its seal */
 	EXIT_UNVERIFIABLE = 1,  /* consistent, but no current seal */
 	EXIT_CORRUPT = 2,       /* damage found */
-	EXIT_CANNOT = 3,        /* could not check (or seal, or repair) */
-	EXIT_USAGE = 4
+	EXIT_CANNOT = 3         /* could not check (or seal, or repair) */
 };
 
 enum { OPT_JSON = 256, OPT_SEAL, OPT_REPAIR, OPT_DRY_RUN, OPT_BACKUP,
@@ -95,13 +94,13 @@ static void usage(FILE *fp, int status)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status (the worst over all files): 0 all verified, 1 consistent but\n"
-"not verifiable, 2 corruption found, 3 could not check, 4 usage error.\n",
+"not verifiable, 2 corruption found, 3 could not check; 64 usage error.\n",
 		tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
@@ -137,8 +136,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_VERIFIED); break;
 		case 'V': tool_print_version(); exit(EXIT_VERIFIED);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)

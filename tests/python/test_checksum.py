@@ -573,11 +573,15 @@ class TestVerdicts(Case):
         self.assertNotIn(b": ok", p.stdout)
 
     def test_usage(self):
-        p = self.py_verify()
-        self.assertEqual(p.returncode, 4)
-        p = self.py_verify("--bogus", self.path())
-        self.assertEqual(p.returncode, 4)
-        self.assertIn(b"usage:", p.stderr)
+        # verifybuf's status for a usage error: 64, EX_USAGE.
+        for args in ((), ("--bogus", self.path())):
+            with self.subTest(args=args):
+                c = self.verifybuf(*args)
+                p = self.py_verify(*args)
+                self.assertEqual((c.returncode, p.returncode), (64, 64))
+                self.assertEqual(p.stderr.splitlines()[-1],
+                                 b"Try 'python3 -m mmbuf verify --help' for "
+                                 b"more information.")
 
 
 class TestReadme(TempDirCase):

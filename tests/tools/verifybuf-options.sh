@@ -1,5 +1,5 @@
 #!/bin/sh
-# verifybuf-options.sh - every option, usage errors (exit 4), and the
+# verifybuf-options.sh - every option, usage errors (exit 64), and the
 # worst status winning across several files.
 
 . "${srcdir:-.}/tests/tools/verifybuf-lib.sh"
@@ -18,6 +18,7 @@ for opt in --verbose --quiet --json --threads --seal --block-size --repair \
     checks=$((checks + 1))
     grep -q -- "$opt" "$tmp/out" || fail "--help does not mention $opt"
 done
+grep -q "; 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
 expect_err
 vb 0 -h
 vb 0 --version
@@ -25,21 +26,24 @@ checks=$((checks + 1))
 grep -qx 'verifybuf (mmbuf) [0-9][0-9.]*.*' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
 vb 0 -V
 
-# Usage errors: exit 4, a message and a hint or the usage on stderr.
-vb 4
+# Usage errors: exit 64 (EX_USAGE), one line naming the problem and the
+# hint on stderr, not the whole help.
+vb 64
 expect_out
 expect_err "verifybuf: missing FILE operand" \
     "Try 'verifybuf --help' for more information."
 usage_error() {
     msg=$1
     shift
-    vb 4 "$@"
+    vb 64 "$@"
     expect_out
-    checks=$((checks + 1))
-    [ "$(head -n 1 "$tmp/err")" = "verifybuf: $msg" ] ||
-        fail "verifybuf $*: stderr $(head -n 1 "$tmp/err"), expected $msg"
+    expect_err "verifybuf: $msg" \
+        "Try 'verifybuf --help' for more information."
 }
 usage_error "unrecognized option '--bogus'" --bogus "$ok"
+usage_error "unrecognized option '--bogus=1'" --bogus=1 "$ok"
+usage_error "option '--json' doesn't allow an argument" --json=1 "$ok"
+usage_error "option '--threads' requires an argument" "$ok" --thr
 usage_error "invalid option -- 'x'" -x "$ok"
 usage_error "option '--threads' requires an argument" "$ok" --threads
 usage_error "invalid thread count: 'many' (0 to 1024)" --threads many "$ok"
