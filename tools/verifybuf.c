@@ -303,7 +303,8 @@ static const char *reason_text(int reason)
 	case MMBUF_REASON_NEVER_SEALED: return "never sealed";
 	case MMBUF_REASON_MODIFIED: return "modified since seal";
 	case MMBUF_REASON_WRITER_OPEN: return "writer open";
-	case MMBUF_REASON_UNCLEAN: return "last writer crashed";
+	case MMBUF_REASON_UNCLEAN:
+		return "unclean, the last writer did not close it";
 	default: return "unknown reason";
 	}
 }
@@ -390,7 +391,7 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		break;
 	case MMBUF_VERDICT_UNVERIFIABLE:
 		tool_out_printf("not verifiable (%s", reason_text(r->reason));
-		/* The older slot of a crashed writer: its last commit, cut
+		/* The older slot of an unclean buffer: its last commit, cut
 		 * short (mmbuf_verify_path in mmbuf(3)). */
 		for (int i = 0; i < 2; i++)
 			if (r->slot_status[i] != 0)

@@ -49,9 +49,9 @@ from ._errors import (Error, MagicError, ChecksumError, TornError,
                       LabelError, LengthError, AlignError, ReadLockError,
                       ViewsAliveError, ViewError, NoChecksumError)
 from ._format import (Header, MAGIC, FORMAT_VERSION_MAJOR,
-                      FORMAT_VERSION_MINOR, STATE_WRITER_OPEN, STATE_SEALED, COMPAT_DATA_CHECKSUM,
-                      RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
-                      validate_header)
+                      FORMAT_VERSION_MINOR, STATE_WRITER_OPEN, STATE_SEALED,
+                      COMPAT_DATA_CHECKSUM, RO_COMPAT_LOCKING,
+                      RO_COMPAT_BLOCK_TABLE, parse_dtype, validate_header)
 from ._buffer import Buffer, open, create  # noqa: A004
 from ._array import save, load
 from ._checksum import backend as checksum_backend

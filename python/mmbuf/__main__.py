@@ -85,7 +85,7 @@ def info(path, out):
         h = b.header
         state = []
         if h.state & F.STATE_WRITER_OPEN:
-            state.append("writer-open (%s)" % ("a writer is at work"
+            state.append("writer open (%s)" % ("a writer is at work"
                          if b.writer_active else "unclean"))
         if h.state & F.STATE_SEALED:
             state.append("sealed")
@@ -290,7 +290,8 @@ _DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "checksum",
            "MMBUF_EFEATURE": "feature", "MMBUF_ETRUNCATED": "missing",
            "MMBUF_EINCONSISTENT": "inconsistent"}
 _REASON = {"never_sealed": "never sealed", "modified": "modified since seal",
-           "writer_open": "writer open", "unclean": "last writer crashed"}
+           "writer_open": "writer open",
+           "unclean": "unclean, the last writer did not close it"}
 
 
 def _corrupt_parts(r):

@@ -249,8 +249,9 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
     uuid[8] = (uuid[8] & 0x3F) | 0x80
     data_offset = F.DATA_OFFSET_MIN
     h = F.Header(1, F.FORMAT_VERSION_MAJOR, F.FORMAT_VERSION_MINOR, 0,
-                 F.RO_COMPAT_LOCKING, 0, bytes(uuid), now, now, data_offset, capacity, capacity,
-                 data_offset + capacity, F.STATE_WRITER_OPEN,
+                 F.RO_COMPAT_LOCKING, 0, bytes(uuid), now, now, data_offset,
+                 capacity, capacity, data_offset + capacity,
+                 F.STATE_WRITER_OPEN,
                  os.getpid() & 0xFFFFFFFF, dtype, itemsize, len(shape),
                  shape, 0, 0, 0, 0, 0, label, 1)
 

@@ -521,7 +521,8 @@ class TestVerdicts(Case):
                           "b = mmbuf.open(sys.argv[1], 'r+')\n"
                           "os.kill(os.getpid(), 9)\n", p)
         self.assertEqual(res.returncode, -signal.SIGKILL)
-        self.check(p, 1, r"not verifiable \(last writer crashed\)")
+        self.check(p, 1, r"not verifiable \(unclean, the last writer did "
+                   r"not close it\)")
 
     def test_unclean_with_torn_slot(self):
         p = self.sealed()
@@ -531,8 +532,9 @@ class TestVerdicts(Case):
         self.assertEqual(res.returncode, -signal.SIGKILL)
         cur = mmbuf.open(p).header.slot
         self.poke(p, 4096 * (1 - cur) + 300)
-        self.check(p, 1, r"not verifiable \(last writer crashed; slot %d "
-                   r"checksum: an interrupted commit\)" % (1 - cur))
+        self.check(p, 1, r"not verifiable \(unclean, the last writer did "
+                   r"not close it; slot %d checksum: an interrupted "
+                   r"commit\)" % (1 - cur))
 
     def test_without_block_table(self):
         # A seal without a table (as a writer that only keeps

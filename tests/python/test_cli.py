@@ -205,6 +205,20 @@ class TestInfoText(CliCase):
             "mmbuf: %s: not a regular file" % self.dir,
             "mmbuf: %s: not an mmbuf buffer file (bad magic)" % bad])
 
+    def test_state_words(self):
+        # "writer open", as dumpbuf -H and mmbuf(5) say it, and "unclean".
+        a = self.mkbuf("a.mmbuf", "-s", "8")
+        with mmbuf.open(a, "r+"):
+            res = self.mmbuf_cli("info", a)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn(b"\nstate:        writer open (a writer is at work)\n",
+                      res.stdout)
+        res = self.run_py("import mmbuf, os, sys\n"
+                          "b = mmbuf.open(sys.argv[1], 'r+')\n"
+                          "os.kill(os.getpid(), 9)\n", a)
+        res = self.mmbuf_cli("info", a)
+        self.assertIn(b"\nstate:        writer open (unclean)\n", res.stdout)
+
 
 class TestUsage(CliCase):
     """A wrong command line exits with 64 (EX_USAGE), as the C tools do,

@@ -63,7 +63,7 @@ slot 0:          intact (current)
 slot 1:          intact
   generation:    3
   version:       1.0
-  state:         writer-open
+  state:         writer open
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
   shape:         (2, 2)
@@ -227,7 +227,7 @@ mtime_ns = NS
 00001058: 6400 0000 0000 0000                      d.......          capacity = 100
 00001060: 0800 0000 0000 0000                      ........          length = 8
 00001068: 6420 0000 0000 0000                      d ......          file_size = 8292
-00001070: 0100 0000                                ....              state = 0x1 (writer-open)
+00001070: 0100 0000                                ....              state = 0x1 (writer open)
 writer_pid = PID
 00001078: 3e69 3200 0000 0000                      >i2.....          dtype = ">i2"
 00001080: 0200 0000                                ....              ndim = 2

@@ -41,10 +41,10 @@ hold "$b"
 unhold
 hold -l "$b"
 vb 1 "$b"
-expect_out "$b: not verifiable (last writer crashed)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
 vb 1 --repair --dry-run "$b"
-expect_out "$b: not verifiable (last writer crashed)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
 unhold
 
