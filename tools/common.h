@@ -321,6 +321,8 @@ int tool_slot_status(const struct tool_header *h, int i);
 int tool_slot_current(const struct tool_header *h, int i);
 /* "intact" or the message of a slot status. */
 const char *tool_status_text(int st);
+/* "intact" or the error name of a slot status, for --json. */
+const char *tool_status_name(int st);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
 /* The length of the NUL-padded string field f of slot, without the

@@ -490,8 +490,7 @@ static void json_report(const char *path, const mmbuf_report *r,
 		tool_out_str(", \"slots\": [");
 		for (int i = 0; i < 2; i++)
 			tool_out_printf("%s\"%s\"", i ? ", " : "",
-					r->slot_status[i] == 0 ? "ok"
-					: mmbuf_err_name(r->slot_status[i]));
+					tool_status_name(r->slot_status[i]));
 		tool_out_str("]");
 	} else {
 		tool_out_str(", \"slots\": null");

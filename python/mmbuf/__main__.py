@@ -203,7 +203,7 @@ def _slot_json(hdr, i, status, current):
     """The object of slot i in dumpbuf --json: every field of a slot that
     starts with the magic, as stored, whether or not it is valid."""
     name = status[i]
-    d = {"slot": i, "status": name or "ok",
+    d = {"slot": i, "status": name or "intact",
          "message": _errors.MESSAGES[name] if name else "intact",
          "current": current == i}
     s = hdr[F.PAGE * i:F.PAGE * i + F.SLOT_SIZE]

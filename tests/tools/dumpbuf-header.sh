@@ -95,7 +95,7 @@ cat > "$tmp/exp" <<'OUT'
   "slots": [
     {
       "slot": 0,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": true,
       "generation": 4,
@@ -131,7 +131,7 @@ cat > "$tmp/exp" <<'OUT'
     },
     {
       "slot": 1,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": false,
       "generation": 3,

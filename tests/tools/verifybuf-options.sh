@@ -99,8 +99,8 @@ expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
 # --json: one object per file and line.
 vb 3 --json "$ok" "$tmp/bad" "$tmp/missing"
 expect_out \
-"{\"file\": \"$ok\", \"verdict\": \"ok\", \"status\": 0, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": []}" \
-"{\"file\": \"$tmp/bad\", \"verdict\": \"corrupt\", \"status\": 2, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"ok\", \"ok\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": [{\"first_block\": 3, \"last_block\": 3, \"offset\": 12288, \"end\": 16384}]}" \
+"{\"file\": \"$ok\", \"verdict\": \"ok\", \"status\": 0, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"intact\", \"intact\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": []}" \
+"{\"file\": \"$tmp/bad\", \"verdict\": \"corrupt\", \"status\": 2, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"intact\", \"intact\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": [{\"first_block\": 3, \"last_block\": 3, \"offset\": 12288, \"end\": 16384}]}" \
 "{\"file\": \"$tmp/missing\", \"verdict\": \"failed\", \"status\": 3, \"reason\": null, \"error\": \"ENOENT\", \"message\": \"No such file or directory\", \"action\": null, \"repaired_slot\": null, \"slot\": null, \"slots\": null, \"sealed\": null, \"writer_open\": null, \"generation\": null, \"file_size\": null, \"expected_size\": null, \"length\": null, \"checksum_generation\": null, \"block_size\": null, \"blocks\": null, \"bytes_checked\": 0, \"bad\": []}"
 expect_err
 # --json with --repair and a damaged slot 0: the action is in the object.
@@ -108,7 +108,7 @@ cp "$ok" "$tmp/slot"
 printf 'XX' | dd of="$tmp/slot" bs=1 seek=300 conv=notrunc status=none
 vb 0 --json --repair "$tmp/slot"
 checks=$((checks + 1))
-grep -q '"verdict": "ok", "status": 0, .*"action": "repaired", "repaired_slot": 0, "slot": 0, "slots": \["ok", "ok"\]' "$tmp/out" ||
+grep -q '"verdict": "ok", "status": 0, .*"action": "repaired", "repaired_slot": 0, "slot": 0, "slots": \["intact", "intact"\]' "$tmp/out" ||
     fail "--json --repair: $(cat "$tmp/out")"
 
 # --threads: the same verdicts on 1 and on 3 threads.
