@@ -278,7 +278,7 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 		r->error = dmg;
 		/*
 		 * A writer killed while it copied a commit into the older slot
-		 * leaves exactly this: that slot fails its checksum or its
+		 * leaves exactly this: that slot fails its CRC or its
 		 * generation copies disagree, the current one says "writer
 		 * open", and no writer is left.  That is an unclean close (the
 		 * header is the last complete commit), not damage; the slot is

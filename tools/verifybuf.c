@@ -287,7 +287,7 @@ static const char *slot_damage(int st)
 {
 	switch (st) {
 	case MMBUF_EMAGIC: return "bad magic";
-	case MMBUF_ECHECKSUM: return "checksum";
+	case MMBUF_ECHECKSUM: return "CRC";  /* the header CRC, not a checksum */
 	case MMBUF_ETORN: return "torn";
 	case MMBUF_EVERSION: return "version";
 	case MMBUF_EFEATURE: return "feature";
@@ -333,7 +333,7 @@ static int truncated(const mmbuf_report *r)
 	return r->error == MMBUF_ETRUNCATED;
 }
 
-/* "slot 0 checksum; blocks 17-18 at [0x1100000, 0x1300000)" */
+/* "slot 0 CRC; blocks 17-18 at [0x1100000, 0x1300000)" */
 static void corrupt_parts(const mmbuf_report *r)
 {
 	const char *sep = "";

@@ -15,7 +15,7 @@ damaged header shown with --json, nothing on standard output.
 
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
-(never sealed)", "FILE: CORRUPT (slot 0 checksum; block 3 at
+(never sealed)", "FILE: CORRUPT (slot 0 CRC; block 3 at
 [0x300000, 0x400000))", "FILE: cannot check: message"), with verifybuf's
 exit statuses: the worst over all files of 0 verified, 1 consistent but
 not verifiable, 2 corruption found, 3 could not check (also when there
@@ -285,7 +285,7 @@ class _Parser(argparse.ArgumentParser):
                   "information.\n" % (self.prog, message, self.prog))
 
 
-_DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "checksum",
+_DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "CRC",
            "MMBUF_ETORN": "torn", "MMBUF_EVERSION": "version",
            "MMBUF_EFEATURE": "feature", "MMBUF_ETRUNCATED": "missing",
            "MMBUF_EINCONSISTENT": "inconsistent"}

@@ -1157,7 +1157,7 @@ class Buffer:
         the state changed, else False; a writable buffer always has the
         current header and returns False.
 
-        A slot counts only when its checksum and both copies of its
+        A slot counts only when its CRC and both copies of its
         generation agree; a read that a commit in flight spoiled, or that
         mixed a stale copy of one slot with the other torn (a generation
         older than the one held), is read again, as mmbuf(5), "Resizing",

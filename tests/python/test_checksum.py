@@ -469,16 +469,16 @@ class TestVerdicts(Case):
     def test_damaged_slot(self):
         p = self.sealed()
         self.poke(p, 4096 + 300)     # slot 1: its CRC fails
-        self.check(p, 2, r"CORRUPT \(slot 1 checksum\)")
+        self.check(p, 2, r"CORRUPT \(slot 1 CRC\)")
         self.poke(p, 8192 + 70000)
-        self.check(p, 2, r"CORRUPT \(slot 1 checksum; block 1 at "
+        self.check(p, 2, r"CORRUPT \(slot 1 CRC; block 1 at "
                    r"\[0x10000, 0x20000\)\)")
 
     def test_both_slots_damaged(self):
         p = self.sealed()
         self.poke(p, 300)
         self.poke(p, 4096 + 300)
-        self.check(p, 2, r"CORRUPT \(slot 0 checksum; slot 1 checksum\)")
+        self.check(p, 2, r"CORRUPT \(slot 0 CRC; slot 1 CRC\)")
 
     def test_truncated(self):
         p = self.sealed()
@@ -533,7 +533,7 @@ class TestVerdicts(Case):
         cur = mmbuf.open(p).header.slot
         self.poke(p, 4096 * (1 - cur) + 300)
         self.check(p, 1, r"not verifiable \(unclean, the last writer did "
-                   r"not close it; slot %d checksum: an interrupted "
+                   r"not close it; slot %d CRC: an interrupted "
                    r"commit\)" % (1 - cur))
 
     def test_without_block_table(self):

@@ -139,7 +139,7 @@ class TestInfoJson(CliCase):
         def cut(n):
             return lambda p: os.truncate(p, n)
 
-        variant("crc0", flip(300))                   # slot 0 checksum
+        variant("crc0", flip(300))                   # slot 0 CRC
         variant("crc01", lambda p: (flip(300)(p), flip(4096 + 300)(p)))
         variant("torn", lambda p: rewrite_slot(p, 1, generation_tail=99))
         variant("badlabel", lambda p: rewrite_slot(

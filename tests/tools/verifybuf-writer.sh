@@ -46,7 +46,7 @@ expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
 cp "$b" "$tmp/crashed"
 flip "$b" 300
 vb 1 "$b"
-expect_out "$b: not verifiable (unclean, the last writer did not close it; slot 0 checksum: an interrupted commit)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it; slot 0 CRC: an interrupted commit)"
 vb 1 --repair "$b"
 expect_out "$b: repaired slot 0 from slot 1" \
     "$b: not verifiable (unclean, the last writer did not close it)"
@@ -66,7 +66,7 @@ expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
 cp "$tmp/crashed" "$b"
 flip "$b" 4396
 vb 2 "$b"
-expect_out "$b: CORRUPT (slot 1 checksum)"
+expect_out "$b: CORRUPT (slot 1 CRC)"
 cp "$tmp/crashed" "$b"
 
 # --seal after the crash, then verify: ok again.
