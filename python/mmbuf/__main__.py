@@ -276,9 +276,9 @@ EXIT_USAGE = 64
 
 class _Parser(argparse.ArgumentParser):
     """argparse with the tools' usage errors: status 64 instead of
-    argparse's 2 (which verify uses for corruption, and info for nothing
-    else), and one line naming the problem then a pointer to --help,
-    instead of the usage."""
+    argparse's 2 (which among verify's statuses means corruption found),
+    and one line naming the problem then a pointer to --help, instead of
+    the usage."""
 
     def error(self, message):
         self.exit(EXIT_USAGE, "%s: %s\nTry '%s --help' for more "
