@@ -145,7 +145,8 @@ void tool_getopt_error(const char *short_opts,
 	const char *arg = optind > 0 ? argv[optind - 1] : "";
 	const char *p;
 
-	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+	/* "--=x" names no option at all: unrecognized, below. */
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0' && arg[2] != '=') {
 		const char *name = arg + 2;
 		size_t n = strcspn(name, "=");
 		int ambiguous;
