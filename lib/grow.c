@@ -252,7 +252,7 @@ static int read_header(mmbuf *b, mmbuf_info *h)
 		    (err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0,
 					     &got)) != 0)
 			return err;
-		/* A slot counts only when its checksum and both copies of its
+		/* A slot counts only when its CRC and both copies of its
 		 * generation agree; a commit in flight tears one slot at most,
 		 * and the other is the previous, whole one. */
 		err = mmbuf_validate_header(hdr, got, size, h);

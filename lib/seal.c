@@ -302,7 +302,7 @@ static void verify_fd(int fd, bool self_writer, unsigned flags,
 		r->error = dmg;
 		/*
 		 * A writer killed while it copied a commit into the older slot
-		 * leaves exactly this: that slot fails its checksum or its
+		 * leaves exactly this: that slot fails its CRC or its
 		 * generation copies disagree, the current one says "writer
 		 * open", and no writer is left.  That is an unclean close (the
 		 * header is the last complete commit), not damage; the slot is
@@ -401,7 +401,7 @@ int mmbuf_verify(const mmbuf *b, unsigned flags, unsigned threads,
 	return 0;
 }
 
-int mmbuf_repair(const char *path, unsigned flags, int *repaired)
+int mmbuf_repair_path(const char *path, unsigned flags, int *repaired)
 {
 	bool dry = flags & MMBUF_REPAIR_DRY_RUN;
 	uint8_t hdr[MMBUF_HEADER_SIZE];

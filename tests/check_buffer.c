@@ -822,7 +822,7 @@ START_TEST(test_generation_last)
 	/* A repair of the older slot would be the next commit too. */
 	tu_flip(p, TU_LABEL);
 	tu_pread(p, 0, before, sizeof before);
-	ck_assert_err(mmbuf_repair(p, 0, &repaired), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_repair_path(p, 0, &repaired), MMBUF_EINCONSISTENT);
 	header_unchanged(p, before, "a refused repair");
 
 	/* One commit before the last: the open takes 2^64 - 1, and every
@@ -920,7 +920,7 @@ START_TEST(test_commit_sets_locking)
 	/* A repair rewrites the older slot from the current one. */
 	clear_locking(p);
 	tu_flip(p, (uint64_t)(1 - tu_current_slot(p)) * MMBUF_PAGE + TU_LABEL);
-	ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &repaired), 0);
 	ck_assert_int_ge(repaired, 0);
 	check_locking(p, "repair");
 }

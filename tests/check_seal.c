@@ -506,14 +506,14 @@ START_TEST(test_repair)
 	mmbuf *b;
 	int cur, other, slot;
 
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, -1);
 	cur = tu_current_slot(p);
 	other = 1 - cur;
 	tu_flip(p, (uint64_t)other * 4096 + TU_LABEL + 3);
 	before = tu_read_file(p, &nb);
 
-	ck_assert_int_eq(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
 	ck_assert_int_eq(slot, other);
 	after = tu_read_file(p, &na);
 	ck_assert_uint_eq(na, nb);
@@ -522,8 +522,8 @@ START_TEST(test_repair)
 
 	/* Refused while a writer has it open, dry or not. */
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_err(mmbuf_repair(p, 0, NULL), MMBUF_EBUSY);
-	ck_assert_err(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
+	ck_assert_err(mmbuf_repair_path(p, 0, NULL), MMBUF_EBUSY);
+	ck_assert_err(mmbuf_repair_path(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
 	/* The writer fixed the damaged slot itself by committing into it:
 	 * start again from a fresh seal. */
 	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
@@ -534,7 +534,7 @@ START_TEST(test_repair)
 	free(before);
 	before = tu_read_file(p, &nb);
 
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, other);
 	after = tu_read_file(p, &na);
 	/* Only that slot's page changed: the data, the table, the slot in
@@ -555,13 +555,13 @@ START_TEST(test_repair)
 	tu_flip(p, TU_LENGTH);
 	tu_flip(p, 4096 + TU_LENGTH);
 	before = tu_read_file(p, &nb);
-	ck_assert_err(mmbuf_repair(p, 0, &slot), MMBUF_ECHECKSUM);
+	ck_assert_err(mmbuf_repair_path(p, 0, &slot), MMBUF_ECHECKSUM);
 	ck_assert_int_eq(slot, -1);
 	after = tu_read_file(p, &na);
 	ck_assert_int_eq(memcmp(before, after, nb), 0);
 	free(before);
 	free(after);
-	ck_assert_err(mmbuf_repair(tu_path("none"), 0, NULL), -ENOENT);
+	ck_assert_err(mmbuf_repair_path(tu_path("none"), 0, NULL), -ENOENT);
 
 	/* A sealed buffer's clean close leaves the clean, sealed state in
 	 * both slots: losing the current one loses nothing. */
@@ -578,12 +578,12 @@ START_TEST(test_repair)
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
 	ck_assert_uint_eq(r->nbad, 0);
 	mmbuf_report_free(r);
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, cur);
 	r = verify(p, 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	mmbuf_report_free(r);
-	ck_assert_err(mmbuf_repair(p, 0x80, NULL), -EINVAL);
+	ck_assert_err(mmbuf_repair_path(p, 0x80, NULL), -EINVAL);
 }
 END_TEST
 

@@ -18,9 +18,15 @@
 /* ------------------------------------------------------------------ */
 /* Messages and exit statuses (message.c)                             */
 
-/* Exit statuses shared by the tools; each man page lists the ones it uses. */
+/*
+ * Exit statuses shared by the tools; each man page lists the ones it uses.
+ * A usage error, the command line itself being wrong (an unknown option, a
+ * missing or malformed option argument, options that do not go together,
+ * no file), is 64 in every tool, EX_USAGE of sysexits.h, so that it is
+ * never mistaken for a status that tells what a file holds.
+ */
 #define TOOL_EXIT_OK 0
-#define TOOL_EXIT_USAGE 1   /* bad option, bad number, conflicting options */
+#define TOOL_EXIT_USAGE 64  /* EX_USAGE: the command line is wrong */
 #define TOOL_EXIT_INPUT 2   /* cannot open or read the file, bad header */
 #define TOOL_EXIT_OUTPUT 3  /* cannot write the output */
 #define TOOL_EXIT_SEEK 4    /* a seek before the start of the data */
@@ -43,12 +49,16 @@ void tool_err(const char *file, const char *fmt, ...) TOOL_PRINTF(2, 3);
 void tool_die(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
-/* A misused command line: "prog: message", a pointer to --help, exit. */
-void tool_usage_error(int status, const char *fmt, ...)
-	TOOL_PRINTF(2, 3) TOOL_NORETURN;
-/* What getopt_long() refused, named with tool_name (getopt's own messages
- * would name argv[0] as given); call it from the '?' case. */
-void tool_getopt_error(const char *short_opts, char **argv);
+/* A misused command line: "prog: message", then "Try 'prog --help' for
+ * more information." on stderr, and exit TOOL_EXIT_USAGE. */
+void tool_usage_error(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
+/* What getopt_long() refused (run with opterr = 0), as tool_usage_error()
+ * does: one line in getopt's words, but named with tool_name (getopt's own
+ * messages would name argv[0] as given); call it from the '?' case. */
+struct option;
+void tool_getopt_error(const char *short_opts,
+		       const struct option *long_opts, char **argv)
+	TOOL_NORETURN;
 /* "prog (mmbuf) VERSION" on stdout. */
 void tool_print_version(void);
 
@@ -328,6 +338,8 @@ int tool_slot_status(const struct tool_header *h, int i);
 int tool_slot_current(const struct tool_header *h, int i);
 /* "intact" or the message of a slot status. */
 const char *tool_status_text(int st);
+/* "intact" or the error name of a slot status, for --json. */
+const char *tool_status_name(int st);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
 /* The length of the NUL-padded string field f of slot, without the

@@ -79,7 +79,7 @@ static void fmt_state(char *o, size_t sz, uint32_t st)
 {
 	snprintf(o, sz, "%s%s%s%s",
 		 st == 0 ? "clean" : "",
-		 st & MMBUF_STATE_WRITER_OPEN ? "writer-open" : "",
+		 st & MMBUF_STATE_WRITER_OPEN ? "writer open" : "",
 		 (st & MMBUF_STATE_WRITER_OPEN) && (st & MMBUF_STATE_SEALED)
 		 ? ", " : "",
 		 st & MMBUF_STATE_SEALED ? "sealed" : "");

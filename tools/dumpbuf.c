@@ -118,9 +118,9 @@ static void usage(FILE *fp, int status)
 "Numbers: decimal, 0x hex or leading-0 octal, with an optional K, M, G or T\n"
 "suffix (powers of 1024).\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 input error (cannot open or read\n"
-"FILE, bad header, FILE shrank while read), 3 write error, 4 a seek before\n"
-"the start of the data.\n",
+"Exit status: 0 success, 2 input error (cannot open or read FILE, bad\n"
+"header, FILE shrank while read), 3 write error, 4 a seek before the start\n"
+"of the data, 64 usage error.\n",
 		tool_name);
 	exit(status);
 }
@@ -213,8 +213,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, TOOL_EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	/* "-t TYPE FILE": an optional argument must be attached to -t, so

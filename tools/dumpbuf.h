@@ -13,7 +13,7 @@
 #include "common.h"
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(TOOL_EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 enum mode {
 	MODE_XXD,       /* default: xxd layout (and -p, -i, -b, -e) */

@@ -35,7 +35,9 @@
 /* The exit statuses of editbuf(1). */
 enum {
 	EXIT_APPLIED = 0,
-	EXIT_BAD_INPUT = 1,     /* bad option or input; nothing was written */
+	EXIT_BAD_INPUT = 1,     /* a bad edit for this file (an index outside
+				 * the shape, a bad patch line, an offset past
+				 * the data); nothing was written */
 	EXIT_FILE = 2           /* the buffer could not be opened or written */
 };
 
@@ -102,13 +104,13 @@ static void usage(FILE *fp, int status)
 "Offsets are data offsets, as decimal, 0x hex or 0 octal numbers with an\n"
 "optional K, M, G or T suffix.  Nothing is written if any EDIT is bad.\n"
 "\n"
-"Exit status: 0 applied, 1 bad option or input (nothing written), 2 the\n"
-"file could not be opened or written.\n",
+"Exit status: 0 applied, 1 bad input (nothing written), 2 the file could\n"
+"not be opened or written, 64 usage error (nothing written).\n",
 		tool_name, tool_name);
 	exit(status);
 }
 
-#define bad_usage(...) tool_usage_error(EXIT_BAD_INPUT, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 /* "OFF=HEX" */
 static void parse_set(struct op *op)
@@ -221,8 +223,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_APPLIED); break;
 		case 'V': tool_print_version(); exit(EXIT_APPLIED);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_BAD_INPUT);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)

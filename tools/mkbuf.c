@@ -33,7 +33,7 @@
 #include "common.h"
 
 /* Exit statuses: see EXIT STATUS in mkbuf(1). */
-#define EXIT_USAGE TOOL_EXIT_USAGE   /* 1: bad option or argument */
+#define EXIT_USAGE TOOL_EXIT_USAGE   /* 64: the command line is wrong */
 #define EXIT_INPUT TOOL_EXIT_INPUT   /* 2: cannot read --from, bad .npy */
 #define EXIT_CREATE TOOL_EXIT_OUTPUT /* 3: cannot create or write FILE */
 
@@ -49,8 +49,8 @@ enum {
 
 struct opts {
 	const char *path;
-	uint64_t size;
-	int size_set;
+	uint64_t capacity;
+	int capacity_set;
 	const char *dtype_arg;
 	int dtype_set;
 	char dtype[MMBUF_DTYPE_MAX + 1];
@@ -78,7 +78,8 @@ struct opts {
 static const char short_opts[] = "s:t:L:fqhV";
 
 static const struct option long_opts[] = {
-	{ "size", required_argument, NULL, 's' },
+	{ "capacity", required_argument, NULL, 's' },
+	{ "size", required_argument, NULL, 's' },  /* deprecated: --capacity */
 	{ "dtype", required_argument, NULL, 't' },
 	{ "shape", required_argument, NULL, OPT_SHAPE },
 	{ "length", required_argument, NULL, OPT_LENGTH },
@@ -103,17 +104,18 @@ static void usage(FILE *fp, int status)
 {
 	fprintf(fp,
 "Usage: %s [OPTION]... FILE\n"
-"  or:  %s --resize SIZE [--sparse] [--json] [-q] FILE\n"
+"  or:  %s --resize BYTES [--sparse] [--json] [-q] FILE\n"
 "Create a buffer file, or change the capacity of one.\n"
 "\n"
-"Size and layout (one of -s, --shape, --from, --from-npy is needed):\n"
-"  -s, --size SIZE       bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
-"                        GiB, TiB: powers of 1024)\n"
+"Capacity and layout (one of -s, --shape, --from, --from-npy is needed):\n"
+"  -s, --capacity BYTES  bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
+"                        GiB, TiB: powers of 1024); --size is a\n"
+"                        deprecated name of --capacity\n"
 "  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
-"      --shape DIMS      dimensions, e.g. 1000x3; without -s the size is\n"
-"                        their product times the item size, with -s they\n"
-"                        must agree\n"
-"      --length N        committed length in bytes (default: the size;\n"
+"      --shape DIMS      dimensions, e.g. 1000x3; without -s the capacity\n"
+"                        is their product times the item size, with -s\n"
+"                        they must agree\n"
+"      --length N        committed length in bytes (default: the capacity;\n"
 "                        0 makes an appendable buffer)\n"
 "  -L, --label TEXT      a label (UTF-8, at most 255 bytes)\n"
 "      --align BYTES     align the data to BYTES (a power of two, at most\n"
@@ -124,16 +126,16 @@ static void usage(FILE *fp, int status)
 "\n"
 "Initial data (default: zeros):\n"
 "      --from FILE       the bytes of FILE, or of standard input for -;\n"
-"                        the size defaults to its length\n"
+"                        the capacity defaults to its length\n"
 "      --from-npy FILE   dtype, shape and data of a NumPy .npy file\n"
 "      --fill BYTE       every byte of the data set to BYTE (0-255)\n"
 "      --seal            store the checksums of the data [0, length)\n"
 "\n"
 "Resizing an existing buffer:\n"
-"      --resize SIZE     grow or shrink the data region of FILE to SIZE\n"
-"                        bytes (preallocated unless --sparse or the file\n"
-"                        is sparse); a shrink needs the length to fit and\n"
-"                        no other process to have FILE open\n"
+"      --resize BYTES    grow or shrink the capacity of FILE to BYTES\n"
+"                        (preallocated unless --sparse or the file is\n"
+"                        sparse); a shrink needs the length to fit and no\n"
+"                        other process to have FILE open\n"
 "\n"
 "Output:\n"
 "      --json            print the created header as JSON (dumpbuf --json)\n"
@@ -141,14 +143,14 @@ static void usage(FILE *fp, int status)
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 cannot read the --from or\n"
-"--from-npy input or it is invalid, 3 cannot create or write FILE.\n",
+"Exit status: 0 success, 2 cannot read the --from or --from-npy input or\n"
+"it is invalid, 3 cannot create or write FILE, 64 usage error.\n",
 		tool_name, tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 /* "1000x3" or "1000,3"; a single number is one dimension. */
 static void parse_shape(struct opts *o, const char *arg)
@@ -192,9 +194,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (tool_parse_size(optarg, &o->size) < 0)
-				bad_usage("invalid size: '%s'", optarg);
-			o->size_set = 1;
+			if (tool_parse_size(optarg, &o->capacity) < 0)
+				bad_usage("invalid capacity: '%s'", optarg);
+			o->capacity_set = 1;
 			break;
 		case 't': o->dtype_arg = optarg; o->dtype_set = 1; break;
 		case OPT_SHAPE: o->shape_arg = optarg; parse_shape(o, optarg); break;
@@ -233,15 +235,14 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_RESIZE:
 			if (tool_parse_size(optarg, &o->resize) < 0)
-				bad_usage("invalid size: '%s'", optarg);
+				bad_usage("invalid capacity: '%s'", optarg);
 			o->resize_set = 1;
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -252,7 +253,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 	if (o->resize_set) {
 		/* Only what applies to an existing buffer. */
-		if (o->size_set || o->shape_arg != NULL || o->dtype_set ||
+		if (o->capacity_set || o->shape_arg != NULL || o->dtype_set ||
 		    o->length_set || o->label != NULL || o->align != 0 ||
 		    o->mode_set || o->force || o->from != NULL ||
 		    o->from_npy != NULL || o->fill >= 0 || o->seal)
@@ -266,12 +267,14 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (o->fill >= 0 && (o->from != NULL || o->from_npy != NULL))
 		bad_usage("%s", "--fill cannot be used with --from or --from-npy");
 	if (o->from_npy != NULL &&
-	    (o->size_set || o->shape_arg != NULL || o->dtype_set))
-		bad_usage("%s", "--from-npy takes the size, dtype and shape from "
-			  "the file: -s, -t and --shape cannot be used with it");
-	if (!o->size_set && o->shape_arg == NULL && o->from == NULL &&
+	    (o->capacity_set || o->shape_arg != NULL || o->dtype_set))
+		bad_usage("%s", "--from-npy takes the capacity, dtype and "
+			  "shape from the file: -s, -t and --shape cannot be "
+			  "used with it");
+	if (!o->capacity_set && o->shape_arg == NULL && o->from == NULL &&
 	    o->from_npy == NULL)
-		bad_usage("%s", "no size: give -s, --shape, --from or --from-npy");
+		bad_usage("%s", "no capacity: give -s, --shape, --from or "
+			  "--from-npy");
 	if (mmbuf_dtype_parse(o->dtype_arg, o->dtype, &o->itemsize) < 0)
 		bad_usage("unknown dtype: '%s'", o->dtype_arg);
 	if (o->label != NULL && strlen(o->label) > MMBUF_LABEL_MAX)
@@ -450,8 +453,8 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	tool_progress_end(&pr);
 	if (!the_rest_is_not_data && off == cap &&
 	    tool_read_full(fd, &extra, 1, &got, check_signal) == 0 && got > 0)
-		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
-		     PRIu64 " bytes)", cap);
+		fail(EXIT_INPUT, src, "larger than the capacity of the buffer "
+		     "(%" PRIu64 " bytes)", cap);
 }
 
 /* ------------------------------------------------------------------ */
@@ -585,13 +588,14 @@ int main(int argc, char **argv)
 			if (tool_shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
 				bad_usage("shape %s of %s is too large", o.shape_arg,
 					  o.dtype);
-			if (o.size_set && o.size != need)
+			if (o.capacity_set && o.capacity != need)
 				bad_usage("shape %s of %s is %" PRIu64 " bytes, "
-					  "but the size is %" PRIu64, o.shape_arg,
-					  o.dtype, need, o.size);
+					  "but the capacity is %" PRIu64,
+					  o.shape_arg, o.dtype, need,
+					  o.capacity);
 			cap = need;
-		} else if (o.size_set) {
-			cap = o.size;
+		} else if (o.capacity_set) {
+			cap = o.capacity;
 		}
 		if (o.from != NULL && strcmp(o.from, "-") == 0) {
 			off_t pos;
@@ -604,9 +608,9 @@ int main(int argc, char **argv)
 				src_size = (uint64_t)pos < (uint64_t)st.st_size
 					   ? (uint64_t)st.st_size - (uint64_t)pos
 					   : 0;
-			else if (!o.size_set && o.shape_arg == NULL)
+			else if (!o.capacity_set && o.shape_arg == NULL)
 				in_fd = spool_stdin(o.path, &src_size);
-			if (!o.size_set && o.shape_arg == NULL)
+			if (!o.capacity_set && o.shape_arg == NULL)
 				cap = src_size;
 		} else if (o.from != NULL) {
 			src = o.from;
@@ -616,7 +620,7 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISDIR(st.st_mode))
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(EISDIR));
-			if (!S_ISREG(st.st_mode) && !o.size_set &&
+			if (!S_ISREG(st.st_mode) && !o.capacity_set &&
 			    o.shape_arg == NULL)
 				tool_die(EXIT_INPUT, o.from, "not a regular file: "
 					 "give -s or --shape, or use --from - "
@@ -626,19 +630,20 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISREG(st.st_mode))
 				src_size = (uint64_t)st.st_size;
-			if (!o.size_set && o.shape_arg == NULL)
+			if (!o.capacity_set && o.shape_arg == NULL)
 				cap = src_size;
 			else if (S_ISREG(st.st_mode) && src_size > cap)
-				tool_die(EXIT_INPUT, o.from, "larger than the size "
-					 "of the buffer (%" PRIu64 " bytes)", cap);
+				tool_die(EXIT_INPUT, o.from, "larger than the "
+					 "capacity of the buffer (%" PRIu64
+					 " bytes)", cap);
 		}
-		if (o.from != NULL && o.shape_arg == NULL && o.size_set == 0 &&
+		if (o.from != NULL && o.shape_arg == NULL && !o.capacity_set &&
 		    cap % o.itemsize != 0)
 			tool_die(EXIT_INPUT, src, "%" PRIu64 " bytes is not a "
 				 "whole number of %s elements", cap, o.dtype);
 	}
 	if (o.length_set && o.length > cap)
-		bad_usage("length %" PRIu64 " exceeds the size (%" PRIu64
+		bad_usage("length %" PRIu64 " exceeds the capacity (%" PRIu64
 			  " bytes)", o.length, cap);
 
 	co.capacity = cap;

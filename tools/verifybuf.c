@@ -25,13 +25,12 @@
 #include "common.h"
 
 /* The exit statuses of verifybuf(1); the worst over all files wins.  They
- * are the verdicts of mmbuf_verify_path(), plus one for misuse. */
+ * are the verdicts of mmbuf_verify_path(); misuse is TOOL_EXIT_USAGE. */
 enum {
 	EXIT_VERIFIED = 0,      /* every file matches its seal */
 	EXIT_UNVERIFIABLE = 1,  /* consistent, but no current seal */
 	EXIT_CORRUPT = 2,       /* damage found */
-	EXIT_CANNOT = 3,        /* could not check (or seal, or repair) */
-	EXIT_USAGE = 4
+	EXIT_CANNOT = 3         /* could not check (or seal, or repair) */
 };
 
 enum { OPT_JSON = 256, OPT_SEAL, OPT_REPAIR, OPT_DRY_RUN, OPT_BACKUP,
@@ -96,14 +95,14 @@ static void usage(FILE *fp, int status)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status (the worst over all files): 0 all verified, 1 consistent but\n"
-"not verifiable, 2 corruption found, 3 could not check, 4 usage error.\n"
+"not verifiable, 2 corruption found, 3 could not check; 64 usage error.\n"
 "Ctrl-C stops a seal or a check cleanly, then kills verifybuf (status 130).\n",
 		tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
@@ -139,8 +138,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_VERIFIED); break;
 		case 'V': tool_print_version(); exit(EXIT_VERIFIED);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -273,11 +271,11 @@ static int do_repair(const struct opts *o, const char *path, struct action *a)
 	int err, slot = -1;
 
 	/* Find out first, so that a backup is made only when needed. */
-	err = mmbuf_repair(path, MMBUF_REPAIR_DRY_RUN, &slot);
+	err = mmbuf_repair_path(path, MMBUF_REPAIR_DRY_RUN, &slot);
 	if (err == 0 && slot >= 0 && !o->dry_run) {
 		if (o->backup != NULL && (err = save_backup(path, o->backup)) != 0)
 			return err;
-		err = mmbuf_repair(path, 0, &slot);
+		err = mmbuf_repair_path(path, 0, &slot);
 	}
 	if (err != 0) {
 		tool_err(path, "cannot repair: %s", mmbuf_strerror(err));
@@ -297,7 +295,7 @@ static const char *slot_damage(int st)
 {
 	switch (st) {
 	case MMBUF_EMAGIC: return "bad magic";
-	case MMBUF_ECHECKSUM: return "checksum";
+	case MMBUF_ECHECKSUM: return "CRC";  /* the header CRC, not a checksum */
 	case MMBUF_ETORN: return "torn";
 	case MMBUF_EVERSION: return "version";
 	case MMBUF_EFEATURE: return "feature";
@@ -313,7 +311,8 @@ static const char *reason_text(int reason)
 	case MMBUF_REASON_NEVER_SEALED: return "never sealed";
 	case MMBUF_REASON_MODIFIED: return "modified since seal";
 	case MMBUF_REASON_WRITER_OPEN: return "writer open";
-	case MMBUF_REASON_UNCLEAN: return "last writer crashed";
+	case MMBUF_REASON_UNCLEAN:
+		return "unclean, the last writer did not close it";
 	default: return "unknown reason";
 	}
 }
@@ -342,7 +341,7 @@ static int truncated(const mmbuf_report *r)
 	return r->error == MMBUF_ETRUNCATED;
 }
 
-/* "slot 0 checksum; blocks 17-18 at [0x1100000, 0x1300000)" */
+/* "slot 0 CRC; blocks 17-18 at [0x1100000, 0x1300000)" */
 static void corrupt_parts(const mmbuf_report *r)
 {
 	const char *sep = "";
@@ -400,7 +399,7 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		break;
 	case MMBUF_VERDICT_UNVERIFIABLE:
 		tool_out_printf("not verifiable (%s", reason_text(r->reason));
-		/* The older slot of a crashed writer: its last commit, cut
+		/* The older slot of an unclean buffer: its last commit, cut
 		 * short (mmbuf_verify_path in mmbuf(3)). */
 		for (int i = 0; i < 2; i++)
 			if (r->slot_status[i] != 0)
@@ -499,8 +498,7 @@ static void json_report(const char *path, const mmbuf_report *r,
 		tool_out_str(", \"slots\": [");
 		for (int i = 0; i < 2; i++)
 			tool_out_printf("%s\"%s\"", i ? ", " : "",
-					r->slot_status[i] == 0 ? "ok"
-					: mmbuf_err_name(r->slot_status[i]));
+					tool_status_name(r->slot_status[i]));
 		tool_out_str("]");
 	} else {
 		tool_out_str(", \"slots\": null");

@@ -39,6 +39,8 @@ On the command line: ``python3 -m mmbuf info FILE...`` (``--json`` for
 the object of ``dumpbuf --json``), ``python3 -m mmbuf verify FILE...``
 and ``python3 -m mmbuf --version``; see mmbuf.__main__.
 """
+import warnings as _warnings
+
 from ._version import __version__
 from ._errors import (Error, MagicError, ChecksumError, TornError,
                       VersionError, FeatureError, ROFeatureError,
@@ -46,10 +48,10 @@ from ._errors import (Error, MagicError, ChecksumError, TornError,
                       BusyError, ReadOnlyError, DtypeError, ShapeError,
                       LabelError, LengthError, AlignError, ReadLockError,
                       ViewsAliveError, ViewError, NoChecksumError)
-from ._format import (Header, MAGIC, VERSION_MAJOR, VERSION_MINOR,
-                      STATE_WRITER_OPEN, STATE_SEALED, COMPAT_DATA_CHECKSUM,
-                      RO_COMPAT_LOCKING, RO_COMPAT_BLOCK_TABLE, parse_dtype,
-                      validate_header)
+from ._format import (Header, MAGIC, FORMAT_VERSION_MAJOR,
+                      FORMAT_VERSION_MINOR, STATE_WRITER_OPEN, STATE_SEALED,
+                      COMPAT_DATA_CHECKSUM, RO_COMPAT_LOCKING,
+                      RO_COMPAT_BLOCK_TABLE, parse_dtype, validate_header)
 from ._buffer import Buffer, open, create  # noqa: A004
 from ._array import save, load
 from ._checksum import backend as checksum_backend
@@ -66,7 +68,8 @@ __all__ = [
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
     "ShapeError", "LabelError", "LengthError", "AlignError", "ReadLockError",
-    "ViewsAliveError", "ViewError", "MAGIC", "VERSION_MAJOR", "VERSION_MINOR",
+    "ViewsAliveError", "ViewError", "MAGIC", "FORMAT_VERSION_MAJOR",
+    "FORMAT_VERSION_MINOR",
     "STATE_WRITER_OPEN", "STATE_SEALED", "COMPAT_DATA_CHECKSUM",
     "RO_COMPAT_LOCKING", "RO_COMPAT_BLOCK_TABLE",
 ]
@@ -75,3 +78,20 @@ Header.__module__ = "mmbuf"
 Buffer.__module__ = "mmbuf"
 Report.__module__ = "mmbuf"
 BadRange.__module__ = "mmbuf"
+
+
+# The format's version was exported as VERSION_MAJOR and VERSION_MINOR;
+# C calls it MMBUF_FORMAT_VERSION_*, and MMBUF_VERSION_* is the library's.
+_RENAMED = {"VERSION_MAJOR": "FORMAT_VERSION_MAJOR",
+            "VERSION_MINOR": "FORMAT_VERSION_MINOR"}
+
+
+def __getattr__(name: str) -> int:
+    """The old names of the format's version, with a DeprecationWarning."""
+    new = _RENAMED.get(name)
+    if new is None:
+        raise AttributeError("module 'mmbuf' has no attribute %r" % (name,))
+    _warnings.warn("mmbuf.%s is deprecated: use mmbuf.%s, the format's "
+                   "version" % (name, new), DeprecationWarning, stacklevel=2)
+    value: int = globals()[new]
+    return value

@@ -248,9 +248,10 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
     uuid[6] = (uuid[6] & 0x0F) | 0x40   # RFC 4122 version 4
     uuid[8] = (uuid[8] & 0x3F) | 0x80
     data_offset = F.DATA_OFFSET_MIN
-    h = F.Header(1, F.VERSION_MAJOR, F.VERSION_MINOR, 0, F.RO_COMPAT_LOCKING,
-                 0, bytes(uuid), now, now, data_offset, capacity, capacity,
-                 data_offset + capacity, F.STATE_WRITER_OPEN,
+    h = F.Header(1, F.FORMAT_VERSION_MAJOR, F.FORMAT_VERSION_MINOR, 0,
+                 F.RO_COMPAT_LOCKING, 0, bytes(uuid), now, now, data_offset,
+                 capacity, capacity, data_offset + capacity,
+                 F.STATE_WRITER_OPEN,
                  os.getpid() & 0xFFFFFFFF, dtype, itemsize, len(shape),
                  shape, 0, 0, 0, 0, 0, label, 1)
 
@@ -1099,8 +1100,8 @@ class Buffer:
         new = cur.replace(**fields)
         new = new.replace(generation=gen, mtime_ns=time.time_ns(),
                           writer_pid=os.getpid() & 0xFFFFFFFF,
-                          version_major=F.VERSION_MAJOR,
-                          version_minor=F.VERSION_MINOR,
+                          version_major=F.FORMAT_VERSION_MAJOR,
+                          version_minor=F.FORMAT_VERSION_MINOR,
                           compat=new.compat & F.COMPAT_KNOWN,
                           ro_compat=new.ro_compat | F.RO_COMPAT_LOCKING,
                           slot=gen % 2, slot_status=tuple(status))
@@ -1156,7 +1157,7 @@ class Buffer:
         the state changed, else False; a writable buffer always has the
         current header and returns False.
 
-        A slot counts only when its checksum and both copies of its
+        A slot counts only when its CRC and both copies of its
         generation agree; a read that a commit in flight spoiled, or that
         mixed a stale copy of one slot with the other torn (a generation
         older than the one held), is read again, as mmbuf(5), "Resizing",

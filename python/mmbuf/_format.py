@@ -16,8 +16,8 @@ from . import _errors as E
 from ._types import BytesLike, DTypeArg
 
 MAGIC = b"\x8dMMB\r\n\x1a\n"
-VERSION_MAJOR = 1
-VERSION_MINOR = 0
+FORMAT_VERSION_MAJOR = 1
+FORMAT_VERSION_MINOR = 0
 PAGE = 4096
 SLOT_SIZE = 512
 HEADER_SIZE = 8192
@@ -258,7 +258,7 @@ def decode_slot(s: BytesLike, slot: int = -1) -> Header:
     shape_all = tuple(rest[:8])
     (data_checksum, checksum_generation, table_offset, table_size,
      _res1, label_raw, _res2, _tail, _crc) = rest[8:]
-    if major != VERSION_MAJOR:
+    if major != FORMAT_VERSION_MAJOR:
         raise E.VersionError("format version %d.%d is not supported"
                              % (major, minor))
     if incompat & ~INCOMPAT_KNOWN:

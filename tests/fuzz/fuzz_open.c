@@ -97,7 +97,7 @@ static void run(const uint8_t *data, size_t size)
 		abort();
 	}
 
-	if (mmbuf_repair(path, MMBUF_REPAIR_DRY_RUN, &repaired) == 0 &&
+	if (mmbuf_repair_path(path, MMBUF_REPAIR_DRY_RUN, &repaired) == 0 &&
 	    repaired != -1 && repaired != 0 && repaired != 1)
 		abort();
 
@@ -115,7 +115,7 @@ static void run(const uint8_t *data, size_t size)
 		use(b);
 		mmbuf_close(b);
 	}
-	(void)mmbuf_repair(path, 0, &repaired);
+	(void)mmbuf_repair_path(path, 0, &repaired);
 	close(fd);
 }
 

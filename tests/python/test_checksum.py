@@ -475,16 +475,16 @@ class TestVerdicts(Case):
     def test_damaged_slot(self):
         p = self.sealed()
         self.poke(p, 4096 + 300)     # slot 1: its CRC fails
-        self.check(p, 2, r"CORRUPT \(slot 1 checksum\)")
+        self.check(p, 2, r"CORRUPT \(slot 1 CRC\)")
         self.poke(p, 8192 + 70000)
-        self.check(p, 2, r"CORRUPT \(slot 1 checksum; block 1 at "
+        self.check(p, 2, r"CORRUPT \(slot 1 CRC; block 1 at "
                    r"\[0x10000, 0x20000\)\)")
 
     def test_both_slots_damaged(self):
         p = self.sealed()
         self.poke(p, 300)
         self.poke(p, 4096 + 300)
-        self.check(p, 2, r"CORRUPT \(slot 0 checksum; slot 1 checksum\)")
+        self.check(p, 2, r"CORRUPT \(slot 0 CRC; slot 1 CRC\)")
 
     def test_truncated(self):
         p = self.sealed()
@@ -527,7 +527,8 @@ class TestVerdicts(Case):
                           "b = mmbuf.open(sys.argv[1], 'r+')\n"
                           "os.kill(os.getpid(), 9)\n", p)
         self.assertEqual(res.returncode, -signal.SIGKILL)
-        self.check(p, 1, r"not verifiable \(last writer crashed\)")
+        self.check(p, 1, r"not verifiable \(unclean, the last writer did "
+                   r"not close it\)")
 
     def test_unclean_with_torn_slot(self):
         p = self.sealed()
@@ -537,8 +538,9 @@ class TestVerdicts(Case):
         self.assertEqual(res.returncode, -signal.SIGKILL)
         cur = mmbuf.open(p).header.slot
         self.poke(p, 4096 * (1 - cur) + 300)
-        self.check(p, 1, r"not verifiable \(last writer crashed; slot %d "
-                   r"checksum: an interrupted commit\)" % (1 - cur))
+        self.check(p, 1, r"not verifiable \(unclean, the last writer did "
+                   r"not close it; slot %d CRC: an interrupted "
+                   r"commit\)" % (1 - cur))
 
     def test_without_block_table(self):
         # A seal without a table (as a writer that only keeps
@@ -579,11 +581,15 @@ class TestVerdicts(Case):
         self.assertNotIn(b": ok", p.stdout)
 
     def test_usage(self):
-        p = self.py_verify()
-        self.assertEqual(p.returncode, 4)
-        p = self.py_verify("--bogus", self.path())
-        self.assertEqual(p.returncode, 4)
-        self.assertIn(b"usage:", p.stderr)
+        # verifybuf's status for a usage error: 64, EX_USAGE.
+        for args in ((), ("--bogus", self.path())):
+            with self.subTest(args=args):
+                c = self.verifybuf(*args)
+                p = self.py_verify(*args)
+                self.assertEqual((c.returncode, p.returncode), (64, 64))
+                self.assertEqual(p.stderr.splitlines()[-1],
+                                 b"Try 'python3 -m mmbuf verify --help' for "
+                                 b"more information.")
 
 
 class TestReadme(TempDirCase):

@@ -139,7 +139,7 @@ class TestInfoJson(CliCase):
         def cut(n):
             return lambda p: os.truncate(p, n)
 
-        variant("crc0", flip(300))                   # slot 0 checksum
+        variant("crc0", flip(300))                   # slot 0 CRC
         variant("crc01", lambda p: (flip(300)(p), flip(4096 + 300)(p)))
         variant("torn", lambda p: rewrite_slot(p, 1, generation_tail=99))
         variant("badlabel", lambda p: rewrite_slot(
@@ -204,6 +204,62 @@ class TestInfoText(CliCase):
             "mmbuf: %s: No such file or directory" % missing,
             "mmbuf: %s: not a regular file" % self.dir,
             "mmbuf: %s: not an mmbuf buffer file (bad magic)" % bad])
+
+    def test_state_words(self):
+        # "writer open", as dumpbuf -H and mmbuf(5) say it, and "unclean".
+        a = self.mkbuf("a.mmbuf", "-s", "8")
+        with mmbuf.open(a, "r+"):
+            res = self.mmbuf_cli("info", a)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn(b"\nstate:        writer open (a writer is at work)\n",
+                      res.stdout)
+        res = self.run_py("import mmbuf, os, sys\n"
+                          "b = mmbuf.open(sys.argv[1], 'r+')\n"
+                          "os.kill(os.getpid(), 9)\n", a)
+        res = self.mmbuf_cli("info", a)
+        self.assertIn(b"\nstate:        writer open (unclean)\n", res.stdout)
+
+
+class TestUsage(CliCase):
+    """A wrong command line exits with 64 (EX_USAGE), as the C tools do,
+    whatever the command, after one line naming the problem and a pointer
+    to --help; argparse's 2 would read as verify's "corruption found"."""
+
+    def test_usage_errors(self):
+        f = self.mkbuf("a.mmbuf", "-s", "8")
+        cases = [
+            ((), "python3 -m mmbuf", "COMMAND"),
+            (("frob", f), "python3 -m mmbuf", "invalid choice: 'frob'"),
+            (("--bogus",), "python3 -m mmbuf", "COMMAND"),
+            (("--bogus", "info", f), "python3 -m mmbuf info", "--bogus"),
+            (("--version=3",), "python3 -m mmbuf", "--version"),
+            (("info",), "python3 -m mmbuf info", "FILE"),
+            (("info", "--bogus", f), "python3 -m mmbuf info", "--bogus"),
+            (("info", "--json=1", f), "python3 -m mmbuf info", "--json"),
+            (("verify",), "python3 -m mmbuf verify", "FILE"),
+            (("verify", "-x", f), "python3 -m mmbuf verify", "-x"),
+            (("verify", "--backend", "nope", f), "python3 -m mmbuf verify",
+             "invalid choice: 'nope'"),
+        ]
+        for args, prog_name, names in cases:
+            with self.subTest(args=args):
+                res = self.mmbuf_cli(*args)
+                self.assertEqual(res.returncode, 64, res.stderr)
+                self.assertEqual(res.stdout, b"")
+                lines = res.stderr.decode().splitlines()
+                self.assertEqual(len(lines), 2, lines)
+                self.assertTrue(lines[0].startswith(prog_name + ": "),
+                                lines)
+                self.assertIn(names, lines[0])
+                self.assertEqual(lines[1], "Try '%s --help' for more "
+                                 "information." % prog_name)
+
+    def test_help_names_the_status(self):
+        for cmd in ("info", "verify"):
+            with self.subTest(cmd):
+                res = self.mmbuf_cli(cmd, "--help")
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertIn(b"64 usage error", b" ".join(res.stdout.split()))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 #!/bin/sh
 # dumpbuf -H, --json and --slots: fixed expected output.  The uuid, the
-# times, the writer's pid and the header checksums (which cover them)
+# times, the writer's pid and the header CRCs (which cover them)
 # differ from run to run: they are replaced by UUID, TIME, NS, PID and CRC
 # before comparing; everything else is compared byte for byte.  Damaged
 # headers: -H and --json report and exit 2, --slots shows the damage.
@@ -63,7 +63,7 @@ slot 0:          intact (current)
 slot 1:          intact
   generation:    3
   version:       1.1
-  state:         writer-open
+  state:         writer open
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
   shape:         (2, 2)
@@ -95,7 +95,7 @@ cat > "$tmp/exp" <<'OUT'
   "slots": [
     {
       "slot": 0,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": true,
       "generation": 4,
@@ -131,7 +131,7 @@ cat > "$tmp/exp" <<'OUT'
     },
     {
       "slot": 1,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": false,
       "generation": 3,
@@ -227,7 +227,7 @@ mtime_ns = NS
 00001058: 6400 0000 0000 0000                      d.......          capacity = 100
 00001060: 0800 0000 0000 0000                      ........          length = 8
 00001068: 6420 0000 0000 0000                      d ......          file_size = 8292
-00001070: 0100 0000                                ....              state = 0x1 (writer-open)
+00001070: 0100 0000                                ....              state = 0x1 (writer open)
 writer_pid = PID
 00001078: 3e69 3200 0000 0000                      >i2.....          dtype = ">i2"
 00001080: 0200 0000                                ....              ndim = 2
@@ -258,7 +258,7 @@ grep -q '^header:          valid, slot 1 is current$' "$tmp/got" ||
 grep -q '^slot 0:          header checksum mismatch$' "$tmp/got" ||
     fail "-H names the damage of slot 0"
 grep -q '^  header crc32:  CRC (MISMATCH)$' "$tmp/got" ||
-    fail "-H shows the checksum mismatch"
+    fail "-H shows the CRC mismatch"
 view --json one.mmbuf
 grep -q '"status": "MMBUF_ECHECKSUM",' "$tmp/got" ||
     fail "--json names the damage of slot 0"
@@ -296,7 +296,7 @@ OUT
 grep -E '^#|magic|generation' "$tmp/got" | grep -v checksum_generation > "$tmp/got2"
 same "--slots, both slots damaged" "$tmp/got2" "$tmp/exp"
 grep -Eq '^000001fc: .*crc32 = 0x[0-9a-f]{8} \(BAD: computed 0x[0-9a-f]{8}\)$' "$tmp/got" ||
-    fail "--slots shows the bad checksum"
+    fail "--slots shows the bad CRC"
 
 # A file cut inside the second slot.
 head -c 4300 "$tmp/t.mmbuf" > "$tmp/cut.mmbuf"

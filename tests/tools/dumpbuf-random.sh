@@ -52,6 +52,12 @@ BEGIN {
     }
 }' > "$tmp/cases"
 
+# usage_status STATUS: the status dumpbuf gives where xxd or hexdump gives
+# STATUS: the same, but 64 (EX_USAGE) for their usage error, 1.
+usage_status() {
+    if [ "$1" -eq 1 ]; then echo 64; else echo "$1"; fi
+}
+
 i=0
 while read -r len kind tool opts; do
     i=$((i + 1))
@@ -69,7 +75,8 @@ while read -r len kind tool opts; do
         rc=$?
         # shellcheck disable=SC2086
         hexdump -C $opts "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf -C$opts ($len bytes, $kind)" $? $rc
+        status "case $i: dumpbuf -C$opts ($len bytes, $kind)" \
+            "$(usage_status $?)" $rc
         same "case $i: dumpbuf -C$opts ($len bytes, $kind) = hexdump -C$opts" \
             "$tmp/got" "$tmp/exp"
     else
@@ -81,7 +88,8 @@ while read -r len kind tool opts; do
         rc=$?
         # shellcheck disable=SC2086
         xxd $xo "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf$opts ($len bytes, $kind)" $? $rc
+        status "case $i: dumpbuf$opts ($len bytes, $kind)" \
+            "$(usage_status $?)" $rc
         same "case $i: dumpbuf$opts ($len bytes, $kind) = xxd$xo" \
             "$tmp/got" "$tmp/exp"
     fi

@@ -1,8 +1,9 @@
 #!/bin/sh
 # mkbuf: every option that shapes a new buffer, checked in the header that
-# dumpbuf reads back and in the file itself: -s with each suffix, -t,
-# --shape, --length, -L, --align, --sparse, --mode, -f, --fill, -q, the
-# summary line, --json, --help and --version.
+# dumpbuf reads back and in the file itself: -s (--capacity, or its old
+# name --size) with each suffix, -t, --shape, --length, -L, --align,
+# --sparse, --mode, -f, --fill, -q, the summary line, --json, --help and
+# --version.
 
 . "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
 
@@ -25,6 +26,15 @@ rm -f "$d/s.buf"
 mk 0 -s 1GiB --sparse "$d/s.buf"
 [ "$(field "$d/s.buf" capacity)" = 1073741824 ] || fail "-s 1GiB"
 rm -f "$d/s.buf"
+# -s is --capacity; --size, its old name, still works (deprecated), and
+# says nothing about it.
+mk 0 -q --capacity 3K "$d/c.buf"
+[ "$(field "$d/c.buf" capacity)" = 3072 ] || fail "--capacity 3K"
+mk 0 -q --size 5K "$d/c2.buf"
+[ "$(field "$d/c2.buf" capacity)" = 5120 ] || fail "--size 5K"
+expect_err
+mk 0 -q --capa=6K "$d/c3.buf"
+[ "$(field "$d/c3.buf" capacity)" = 6144 ] || fail "--capa=6K"
 
 # The summary line on stdout, silenced by -q.
 mk 0 -s 4K "$d/a.buf"
