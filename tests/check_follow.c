@@ -164,7 +164,7 @@ START_TEST(test_growing_commits)
 	ck_assert_int_eq(mmbuf_resize(b, 100 * ROW + 5, 0), 0);
 	check_rows(b, p);
 	ck_assert_err(mmbuf_resize(b, 100 * ROW, 0), MMBUF_ELENGTH);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 1, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 1, NULL, NULL), 0);
 	check_rows(b, p);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	/* Both slots of a sealed close, and every open, keep it. */
@@ -734,14 +734,14 @@ static void commit_child(const char *path, int in, int out)
 			err = mmbuf_resize(w, 4096, 0);
 			break;
 		case C_SEAL:
-			err = mmbuf_seal(w, 0, 1, NULL, NULL);
+			err = mmbuf_seal(w, 0, 0, 1, NULL, NULL);
 			break;
 		case C_CLOSE:
 			err = mmbuf_close(w);
 			w = NULL;
 			break;
 		case C_REPAIR:
-			err = mmbuf_repair(path, 0, &repaired);
+			err = mmbuf_repair_path(path, 0, &repaired);
 			if (err == 0 && repaired < 0)
 				err = -1;
 			break;

@@ -37,7 +37,7 @@ class MagicError(Error):
 
 
 class ChecksumError(Error):
-    """Header checksum mismatch."""
+    """Header CRC mismatch: a slot whose CRC-32 does not match."""
 
 
 class TornError(Error):
@@ -184,7 +184,7 @@ class NoChecksumError(Error, RuntimeError):
 _CODES: Tuple[Tuple[str, int, str, Type[Error]], ...] = (
     ("MMBUF_EMAGIC", -10001, "not an mmbuf buffer file (bad magic)",
      MagicError),
-    ("MMBUF_ECHECKSUM", -10002, "header checksum mismatch", ChecksumError),
+    ("MMBUF_ECHECKSUM", -10002, "header CRC mismatch", ChecksumError),
     ("MMBUF_ETORN", -10003, "torn header slot (generation copies differ)",
      TornError),
     ("MMBUF_EVERSION", -10004, "unsupported format version", VersionError),

@@ -105,7 +105,7 @@ run 0 "" "$tmp/one.mmbuf"
 same "a buffer with one damaged slot still dumps" "$tmp/out" "$tmp/good"
 cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'X' | dd of="$tmp/two.mmbuf" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
-run 2 "^dumpbuf: $tmp/two.mmbuf: header checksum mismatch \\(slot 0: header checksum mismatch; slot 1: header checksum mismatch\\)" \
+run 2 "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch \\(slot 0: header CRC mismatch; slot 1: header CRC mismatch\\)" \
     "$tmp/two.mmbuf"
 
 # Seeks before the start of the data: 4, as xxd.

@@ -255,7 +255,7 @@ view -H one.mmbuf
 status "-H, slot 0 damaged" 0 $rc
 grep -q '^header:          valid, slot 1 is current$' "$tmp/got" ||
     fail "-H, slot 0 damaged: slot 1 is current"
-grep -q '^slot 0:          header checksum mismatch$' "$tmp/got" ||
+grep -q '^slot 0:          header CRC mismatch$' "$tmp/got" ||
     fail "-H names the damage of slot 0"
 grep -q '^  header crc32:  CRC (MISMATCH)$' "$tmp/got" ||
     fail "-H shows the CRC mismatch"
@@ -270,11 +270,11 @@ cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'XX' | dd of="$tmp/two.mmbuf" bs=1 seek=4096 conv=notrunc status=none
 view -H two.mmbuf
 status "-H, both slots damaged" 2 $rc
-grep -q '^header:          INVALID: header checksum mismatch$' "$tmp/got" ||
+grep -q '^header:          INVALID: header CRC mismatch$' "$tmp/got" ||
     fail "-H, both damaged: INVALID"
 grep -q '^slot 1:          not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "-H, both damaged: slot 1's bad magic"
-grep -q "^dumpbuf: $tmp/two.mmbuf: header checksum mismatch$" "$tmp/err" ||
+grep -q "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch$" "$tmp/err" ||
     fail "-H, both damaged: message"
 view --json two.mmbuf
 status "--json, both slots damaged" 2 $rc
@@ -283,8 +283,8 @@ grep -q '"error": "MMBUF_ECHECKSUM",' "$tmp/got" || fail "--json error"
 view --slots two.mmbuf
 status "--slots, both slots damaged" 0 $rc
 cat > "$tmp/exp" <<'OUT'
-# two.mmbuf: 8292 bytes; header: INVALID: header checksum mismatch
-# header page 0, slot 0: header checksum mismatch
+# two.mmbuf: 8292 bytes; header: INVALID: header CRC mismatch
+# header page 0, slot 0: header CRC mismatch
 00000000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00000008: 0400 5858 0000 0000                      ..XX....          generation = 1482162180
 000001f4: 0400 0000 0000 0000                      ........          generation_tail = 4 (TORN: differs from generation)

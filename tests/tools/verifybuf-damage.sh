@@ -190,7 +190,7 @@ vb 2 "$tmp/both"
 expect_out "$tmp/both: CORRUPT (slot 0 CRC; slot 1 CRC)"
 vb 2 --repair "$tmp/both"
 expect_out "$tmp/both: CORRUPT (slot 0 CRC; slot 1 CRC)"
-expect_err "verifybuf: $tmp/both: cannot repair: header checksum mismatch"
+expect_err "verifybuf: $tmp/both: cannot repair: header CRC mismatch"
 same "unrepairable file untouched" "$tmp/both" "$tmp/both.orig"
 
 finish
