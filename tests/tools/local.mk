@@ -16,6 +16,8 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-header.sh \
 	tests/tools/dumpbuf-typed.sh \
 	tests/tools/dumpbuf-shortest.sh \
+	tests/tools/dumpbuf-rows.sh \
+	tests/tools/dumpbuf-csv.sh \
 	tests/tools/dumpbuf-color.sh \
 	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
