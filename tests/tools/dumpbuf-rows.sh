@@ -6,14 +6,7 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-py=
-for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import sys' > /dev/null 2>&1; then
-        py=$p
-        break
-    fi
-done
-if [ -z "$py" ]; then
+if ! find_python; then
     echo "SKIP: no python3"
     exit 77
 fi

@@ -9,14 +9,7 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-py=
-for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import numpy' > /dev/null 2>&1; then
-        py=$p
-        break
-    fi
-done
-if [ -z "$py" ]; then
+if ! find_python numpy; then
     echo "SKIP: no python3 with NumPy"
     exit 77
 fi
