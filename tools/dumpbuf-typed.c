@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +94,8 @@ static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 		re = load(p, half, t->swap);
 		im = load(p + half, half, t->swap);
 		sign = (uint64_t)1 << (8 * half - 1);
-		inf = half == 8 ? 0x7ff0000000000000 : half == 4 ? 0x7f800000 : 0x7c00;
+		inf = half == 8 ? 0x7ff0000000000000 :
+		      half == 4 ? 0x7f800000 : 0x7c00;
 		*o++ = '(';
 		o = tool_put_float_bits(o, re, half, 0);
 		*o++ = (im & sign) && (im & ~sign) <= inf ? '-' : '+';
@@ -105,6 +105,7 @@ static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 		return o;
 	}
 }
+
 /*
  * The rows of --rows: Python's slice of a list of n rows (n < 2^63), as
  * the first row, the step and the count.
@@ -121,23 +122,25 @@ static int slice_part(const char *s, size_t len, uint64_t n, int64_t *v)
 {
 	char buf[64];
 	uint64_t mag;
-	int neg;
+	int neg = len > 0 && s[0] == '-';
+	size_t first = (size_t)neg, digits;
 
 	if (len == 0)
 		return 0;
-	if (len >= sizeof buf)
-		return -1;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	if (tool_parse_signed(buf, &neg, &mag) < 0) {
-		/* Python takes integers of any size: a decimal one too large
-		 * for 64 bits is as good as n + 1. */
-		const char *d = buf + (buf[0] == '-');
-
-		if (strlen(d) < 20 || strspn(d, "0123456789") != strlen(d))
-			return -1;
-		neg = buf[0] == '-';
+	while (first < len && s[first] == '0')
+		first++;
+	digits = strspn(s + first, "0123456789");
+	if (first + digits == len && digits >= 20) {
+		/* Python takes integers of any size: a decimal one of 20
+		 * digits or more (more than n + 1) is as good as n + 1. */
 		mag = n + 1;
+	} else if (len >= sizeof buf) {
+		return -1;
+	} else {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (tool_parse_signed(buf, &neg, &mag) < 0)
+			return -1;
 	}
 	if (mag > n + 1)
 		mag = n + 1;
