@@ -86,10 +86,12 @@ char *tool_put_i64(char *o, int64_t v)
  * the one in it or the nearer to the value.  Unlike Java's Double.toString,
  * which the paper's code serves, a single digit is never widened to two
  * (Java prints 4.9E-324, Python 5e-324): no minimum of 100 for s and no
- * scaling of tiny subnormals by 10.  f2 goes through the f4 computation with
- * the half's own interval; tests/tools/dumpbuf-shortest.sh checks every f2
- * value against NumPy and random and special f8 and f4 bit patterns against
- * Python and NumPy.
+ * scaling of tiny subnormals by 10 (the few significands below the paper's
+ * C_TINY, 3 for f8 and 8 for f4, are among those the test checks one by
+ * one).  f2 goes through the f4 computation with the half's own
+ * interval.  tests/tools/dumpbuf-shortest.sh checks every f2 value against
+ * NumPy, and random and special f8 and f4 bit patterns against Python and
+ * NumPy.
  */
 
 /* floor(x / 2^s) for any sign, without relying on >> of negatives. */

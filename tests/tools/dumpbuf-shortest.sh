@@ -49,6 +49,8 @@ def patterns(mbits, ebits, n):
         for e in range(1, emax):
             for f in (0, 1, fmask):
                 out.append(sign | e << mbits | f)
+        # The smallest subnormals, one by one.
+        out += [sign | f for f in range(1, min(fmask, 4096))]
     fmt = {52: '<d', 23: '<f', 10: '<e'}[mbits]
     ifmt = {52: '<Q', 23: '<I', 10: '<H'}[mbits]
     while len(out) < n:
