@@ -411,6 +411,12 @@ uint16_t tool_double_to_half(double x);
  * returns the end.
  */
 char *tool_put_float(char *o, double v, unsigned n, int dot0);
+/* The same from the bits of the float (as tool_load gives them). */
+char *tool_put_float_bits(char *o, uint64_t bits, unsigned n, int dot0);
+/* v in decimal (at most 20 bytes, 21 with the sign), no NUL; returns the
+ * end. */
+char *tool_put_u64(char *o, uint64_t v);
+char *tool_put_i64(char *o, int64_t v);
 
 /* ------------------------------------------------------------------ */
 /* NumPy .npy files: mkbuf --from-npy, dumpbuf --npy (npy.c)           */

@@ -58,6 +58,8 @@ static const struct option long_opts[] = {
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "typed", optional_argument, NULL, 't' },
 	{ "rows", required_argument, NULL, OPT_ROWS },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "npy", no_argument, NULL, OPT_NPY },
 	{ "header", no_argument, NULL, 'H' },
 	{ "json", no_argument, NULL, OPT_JSON },
@@ -81,7 +83,10 @@ static void usage(FILE *fp, int status)
 "      --raw             write the data bytes unchanged\n"
 "  -t, --typed[=TYPE]    the values as elements of the dtype (or TYPE), one\n"
 "                        row per last-axis row; also -t TYPE FILE\n"
-"      --rows A:B        with -t, only rows A to B (as a Python slice)\n"
+"      --rows SLICE      with -t, only these rows, as Python slices a list:\n"
+"                        I (one row; -1 is the last), A:B or A:B:STEP\n"
+"      --csv, --tsv      with -t, values only, comma or tab separated, one\n"
+"                        row per line (ndim > 2: the leading axes in turn)\n"
 "      --npy             write a NumPy .npy file of the data\n"
 "  -H, --header          show both header slots\n"
 "      --json            the same as JSON\n"
@@ -199,6 +204,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->type = optarg;
 			break;
 		case OPT_ROWS: o->rows = optarg; break;
+		case OPT_CSV: o->sep = ','; break;
+		case OPT_TSV: o->sep = '\t'; break;
 		case OPT_NPY: set_mode(o, MODE_NPY, "--npy"); break;
 		case 'H': set_mode(o, MODE_HEADER, "-H"); break;
 		case OPT_JSON: set_mode(o, MODE_JSON, "--json"); break;
@@ -234,6 +241,9 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		bad_usage("%s", "-o cannot be used with --raw");
 	if (o->rows != NULL && o->mode != MODE_TYPED)
 		bad_usage("%s", "--rows is only meaningful with -t");
+	if (o->sep && o->mode != MODE_TYPED)
+		bad_usage("%s is only meaningful with -t",
+			  o->sep == ',' ? "--csv" : "--tsv");
 	if ((o->mode == MODE_TYPED || o->mode == MODE_NPY) &&
 	    (o->skip_arg != NULL || o->limit != UINT64_MAX || o->display_off))
 		bad_usage("%s cannot be used with -s, -n or -o (use --rows)",

@@ -30,7 +30,7 @@ enum mode {
 enum xtype { X_NORMAL, X_LE, X_BITS, X_PLAIN, X_INCLUDE };
 
 enum {
-	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_RAW, OPT_NPY, OPT_COLOR,
+	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_CSV, OPT_TSV, OPT_RAW, OPT_NPY, OPT_COLOR,
 	OPT_NAME, OPT_CAPITALIZE
 };
 
@@ -49,7 +49,8 @@ struct opts {
 	uint64_t limit;         /* -n; UINT64_MAX: none */
 	const char *name;       /* --name for -i */
 	const char *type;       /* -t TYPE */
-	const char *rows;       /* --rows A:B */
+	const char *rows;       /* --rows A:B:C */
+	char sep;               /* --csv ',', --tsv '\t', else 0 */
 	int any_file;
 	int color;
 	const char *path;

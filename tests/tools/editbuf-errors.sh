@@ -117,6 +117,8 @@ item_bad() {
 item_bad 2,0,0=1 "index 2 is outside dimension 0 (size 2)"
 item_bad 0,3,0=1 "index 3 is outside dimension 1 (size 3)"
 item_bad 1,2,4=1 "index 4 is outside dimension 2 (size 4)"
+item_bad -3,0,0=1 "index -3 is outside dimension 0 (size 2)"
+item_bad 0,0,-5=1 "index -5 is outside dimension 2 (size 4)"
 item_bad 0,0,0,0=1 "too many indexes for 3 dimensions"
 item_bad 1,2=1 "index '1,2' has 2 of 3 components"
 item_bad x=1 "invalid index 'x' (e.g. 5 or 5,2)"

@@ -184,4 +184,13 @@ expect_err
 data "$tmp/t" "$tmp/got"
 same "--set-item on a 2x3x4 >i2 buffer" "$tmp/got" "$tmp/want"
 
+# Negative components count from the end of their dimension, as Python's
+# a[-1, -3, -4] does: each names the same element as its positive twin.
+rm -f "$tmp/t"
+"$MKTESTBUF" --dtype '>i2' --shape 2,3,4 "$tmp/t" < "$tmp/raw" || exit 99
+eb 0 --set-item -1,-1,-1=-7 --set-item -2,-3,-4=300 --set-item '-2, -1, 1=12345' "$tmp/t"
+expect_err
+data "$tmp/t" "$tmp/got"
+same "--set-item with negative components" "$tmp/got" "$tmp/want"
+
 finish

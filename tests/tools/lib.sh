@@ -175,6 +175,41 @@ json_strict() {
     fi
 }
 
+# find_python [MODULE]: sets py to the first of /usr/bin/python3 and
+# python3 that runs (and imports MODULE); returns 1, with py empty, if none
+# does.
+find_python() {
+    py=
+    for p in /usr/bin/python3 python3; do
+        if "$p" -c "import ${1:-sys}" > /dev/null 2>&1; then
+            py=$p
+            return 0
+        fi
+    done
+    return 1
+}
+
+# mk_typed NAME DTYPE SHAPE BYTES [mktestbuf options]: $tmp/NAME.mmbuf of
+# that dtype and shape (none if empty) holding the printf-escaped BYTES.
+mk_typed() {
+    name=$1 dtype=$2 shape=$3 data=$4
+    shift 4
+    # shellcheck disable=SC2059
+    printf "$data" | "$MKTESTBUF" --dtype "$dtype" ${shape:+--shape "$shape"} \
+        "$@" "$tmp/$name.mmbuf" || fail "mktestbuf $name"
+}
+
+# expect_typed NAME [OPTIONS...] <<expected: "dumpbuf -t OPTIONS
+# $tmp/NAME.mmbuf" exits 0 and prints the expected text.
+expect_typed() {
+    name=$1
+    shift
+    "$DUMPBUF" -t "$@" "$tmp/$name.mmbuf" > "$tmp/got" 2> "$tmp/err"
+    status "dumpbuf -t $* $name" 0 $?
+    cat > "$tmp/exp"
+    same "dumpbuf -t $* $name" "$tmp/got" "$tmp/exp"
+}
+
 finish() {
     echo "$checks checks, $failures failures"
     [ "$failures" -eq 0 ] || exit 1
