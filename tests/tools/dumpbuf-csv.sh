@@ -52,9 +52,9 @@ expect_typed f2 --csv --tsv <<'OUT'
 OUT
 
 "$DUMPBUF" --csv "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf --csv without -t" 1 $?
+status "dumpbuf --csv without -t" 64 $?
 "$DUMPBUF" -C --tsv "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf -C --tsv" 1 $?
+status "dumpbuf -C --tsv" 64 $?
 
 # Read back: Python's csv module always; NumPy's loadtxt and genfromtxt
 # where NumPy is installed.
