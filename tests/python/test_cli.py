@@ -154,8 +154,8 @@ class TestInfoJson(CliCase):
         errors = {"crc0": None, "crc01": "MMBUF_ECHECKSUM",
                   "torn": None, "badlabel": None, "baddtype": None,
                   "version": "MMBUF_EVERSION", "short": "MMBUF_ETRUNCATED",
-                  "headonly": "MMBUF_ETRUNCATED", "tiny": "MMBUF_ETRUNCATED",
-                  "empty": "MMBUF_ETRUNCATED", "zeros": "MMBUF_EMAGIC"}
+                  "headonly": "MMBUF_ETRUNCATED", "tiny": "MMBUF_EMAGIC",
+                  "empty": "MMBUF_EMAGIC", "zeros": "MMBUF_EMAGIC"}
         seen = set()
         for name, p in sorted(variants.items()):
             with self.subTest(name):
