@@ -295,8 +295,15 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 	static struct tool_header h;
 	int s0, s1;
 
+	/* Not a buffer: a .npy file is named as one; anything else -F
+	 * dumps. */
+	if (err == MMBUF_EMAGIC && tool_file_is_npy(path))
+		tool_die(TOOL_EXIT_INPUT, path, "%s", TOOL_NPY_NOT_BUFFER);
+	if (err == MMBUF_EMAGIC)
+		tool_die(TOOL_EXIT_INPUT, path, "%s; -F dumps any file",
+			 mmbuf_strerror(err));
 	if (err > MMBUF_ERR_MAX || err < MMBUF_ERR_MIN || err == MMBUF_ENOTREG ||
-	    err == MMBUF_EMAGIC || tool_read_header(&h, path) != 0)
+	    tool_read_header(&h, path) != 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
 	s0 = h.info.slot_status[0];
 	s1 = h.info.slot_status[1];
@@ -304,6 +311,24 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 		 "%s (slot 0: %s; slot 1: %s); see dumpbuf --slots",
 		 mmbuf_strerror(err), tool_status_text(s0),
 		 tool_status_text(s1));
+}
+
+/*
+ * "-" names standard input only with -F: a buffer is mapped, so it must be
+ * a file.  A file that is really called "-" is still opened as a buffer.
+ */
+static void refuse_stdin_buffer(const struct opts *o)
+{
+	struct stat st;
+
+	if (o->any_file || strcmp(o->path, "-") != 0 ||
+	    stat(o->path, &st) == 0 || errno != ENOENT)
+		return;
+	if (o->mode >= MODE_HEADER)
+		tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, "
+			 "not standard input");
+	tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, not "
+		 "standard input; -F - dumps standard input as raw data");
 }
 
 static void open_input(struct input *in, const struct opts *o)
@@ -487,7 +512,7 @@ static int run_header(const struct opts *o)
 	/* -H and --json show a damaged header but say so in the status;
 	 * --slots is the tool for looking at the damage and succeeds. */
 	if (h.err != 0 && o->mode != MODE_SLOTS) {
-		tool_err(o->path, "%s", mmbuf_strerror(h.err));
+		tool_err(o->path, "%s", tool_buffer_strerror(o->path, h.err));
 		return TOOL_EXIT_INPUT;
 	}
 	return TOOL_EXIT_OK;
@@ -569,6 +594,7 @@ int main(int argc, char **argv)
 	if (o.mode != MODE_XXD && o.mode != MODE_CANON)
 		g_color = 0;
 
+	refuse_stdin_buffer(&o);
 	if (o.mode >= MODE_HEADER)
 		return run_header(&o);
 	open_input(&in, &o);

@@ -39,6 +39,9 @@
 
 #define CHUNK (4u << 20)
 
+/* After a full disk, when the space was only reserved, not written. */
+#define SPARSE_HINT "--sparse does not reserve the space on disk"
+
 /* The one copy buffer: static, so that no exit path leaks it. */
 static uint8_t chunk[CHUNK];
 
@@ -108,7 +111,7 @@ static void usage(FILE *fp, int status)
 "\n"
 "Size and layout (one of -s, --shape, --from, --from-npy is needed):\n"
 "  -s, --size SIZE       bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
-"                        GiB, TiB: powers of 1024)\n"
+"                        GiB, TiB: powers of 1024; at most 8388607T)\n"
 "  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
 "      --shape DIMS      dimensions, e.g. 1000x3; without -s the size is\n"
 "                        their product times the item size, with -s they\n"
@@ -192,8 +195,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (tool_parse_size(optarg, &o->size) < 0)
-				bad_usage("invalid size: '%s'", optarg);
+			if (tool_parse_size(optarg, &o->size) < 0 ||
+			    o->size > TOOL_SIZE_MAX)
+				bad_usage("invalid size: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
 			o->size_set = 1;
 			break;
 		case 't': o->dtype_arg = optarg; o->dtype_set = 1; break;
@@ -232,8 +237,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_SEAL: o->seal = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_RESIZE:
-			if (tool_parse_size(optarg, &o->resize) < 0)
-				bad_usage("invalid size: '%s'", optarg);
+			if (tool_parse_size(optarg, &o->resize) < 0 ||
+			    o->resize > TOOL_SIZE_MAX)
+				bad_usage("invalid size: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
 			o->resize_set = 1;
 			break;
 		case 'q': o->quiet = 1; break;
@@ -531,6 +538,10 @@ static int resize_main(const struct opts *o)
 		if (err == MMBUF_EBUSY)
 			tool_die(EXIT_CREATE, o->path, "cannot shrink: other "
 				 "processes have it open");
+		if ((err == -ENOSPC || err == -EDQUOT) && !o->sparse &&
+		    o->resize > old)
+			tool_die(EXIT_CREATE, o->path, "cannot resize: %s ("
+				 SPARSE_HINT ")", mmbuf_strerror(err));
 		tool_die(EXIT_CREATE, o->path, "cannot resize: %s",
 			 mmbuf_strerror(err));
 	}
@@ -680,6 +691,12 @@ int main(int argc, char **argv)
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
+			     mmbuf_strerror(err));
+		/* The space was reserved for data that is not written now;
+		 * --sparse does not reserve it. */
+		if ((err == -ENOSPC || err == -EDQUOT) && !o.sparse &&
+		    in_fd < 0 && o.fill <= 0)
+			fail(EXIT_CREATE, o.path, "%s (" SPARSE_HINT ")",
 			     mmbuf_strerror(err));
 		if (err == MMBUF_ENOTREG)
 			not_replaced(o.path);

@@ -407,7 +407,8 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		tool_out_str(")\n");
 		break;
 	default:
-		tool_out_printf("cannot check: %s\n", mmbuf_strerror(r->error));
+		tool_out_printf("cannot check: %s\n",
+				tool_buffer_strerror(path, r->error));
 		break;
 	}
 }

@@ -47,3 +47,7 @@ VERIFYBUF_TESTS = \
 	tests/tools/verifybuf-names.sh
 TESTS += $(VERIFYBUF_TESTS)
 EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh
+
+# The errors that say what to do, in every tool and in python3 -m mmbuf.
+TESTS += tests/tools/hints.sh
+EXTRA_DIST += tests/tools/hints.sh
