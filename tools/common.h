@@ -197,11 +197,13 @@ void tool_lib_progress_end(struct tool_lib_progress *p);
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
 
-/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1. */
+/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1;
+ * NULL (--color without WHEN) is always, as in GNU ls and grep. */
 int tool_color_parse(const char *when);
 /*
  * Whether to colour stdout: always, never, or for auto only when stdout is
- * a terminal and NO_COLOR is unset or empty (https://no-color.org).
+ * a terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM
+ * is not "dumb".
  */
 int tool_color_enabled(int mode);
 

@@ -63,6 +63,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "slots", no_argument, NULL, OPT_SLOTS },
 	{ "any-file", no_argument, NULL, 'F' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -78,11 +79,13 @@ static void usage(FILE *fp, int status)
 "\n"
 "Modes (default: a hex dump of the data in xxd's layout):\n"
 "  -C, --canonical       hexdump -C layout; squeezes repeated lines with '*'\n"
-"      --raw             write the data bytes unchanged\n"
+"      --raw             write the data bytes unchanged (not to a\n"
+"                        terminal unless --force)\n"
 "  -t, --typed[=TYPE]    the values as elements of the dtype (or TYPE), one\n"
 "                        row per last-axis row; also -t TYPE FILE\n"
 "      --rows A:B        with -t, only rows A to B (as a Python slice)\n"
-"      --npy             write a NumPy .npy file of the data\n"
+"      --npy             write a NumPy .npy file of the data (not to a\n"
+"                        terminal unless --force)\n"
 "  -H, --header          show both header slots\n"
 "      --json            the same as JSON\n"
 "      --slots           annotated hex dump of the header pages (works on\n"
@@ -111,7 +114,10 @@ static void usage(FILE *fp, int status)
 "Other options:\n"
 "  -F, --any-file        read FILE as raw data without a buffer header\n"
 "                        (FILE may be - for standard input)\n"
-"      --color[=WHEN]    colour bytes by class: auto (default), always, never\n"
+"      --force           write --raw or --npy output to a terminal too\n"
+"      --color[=WHEN]    colour bytes by class: auto (the default: on a\n"
+"                        terminal, unless NO_COLOR is set or TERM=dumb),\n"
+"                        always (also --color alone) or never\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -119,8 +125,8 @@ static void usage(FILE *fp, int status)
 "suffix (powers of 1024).\n"
 "\n"
 "Exit status: 0 success, 1 usage error, 2 input error (cannot open or read\n"
-"FILE, bad header, FILE shrank while read), 3 write error, 4 a seek before\n"
-"the start of the data.\n",
+"FILE, bad header, FILE shrank while read), 3 write error or binary output\n"
+"refused on a terminal, 4 a seek before the start of the data.\n",
 		tool_name);
 	exit(status);
 }
@@ -204,6 +210,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_JSON: set_mode(o, MODE_JSON, "--json"); break;
 		case OPT_SLOTS: set_mode(o, MODE_SLOTS, "--slots"); break;
 		case 'F': o->any_file = 1; break;
+		case OPT_FORCE: o->force = 1; break;
 		case OPT_COLOR:
 			o->color = tool_color_parse(optarg);
 			if (o->color < 0)
@@ -594,6 +601,12 @@ int main(int argc, char **argv)
 	if (o.mode != MODE_XXD && o.mode != MODE_CANON)
 		g_color = 0;
 
+	/* Binary on a terminal garbles it and helps nobody (as zstd). */
+	if ((o.mode == MODE_RAW || o.mode == MODE_NPY) && !o.force &&
+	    isatty(STDOUT_FILENO))
+		tool_die(TOOL_EXIT_OUTPUT, NULL, "refusing to write binary data "
+			 "(%s) to a terminal; redirect the output, or give "
+			 "--force", o.mode_name);
 	refuse_stdin_buffer(&o);
 	if (o.mode >= MODE_HEADER)
 		return run_header(&o);

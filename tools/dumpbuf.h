@@ -31,7 +31,7 @@ enum xtype { X_NORMAL, X_LE, X_BITS, X_PLAIN, X_INCLUDE };
 
 enum {
 	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_RAW, OPT_NPY, OPT_COLOR,
-	OPT_NAME, OPT_CAPITALIZE
+	OPT_NAME, OPT_CAPITALIZE, OPT_FORCE
 };
 
 struct opts {
@@ -51,6 +51,7 @@ struct opts {
 	const char *type;       /* -t TYPE */
 	const char *rows;       /* --rows A:B */
 	int any_file;
+	int force;              /* --force: binary output to a terminal */
 	int color;
 	const char *path;
 };
