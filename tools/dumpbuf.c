@@ -49,8 +49,8 @@ static const struct option long_opts[] = {
 	{ "offset", required_argument, NULL, 'o' },
 	{ "skip", required_argument, NULL, 's' },
 	{ "seek", required_argument, NULL, 's' },
-	{ "length", required_argument, NULL, 'n' },
-	{ "len", required_argument, NULL, 'l' },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ "len", required_argument, NULL, OPT_LENGTH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "capitalize", no_argument, NULL, OPT_CAPITALIZE },
 	{ "canonical", no_argument, NULL, 'C' },
@@ -98,9 +98,10 @@ static void usage(FILE *fp, int status)
 "  -e, --little-endian   little-endian groups\n"
 "  -a, --autoskip        replace runs of zero lines with '*' (toggles)\n"
 "  -p, --plain           plain hex, 30 bytes per line\n"
-"  -i, --include         C include file; the name is --name, the buffer's\n"
+"  -i, --include         C include file; the name is -n, the buffer's\n"
 "                        label, or FILE\n"
-"      --name NAME       the variable name for -i\n"
+"  -n, --name NAME       the variable name for -i (-n is the length\n"
+"                        with -C, as in hexdump)\n"
 "      --capitalize      capitalise the variable names of -i (xxd -C)\n"
 "  -b, --bits            binary digits instead of hex\n"
 "  -d, --decimal         decimal offsets\n"
@@ -108,7 +109,8 @@ static void usage(FILE *fp, int status)
 "\n"
 "Range (relative to the start of the data):\n"
 "  -s, --skip OFF        start at OFF; a negative OFF counts from the end\n"
-"  -n, --length LEN      show at most LEN bytes (also -l, --len)\n"
+"  -l, --len LEN         show at most LEN bytes (also --length; -n LEN\n"
+"                        with -C and outside the xxd layouts)\n"
 "  -v, --no-squeeze      with -C, show repeated lines\n"
 "\n"
 "Other options:\n"
@@ -193,7 +195,11 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->skip_arg = optarg;
 			break;
 		case 'n':
+			/* A name or a length: the layout decides, below. */
+			o->n_arg = optarg;
+			break;
 		case 'l':
+		case OPT_LENGTH:
 			if (tool_parse_u64(optarg, &o->limit) < 0)
 				bad_usage("invalid length: '%s'", optarg);
 			break;
@@ -233,6 +239,23 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (optind + 1 < argc)
 		bad_usage("extra operand '%s'", argv[optind + 1]);
 	o->path = argv[optind];
+
+	/*
+	 * -n means what it means to the peer whose layout is shown: in
+	 * xxd's layouts the name of -i's C variable (xxd -n), elsewhere the
+	 * length (hexdump -n).  xxd ignores -n without -i; here that is an
+	 * error, since -n was the length in every layout before.
+	 */
+	if (o->n_arg != NULL && o->mode == MODE_XXD) {
+		if (o->xtype != X_INCLUDE)
+			bad_usage("-n names the C variable of -i, as in xxd; "
+				  "the length is -l LEN");
+		if (o->name == NULL)
+			o->name = o->n_arg;
+	} else if (o->n_arg != NULL &&
+		   tool_parse_u64(o->n_arg, &o->limit) < 0) {
+		bad_usage("invalid length: '%s'", o->n_arg);
+	}
 
 	if (o->xxd_opts && o->mode != MODE_XXD)
 		bad_usage("%s cannot be used with this mode", o->xxd_opt);

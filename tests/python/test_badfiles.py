@@ -40,7 +40,7 @@ class TestBadFiles(TempDirCase):
         self.assertEqual(lines[0].split()[1], expect_r, lines)
         self.assertEqual(lines[1].split()[1], expect_rw or expect_r, lines)
         if c_refuses:
-            c = self.run_prog(prog("tools/dumpbuf"), "-n", "16", p)
+            c = self.run_prog(prog("tools/dumpbuf"), "-l", "16", p)
             self.assertNotEqual(c.returncode, 0, "C accepts %s" % p)
             self.assertGreater(c.returncode, 0)
 

@@ -17,6 +17,7 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-typed.sh \
 	tests/tools/dumpbuf-color.sh \
 	tests/tools/dumpbuf-terminal.sh \
+	tests/tools/dumpbuf-peers.sh \
 	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
