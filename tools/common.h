@@ -162,9 +162,12 @@ void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
  * A one-line bar on stderr for long work: shown only when enabled, stderr
  * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
  * at most ten times a second, and erased at the end so that messages and
- * the shell prompt start on a clean line.
+ * the shell prompt start on a clean line.  Work of unknown size (standard
+ * input) has total TOOL_PROGRESS_UNKNOWN: the line then shows the bytes
+ * done so far, from the moment they reach TOOL_PROGRESS_MIN.
  */
 #define TOOL_PROGRESS_MIN (64ull << 20)
+#define TOOL_PROGRESS_UNKNOWN UINT64_MAX
 
 struct tool_progress {
 	const char *what;       /* "filling FILE", "copying FILE" */

@@ -375,9 +375,10 @@ static void dir_of(const char *path, char *dir, size_t sz)
  * is left behind whatever happens.  The spool is on the same filesystem as
  * the buffer, which has to hold the data anyway.
  */
-static int spool_stdin(const char *path, uint64_t *size)
+static int spool_stdin(const char *path, uint64_t *size, int quiet)
 {
 	char dir[PATH_MAX], name[PATH_MAX + 32];
+	struct tool_progress pr;
 	size_t got;
 	uint64_t total = 0;
 	int fd;
@@ -391,11 +392,15 @@ static int spool_stdin(const char *path, uint64_t *size)
 			tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 		unlink(name);
 	}
+	tool_progress_start(&pr, "reading standard input",
+			    TOOL_PROGRESS_UNKNOWN, !quiet);
 	for (;;) {
 		if (tool_read_full(STDIN_FILENO, chunk, CHUNK, &got,
-				   check_signal) < 0)
+				   check_signal) < 0) {
+			tool_progress_end(&pr);
 			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
 				 strerror(errno));
+		}
 		if (got == 0)
 			break;
 		for (size_t off = 0; off < got;) {
@@ -403,14 +408,18 @@ static int spool_stdin(const char *path, uint64_t *size)
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w < 0)
+			if (w < 0) {
+				tool_progress_end(&pr);
 				tool_die(EXIT_CREATE, path,
 					 "cannot spool standard input: %s",
 					 strerror(errno));
+			}
 			off += (size_t)w;
 		}
 		total += got;
+		tool_progress_update(&pr, total);
 	}
+	tool_progress_end(&pr);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 	*size = total;
@@ -638,7 +647,7 @@ int main(int argc, char **argv)
 					   ? (uint64_t)st.st_size - (uint64_t)pos
 					   : 0;
 			else if (!o.size_set && o.shape_arg == NULL)
-				in_fd = spool_stdin(o.path, &src_size);
+				in_fd = spool_stdin(o.path, &src_size, o.quiet);
 			if (!o.size_set && o.shape_arg == NULL)
 				cap = src_size;
 		} else if (o.from != NULL) {

@@ -150,6 +150,22 @@ if command -v script > /dev/null 2>&1; then
     grep -q "copying to $d/p2.buf .*100% 66/66 MiB" "$tmp/tty" || fail "no progress bar for --from"
     grep -q "p.buf .*MiB" "$tmp/tty" && fail "progress bar for --from with -q"
     rm -f "$d/p.buf" "$d/p2.buf" "$tmp/big"
+    # Standard input of unknown length: the bytes read so far while it
+    # is read (no total to show), then the copy's bar; nothing with -q,
+    # nothing for a small input.
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    status "--from - on a terminal" 0 $?
+    grep -q "mkbuf: reading standard input 6[4-6] MiB" "$tmp/tty" ||
+        { fail "no progress for --from - of unknown length"; cat -v "$tmp/tty" >&2; }
+    grep -q "copying to $d/p.buf .*100% 66/66 MiB" "$tmp/tty" ||
+        fail "no progress bar for the copy of --from -"
+    rm -f "$d/p.buf"
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' -q --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "MiB" "$tmp/tty" && fail "progress for --from - with -q"
+    rm -f "$d/p.buf"
+    script -qec "head -c 1000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "reading standard input" "$tmp/tty" && fail "progress for a small --from -"
+    rm -f "$d/p.buf"
 else
     echo "SKIP (progress cases only): script(1) is missing" >&2
 fi
