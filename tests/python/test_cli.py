@@ -206,5 +206,44 @@ class TestInfoText(CliCase):
             "mmbuf: %s: not an mmbuf buffer file (bad magic)" % bad])
 
 
+class TestNotABuffer(CliCase):
+    """What python3 -m mmbuf says of files that are not buffers, word for
+    word as verifybuf and dumpbuf say it (tests/tools/hints.sh): a .npy
+    file is named as one, and an empty file or one shorter than the magic
+    is not a buffer file (mmbuf(5), "Magic")."""
+
+    NPY = ("a NumPy .npy file, not an mmbuf buffer file "
+           "(mkbuf --from-npy makes a buffer of it)")
+    MAGIC = "not an mmbuf buffer file (bad magic)"
+
+    def files(self):
+        out = {}
+        for name, data in (("a.npy", b"\x93NUMPY\x01\x00v\x00{'descr': "
+                            b"'|u1', 'fortran_order': False, 'shape': "
+                            b"(4,), }" + b" " * 51 + b"\nabcd"),
+                           ("empty", b""), ("prefix", b"\x8dMMB")):
+            p = os.path.join(self.dir, name)
+            with open(p, "wb") as f:
+                f.write(data)
+            out[name] = p
+        return out
+
+    def test_info_and_verify(self):
+        for name, p in sorted(self.files().items()):
+            msg = self.NPY if name == "a.npy" else self.MAGIC
+            with self.subTest(name):
+                res = self.mmbuf_cli("info", p)
+                self.assertEqual(res.returncode, 1)
+                self.assertEqual(res.stderr.decode(),
+                                 "mmbuf: %s: %s\n" % (p, msg))
+                res = self.mmbuf_cli("verify", p)
+                self.assertEqual(res.returncode, 3, res.stderr)
+                self.assertEqual(res.stdout.decode(),
+                                 "%s: cannot check: %s\n" % (p, msg))
+                c = self.run_prog(prog("tools/verifybuf"), p)
+                self.assertEqual(c.stdout, res.stdout)
+                self.assertEqual(c.returncode, res.returncode)
+
+
 if __name__ == "__main__":
     main()
