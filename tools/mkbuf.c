@@ -519,7 +519,8 @@ static int resize_main(const struct opts *o)
 
 	err = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
 	if (err < 0)
-		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+		tool_die(EXIT_CREATE, o->path, "%s",
+			 tool_buffer_strerror(o->path, err));
 	old = mmbuf_capacity(buf);
 	if (o->resize < mmbuf_length(buf))
 		err = MMBUF_ELENGTH;

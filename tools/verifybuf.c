@@ -187,7 +187,8 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 	/* The writer lock: MMBUF_EBUSY while another writer is open. */
 	err = mmbuf_open(path, MMBUF_RDWR, &buf);
 	if (err != 0) {
-		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot seal: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	{
@@ -272,7 +273,8 @@ static int do_repair(const struct opts *o, const char *path, struct action *a)
 		err = mmbuf_repair(path, 0, &slot);
 	}
 	if (err != 0) {
-		tool_err(path, "cannot repair: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot repair: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	a->slot = slot;

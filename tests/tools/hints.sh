@@ -48,6 +48,10 @@ expect_out "$tmp/a.npy: cannot check: $npy"
 expect_err
 run 2 "$EDITBUF" --set 0=01 "$tmp/a.npy"
 expect_err "editbuf: $tmp/a.npy: $npy"
+run 3 "$VERIFYBUF" --seal "$tmp/a.npy"
+expect_err "verifybuf: $tmp/a.npy: cannot seal: $npy"
+run 3 "$MKBUF" --resize 1M "$tmp/a.npy"
+expect_err "mkbuf: $tmp/a.npy: $npy"
 # ...and mkbuf --from-npy does make one of it.
 "$MKBUF" -q --from-npy "$tmp/a.npy" "$tmp/from.mmbuf" 2> "$tmp/err"
 status "mkbuf --from-npy" 0 $?
