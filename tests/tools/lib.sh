@@ -150,12 +150,13 @@ status() {
     fi
 }
 
-# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's.
+# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's: the
+# long options, and -C (the hexdump layout in dumpbuf) as --capitalize.
 xxd_opts() {
     out=
     for w in "$@"; do
         case $w in
-        -n) w=-l ;;
+        --len|--length) w=-l ;;
         --capitalize) w=-C ;;
         --name) w=-n ;;
         esac
