@@ -10,7 +10,8 @@ MMBUF_CHECKS = \
 	tests/check_errors \
 	tests/check_seal \
 	tests/check_crash \
-	tests/check_grow
+	tests/check_grow \
+	tests/check_follow
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -55,6 +56,11 @@ tests_check_grow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_grow_suite
 tests_check_grow_CFLAGS = $(tests_common_cflags)
 tests_check_grow_LDADD = $(tests_common_ldadd)
 
+tests_check_follow_SOURCES = tests/check_follow.c $(tests_common_sources)
+tests_check_follow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_follow_suite
+tests_check_follow_CFLAGS = $(tests_common_cflags)
+tests_check_follow_LDADD = $(tests_common_ldadd)
+
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,
 # "N passed, N failed", and fail if any Check test failed.  check-TESTS
@@ -93,7 +99,8 @@ check-valgrind: $(MMBUF_CHECKS)
 .PHONY: check-valgrind
 
 # torture: writers killed with SIGKILL at random moments during creation,
-# header commits, seals, appends and resizes, and the files they leave
+# header commits, seals, appends (also of rows to a buffer whose first
+# dimension grows) and resizes, and the files they leave
 # checked.  make check
 # runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for more).
 check_PROGRAMS += tests/torture
