@@ -846,7 +846,7 @@ class Buffer:
         """True if the first dimension grows with the length: a buffer
         made with ``shape=(None, ...)`` (RO_COMPAT_GROWING in mmbuf(5)).
 
-        In C: mmbuf_get_info().
+        In C: mmbuf_growing().
         """
         return self._header.growing
 
@@ -1430,6 +1430,44 @@ class Buffer:
         if self._writable:
             return False
         cur = self._header
+        h = self._read_header(cur)
+        # The writer lock, looked at every time: a writer that died
+        # commits nothing.  A lock found free while the header says
+        # "writer open" may be a clean close that committed after our
+        # read: read again, and take the writer for dead only if the
+        # generation stayed (mmbuf(5), "Opening for writing, closing,
+        # unclean close").
+        present = False
+        while h.state & F.STATE_WRITER_OPEN:
+            present = _lock.writer_present(self._fd)
+            if present:
+                break
+            again = self._read_header(h)
+            if again.generation == h.generation:
+                break
+            h = again
+        # "writer open" with the lock free: a writer that died.
+        self._writer_active = present
+        self._unclean = bool(h.state & F.STATE_WRITER_OPEN) and not present
+        if h.generation == cur.generation:
+            return False
+        if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
+            raise E.InconsistentError("%s: the file is now another buffer"
+                                      % (self._name,))
+        if h.capacity > self._mapped():
+            # The old mapping stays while views of it are alive.
+            if self._mm is not None:
+                self._old_maps.append(self._mm)
+            self._mm = self._map(h.capacity)
+            self._drop_old_maps()
+        self._header = h
+        return True
+
+    def _read_header(self, cur: F.Header) -> F.Header:
+        """The current header of the file, read until it is whole: a slot
+        counts only when its checksum and both copies of its generation
+        agree, and a read older than cur (a stale copy of one slot beside
+        the other torn) is read again."""
         err: Optional[BaseException] = None
         for _ in range(1000):
             size = os.fstat(self._fd).st_size
@@ -1444,35 +1482,9 @@ class Buffer:
                 err = E.TornError("%s: stale header read" % (self._name,))
                 os.sched_yield()
                 continue
-            break
-        else:
-            assert err is not None
-            raise err
-        if h.generation == cur.generation:
-            self._see_writer(h)
-            return False
-        if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
-            raise E.InconsistentError("%s: the file is now another buffer"
-                                      % (self._name,))
-        if h.capacity > self._mapped():
-            # The old mapping stays while views of it are alive.
-            if self._mm is not None:
-                self._old_maps.append(self._mm)
-            self._mm = self._map(h.capacity)
-            self._drop_old_maps()
-        self._see_writer(h)
-        self._header = h
-        return True
-
-    def _see_writer(self, h):
-        """Set writer_active and unclean from the state of header h and
-        the writer lock, looked at now (mmbuf(5), "Locking"): "writer
-        open" with the lock free is a writer that died."""
-        if h.state & F.STATE_WRITER_OPEN:
-            present = _lock.writer_present(self._fd)
-            self._writer_active, self._unclean = present, not present
-        else:
-            self._writer_active = self._unclean = False
+            return h
+        assert err is not None
+        raise err
 
     def wait(self, timeout: Optional[float] = None) -> bool:
         """Wait for the writer's next commit, without polling where the
@@ -1499,7 +1511,8 @@ class Buffer:
         Raises ValueError on a writable or closed buffer (a writer's
         header is always current), or what refresh() raises.
 
-        In C: mmbuf_wait().
+        In C: mmbuf_wait() (which returns -ETIMEDOUT where this returns
+        False for the timeout).
         """
         self._check_open()
         if self._writable:

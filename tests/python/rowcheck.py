@@ -7,8 +7,9 @@ order, with the right values: prints "warning KIND TIME" for each
 FollowWarning (TIME: time.monotonic(), which is the same clock in every
 process), then "ok ROWS" at the end; exit 1 with a message on the first
 wrong row.  --rows N stops after N rows, --until-closed and --timeout are
-those of mmbuf.follow(), and --no-numpy checks the memoryviews that
-follow() yields without NumPy.
+those of mmbuf.follow(), --no-numpy checks the memoryviews that follow()
+yields without NumPy, and --progress prints "rows N" each time N rows
+in all have been checked.
 """
 
 import array
@@ -73,6 +74,7 @@ def main():
     ap.add_argument("--until-closed", action="store_true")
     ap.add_argument("--timeout", type=float)
     ap.add_argument("--no-numpy", action="store_true")
+    ap.add_argument("--progress", action="store_true")
     a = ap.parse_args()
     if a.no_numpy:
         sys.modules["numpy"] = None     # import numpy raises ImportError
@@ -95,6 +97,8 @@ def main():
                      % (seen, seen + n - 1, got[:3].tolist()))
         seen += n
         del got
+        if a.progress:
+            print("rows %d" % seen, flush=True)
         if a.rows is not None and seen >= a.rows:
             break
     print("ok %d" % seen, flush=True)

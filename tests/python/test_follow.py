@@ -6,6 +6,7 @@ and rowcheck.py.  The run with a million rows is in make check-long
 (MMBUF_LONG=1); make check runs 50,000."""
 
 import array
+import math
 import os
 import subprocess
 import sys
@@ -13,8 +14,11 @@ import threading
 import time
 import unittest
 import warnings
+from unittest import mock
 
-from testlib import SRCDIR, TempDirCase, main, mmbuf
+from testlib import SRCDIR, TempDirCase, main, mmbuf, prog
+
+import mmbuf._buffer
 
 import rowcheck
 
@@ -156,12 +160,21 @@ class ProcessCase(TempDirCase):
             [sys.executable, os.path.join(HERE, script)] + list(args),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
         self.addCleanup(child.wait, timeout=120)
+        self.addCleanup(child.kill)     # a test that failed half way
         self.addCleanup(child.stdout.close)
         self.addCleanup(child.stdin.close)
         return child
 
     def line(self, child):
         return child.stdout.readline().decode().split()
+
+    def until(self, child, words):
+        """Read lines of child until one is words."""
+        while True:
+            got = self.line(child)
+            self.assertTrue(got, "%r never came" % (words,))
+            if got == words:
+                return
 
     def finish(self, child, rows):
         out = child.stdout.read().decode()
@@ -189,9 +202,13 @@ class ProcessTest(ProcessCase):
                         "2000", "--then", "hang")
         self.assertEqual(self.line(wr), ["open"])
         goes_on = [self.start("rowcheck.py", self.path(), "--rows", "5000",
-                              *opt) for opt in ((), ("--no-numpy",))]
-        ends = self.start("rowcheck.py", self.path(), "--until-closed")
+                              "--progress", *opt)
+                   for opt in ((), ("--no-numpy",))]
+        ends = self.start("rowcheck.py", self.path(), "--until-closed",
+                          "--progress")
         self.assertEqual(self.line(wr), ["done"])
+        for fol in goes_on + [ends]:     # each has checked every row
+            self.until(fol, ["rows", "2000"])
         time.sleep(0.3)
         killed = time.monotonic()
         wr.kill()
@@ -212,8 +229,10 @@ class ProcessTest(ProcessCase):
         wr = self.start("rowwriter.py", self.path(), "--create", "--rows",
                         "500", "--then", "hang", env=env)
         self.assertEqual(self.line(wr), ["open"])
-        fol = self.start("rowcheck.py", self.path(), "--until-closed")
+        fol = self.start("rowcheck.py", self.path(), "--until-closed",
+                         "--progress")
         self.assertEqual(self.line(wr), ["done"])
+        self.until(fol, ["rows", "500"])
         time.sleep(0.3)
         killed = time.monotonic()
         wr.kill()
@@ -221,6 +240,36 @@ class ProcessTest(ProcessCase):
         self.assertEqual(kind, "crash")
         self.assertLess(float(when) - killed, 1.0)
         self.finish(fol, 500)
+
+
+class CWriterTest(ProcessCase):
+    """The C writer of the demo, examples/logger (libmmbuf: GROWING,
+    NOTIFY), followed from Python; the slice is made 20 s long, so only
+    the C writer's wakes can bring the rows in time."""
+
+    def test_follow_the_c_logger(self):
+        p = self.path()
+        logger = subprocess.Popen([prog("examples/logger"), p, "1500"],
+                                  stdout=subprocess.PIPE)
+        self.addCleanup(logger.wait, timeout=60)
+        self.addCleanup(logger.stdout.close)
+        got = []
+        t = time.monotonic()
+        with mock.patch.object(mmbuf._buffer, "_SLICE", 20.0):
+            for rows in mmbuf.follow(p, until_closed=True, timeout=60):
+                got.extend(rows.tolist())
+        took = time.monotonic() - t
+        self.assertEqual(logger.wait(timeout=60), 0)
+        self.assertEqual(len(got), 1500)
+        for i, (a, b, c) in enumerate(got):
+            self.assertEqual((a, b), (i, i / 2))
+            self.assertAlmostEqual(c, math.sin(i), places=12)
+        # 15 bursts 10 ms apart; a missed wake would cost 20 s.
+        self.assertLess(took, 10.0)
+        with mmbuf.open(p) as r:
+            self.assertTrue(r.growing)
+            self.assertTrue(r.header.compat & mmbuf.COMPAT_NOTIFY)
+            self.assertEqual(r.shape, (1500, 3))
 
 
 class ManyRowsTest(ProcessCase):

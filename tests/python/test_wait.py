@@ -180,6 +180,25 @@ class CrashTest(WaitCase):
             self.assertTrue(r.refresh())
             self.assertEqual((r.writer_active, r.unclean), (False, False))
 
+    def test_clean_close_is_not_a_crash(self):
+        # The close commits and then lets the lock go: a reader that read
+        # the header before the commit and finds the lock free after it
+        # reads again before it calls the writer dead.
+        w = mmbuf.open(self.path(), "r+")
+        with mmbuf.open(self.path()) as r:
+            w.append(b"x")
+            real = mmbuf._lock.writer_present
+
+            def close_first(fd):
+                if not w.closed:
+                    w.close()
+                return real(fd)
+            with mock.patch.object(mmbuf._lock, "writer_present",
+                                   close_first):
+                self.assertTrue(r.refresh())
+            self.assertEqual((r.writer_active, r.unclean), (False, False))
+            self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
+
     def test_wait_ends_at_a_kill(self):
         w = self.writer()
         with mmbuf.open(self.path()) as r:
