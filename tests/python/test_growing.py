@@ -1,4 +1,4 @@
-"""Growing buffers (mmbuf(5), "Growing first dimension"): create(...,
+"""Growing buffers (mmbuf(5), "Shape", feature GROWING): create(...,
 shape=(None, ...)), a first dimension that is the committed rows at every
 commit, what a reader that knows the feature checks, and what a reader
 of format 1.0, which knows nothing of it, sees."""
