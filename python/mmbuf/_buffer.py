@@ -586,9 +586,10 @@ def _follow(buf: Buffer, owned: bool, timeout: Optional[float],
             if n > done:
                 rows = buf._rows_of(done, n)
                 done = n
-                progress = time.monotonic()
                 yield rows
                 del rows
+                # The timeout counts the wait, not the caller's work.
+                progress = time.monotonic()
                 continue
             if buf.unclean and h.generation != last_crash:
                 last_crash = h.generation
@@ -664,8 +665,9 @@ def follow(path: PathArg, timeout: Optional[float] = None,
     first row.
 
     timeout (seconds) ends the iteration when no new row came for that
-    long (including the wait for the file to appear); None waits for
-    ever.  until_closed=True ends it once no writer has the file open
+    long while it waited (from the start, including the wait for the
+    file to appear, or from the moment the loop asked for the next
+    rows); None waits for ever.  until_closed=True ends it once no writer has the file open
     and every committed row was yielded: at the writer's clean close,
     at its death (after the FollowWarning), or at once, after the rows
     there are, if no writer has it open.  Breaking out of the loop, or

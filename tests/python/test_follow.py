@@ -85,6 +85,17 @@ class InProcessTest(TempDirCase):
         t = time.monotonic()
         self.assertEqual(list(g), [])
         self.assertLess(time.monotonic() - t, 0.3 + 0.3)
+        # Counted from the moment the loop asks again, not from the last
+        # rows: the caller's own work does not count.
+        self.rows(0, 1)
+        g = mmbuf.follow(self.path(), timeout=0.3)
+        self.assertEqual(len(next(g)), 1)
+        time.sleep(0.5)
+        later = threading.Timer(0.1, self.rows, (1, 1))
+        later.start()
+        self.addCleanup(later.join)
+        self.assertEqual(len(next(g)), 1)
+        g.close()
         t = time.monotonic()
         self.assertEqual(list(mmbuf.follow(self.path("none"), timeout=0.2)),
                          [])
@@ -110,7 +121,7 @@ class InProcessTest(TempDirCase):
         self.rows(0, 10)
         g = mmbuf.follow(self.path(), timeout=5)
         self.assertEqual(len(next(g)), 10)
-        self.w.set_length(24 * 4)
+        self.w.set_length(24 * 4, durable=False)
         # Appended once the follower has seen the shrink (it waits).
         later = threading.Timer(0.3, self.rows, (4, 2))
         later.start()
@@ -127,7 +138,7 @@ class InProcessTest(TempDirCase):
         self.assertEqual(firsts(got), [4, 5])
         with warnings.catch_warnings():
             warnings.simplefilter("error", mmbuf.FollowWarning)
-            self.w.set_length(0)
+            self.w.set_length(0, durable=False)
             with self.assertRaises(mmbuf.FollowWarning):
                 next(g)
 
