@@ -18,12 +18,6 @@
 /* ------------------------------------------------------------------ */
 /* Typed dumps: -t                                                     */
 
-struct typed {
-	char order;             /* '<' or '>' */
-	char kind;              /* b u i f c */
-	uint32_t itemsize;
-};
-
 /* One element as text; returns the end. */
 static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 {
@@ -60,7 +54,7 @@ static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 }
 
 /* Python slice bounds A:B over n rows. */
-static void parse_rows(const char *arg, uint64_t n, uint64_t *a, uint64_t *b)
+void parse_rows(const char *arg, uint64_t n, uint64_t *a, uint64_t *b)
 {
 	const char *colon = arg != NULL ? strchr(arg, ':') : NULL;
 	char first[64];
@@ -88,13 +82,6 @@ static void parse_rows(const char *arg, uint64_t n, uint64_t *a, uint64_t *b)
 	if (*b < *a)
 		*b = *a;
 }
-
-/* The dtype and shape a typed view or an export uses. */
-struct layout {
-	char dtype[MMBUF_DTYPE_MAX + 1];
-	uint32_t itemsize, ndim;
-	uint64_t shape[MMBUF_MAX_DIMS];
-};
 
 /*
  * The buffer's dtype and shape, or TYPE's (a TYPE of another size than the
@@ -129,67 +116,88 @@ static void get_layout(struct layout *l, const struct input *in,
 		l->shape[0] = in->len / l->itemsize / row;
 }
 
-void dump_typed(const struct opts *o, const struct input *in)
+/*
+ * The view of the data as it is now (in->len): the layout, and the rows
+ * it makes.  --follow sets it up again after each commit.
+ */
+void typed_setup(struct typed_view *v, const char *type,
+		 const struct input *in)
 {
-	struct layout l;
-	struct typed t;
-	struct source rs;       /* only to let go of the rows shown */
-	uint64_t rows = 1, rowlen, a, b;
-	const char *code;
+	struct layout *l = &v->l;
 
-	if (in->data == NULL && in->fd >= 0)
-		tool_die(TOOL_EXIT_INPUT, in->path, "-t needs a regular file");
-	get_layout(&l, in, o->type);
-	t.order = l.dtype[0];
-	code = l.dtype + 1;
-	t.kind = code[0];
-	t.itemsize = l.itemsize;
-	if (l.ndim == 1) {
+	get_layout(l, in, type);
+	v->t.order = l->dtype[0];
+	v->t.kind = l->dtype[1];
+	v->t.itemsize = l->itemsize;
+	v->rows = 1;
+	if (l->ndim == 1) {
 		/* One element per line, indexed. */
-		rowlen = 1;
-		rows = l.shape[0];
+		v->rowlen = 1;
+		v->rows = l->shape[0];
 	} else {
-		rowlen = l.shape[l.ndim - 1];
-		for (uint32_t i = 0; i + 1 < l.ndim; i++)
-			rows *= l.shape[i];
+		v->rowlen = l->shape[l->ndim - 1];
+		for (uint32_t i = 0; i + 1 < l->ndim; i++)
+			v->rows *= l->shape[i];
 	}
 	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
 	 * which would never end. */
-	for (uint32_t i = 0; i < l.ndim; i++)
-		if (l.shape[i] == 0)
-			rows = 0;
-	parse_rows(o->rows, rows, &a, &b);
-	memset(&rs, 0, sizeof rs);
-	rs.in = in;
-	rs.released = a * rowlen * l.itemsize;
-	for (uint64_t r = a; r < b; r++) {
-		const uint8_t *p = in->data + r * rowlen * l.itemsize;
+	for (uint32_t i = 0; i < l->ndim; i++)
+		if (l->shape[i] == 0)
+			v->rows = 0;
+	v->rowbytes = v->rowlen * l->itemsize;
+}
+
+/* Rows a to b, one a line with its index; p points at row a. */
+void typed_rows(const struct typed_view *v, const uint8_t *p, uint64_t a,
+		uint64_t b)
+{
+	const struct layout *l = &v->l;
+
+	for (uint64_t r = a; r < b; r++, p += v->rowbytes) {
 		char *w = tool_out_reserve(96);
 		uint64_t rem = r;
 		uint64_t idx[MMBUF_MAX_DIMS] = { 0 };
 
 		/* The index of the row over the leading axes. */
-		if (l.ndim == 1) {
+		if (l->ndim == 1) {
 			idx[0] = r;
 		} else {
-			for (int d = (int)l.ndim - 2; d >= 0; d--) {
-				idx[d] = l.shape[d] ? rem % l.shape[d] : 0;
-				rem = l.shape[d] ? rem / l.shape[d] : 0;
+			for (int d = (int)l->ndim - 2; d >= 0; d--) {
+				idx[d] = l->shape[d] ? rem % l->shape[d] : 0;
+				rem = l->shape[d] ? rem / l->shape[d] : 0;
 			}
 		}
 		*w++ = '[';
-		for (uint32_t d = 0; d < (l.ndim == 1 ? 1 : l.ndim - 1); d++)
+		for (uint32_t d = 0; d < (l->ndim == 1 ? 1 : l->ndim - 1); d++)
 			w += sprintf(w, "%s%" PRIu64, d ? ", " : "", idx[d]);
 		*w++ = ']';
 		tool_out_commit(w);
-		for (uint64_t k = 0; k < rowlen; k++) {
+		for (uint64_t k = 0; k < v->rowlen; k++) {
 			w = tool_out_reserve(96);
 			*w++ = ' ';
-			w = put_value(w, &t, p + k * l.itemsize);
+			w = put_value(w, &v->t, p + k * l->itemsize);
 			tool_out_commit(w);
 		}
 		tool_out_mem("\n", 1);
-		rs.pos = (r + 1) * rowlen * l.itemsize;
+	}
+}
+
+void dump_typed(const struct opts *o, const struct input *in)
+{
+	struct typed_view v;
+	struct source rs;       /* only to let go of the rows shown */
+	uint64_t a, b;
+
+	if (in->data == NULL && in->fd >= 0)
+		tool_die(TOOL_EXIT_INPUT, in->path, "-t needs a regular file");
+	typed_setup(&v, o->type, in);
+	parse_rows(o->rows, v.rows, &a, &b);
+	memset(&rs, 0, sizeof rs);
+	rs.in = in;
+	rs.released = a * v.rowbytes;
+	for (uint64_t r = a; r < b; r++) {
+		typed_rows(&v, in->data + r * v.rowbytes, r, r + 1);
+		rs.pos = (r + 1) * v.rowbytes;
 		release_behind(&rs);
 	}
 }

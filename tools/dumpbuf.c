@@ -516,8 +516,10 @@ static void run_dump(const struct opts *o, struct input *in)
 		dump_raw(&s);
 		break;
 	case MODE_CANON: {
-		struct canon c = { !o->nosqueeze, g_color, o->display_off };
+		struct canon c;
 		uint64_t first = start;
+
+		canon_setup(&c, o, g_color);
 
 		/* hexdump -s past the end of a regular file starts at its
 		 * size. */

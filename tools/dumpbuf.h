@@ -108,6 +108,10 @@ struct xxd {
 struct canon {
 	int squeeze, color;
 	uint64_t shown;         /* display offset added to addresses */
+	/* squeezing state, as canon_lines() leaves it */
+	uint64_t addr;          /* data offset of the next line */
+	uint8_t prev[16];       /* the last line shown */
+	int have_prev, starred;
 };
 
 /* Input (dumpbuf.c) */
@@ -120,15 +124,46 @@ void init_tables(void);
 void xxd_setup(struct xxd *x, const struct opts *o);
 char *xxd_line_exact(const struct xxd *x, char *o, uint64_t addr,
 		     const uint8_t *p, int n);
+int xxd_lines(struct xxd *x, struct source *s);
+void xxd_end(struct xxd *x, uint64_t first, int partial);
 void dump_xxd(struct xxd *x, struct source *s);
 void dump_plain(const struct opts *o, struct source *s);
 void dump_include(const struct opts *o, const struct input *in,
 		  struct source *s);
+void canon_setup(struct canon *c, const struct opts *o, int color);
+void canon_lines(struct canon *c, struct source *s);
+void canon_end(const struct canon *c);
 void dump_canon(struct canon *c, struct source *s, uint64_t start,
 		uint64_t limit);
 void dump_raw(struct source *s);
 
 /* Typed views: -t, --npy (dumpbuf-typed.c) */
+struct typed {
+	char order;             /* '<' or '>' */
+	char kind;              /* b u i f c */
+	uint32_t itemsize;
+};
+
+/* The dtype and shape a typed view or an export uses. */
+struct layout {
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize, ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+};
+
+struct typed_view {
+	struct layout l;
+	struct typed t;
+	uint64_t rows;          /* lines: rows of the last axis */
+	uint64_t rowlen;        /* elements of a line */
+	uint64_t rowbytes;
+};
+
+void parse_rows(const char *arg, uint64_t n, uint64_t *a, uint64_t *b);
+void typed_setup(struct typed_view *v, const char *type,
+		 const struct input *in);
+void typed_rows(const struct typed_view *v, const uint8_t *p, uint64_t a,
+		uint64_t b);
 void dump_typed(const struct opts *o, const struct input *in);
 void dump_npy(const struct input *in);
 
