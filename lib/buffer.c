@@ -24,7 +24,9 @@ static bool valid_durability(int d)
  * header"): the next generation, in the slot of its parity.  The file's
  * version is that of its last writer, a compat flag we do not know
  * describes fields we did not keep up to date, and we take the locks of
- * mmbuf(5), "Locking", so LOCKING is set in every slot we write.
+ * mmbuf(5), "Locking", so LOCKING is set in every slot we write.  A
+ * GROWING buffer's shape[0] counts the whole rows of the length, whatever
+ * the commit is for, so every slot is right for a 1.0 reader.
  * MMBUF_EINCONSISTENT when cur has the last generation, 2^64 - 1: a commit
  * would wrap to 0, which readers would take for older than every slot.
  */
@@ -38,6 +40,7 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	next->version_minor = MMBUF_FORMAT_VERSION_MINOR;
 	next->compat &= MMBUF_COMPAT_KNOWN;
 	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
+	mmbuf__grow_rows(next);
 	next->mtime_ns = mmbuf__now_ns();
 	next->writer_pid = (uint32_t)getpid();
 	next->slot = (int)(next->generation % 2);
@@ -146,6 +149,15 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 		return err;
 	h->ndim = o->ndim;
 	memcpy(h->shape, o->shape, sizeof(uint64_t) * o->ndim);
+	if (o->flags & MMBUF_CREATE_GROWING) {
+		uint64_t row;
+
+		/* An open first dimension of rows of at least one byte. */
+		if (o->ndim < 1 || o->shape[0] != 0 ||
+		    mmbuf__row_bytes(o->ndim, o->shape, h->itemsize, &row) != 0)
+			return -EINVAL;
+		h->ro_compat |= MMBUF_RO_COMPAT_GROWING;
+	}
 	if ((err = mmbuf__layout(o->capacity, o->align, &h->data_offset,
 				 &h->file_size)) != 0)
 		return err;
@@ -160,7 +172,8 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80); /* variant 1 */
 	h->version_major = MMBUF_FORMAT_VERSION_MAJOR;
 	h->version_minor = MMBUF_FORMAT_VERSION_MINOR;
-	h->ro_compat = MMBUF_RO_COMPAT_LOCKING;
+	h->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
+	mmbuf__grow_rows(h);
 	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
 	h->state = MMBUF_STATE_WRITER_OPEN;
 	h->writer_pid = (uint32_t)getpid();
@@ -202,7 +215,8 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 		return -EINVAL;
 	if (opts != NULL &&
 	    ((opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
-			      MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE)) != 0 ||
+			      MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE |
+			      MMBUF_CREATE_GROWING)) != 0 ||
 	     !reserved_zero(opts)))
 		return -EINVAL;
 	if (opts == NULL) {
@@ -440,6 +454,11 @@ uint32_t mmbuf_shape(const mmbuf *b, const uint64_t **dims)
 const char *mmbuf_label(const mmbuf *b)
 {
 	return b->hdr.label;
+}
+
+int mmbuf_growing(const mmbuf *b)
+{
+	return (b->hdr.ro_compat & MMBUF_RO_COMPAT_GROWING) != 0;
 }
 
 const uint8_t *mmbuf_uuid(const mmbuf *b)

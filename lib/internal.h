@@ -92,6 +92,14 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 /* The block checksum table (mmbuf(5)): its entries for n bytes of data,
  * and its file offset for a data region ending at end. */
 uint64_t mmbuf__nblocks(uint64_t n, uint32_t shift);
+/* The bytes of one row (one index of the first dimension) of a shape:
+ * itemsize * shape[1] * ... * shape[ndim - 1]; MMBUF_ESHAPE for ndim 0, an
+ * overflow or a row of 0 bytes (mmbuf(5), feature GROWING). */
+int mmbuf__row_bytes(uint32_t ndim, const uint64_t *shape, uint32_t itemsize,
+		     uint64_t *row);
+/* Set shape[0] of a GROWING header to the whole rows within its length;
+ * nothing for other headers. */
+void mmbuf__grow_rows(mmbuf_info *h);
 uint64_t mmbuf__table_offset(uint64_t end);
 
 /* pool.c: running a job on several threads. */

@@ -129,7 +129,7 @@ START_TEST(test_version_macros)
 				 MMBUF_VERSION_MINOR * 100 +
 				 MMBUF_VERSION_PATCH);
 	ck_assert_int_eq(MMBUF_FORMAT_VERSION_MAJOR, 1);
-	ck_assert_int_eq(MMBUF_FORMAT_VERSION_MINOR, 0);
+	ck_assert_int_eq(MMBUF_FORMAT_VERSION_MINOR, 1);
 }
 END_TEST
 

@@ -10,7 +10,8 @@ MMBUF_CHECKS = \
 	tests/check_errors \
 	tests/check_seal \
 	tests/check_crash \
-	tests/check_grow
+	tests/check_grow \
+	tests/check_follow
 
 check_PROGRAMS += $(MMBUF_CHECKS)
 TESTS += $(MMBUF_CHECKS)
@@ -54,6 +55,11 @@ tests_check_grow_SOURCES = tests/check_grow.c $(tests_common_sources)
 tests_check_grow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_grow_suite
 tests_check_grow_CFLAGS = $(tests_common_cflags)
 tests_check_grow_LDADD = $(tests_common_ldadd)
+
+tests_check_follow_SOURCES = tests/check_follow.c $(tests_common_sources)
+tests_check_follow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_follow_suite
+tests_check_follow_CFLAGS = $(tests_common_cflags)
+tests_check_follow_LDADD = $(tests_common_ldadd)
 
 # After the harness has run the programs (whose output it keeps in their
 # .log files), print each program's Check summary line and one total line,

@@ -41,7 +41,7 @@ header:          valid, slot 0 is current
 
 slot 0:          intact (current)
   generation:    4
-  version:       1.0
+  version:       1.1
   state:         clean
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
@@ -62,7 +62,7 @@ slot 0:          intact (current)
 
 slot 1:          intact
   generation:    3
-  version:       1.0
+  version:       1.1
   state:         writer-open
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
@@ -100,7 +100,7 @@ cat > "$tmp/exp" <<'OUT'
       "current": true,
       "generation": 4,
       "generation_tail": 4,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
       "compat": 0,
       "ro_compat": 1,
@@ -136,7 +136,7 @@ cat > "$tmp/exp" <<'OUT'
       "current": false,
       "generation": 3,
       "generation_tail": 3,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
       "compat": 0,
       "ro_compat": 1,
@@ -180,7 +180,7 @@ cat > "$tmp/exp" <<'OUT'
 00000000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00000008: 0400 0000 0000 0000                      ........          generation = 4
 00000010: 0100                                     ..                version_major = 1
-00000012: 0000                                     ..                version_minor = 0
+00000012: 0100                                     ..                version_minor = 1
 00000014: 0002 0000                                ....              slot_size = 512
 00000018: 0000 0000 0000 0000                      ........          compat = 0x0
 00000020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
@@ -215,7 +215,7 @@ crc32 = CRC (ok)
 00001000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00001008: 0300 0000 0000 0000                      ........          generation = 3
 00001010: 0100                                     ..                version_major = 1
-00001012: 0000                                     ..                version_minor = 0
+00001012: 0100                                     ..                version_minor = 1
 00001014: 0002 0000                                ....              slot_size = 512
 00001018: 0000 0000 0000 0000                      ........          compat = 0x0
 00001020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]

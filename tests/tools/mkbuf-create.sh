@@ -155,7 +155,7 @@ cat > "$tmp/exp" <<'OUT'
       "current": true,
       "generation": 3,
       "generation_tail": 3,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
       "compat": 0,
       "ro_compat": 1,
