@@ -142,15 +142,21 @@ int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
 /*
  * Commit the header that follows h into its older slot of fd (mmbuf(5),
  * "Committing a header"), and make h that header once its slot is
- * written, even if the sync that durability asks for then fails.  Returns
+ * written, even if the sync that durability asks for then fails.  Then
+ * wake the waiters through header, a read-only mapping of fd's header
+ * pages, or NULL to map them for the occasion.  Returns
  * 0, -errno, or MMBUF_EINCONSISTENT when h has the last generation.
  */
-int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability);
+int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
+		     int durability);
 /* The generation that the commit after h writes, which a seal records as
  * its checksum's before committing. */
 uint64_t mmbuf__next_generation(const mmbuf_info *h);
 /* mmbuf__commit_fd() of the handle's header. */
 int mmbuf__commit(mmbuf *b, int durability);
+/* Map the header pages of the handle's file read-only into b->header,
+ * if not yet done: for the futex of mmbuf(5), "Waiting for a commit". */
+int mmbuf__map_header(mmbuf *b);
 
 /* lock.c: the lock protocol of mmbuf(5). */
 int mmbuf__lock_writer(int fd);
@@ -192,6 +198,22 @@ int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 		 uint64_t file_offset);
 int64_t mmbuf__now_ns(void);
 int mmbuf__random(void *buf, size_t n);
+/* Waiting for a commit (mmbuf(5), "Waiting for a commit"): futexes on a
+ * word of a shared file mapping, where the system has them.  Without
+ * them both calls return -ENOSYS and writers clear NOTIFY. */
+#if defined(__linux__)
+#define MMBUF__HAVE_FUTEX 1
+#else
+#define MMBUF__HAVE_FUTEX 0
+#endif
+/* Block while *addr == v, at most timeout_ns (relative, monotonic): 0
+ * when woken, -EAGAIN when *addr != v, -ETIMEDOUT, -EINTR, -EFAULT (a
+ * page past the end of the file), -ENOSYS. */
+int mmbuf__futex_wait(const uint32_t *addr, uint32_t v, int64_t timeout_ns);
+/* Wake every process blocked on addr: 0 or -errno. */
+int mmbuf__futex_wake(const uint32_t *addr);
+int64_t mmbuf__monotonic_ns(void);
+void mmbuf__sleep_ns(int64_t ns);
 
 /* The handle. */
 struct mmbuf {
@@ -201,6 +223,10 @@ struct mmbuf {
 	bool writer_active;
 	mmbuf_info hdr;       /* the committed header, hdr.slot is current */
 	uint8_t *data;        /* the data region, NULL when capacity is 0 */
+	/* The header pages, mapped shared and read-only, never loaded from
+	 * (a truncated file would fault): only the futex calls use it.
+	 * Writers map it at open, readers at their first mmbuf_wait(). */
+	const uint8_t *header;
 	bool sparse;          /* grow without preallocating (grow.c) */
 	double growth;        /* append's growth factor; 0: the default */
 	/* Made with MMBUF_CREATE_UNPUBLISHED and not yet published: */

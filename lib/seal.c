@@ -401,7 +401,7 @@ int mmbuf_repair(const char *path, unsigned flags, int *repaired)
 	if (err == 0 && bad >= 0 && !dry) {
 		/* The next generation lives in the other slot, the damaged
 		 * one: an ordinary commit of the unchanged state. */
-		err = mmbuf__commit_fd(fd, &h, MMBUF_DURABLE_SYNC);
+		err = mmbuf__commit_fd(fd, NULL, &h, MMBUF_DURABLE_SYNC);
 	}
 	close(fd);
 	return err;

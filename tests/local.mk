@@ -99,7 +99,8 @@ check-valgrind: $(MMBUF_CHECKS)
 .PHONY: check-valgrind
 
 # torture: writers killed with SIGKILL at random moments during creation,
-# header commits, seals, appends and resizes, and the files they leave
+# header commits, seals, appends (also of rows to a buffer whose first
+# dimension grows) and resizes, and the files they leave
 # checked.  make check
 # runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for more).
 check_PROGRAMS += tests/torture

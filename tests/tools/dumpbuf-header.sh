@@ -54,7 +54,7 @@ slot 0:          intact (current)
   capacity:      100
   length:        8
   file size:     8292
-  compat:        0x0
+  compat:        0x2 [notify]
   ro_compat:     0x1 [locking]
   incompat:      0x0
   data checksum: none
@@ -75,7 +75,7 @@ slot 1:          intact
   capacity:      100
   length:        8
   file size:     8292
-  compat:        0x0
+  compat:        0x2 [notify]
   ro_compat:     0x1 [locking]
   incompat:      0x0
   data checksum: none
@@ -102,7 +102,7 @@ cat > "$tmp/exp" <<'OUT'
       "generation_tail": 4,
       "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
@@ -138,7 +138,7 @@ cat > "$tmp/exp" <<'OUT'
       "generation_tail": 3,
       "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
@@ -182,7 +182,7 @@ cat > "$tmp/exp" <<'OUT'
 00000010: 0100                                     ..                version_major = 1
 00000012: 0100                                     ..                version_minor = 1
 00000014: 0002 0000                                ....              slot_size = 512
-00000018: 0000 0000 0000 0000                      ........          compat = 0x0
+00000018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
 00000020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
 00000028: 0000 0000 0000 0000                      ........          incompat = 0x0
 uuid = UUID
@@ -217,7 +217,7 @@ crc32 = CRC (ok)
 00001010: 0100                                     ..                version_major = 1
 00001012: 0100                                     ..                version_minor = 1
 00001014: 0002 0000                                ....              slot_size = 512
-00001018: 0000 0000 0000 0000                      ........          compat = 0x0
+00001018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
 00001020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
 00001028: 0000 0000 0000 0000                      ........          incompat = 0x0
 uuid = UUID

@@ -157,7 +157,7 @@ cat > "$tmp/exp" <<'OUT'
       "generation_tail": 3,
       "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
