@@ -47,3 +47,17 @@ VERIFYBUF_TESTS = \
 	tests/tools/verifybuf-names.sh
 TESTS += $(VERIFYBUF_TESTS)
 EXTRA_DIST += $(VERIFYBUF_TESTS) tests/tools/verifybuf-lib.sh
+
+# Growing buffers and following a writer (issue 15): rowlog writes rows of
+# (index, value, checksum), follows them with mmbuf_wait and checks what
+# dumpbuf --follow -t shows.  follow-rows.sh takes 1,000,000 rows under
+# make check-long (MMBUF_LONG=1).
+check_PROGRAMS += tests/tools/rowlog
+tests_tools_rowlog_SOURCES = tests/tools/rowlog.c
+tests_tools_rowlog_LDADD = lib/libmmbuf.la
+tests_tools_rowlog_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+FOLLOW_TESTS = \
+	tests/tools/growing.sh
+TESTS += $(FOLLOW_TESTS)
+EXTRA_DIST += $(FOLLOW_TESTS) tests/tools/follow-lib.sh
