@@ -31,7 +31,7 @@ enum xtype { X_NORMAL, X_LE, X_BITS, X_PLAIN, X_INCLUDE };
 
 enum {
 	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_RAW, OPT_NPY, OPT_COLOR,
-	OPT_NAME, OPT_CAPITALIZE
+	OPT_NAME, OPT_CAPITALIZE, OPT_UNTIL_CLOSED
 };
 
 struct opts {
@@ -51,13 +51,15 @@ struct opts {
 	const char *type;       /* -t TYPE */
 	const char *rows;       /* --rows A:B */
 	int any_file;
+	int follow, until_closed;
 	int color;
 	const char *path;
 };
 
 /*
  * The bytes to show: a mapping (of the buffer's data or of a whole file),
- * or a file descriptor read in chunks when FILE is not a regular file.
+ * a file descriptor read in chunks when FILE is not a regular file, or
+ * (--follow: data NULL, fd -1) the buffer's data read with mmbuf_read().
  */
 struct input {
 	const char *path;
@@ -82,8 +84,9 @@ struct source {
 	uint64_t pos;           /* next data offset */
 	uint64_t released;      /* mapped pages before this are let go */
 	uint64_t end;           /* end of the range; UINT64_MAX: to EOF (fd) */
-	uint8_t *buf;           /* for fd input */
-	int eof;
+	uint8_t *buf;           /* for fd and mmbuf_read input */
+	int eof;                /* the end of an fd; for mmbuf_read, the file
+				   no longer holds the data */
 };
 
 /*
@@ -115,6 +118,8 @@ struct canon {
 };
 
 /* Input (dumpbuf.c) */
+TOOL_NORETURN void open_failed(const char *path, int err);
+uint64_t resolve_skip(const struct opts *o, const struct input *in);
 void release_behind(struct source *s);
 size_t src_next(struct source *s, size_t unit, const uint8_t **p);
 
@@ -166,6 +171,9 @@ void typed_rows(const struct typed_view *v, const uint8_t *p, uint64_t a,
 		uint64_t b);
 void dump_typed(const struct opts *o, const struct input *in);
 void dump_npy(const struct input *in);
+
+/* --follow (dumpbuf-follow.c): returns the exit status. */
+int follow(const struct opts *o, int color);
 
 /* Header views: -H, --slots (dumpbuf-header.c) */
 void show_header(const struct tool_header *h);

@@ -58,6 +58,8 @@ tests_tools_rowlog_LDADD = lib/libmmbuf.la
 tests_tools_rowlog_LDFLAGS = $(AM_LDFLAGS) -no-install
 
 FOLLOW_TESTS = \
-	tests/tools/growing.sh
+	tests/tools/growing.sh \
+	tests/tools/follow-rows.sh \
+	tests/tools/follow-events.sh
 TESTS += $(FOLLOW_TESTS)
 EXTRA_DIST += $(FOLLOW_TESTS) tests/tools/follow-lib.sh
