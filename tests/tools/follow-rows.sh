@@ -56,8 +56,7 @@ dx=$!
 wait_for "first writer appends" "$tmp/w1.out" '^done$' 600
 # The crash.
 t0=$(date +%s%N)
-kill -9 $w1
-wait $w1 2>/dev/null
+{ kill -9 $w1; wait $w1; } 2>/dev/null
 for out in c1.out c2.out t.err C.err x.err; do
     case $out in
     c*) pat='^crashed [0-9]+$' ;;

@@ -63,3 +63,9 @@ FOLLOW_TESTS = \
 	tests/tools/follow-events.sh
 TESTS += $(FOLLOW_TESTS)
 EXTRA_DIST += $(FOLLOW_TESTS) tests/tools/follow-lib.sh
+
+# make check-long: follow-rows.sh with 1,000,000 rows.
+check-long: check-long-follow
+check-long-follow: tests/tools/rowlog$(EXEEXT) tools/dumpbuf$(EXEEXT)
+	MMBUF_LONG=1 srcdir='$(srcdir)' $(SHELL) '$(srcdir)/tests/tools/follow-rows.sh'
+.PHONY: check-long-follow
