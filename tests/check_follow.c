@@ -401,17 +401,22 @@ START_TEST(test_wait_wakes)
 {
 	const char *p = tu_path("w.mmbuf");
 	mmbuf *b = growing("w.mmbuf", 0), *r;
-	int changed = -1;
+	int changed = -1, go[2];
 	pid_t pid;
 
 	ck_assert_int_eq(mmbuf_close(b), 0);
-	r = tu_open(p, MMBUF_RDONLY);
-	ck_assert_int_eq(mmbuf_writer_active(r), 0);
+	ck_assert_int_eq(pipe(go), 0);
+	/* Forked before the parent opens anything, so that the child holds
+	 * no handle of the parent's (valgrind would count it as lost). */
 	pid = tu_fork();
 	if (pid == 0) {
 		double row[3] = { 0, 1, 2 };
 		mmbuf *w = NULL;
+		int v;
 
+		close(go[1]);
+		if (!tu_recv(go[0], &v))
+			_exit(4);
 		sleep_ms(50);
 		if (mmbuf_open(p, MMBUF_RDWR, &w) != 0)
 			_exit(1);
@@ -425,6 +430,11 @@ START_TEST(test_wait_wakes)
 		sleep_ms(20);
 		_exit(mmbuf_close(w) == 0 ? 0 : 3);
 	}
+	close(go[0]);
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_int_eq(mmbuf_writer_active(r), 0);
+	ck_assert(tu_send(go[1], 1));
+	close(go[1]);
 	/* With no writer yet, the open is the commit waited for. */
 	ck_assert_err(mmbuf_wait(r, 10000 * MS, &changed), 0);
 	ck_assert_int_eq(changed, 1);
@@ -503,9 +513,11 @@ START_TEST(test_wait_writer_killed)
 		send64(fds[1], 0);
 		err = mmbuf_wait(r, 20000 * MS, &changed);
 		send64(fds[1], mono_ns());
-		_exit(err != 0 ? 2 : changed != 0 ? 3
+		err = err != 0 ? 2 : changed != 0 ? 3
 				: mmbuf_writer_active(r) ? 4
-				: !mmbuf_unclean(r) ? 5 : 0);
+				: !mmbuf_unclean(r) ? 5 : 0;
+		mmbuf_close(r);
+		_exit(err);
 	}
 	close(fds[1]);
 	ck_assert_int_eq(recv64(fds[0]), 0);
@@ -565,9 +577,11 @@ START_TEST(test_wait_idle_cpu)
 	const char *p = tu_path("i.mmbuf");
 	mmbuf *b = growing("i.mmbuf", 0);
 	int fds[2];
-	pid_t pid;
+	pid_t pid, writer;
 	int64_t used;
 
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	writer = holding_writer(p);
 	ck_assert_int_eq(pipe(fds), 0);
 	pid = tu_fork();
 	if (pid == 0) {
@@ -581,6 +595,7 @@ START_TEST(test_wait_idle_cpu)
 		getrusage(RUSAGE_SELF, &u0);
 		err = mmbuf_wait(r, 2000 * MS, NULL);
 		getrusage(RUSAGE_SELF, &u1);
+		mmbuf_close(r);
 		send64(fds[1], ((int64_t)u1.ru_utime.tv_sec - u0.ru_utime.tv_sec +
 				u1.ru_stime.tv_sec - u0.ru_stime.tv_sec) *
 					       1000000 +
@@ -594,7 +609,8 @@ START_TEST(test_wait_idle_cpu)
 	ck_assert_int_eq(tu_wait(pid), 0);
 	ck_assert_msg(used < 20000, "2 s of waiting took %lld us of CPU",
 		      (long long)used);
-	ck_assert_int_eq(mmbuf_close(b), 0);
+	ck_assert_int_eq(kill(writer, SIGKILL), 0);
+	tu_wait(writer);
 }
 END_TEST
 
@@ -627,23 +643,32 @@ START_TEST(test_wait_without_notify)
 	const char *p = tu_path("n.mmbuf");
 	mmbuf *b = growing("n.mmbuf", 4096), *r;
 	mmbuf_info info;
-	int changed = -1;
+	int changed = -1, go[2];
 	pid_t pid;
 	int64_t t0, dt;
 
 	ck_assert_int_eq(mmbuf_close(b), 0);
-	r = tu_open(p, MMBUF_RDONLY);
-	mmbuf_get_info(r, &info);
-	ck_assert_uint_eq(info.compat & MMBUF_COMPAT_NOTIFY,
-			  MMBUF_COMPAT_NOTIFY);
+	ck_assert_int_eq(pipe(go), 0);
 	pid = tu_fork();
 	if (pid == 0) {
+		int v;
+
+		close(go[1]);
+		if (!tu_recv(go[0], &v))
+			_exit(4);
 		sleep_ms(300);
 		commit_as_v10(p, 2 * ROW);
 		sleep_ms(300);
 		commit_as_v10(p, 3 * ROW);
 		_exit(0);
 	}
+	close(go[0]);
+	r = tu_open(p, MMBUF_RDONLY);
+	mmbuf_get_info(r, &info);
+	ck_assert_uint_eq(info.compat & MMBUF_COMPAT_NOTIFY,
+			  MMBUF_COMPAT_NOTIFY);
+	ck_assert(tu_send(go[1], 1));
+	close(go[1]);
 	for (uint64_t rows = 2; rows <= 3; rows++) {
 		const uint64_t *dims;
 

@@ -112,6 +112,7 @@ static uint64_t rng(void)
 	return rng_state * 0x2545F4914F6CDD1Dull;
 }
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -125,6 +126,8 @@ static void die(const char *fmt, ...)
 }
 
 /* A violation: say what, keep the file, stop. */
+static void violation(enum scenario sc, unsigned round, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void violation(enum scenario sc, unsigned round, const char *fmt, ...)
 {
 	va_list ap;
