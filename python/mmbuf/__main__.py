@@ -94,7 +94,9 @@ def info(path, out):
             ("writer pid", h.writer_pid),
             ("dtype", "%s (%d bytes per element)" % (shown(h.dtype),
                                                      h.itemsize)),
-            ("shape", "(%s)" % ", ".join(str(d) for d in h.shape)
+            ("shape", "(%s)%s" % (", ".join(str(d) for d in h.shape),
+                                  ", the first dimension growing"
+                                  if h.growing else "")
              if h.ndim else "none (flat)"),
             ("label", '"%s"' % shown(h.label)),
             ("uuid", str(uuidlib.UUID(bytes=h.uuid))),
