@@ -66,12 +66,12 @@ def py_wait(path, n):
     while nxt < n:
         buf.wait()
         t = now_ns()
-        rows = min(buf.length // ROW, n)
-        mv = buf.view()
+        mv = buf.raw
+        rows = min(len(mv) // ROW, n)
         while nxt < rows:
             lat[nxt] = t - struct.unpack_from("<Q", mv, nxt * ROW + 8)[0]
             nxt += 1
-        mv.release()
+        del mv
     buf.close()
     print_latencies(lat)
 
