@@ -36,6 +36,17 @@ for layout in "" -C --raw -g4; do
         "$tmp/expect"
 done
 
+# Squeezing (-a, -C): runs of zero lines and repeated lines, across the
+# whole lines shown while following and the partial line at the end.
+"$MKTESTBUF" --random 7:5000:zeros "$tmp/z.mmbuf" || exit 99
+for layout in -a -C "-a -c 7"; do
+    "$DUMPBUF" $layout "$tmp/z.mmbuf" > "$tmp/expect"
+    "$DUMPBUF" --follow --until-closed $layout "$tmp/z.mmbuf" > "$tmp/out" 2> "$tmp/err"
+    status "--follow --until-closed $layout, zero runs" 0 $?
+    same "--follow --until-closed $layout, zero runs: the whole dump" \
+        "$tmp/out" "$tmp/expect"
+done
+
 # A length that goes down: told on stderr, and the rows from the new end
 # are shown as they come again.
 "$DUMPBUF" -t "$f" > "$tmp/expect"
