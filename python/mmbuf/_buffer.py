@@ -179,8 +179,8 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
     starts at the capacity, as in mmbuf_create().
 
     A first dimension of None, ``shape=(None, 3)`` (as h5py spells an
-    unlimited maxshape), makes a growing buffer (mmbuf(5), "Growing first
-    dimension"; MMBUF_CREATE_GROWING in C): it starts empty, length 0,
+    unlimited maxshape), makes a growing buffer (mmbuf(5), "Shape", feature
+    GROWING; MMBUF_CREATE_GROWING in C): it starts empty, length 0,
     and its first dimension is always the committed rows, floor(length /
     row bytes), as every commit writes it (append(), set_length(), ...),
     so .shape, .view, .to_numpy(), iteration and follow() see the rows
@@ -532,7 +532,7 @@ def _reopen(path: Union[str, bytes], uuid: bytes) -> Buffer:
     return buf
 
 # wait(): the longest a waiter sleeps before it looks at the header and
-# the writer lock again (mmbuf(5), "Waking waiters"), and the first pause
+# the writer lock again (mmbuf(5), "Waiting for a commit"), and the first pause
 # of polling, which doubles up to the slice.
 _SLICE = 0.1
 _PAUSE_MIN = 0.001
@@ -1336,14 +1336,14 @@ class Buffer:
                           ro_compat=new.ro_compat | F.RO_COMPAT_LOCKING,
                           slot=gen % 2, slot_status=tuple(status))
         _pwrite_all(self._fd, F.encode_slot(new), F.PAGE * (gen % 2))
-        self._header = new
         # Waiters wake once the slot is written: before the sync, so the
         # latency is that of the write; what they read is what a reader
-        # polling would read (mmbuf(5), "Waking waiters").
+        # polling would read (mmbuf(5), "Waiting for a commit").
         if hmap is not None:
             hmap.wake(gen % 2)
         if durable:
             os.fdatasync(self._fd)
+        self._header = new
 
     def _header_map(self) -> Optional[_notify.HeaderMap]:
         """The mapping of the header pages that futex(2) needs, made on
@@ -1419,10 +1419,11 @@ class Buffer:
         never goes back.  It also looks at the writer lock, even when
         nothing was committed: writer_active and unclean follow a writer
         that opens, closes or dies (False and True when the lock is free
-        while the header says "writer open").  Views taken before a refresh that mapped a grown
-        capacity stay valid and keep seeing the old capacity; take new
-        ones (.raw, .view, ...) to see the rest.  Raises InconsistentError
-        if the file is now another buffer.
+        while the header says "writer open").  Views taken before a
+        refresh that mapped a grown capacity stay valid and keep seeing
+        the old capacity; take new ones (.raw, .view, ...) to see the
+        rest.  Raises InconsistentError if the file is now another
+        buffer.
 
         In C: mmbuf_refresh().
         """
@@ -1496,7 +1497,7 @@ class Buffer:
         unclean True).  A clean close is a commit (True).  With no writer
         at all, it waits for one to open the file, which commits.
 
-        The algorithm of mmbuf(5), "Waking waiters": read the generation
+        The algorithm of mmbuf(5), "Waiting for a commit": read the generation
         word of the slot the next commit will write, refresh(), and if
         nothing changed, sleep on that word with futex(2) (Linux, when
         the header has NOTIFY: the writer wakes it after every commit)

@@ -32,12 +32,12 @@ BLOCK_SHIFT_MAX = 30
 U64_MAX = 2 ** 64 - 1
 
 COMPAT_DATA_CHECKSUM = 0x1
-# Writers wake waiters after every commit (mmbuf(5), "Waking waiters").
+# Writers wake waiters after every commit (mmbuf(5), "Waiting for a commit").
 COMPAT_NOTIFY = 0x2
 RO_COMPAT_LOCKING = 0x1
 RO_COMPAT_BLOCK_TABLE = 0x2
-# The first dimension is the committed rows (mmbuf(5), "Growing first
-# dimension"): shape[0] == length // row bytes at every commit.
+# The first dimension is the committed rows (mmbuf(5), "Shape"):
+# shape[0] == length // row bytes at every commit.
 RO_COMPAT_GROWING = 0x4
 # What this implementation knows and maintains, as libmmbuf does: seal()
 # writes the block table, and every commit that clears SEALED leaves it

@@ -1,4 +1,5 @@
-"""Waking waiters and waiting for a commit: mmbuf(5), "Waking waiters".
+"""Waking waiters and waiting for a commit: mmbuf(5), "Waiting for a
+commit".
 
 The word waited on is the low 32 bits of the generation field of the slot
 that the next commit writes (file offset 4096 * ((g + 1) % 2) + 8 for a

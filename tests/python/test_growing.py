@@ -1,13 +1,14 @@
-"""Growing buffers (mmbuf(5), "Growing first dimension"): create(...,
+"""Growing buffers (mmbuf(5), "Shape", feature GROWING): create(...,
 shape=(None, ...)), a first dimension that is the committed rows at every
 commit, what a reader that knows the feature checks, and what a reader
 of format 1.0, which knows nothing of it, sees."""
 
 import array
+import ctypes
 import io
 import os
 
-from testlib import F, TempDirCase, main, mmbuf, slot_bytes
+from testlib import F, Lib, TempDirCase, main, mmbuf, slot_bytes
 
 
 def rows_of(n, start=0):
@@ -129,6 +130,43 @@ class CommitTest(TempDirCase):
                              [12.0, 13.0, 14.0])
             self.assertEqual(r[1].tolist(), [3.0, 4.0, 5.0])
         w.close()
+
+
+class CrossLanguageTest(TempDirCase):
+    """libmmbuf and this package on one growing file: each writer keeps
+    the other's rows, and each reader sees the other's shape."""
+
+    def c_shape(self, lib, path):
+        err, h = lib.open(path, lib.RDONLY)
+        self.assertEqual(err, 0)
+        try:
+            dims = ctypes.POINTER(ctypes.c_uint64)()
+            n = lib.so.mmbuf_shape(h, ctypes.byref(dims))
+            return tuple(dims[i] for i in range(n)), lib.so.mmbuf_growing(h)
+        finally:
+            lib.close(h)
+
+    def test_c_and_python_writers(self):
+        lib = Lib()
+        lib.so.mmbuf_shape.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib.so.mmbuf_shape.restype = ctypes.c_uint32
+        lib.so.mmbuf_growing.argtypes = [ctypes.c_void_p]
+        lib.so.mmbuf_append.argtypes = [ctypes.c_void_p, ctypes.c_char_p,
+                                        ctypes.c_size_t, ctypes.c_int]
+        p = self.path()
+        with mmbuf.create(p, dtype="<f8", shape=(None, 3)) as w:
+            w.append(rows_of(4))
+        self.assertEqual(self.c_shape(lib, p), ((4, 3), 1))
+        err, h = lib.open(p, lib.RDWR)     # a C writer appends a row
+        self.assertEqual(err, 0)
+        self.assertEqual(lib.so.mmbuf_append(h, rows_of(1, 4).tobytes(),
+                                             24, 0), 0)
+        self.assertEqual(lib.close(h), 0)
+        with mmbuf.open(p, "r+") as w:
+            self.assertEqual(w.shape, (5, 3))
+            self.assertEqual(w[4].tolist(), [12.0, 13.0, 14.0])
+            w.append(rows_of(2, 5))
+        self.assertEqual(self.c_shape(lib, p), ((7, 3), 1))
 
 
 class ValidationTest(TempDirCase):

@@ -1,5 +1,5 @@
 """Buffer.wait() and refresh() against writers in other processes
-(mmbuf(5), "Waking waiters" and "Locking"): a commit wakes a waiter, the
+(mmbuf(5), "Waiting for a commit" and "Locking"): a commit wakes a waiter, the
 timeout bounds the wait, a waiting reader uses no CPU, a writer that
 cannot wake clears NOTIFY and is followed by polling, and a writer's
 death is seen by refresh() and ends a wait."""
