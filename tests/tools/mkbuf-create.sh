@@ -185,6 +185,7 @@ cat > "$tmp/exp" <<'OUT'
       "itemsize": 2,
       "ndim": 2,
       "shape": [2, 2],
+      "growing": false,
       "label": "lab",
       "data_checksum": null,
       "checksum_generation": 0,
