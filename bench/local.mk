@@ -13,31 +13,40 @@ bench_bench_fill_LDADD = lib/libmmbuf.la
 BENCH_ARGS =
 
 # Every benchmark: the fill benchmark here, and those below: dumpbuf's,
-# mkbuf's, verifybuf's, appending, the Python package's.
+# mkbuf's, verifybuf's, appending, the Python package's, following a
+# writer.
 bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
-	bench-append bench-python
+	bench-append bench-python bench-follow
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench
 
-# bench-verifybuf: verifybuf's throughput against xxhsum -H3 on the same
-# sealed 1 GiB buffer in the page cache (bench/verifybuf-bench.sh).
+# bench-verifybuf: verify and seal against xxhsum -H3 on the same sealed
+# 1 GiB buffer in the page cache (bench/verifybuf-bench.sh), through
+# verifybuf and through bench/bench_checksum, one library call of each kind.
 #
 #   make bench-verifybuf BENCH_VERIFYBUF_ARGS='--size 256M --rounds 5'
 BENCH_VERIFYBUF_ARGS =
+noinst_PROGRAMS += bench/bench_checksum
+bench_bench_checksum_SOURCES = bench/bench_checksum.c
+bench_bench_checksum_LDADD = lib/libmmbuf.la
 EXTRA_DIST += bench/lib.sh bench/verifybuf-bench.sh
 
-bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
+bench-verifybuf: tools/verifybuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT) \
+		bench/bench_checksum$(EXEEXT)
 	$(SHELL) $(srcdir)/bench/verifybuf-bench.sh $(BENCH_VERIFYBUF_ARGS)
 
 .PHONY: bench-verifybuf
 
 # bench-dumpbuf: dumpbuf's throughput against xxd, hexdump -C and
-# basenc --base16 -w0, on random data and on mostly-zero data, in the page
-# cache with output to /dev/null (bench/dumpbuf-bench.sh).
+# basenc --base16 -w0, on random data and on mostly-zero data, and of
+# dumpbuf -t against od -t f8, od -t d8 and numpy.savetxt on 2,000,000 x 3
+# random <f8 and <i8, in the page cache with output to /dev/null
+# (bench/dumpbuf-bench.sh).
 #
 #   make bench-dumpbuf
 #   make bench-dumpbuf BENCH_DUMPBUF_ARGS='--size 64M --rounds 7'
+#   make bench-dumpbuf BENCH_DUMPBUF_ARGS='--typed-only --rounds 3'
 #   MMBUF_BENCH_DIR=/mnt/ssd make bench-dumpbuf
 BENCH_DUMPBUF_ARGS =
 EXTRA_DIST += bench/dumpbuf-bench.sh
@@ -110,3 +119,39 @@ bench-python:
 		'$(srcdir)/bench/python-open-bench.py' $(BENCH_PYTHON_ARGS)
 
 .PHONY: bench-python
+
+# bench-follow: following a writer (issue 15): commit-to-wake latency of
+# mmbuf_wait (C -> C, C -> Python) against a pipe, a 1 ms polling loop
+# and h5py SWMR; a waiting follower's CPU while idle against the polling
+# loop; appending 64-byte rows with two followers against h5py SWMR
+# (bench/bench_follow.c runs the C writers and followers,
+# bench/follow-bench.py runs the Python ones and prints the table).
+# h5py comes from Debian's python3-h5py, for /usr/bin/python3.
+#
+#   make bench-follow
+#   make bench-follow BENCH_FOLLOW_ARGS='--samples 1000 --rounds 5 --rows 200000'
+#   MMBUF_BENCH_DIR=/mnt/ssd make bench-follow
+noinst_PROGRAMS += bench/bench_follow
+bench_bench_follow_SOURCES = bench/bench_follow.c
+bench_bench_follow_LDADD = lib/libmmbuf.la
+# Started as followers many times: no libtool wrapper script.
+bench_bench_follow_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+BENCH_FOLLOW_ARGS =
+EXTRA_DIST += bench/follow-bench.py
+
+bench-follow: bench/bench_follow$(EXEEXT)
+	@py=; for cand in /usr/bin/python3 '$(PYTHON)'; do \
+		if "$$cand" -c 'import numpy, h5py' > /dev/null 2>&1; then \
+			py=$$cand; break; \
+		fi; \
+	done; \
+	if [ -z "$$py" ]; then py='$(PYTHON)'; \
+		echo "bench-follow: no Python with h5py (apt-get install" \
+			"python3-h5py): the h5py rows are left out" >&2; \
+	fi; \
+	PYTHONPATH='$(abs_top_srcdir)/python' "$$py" \
+		'$(srcdir)/bench/follow-bench.py' ./bench/bench_follow$(EXEEXT) \
+		"$${MMBUF_BENCH_DIR:-.}" $(BENCH_FOLLOW_ARGS)
+
+.PHONY: bench-follow

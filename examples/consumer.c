@@ -9,8 +9,8 @@
  * maximum) and compares every value with what producer writes.
  *
  * Exit status: 0 if the table is as expected, 1 if it cannot be opened,
- * is not a table of the expected kind, or holds a wrong value, 2 on a
- * usage error.
+ * is not a table of the expected kind, or holds a wrong value, 64 on a
+ * usage error (EX_USAGE, as the mmbuf tools).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -118,10 +118,10 @@ int main(int argc, char **argv)
 	while ((c = getopt(argc, argv, "h")) != -1) {
 		if (c == 'h')
 			usage(stdout, 0);
-		usage(stderr, 2);
+		usage(stderr, 64);
 	}
 	if (argc - optind != 1)
-		usage(stderr, 2);
+		usage(stderr, 64);
 	path = argv[optind];
 
 	err = mmbuf_open(path, MMBUF_RDONLY, &buf);

@@ -12,8 +12,8 @@ NumPy installed (and without --no-numpy) the checks run on a zero-copy
 NumPy array instead of a memoryview.  One line tells which.
 
 Exit status: 0 if the table is as expected, 1 if it cannot be opened, is
-not a table of the expected kind, or holds a wrong value, 2 on a usage
-error.
+not a table of the expected kind, or holds a wrong value, 64 on a usage
+error (EX_USAGE, as the mmbuf tools).
 """
 
 import datetime
@@ -98,7 +98,7 @@ def main(argv):
         args = args[1:]
     if len(args) != 1 or args[0].startswith("-"):
         sys.stderr.write("usage: %s [--no-numpy] FILE\n" % PROG)
-        return 2
+        return 64
     path = args[0]
     np = None
     if use_numpy:

@@ -9,7 +9,8 @@
  * to read the table back.  -f replaces an existing FILE atomically; without
  * it an existing FILE is an error and is left alone.
  *
- * Exit status: 0 on success, 1 on failure, 2 on a usage error.
+ * Exit status: 0 on success, 1 on failure, 64 on a usage error (EX_USAGE,
+ * as the mmbuf tools).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -79,16 +80,16 @@ int main(int argc, char **argv)
 			usage(stdout, 0);
 			break;
 		default:
-			usage(stderr, 2);
+			usage(stderr, 64);
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
-		usage(stderr, 2);
+		usage(stderr, 64);
 	path = argv[optind];
 	if (argc - optind == 2 && parse_rows(argv[optind + 1], &rows) != 0) {
 		fprintf(stderr, "%s: %s: not a valid number of rows\n", prog,
 			argv[optind + 1]);
-		exit(2);
+		exit(64);
 	}
 	bytes = rows * DEMO_COLS * sizeof(double);
 

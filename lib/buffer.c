@@ -24,10 +24,18 @@ static bool valid_durability(int d)
  * header"): the next generation, in the slot of its parity.  The file's
  * version is that of its last writer, a compat flag we do not know
  * describes fields we did not keep up to date, and we take the locks of
- * mmbuf(5), "Locking", so LOCKING is set in every slot we write.
+ * mmbuf(5), "Locking", so LOCKING is set in every slot we write.  A
+ * GROWING buffer's shape[0] counts the whole rows of the length, whatever
+ * the commit is for, so every slot is right for a 1.0 reader.  NOTIFY
+ * says that we wake the waiters after the commit, where we can.
  * MMBUF_EINCONSISTENT when cur has the last generation, 2^64 - 1: a commit
  * would wrap to 0, which readers would take for older than every slot.
  */
+static uint64_t notify_flag(void)
+{
+	return MMBUF__HAVE_FUTEX ? MMBUF_COMPAT_NOTIFY : 0;
+}
+
 static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 {
 	if (cur->generation == UINT64_MAX)
@@ -36,8 +44,10 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	next->generation = mmbuf__next_generation(cur);
 	next->version_major = MMBUF_FORMAT_VERSION_MAJOR;
 	next->version_minor = MMBUF_FORMAT_VERSION_MINOR;
-	next->compat &= MMBUF_COMPAT_KNOWN;
+	next->compat &= MMBUF_COMPAT_KNOWN & ~MMBUF_COMPAT_NOTIFY;
+	next->compat |= notify_flag();
 	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
+	mmbuf__grow_rows(next);
 	next->mtime_ns = mmbuf__now_ns();
 	next->writer_pid = (uint32_t)getpid();
 	next->slot = (int)(next->generation % 2);
@@ -49,7 +59,29 @@ uint64_t mmbuf__next_generation(const mmbuf_info *h)
 	return h->generation + 1;
 }
 
-int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability)
+/*
+ * Wake the waiters of a commit into slot (mmbuf(5), "Waiting for a
+ * commit"): every process blocked on that slot's generation word, through
+ * header, a read-only shared mapping of the header pages, or through one
+ * made for the occasion when header is NULL.  A failure changes nothing
+ * for the commit, which is done: the waiters see it within their slice.
+ */
+static void wake(int fd, const uint8_t *header, int slot)
+{
+	void *p = NULL;
+
+	if (header == NULL) {
+		if (mmbuf__map(fd, false, 0, MMBUF_HEADER_SIZE, &p) != 0)
+			return;
+		header = p;
+	}
+	(void)mmbuf__futex_wake((const uint32_t *)(const void *)(
+		header + (size_t)slot * MMBUF_PAGE + SLOT_GENERATION));
+	mmbuf__unmap(p, MMBUF_HEADER_SIZE);
+}
+
+int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
+		     int durability)
 {
 	uint8_t img[MMBUF_SLOT_SIZE];
 	mmbuf_info next;
@@ -71,20 +103,37 @@ int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability)
 	if ((err = mmbuf__pwrite_full(fd, img, sizeof img, off)) != 0)
 		return err;
 	/* Written: readers may see it, so it is the current header now,
-	 * whether or not it reaches the disk. */
+	 * whether or not it reaches the disk.  Waiters need not wait for
+	 * the disk either: they read the page cache. */
 	*h = next;
+	if (next.compat & MMBUF_COMPAT_NOTIFY)
+		wake(fd, header, next.slot);
 	return mmbuf__sync_file(fd, off, sizeof img, durability);
 }
 
 /* Commit the header state b->hdr as the next generation. */
 int mmbuf__commit(mmbuf *b, int durability)
 {
-	return mmbuf__commit_fd(b->fd, &b->hdr, durability);
+	return mmbuf__commit_fd(b->fd, b->header, &b->hdr, durability);
+}
+
+int mmbuf__map_header(mmbuf *b)
+{
+	void *p;
+	int err;
+
+	if (b->header != NULL)
+		return 0;
+	if ((err = mmbuf__map(b->fd, false, 0, MMBUF_HEADER_SIZE, &p)) != 0)
+		return err;
+	b->header = p;
+	return 0;
 }
 
 static void release(mmbuf *b)
 {
 	mmbuf__unmap(b->data, b->hdr.capacity);
+	mmbuf__unmap((void *)b->header, MMBUF_HEADER_SIZE);
 	if (b->fd >= 0)
 		close(b->fd); /* drops the locks */
 	/* Never published: its temporary name goes (an unnamed file goes
@@ -96,12 +145,16 @@ static void release(mmbuf *b)
 }
 
 /* Map the data region of an open file (the header is read and written
- * with pread and pwrite). */
+ * with pread and pwrite), and for a writer the header pages, read-only,
+ * for the wakes of its commits. */
 static int map_all(mmbuf *b)
 {
 	void *p;
 	int err;
 
+	if (b->writable && MMBUF__HAVE_FUTEX &&
+	    (err = mmbuf__map_header(b)) != 0)
+		return err;
 	if (b->hdr.capacity > 0) {
 		err = mmbuf__map(b->fd, b->writable, b->hdr.data_offset,
 				 b->hdr.capacity, &p);
@@ -146,6 +199,15 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 		return err;
 	h->ndim = o->ndim;
 	memcpy(h->shape, o->shape, sizeof(uint64_t) * o->ndim);
+	if (o->flags & MMBUF_CREATE_GROWING) {
+		uint64_t row;
+
+		/* An open first dimension of rows of at least one byte. */
+		if (o->ndim < 1 || o->shape[0] != 0 ||
+		    mmbuf__row_bytes(o->ndim, o->shape, h->itemsize, &row) != 0)
+			return -EINVAL;
+		h->ro_compat |= MMBUF_RO_COMPAT_GROWING;
+	}
 	if ((err = mmbuf__layout(o->capacity, o->align, &h->data_offset,
 				 &h->file_size)) != 0)
 		return err;
@@ -160,7 +222,9 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 	h->uuid[8] = (uint8_t)((h->uuid[8] & 0x3f) | 0x80); /* variant 1 */
 	h->version_major = MMBUF_FORMAT_VERSION_MAJOR;
 	h->version_minor = MMBUF_FORMAT_VERSION_MINOR;
-	h->ro_compat = MMBUF_RO_COMPAT_LOCKING;
+	h->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
+	h->compat = notify_flag();
+	mmbuf__grow_rows(h);
 	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
 	h->state = MMBUF_STATE_WRITER_OPEN;
 	h->writer_pid = (uint32_t)getpid();
@@ -202,7 +266,8 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 		return -EINVAL;
 	if (opts != NULL &&
 	    ((opts->flags & ~(MMBUF_CREATE_SPARSE | MMBUF_CREATE_REPLACE |
-			      MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE)) != 0 ||
+			      MMBUF_CREATE_UNPUBLISHED | MMBUF_CREATE_MODE |
+			      MMBUF_CREATE_GROWING)) != 0 ||
 	     !reserved_zero(opts)))
 		return -EINVAL;
 	if (opts == NULL) {
@@ -440,6 +505,11 @@ uint32_t mmbuf_shape(const mmbuf *b, const uint64_t **dims)
 const char *mmbuf_label(const mmbuf *b)
 {
 	return b->hdr.label;
+}
+
+int mmbuf_growing(const mmbuf *b)
+{
+	return (b->hdr.ro_compat & MMBUF_RO_COMPAT_GROWING) != 0;
 }
 
 const uint8_t *mmbuf_uuid(const mmbuf *b)

@@ -17,6 +17,10 @@
 #ifdef HAVE_GETRANDOM
 #include <sys/random.h>
 #endif
+#if MMBUF__HAVE_FUTEX
+#include <linux/futex.h>
+#include <sys/syscall.h>
+#endif
 
 #define HUGE_ALIGN (2u * 1024 * 1024)
 
@@ -642,3 +646,64 @@ int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 	}
 	return msync(addr, (size_t)len, MS_SYNC) == 0 ? 0 : -errno;
 }
+
+/* ------------------------------------------------------------------ */
+/* Waiting for a commit (mmbuf(5), "Waiting for a commit")            */
+
+int64_t mmbuf__monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static struct timespec timespec_of(int64_t ns)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ns / 1000000000),
+				  .tv_nsec = (long)(ns % 1000000000) };
+}
+
+void mmbuf__sleep_ns(int64_t ns)
+{
+	struct timespec ts = timespec_of(ns);
+
+	/* An early return (a signal) only shortens one poll. */
+	(void)nanosleep(&ts, NULL);
+}
+
+#if MMBUF__HAVE_FUTEX
+/*
+ * FUTEX_WAIT and FUTEX_WAKE, not their _PRIVATE forms: the word is in a
+ * shared mapping of a file, and the waiters are other processes.
+ */
+int mmbuf__futex_wait(const uint32_t *addr, uint32_t v, int64_t timeout_ns)
+{
+	struct timespec ts = timespec_of(timeout_ns);
+
+	if (syscall(SYS_futex, addr, FUTEX_WAIT, v, &ts, NULL, 0) == 0)
+		return 0;
+	return -errno;
+}
+
+int mmbuf__futex_wake(const uint32_t *addr)
+{
+	long n = syscall(SYS_futex, addr, FUTEX_WAKE, INT_MAX, NULL, NULL, 0);
+
+	return n < 0 ? -errno : 0;
+}
+#else
+int mmbuf__futex_wait(const uint32_t *addr, uint32_t v, int64_t timeout_ns)
+{
+	(void)addr;
+	(void)v;
+	(void)timeout_ns;
+	return -ENOSYS;
+}
+
+int mmbuf__futex_wake(const uint32_t *addr)
+{
+	(void)addr;
+	return -ENOSYS;
+}
+#endif

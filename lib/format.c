@@ -96,6 +96,31 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 	return 0;
 }
 
+int mmbuf__row_bytes(uint32_t ndim, const uint64_t *shape, uint32_t itemsize,
+		     uint64_t *row)
+{
+	uint64_t bytes = itemsize;
+
+	if (ndim < 1 || ndim > MMBUF_MAX_DIMS)
+		return MMBUF_ESHAPE;
+	for (uint32_t i = 1; i < ndim; i++)
+		if (mul_overflow(bytes, shape[i], &bytes))
+			return MMBUF_ESHAPE;
+	if (bytes == 0)
+		return MMBUF_ESHAPE;
+	*row = bytes;
+	return 0;
+}
+
+void mmbuf__grow_rows(mmbuf_info *h)
+{
+	uint64_t row;
+
+	if ((h->ro_compat & MMBUF_RO_COMPAT_GROWING) &&
+	    mmbuf__row_bytes(h->ndim, h->shape, h->itemsize, &row) == 0)
+		h->shape[0] = h->length / row;
+}
+
 /*
  * Where the data starts and how big the file is, for a capacity and a
  * data alignment (0 meaning the default, a page).
@@ -332,6 +357,13 @@ int mmbuf__check_fields(const mmbuf_info *h)
 			return MMBUF_EINCONSISTENT;
 	if (mmbuf__check_shape(h->ndim, h->shape, itemsize, h->capacity) != 0)
 		return MMBUF_EINCONSISTENT;
+	if (h->ro_compat & MMBUF_RO_COMPAT_GROWING) {
+		uint64_t row;
+
+		if (mmbuf__row_bytes(h->ndim, h->shape, itemsize, &row) != 0 ||
+		    h->shape[0] != h->length / row)
+			return MMBUF_EINCONSISTENT;
+	}
 	if (h->state & ~MMBUF_STATE_KNOWN)
 		return MMBUF_EINCONSISTENT;
 	if (!(h->compat & MMBUF_COMPAT_DATA_CHECKSUM) &&
@@ -389,10 +421,13 @@ int mmbuf_validate_header(const void *bytes, size_t len, uint64_t file_size,
 
 	if (integ[0] != 0 && integ[1] != 0) {
 		/*
-		 * Neither slot is intact.  A first page that is not ours means
-		 * "not a buffer file" unless the second page says otherwise.
+		 * Neither slot is intact.  A file in which no slot starts
+		 * with the whole magic is not a buffer file (mmbuf(5),
+		 * "Magic"), even an empty one; otherwise the first slot that
+		 * has the magic says what is damaged.
 		 */
-		if (integ[0] != MMBUF_EMAGIC)
+		if (len >= MMBUF_MAGIC_LEN &&
+		    memcmp(b, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0)
 			return integ[0];
 		if (len >= MMBUF_PAGE + MMBUF_MAGIC_LEN &&
 		    memcmp(b + MMBUF_PAGE, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0)

@@ -234,36 +234,34 @@ int mmbuf_append(mmbuf *b, const void *src, size_t n, int durability)
 /* How often a reader reads the header again when a commit tore both of
  * its reads; each retry yields the CPU to the writer. */
 #define REFRESH_TRIES 1000
+/* How often a reader that found the writer lock free reads the header
+ * again because it moved meanwhile. */
+#define LOCK_TRIES 8
 
-int mmbuf_refresh(mmbuf *b, int *changed)
+/* Read the current header of b's file into *h, never an older one than
+ * b holds. */
+static int read_header(mmbuf *b, mmbuf_info *h)
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
-	mmbuf_info h;
 	uint64_t size;
 	size_t got;
 	int err = 0;
 
-	if (changed != NULL)
-		*changed = 0;
-	if (b == NULL)
-		return -EINVAL;
-	if (b->writable)
-		return 0;  /* the writer's header is the current one */
 	for (int tries = 0; tries < REFRESH_TRIES; tries++) {
 		if ((err = mmbuf__file_size(b->fd, &size, NULL)) != 0 ||
 		    (err = mmbuf__pread_full(b->fd, hdr, sizeof hdr, 0,
 					     &got)) != 0)
 			return err;
-		/* A slot counts only when its checksum and both copies of its
+		/* A slot counts only when its CRC and both copies of its
 		 * generation agree; a commit in flight tears one slot at most,
 		 * and the other is the previous, whole one. */
-		err = mmbuf_validate_header(hdr, got, size, &h);
+		err = mmbuf_validate_header(hdr, got, size, h);
 		/*
 		 * An older generation than the one we hold is a stale mix:
 		 * the read took the older slot's page before two commits and
 		 * found the newer slot torn by a third.  Read again.
 		 */
-		if (err == 0 && h.generation < b->hdr.generation)
+		if (err == 0 && h->generation < b->hdr.generation)
 			err = MMBUF_ETORN;
 		if (err == 0)
 			break;
@@ -277,19 +275,133 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 	/* Pairs with the writer's fence before a commit: the data the new
 	 * length covers is visible once the header is. */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	if (h.generation == b->hdr.generation)
-		return 0;
-	/* Only a writer changes these; a new one is another buffer. */
-	if (h.data_offset != b->hdr.data_offset ||
-	    memcmp(h.uuid, b->hdr.uuid, sizeof h.uuid) != 0)
-		return MMBUF_EINCONSISTENT;
-	if (h.capacity != b->hdr.capacity &&
-	    (err = remap(b, b->hdr.capacity, h.capacity)) != 0)
-		return err;
-	b->writer_active = (h.state & MMBUF_STATE_WRITER_OPEN) != 0 &&
-			   mmbuf__writer_present(b->fd) > 0;
-	b->hdr = h;
-	if (changed != NULL)
-		*changed = 1;
 	return 0;
+}
+
+/*
+ * Read the current header into *h and test the writer lock (mmbuf(5),
+ * "Opening for writing, closing, unclean close"): *present is 1 if a
+ * writer holds it, 0 if WRITER_OPEN is set and none does (a crash), -1
+ * if WRITER_OPEN is clear, or a negative errno when the probe failed or
+ * the header would not hold still (then nothing is known).  A clean
+ * close commits, then lets the lock go: a lock found free while the
+ * header moved is no crash, so the header is read again.
+ */
+static int read_header_and_writer(mmbuf *b, mmbuf_info *h, int *present)
+{
+	mmbuf_info again;
+	int err;
+
+	*present = -EAGAIN;
+	for (int tries = 0; tries < LOCK_TRIES; tries++) {
+		if ((err = read_header(b, h)) != 0)
+			return err;
+		if (!(h->state & MMBUF_STATE_WRITER_OPEN)) {
+			*present = -1;
+			return 0;
+		}
+		if ((*present = mmbuf__writer_present(b->fd)) != 0)
+			return 0;
+		if ((err = read_header(b, &again)) != 0)
+			return err;
+		if (again.generation == h->generation)
+			return 0;
+		*present = -EAGAIN;
+	}
+	return 0;
+}
+
+int mmbuf_refresh(mmbuf *b, int *changed)
+{
+	mmbuf_info h;
+	int err, present;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (b == NULL)
+		return -EINVAL;
+	if (b->writable)
+		return 0;  /* the writer's header is the current one */
+	if ((err = read_header_and_writer(b, &h, &present)) != 0)
+		return err;
+	if (h.generation != b->hdr.generation) {
+		/* Only a writer changes these; a new one is another buffer. */
+		if (h.data_offset != b->hdr.data_offset ||
+		    memcmp(h.uuid, b->hdr.uuid, sizeof h.uuid) != 0)
+			return MMBUF_EINCONSISTENT;
+		if (h.capacity != b->hdr.capacity &&
+		    (err = remap(b, b->hdr.capacity, h.capacity)) != 0)
+			return err;
+		b->hdr = h;
+		if (changed != NULL)
+			*changed = 1;
+	}
+	/* Even without a commit: a killed writer commits nothing.  A failed
+	 * probe is no proof either way. */
+	if (present == -1 || present == 0 || present == 1) {
+		b->writer_active = present == 1;
+		b->unclean = present == 0;
+	}
+	return 0;
+}
+
+/* mmbuf(5), "Waiting for a commit": the slice and the first poll. */
+#define WAIT_SLICE_NS 100000000
+#define POLL_FIRST_NS 1000000
+
+int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
+{
+	int64_t now, deadline, poll = POLL_FIRST_NS;
+	bool had_writer;
+	int err, ch;
+
+	if (changed != NULL)
+		*changed = 0;
+	if (b == NULL || b->writable)
+		return -EINVAL;
+	now = mmbuf__monotonic_ns();
+	deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - now
+			   ? INT64_MAX
+			   : now + timeout_ns;
+	had_writer = b->writer_active;
+	for (;;) {
+		/* The generation word of the slot the next commit writes. */
+		uint64_t off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
+			       SLOT_GENERATION;
+		uint32_t v = 0;
+		size_t got;
+		int64_t slice;
+
+		/* pread, not a load: a truncated file would fault. */
+		if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
+					     &got)) != 0)
+			return err;
+		if ((err = mmbuf_refresh(b, &ch)) != 0)
+			return err;
+		if (ch) {
+			if (changed != NULL)
+				*changed = 1;
+			return 0;
+		}
+		if (had_writer && !b->writer_active)
+			return 0;  /* it crashed */
+		now = mmbuf__monotonic_ns();
+		if (now >= deadline)
+			return -ETIMEDOUT;
+		slice = deadline - now < WAIT_SLICE_NS ? deadline - now
+						       : WAIT_SLICE_NS;
+		if ((b->hdr.compat & MMBUF_COMPAT_NOTIFY) && got == sizeof v &&
+		    mmbuf__map_header(b) == 0) {
+			err = mmbuf__futex_wait((const uint32_t *)(const void *)(
+							b->header + off),
+						v, slice);
+			/* Woken, changed, timed out, interrupted: look again.
+			 * Anything else (no futexes after all): poll. */
+			if (err == 0 || err == -EAGAIN || err == -ETIMEDOUT ||
+			    err == -EINTR)
+				continue;
+		}
+		mmbuf__sleep_ns(poll < slice ? poll : slice);
+		poll = poll < WAIT_SLICE_NS / 2 ? poll * 2 : WAIT_SLICE_NS;
+	}
 }

@@ -11,7 +11,9 @@
  * The guard needs a process-wide SIGBUS handler.  It is installed on the
  * first mmbuf_guard() call (and again if the program replaced it since),
  * and passes every SIGBUS that is not an armed guard's to the handler it
- * found there, or to the default action.
+ * found there, or to the default action.  The checksums hash in place
+ * under the same guard, on each of their threads, when the caller asks
+ * for it (MMBUF_CHECKSUM_MAPPED): mmbuf__guarded() over what they read.
  */
 #include "config.h"
 
@@ -82,17 +84,16 @@ static int guard_install(void)
 	return err;
 }
 
-int mmbuf_guard(const mmbuf *b, mmbuf_guarded_fn *fn, void *arg)
+int mmbuf__guarded(const void *lo, const void *hi, mmbuf_guarded_fn *fn,
+		   void *arg)
 {
 	struct guard_frame frame;
 	int err;
 
-	if (b == NULL || fn == NULL)
-		return -EINVAL;
 	if ((err = guard_install()) != 0)
 		return err;
-	frame.lo = b->data;
-	frame.hi = b->data != NULL ? b->data + b->hdr.capacity : NULL;
+	frame.lo = lo;
+	frame.hi = hi;
 	frame.prev = guard_top;
 	if (sigsetjmp(frame.env, 1) != 0) {
 		guard_top = frame.prev;
@@ -102,6 +103,14 @@ int mmbuf_guard(const mmbuf *b, mmbuf_guarded_fn *fn, void *arg)
 	err = fn(arg);
 	guard_top = frame.prev;
 	return err;
+}
+
+int mmbuf_guard(const mmbuf *b, mmbuf_guarded_fn *fn, void *arg)
+{
+	if (b == NULL || fn == NULL)
+		return -EINVAL;
+	return mmbuf__guarded(b->data, b->data != NULL ? b->data +
+			      b->hdr.capacity : NULL, fn, arg);
 }
 
 int mmbuf_read(const mmbuf *b, uint64_t offset, void *dst, size_t len)

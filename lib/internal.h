@@ -92,6 +92,14 @@ int mmbuf__check_shape(uint32_t ndim, const uint64_t *shape,
 /* The block checksum table (mmbuf(5)): its entries for n bytes of data,
  * and its file offset for a data region ending at end. */
 uint64_t mmbuf__nblocks(uint64_t n, uint32_t shift);
+/* The bytes of one row (one index of the first dimension) of a shape:
+ * itemsize * shape[1] * ... * shape[ndim - 1]; MMBUF_ESHAPE for ndim 0, an
+ * overflow or a row of 0 bytes (mmbuf(5), feature GROWING). */
+int mmbuf__row_bytes(uint32_t ndim, const uint64_t *shape, uint32_t itemsize,
+		     uint64_t *row);
+/* Set shape[0] of a GROWING header to the whole rows within its length;
+ * nothing for other headers. */
+void mmbuf__grow_rows(mmbuf_info *h);
 uint64_t mmbuf__table_offset(uint64_t end);
 
 /* pool.c: running a job on several threads. */
@@ -116,33 +124,57 @@ bool mmbuf__pool_failed(const int *error);
 
 /* checksum.c */
 uint32_t mmbuf__crc32(const void *p, size_t n);
+/* Where mmbuf__hash_data() finds the bytes: at file offset base of fd,
+ * read with pread(2), or, if map is not NULL, at map, a mapping of them,
+ * read under a SIGBUS guard (MMBUF_CHECKSUM_MAPPED). */
+struct mmbuf__hash_source {
+	int fd;
+	uint64_t base;
+	const uint8_t *map;
+};
 /*
- * Hash the bytes of fd from file offset base: each block of 2^shift bytes
- * of [base, base + length) into blocks[] (if not NULL), on `threads`
- * threads (0: one per CPU), and meanwhile, on the calling thread,
- * [base, base + whole_length) into *whole (if not NULL).  *bytes (if not
- * NULL) is the bytes hashed into blocks[], or without blocks[] into
- * *whole; fn sees both passes.  Returns 0, MMBUF_ETRUNCATED if the file
- * ends early, or -errno.
+ * Hash the bytes of src: each block of 2^shift bytes of [0, length) into
+ * blocks[] (if not NULL), on `threads` threads (0: one per CPU), and
+ * meanwhile, on the calling thread, [0, whole_length) into *whole (if not
+ * NULL), reading each byte from memory once (whole_length >= length).
+ * *bytes (if not NULL) is the bytes hashed into blocks[], or without
+ * blocks[] into *whole; fn sees both, and a nonzero return of fn stops the
+ * job and is returned.  Returns 0, MMBUF_ETRUNCATED if the file ends
+ * early, what fn returned, or -errno.
  */
-int mmbuf__hash_data(int fd, uint64_t base, uint64_t length, uint32_t shift,
-		     unsigned threads, uint64_t *blocks, uint64_t *whole,
-		     uint64_t whole_length, uint64_t *bytes,
+int mmbuf__hash_data(const struct mmbuf__hash_source *src, uint64_t length,
+		     uint32_t shift, unsigned threads, uint64_t *blocks,
+		     uint64_t *whole, uint64_t whole_length, uint64_t *bytes,
 		     mmbuf_progress_fn *fn, void *arg);
+
+/* guard.c */
+/*
+ * mmbuf_guard() over any range [lo, hi): fn(arg), or MMBUF_ETRUNCATED if
+ * an access of fn there raised SIGBUS (the process-wide handler is
+ * installed on first use).  Guards are per thread.
+ */
+int mmbuf__guarded(const void *lo, const void *hi, mmbuf_guarded_fn *fn,
+		   void *arg);
 
 /* buffer.c */
 /*
  * Commit the header that follows h into its older slot of fd (mmbuf(5),
  * "Committing a header"), and make h that header once its slot is
- * written, even if the sync that durability asks for then fails.  Returns
+ * written, even if the sync that durability asks for then fails.  Then
+ * wake the waiters through header, a read-only mapping of fd's header
+ * pages, or NULL to map them for the occasion.  Returns
  * 0, -errno, or MMBUF_EINCONSISTENT when h has the last generation.
  */
-int mmbuf__commit_fd(int fd, mmbuf_info *h, int durability);
+int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
+		     int durability);
 /* The generation that the commit after h writes, which a seal records as
  * its checksum's before committing. */
 uint64_t mmbuf__next_generation(const mmbuf_info *h);
 /* mmbuf__commit_fd() of the handle's header. */
 int mmbuf__commit(mmbuf *b, int durability);
+/* Map the header pages of the handle's file read-only into b->header,
+ * if not yet done: for the futex of mmbuf(5), "Waiting for a commit". */
+int mmbuf__map_header(mmbuf *b);
 
 /* lock.c: the lock protocol of mmbuf(5). */
 int mmbuf__lock_writer(int fd);
@@ -184,6 +216,22 @@ int mmbuf__msync(void *addr, uint64_t len, int durability, int fd,
 		 uint64_t file_offset);
 int64_t mmbuf__now_ns(void);
 int mmbuf__random(void *buf, size_t n);
+/* Waiting for a commit (mmbuf(5), "Waiting for a commit"): futexes on a
+ * word of a shared file mapping, where the system has them.  Without
+ * them both calls return -ENOSYS and writers clear NOTIFY. */
+#if defined(__linux__)
+#define MMBUF__HAVE_FUTEX 1
+#else
+#define MMBUF__HAVE_FUTEX 0
+#endif
+/* Block while *addr == v, at most timeout_ns (relative, monotonic): 0
+ * when woken, -EAGAIN when *addr != v, -ETIMEDOUT, -EINTR, -EFAULT (a
+ * page past the end of the file), -ENOSYS. */
+int mmbuf__futex_wait(const uint32_t *addr, uint32_t v, int64_t timeout_ns);
+/* Wake every process blocked on addr: 0 or -errno. */
+int mmbuf__futex_wake(const uint32_t *addr);
+int64_t mmbuf__monotonic_ns(void);
+void mmbuf__sleep_ns(int64_t ns);
 
 /* The handle. */
 struct mmbuf {
@@ -193,6 +241,10 @@ struct mmbuf {
 	bool writer_active;
 	mmbuf_info hdr;       /* the committed header, hdr.slot is current */
 	uint8_t *data;        /* the data region, NULL when capacity is 0 */
+	/* The header pages, mapped shared and read-only, never loaded from
+	 * (a truncated file would fault): only the futex calls use it.
+	 * Writers map it at open, readers at their first mmbuf_wait(). */
+	const uint8_t *header;
 	bool sparse;          /* grow without preallocating (grow.c) */
 	double growth;        /* append's growth factor; 0: the default */
 	/* Made with MMBUF_CREATE_UNPUBLISHED and not yet published: */

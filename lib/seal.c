@@ -25,25 +25,28 @@ struct slices {
 	uint64_t bytes;    /* bytes hashed into blocks so far */
 };
 
-static void slice_progress(uint64_t done, uint64_t total, void *arg)
+static int slice_progress(uint64_t done, uint64_t total, void *arg)
 {
 	struct slices *sl = arg;
 
 	(void)total;
-	sl->fn(sl->before + done, sl->total, sl->arg);
+	return sl->fn(sl->before + done, sl->total, sl->arg);
 }
 
 /*
  * The hashes of the blocks of entries [first, first + n) of the table of
  * h, blocks of 2^shift bytes, into out[]: 0 for blocks past the length,
  * which hash nothing.  With whole (first slice only), also the hash of all
- * the data, on this thread while the others hash blocks.
+ * the data, on this thread while the others hash blocks.  The data is read
+ * from fd, or from map (the data region mapped) if it is not NULL.
  */
-static int hash_slice(int fd, const mmbuf_info *h, uint32_t shift,
+static int hash_slice(int fd, const uint8_t *map, const mmbuf_info *h,
+		      uint32_t shift,
 		      uint64_t first, uint64_t n, unsigned threads,
 		      uint64_t *out, uint64_t *whole, struct slices *sl)
 {
 	uint64_t start = first << shift, len = 0, got = 0;
+	struct mmbuf__hash_source src;
 	int err;
 
 	memset(out, 0, (size_t)n * sizeof *out);
@@ -52,23 +55,29 @@ static int hash_slice(int fd, const mmbuf_info *h, uint32_t shift,
 						     : n << shift;
 	if (len == 0 && whole == NULL)
 		return 0;
-	err = mmbuf__hash_data(fd, h->data_offset + start, len, shift, threads,
-			       out, whole, whole != NULL ? h->length : 0, &got,
+	src.fd = fd;
+	src.base = h->data_offset + start;
+	src.map = map != NULL ? map + start : NULL;
+	err = mmbuf__hash_data(&src, len, shift, threads, out, whole,
+			       whole != NULL ? h->length : 0, &got,
 			       sl->fn != NULL ? slice_progress : NULL, sl);
 	sl->before += got + (whole != NULL ? h->length : 0);
 	sl->bytes += got;
 	return err;
 }
 
-int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads,
+int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned flags, unsigned threads,
 	       mmbuf_progress_fn *fn, void *arg)
 {
 	mmbuf_info *h = &b->hdr;
 	struct slices sl = { fn, arg, 0, 2 * h->length, 0 };
 	uint64_t n, slice, table_off, whole, k = 0;
+	const uint8_t *map = flags & MMBUF_CHECKSUM_MAPPED ? b->data : NULL;
 	uint64_t *table;
 	int err;
 
+	if (flags & ~MMBUF_CHECKSUM_MAPPED)
+		return -EINVAL;
 	if (!b->writable)
 		return MMBUF_EREADONLY;
 	if (shift == 0)
@@ -103,7 +112,7 @@ int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads,
 	do {
 		uint64_t m = n - k < slice ? n - k : slice;
 
-		err = hash_slice(b->fd, h, shift, k, m, threads, table,
+		err = hash_slice(b->fd, map, h, shift, k, m, threads, table,
 				 k == 0 ? &whole : NULL, &sl);
 		/* In place: entry i becomes its little-endian bytes. */
 		for (uint64_t i = 0; err == 0 && i < m; i++)
@@ -116,8 +125,20 @@ int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned threads,
 	free(table);
 	if (err == 0)
 		err = mmbuf__fdatasync(b->fd);
-	if (err != 0)
+	if (err != 0) {
+		/*
+		 * Failed or stopped: the header in force is the one we
+		 * found, or the unsealed one committed above.  Drop what we
+		 * wrote past its file_size, so that the file is as it was
+		 * (never extend one that shrank under us).
+		 */
+		uint64_t now;
+
+		if (mmbuf__file_size(b->fd, &now, NULL) == 0 &&
+		    now > h->file_size)
+			mmbuf__truncate(b->fd, h->file_size);
 		return err;
+	}
 	/* A crash before this commit leaves the previous header in force,
 	 * and the table past its file_size, where readers ignore it. */
 	h->compat |= MMBUF_COMPAT_DATA_CHECKSUM;
@@ -185,8 +206,9 @@ static int add_bad(mmbuf_report *r, uint64_t k, uint32_t shift,
  * Damaged blocks are recorded by their index in the whole table, so a run
  * that crosses slices is still one run.
  */
-static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
-			mmbuf_progress_fn *fn, void *arg, mmbuf_report *r)
+static int check_blocks(int fd, const uint8_t *map, const mmbuf_info *h,
+			unsigned threads, mmbuf_progress_fn *fn, void *arg,
+			mmbuf_report *r)
 {
 	uint64_t n = h->table_size / 8;
 	uint64_t slice = n < TABLE_SLICE ? n : TABLE_SLICE;
@@ -208,8 +230,8 @@ static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
 		if (err == 0 && nread < m * 8)
 			err = MMBUF_ETRUNCATED;
 		if (err == 0)
-			err = hash_slice(fd, h, h->block_shift, k, m, threads,
-					 got, NULL, &sl);
+			err = hash_slice(fd, map, h, h->block_shift, k, m,
+					 threads, got, NULL, &sl);
 		/* Blocks past the length hash nothing: their entries must
 		 * be 0. */
 		for (uint64_t i = 0; err == 0 && i < m; i++)
@@ -224,11 +246,13 @@ static int check_blocks(int fd, const mmbuf_info *h, unsigned threads,
 }
 
 /* The checks of mmbuf_verify*() on an open file descriptor. */
-static void verify_fd(int fd, bool self_writer, unsigned threads,
-		      mmbuf_progress_fn *fn, void *arg, mmbuf_report *r)
+static void verify_fd(int fd, bool self_writer, unsigned flags,
+		      unsigned threads, mmbuf_progress_fn *fn, void *arg,
+		      mmbuf_report *r)
 {
 	uint8_t hdr[MMBUF_HEADER_SIZE];
 	mmbuf_info h, any;
+	void *map = NULL;
 	size_t got;
 	int err;
 
@@ -278,7 +302,7 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 		r->error = dmg;
 		/*
 		 * A writer killed while it copied a commit into the older slot
-		 * leaves exactly this: that slot fails its checksum or its
+		 * leaves exactly this: that slot fails its CRC or its
 		 * generation copies disagree, the current one says "writer
 		 * open", and no writer is left.  That is an unclean close (the
 		 * header is the last complete commit), not damage; the slot is
@@ -293,19 +317,28 @@ static void verify_fd(int fd, bool self_writer, unsigned threads,
 		return;
 	}
 
+	/* The data in place, read under a SIGBUS guard, if the caller
+	 * accepts its process-wide handler; with pread(2) where the file
+	 * cannot be mapped (or not whole, on a 32-bit system). */
+	if ((flags & MMBUF_CHECKSUM_MAPPED) && h.length > 0 &&
+	    mmbuf__map(fd, false, h.data_offset, h.length, &map) != 0)
+		map = NULL;
 	if (h.ro_compat & MMBUF_RO_COMPAT_BLOCK_TABLE) {
-		err = check_blocks(fd, &h, threads, fn, arg, r);
+		err = check_blocks(fd, map, &h, threads, fn, arg, r);
 	} else {
+		struct mmbuf__hash_source src = { fd, h.data_offset, map };
 		uint64_t whole;
 
-		err = mmbuf__hash_data(fd, h.data_offset, h.length, 12, threads,
-				       NULL, &whole, h.length, &r->bytes_checked,
-				       fn, arg);
+		/* No blocks: the "block size" is only how often fn is
+		 * called. */
+		err = mmbuf__hash_data(&src, 0, 20, threads, NULL, &whole,
+				       h.length, &r->bytes_checked, fn, arg);
 		if (err == 0)
 			r->checksum_ok = whole == h.data_checksum;
 		if (err == 0 && !r->checksum_ok)
 			err = add_bad(r, 0, 63, h.length);
 	}
+	mmbuf__unmap(map, h.length);
 	if (err == MMBUF_ETRUNCATED) {
 		r->error = err; /* it shrank while we read it */
 		verdict(r, MMBUF_VERDICT_CORRUPT);
@@ -328,7 +361,7 @@ static mmbuf_report *new_report(void)
 	return r;
 }
 
-int mmbuf_verify_path(const char *path, unsigned threads,
+int mmbuf_verify_path(const char *path, unsigned flags, unsigned threads,
 		      mmbuf_progress_fn *fn, void *arg, mmbuf_report **out)
 {
 	mmbuf_report *r;
@@ -338,6 +371,8 @@ int mmbuf_verify_path(const char *path, unsigned threads,
 	if (out == NULL)
 		return -EINVAL;
 	*out = NULL;
+	if (flags & ~MMBUF_CHECKSUM_MAPPED)
+		return -EINVAL;
 	if ((r = new_report()) == NULL)
 		return -ENOMEM;
 	err = path ? mmbuf__open_file(path, false, &fd, &size) : -EINVAL;
@@ -345,28 +380,28 @@ int mmbuf_verify_path(const char *path, unsigned threads,
 		r->error = err;
 		r->verdict = MMBUF_VERDICT_FAILED;
 	} else {
-		verify_fd(fd, false, threads, fn, arg, r);
+		verify_fd(fd, false, flags, threads, fn, arg, r);
 		close(fd);
 	}
 	*out = r;
 	return 0;
 }
 
-int mmbuf_verify(const mmbuf *b, unsigned threads, mmbuf_progress_fn *fn,
-		 void *arg, mmbuf_report **out)
+int mmbuf_verify(const mmbuf *b, unsigned flags, unsigned threads,
+		 mmbuf_progress_fn *fn, void *arg, mmbuf_report **out)
 {
 	mmbuf_report *r;
 
-	if (out == NULL || b == NULL)
+	if (out == NULL || b == NULL || (flags & ~MMBUF_CHECKSUM_MAPPED))
 		return -EINVAL;
 	if ((r = new_report()) == NULL)
 		return -ENOMEM;
-	verify_fd(b->fd, b->writable, threads, fn, arg, r);
+	verify_fd(b->fd, b->writable, flags, threads, fn, arg, r);
 	*out = r;
 	return 0;
 }
 
-int mmbuf_repair(const char *path, unsigned flags, int *repaired)
+int mmbuf_repair_path(const char *path, unsigned flags, int *repaired)
 {
 	bool dry = flags & MMBUF_REPAIR_DRY_RUN;
 	uint8_t hdr[MMBUF_HEADER_SIZE];
@@ -401,7 +436,7 @@ int mmbuf_repair(const char *path, unsigned flags, int *repaired)
 	if (err == 0 && bad >= 0 && !dry) {
 		/* The next generation lives in the other slot, the damaged
 		 * one: an ordinary commit of the unchanged state. */
-		err = mmbuf__commit_fd(fd, &h, MMBUF_DURABLE_SYNC);
+		err = mmbuf__commit_fd(fd, NULL, &h, MMBUF_DURABLE_SYNC);
 	}
 	close(fd);
 	return err;

@@ -12,6 +12,7 @@ mmbuf_PYTHON = \
 	python/mmbuf/_errors.py \
 	python/mmbuf/_format.py \
 	python/mmbuf/_lock.py \
+	python/mmbuf/_notify.py \
 	python/mmbuf/_types.py \
 	python/mmbuf/_verify.py \
 	python/mmbuf/_version.py

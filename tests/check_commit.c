@@ -427,11 +427,11 @@ START_TEST(test_commit_truncated)
 	tu_truncate(p, 0);
 	ck_assert_int_eq(mmbuf_set_label(b, "after", MMBUF_DURABLE_SYNC), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_NONE), 0);
-	ck_assert_err(mmbuf_seal(b, 0, 1, NULL, NULL), MMBUF_ETRUNCATED);
+	ck_assert_err(mmbuf_seal(b, 0, 0, 1, NULL, NULL), MMBUF_ETRUNCATED);
 	tu_truncate(p, 100);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_eq(tu_file_size(p), MMBUF_PAGE + MMBUF_SLOT_SIZE);
-	ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
 	ck_assert_err(r->error, MMBUF_ETRUNCATED);
 	mmbuf_report_free(r);
@@ -489,7 +489,7 @@ START_TEST(test_generation_last)
 	/* A repair of the older slot would be the next commit too. */
 	tu_flip(p, TU_LABEL);
 	tu_pread(p, 0, before, sizeof before);
-	ck_assert_err(mmbuf_repair(p, 0, &repaired), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_repair_path(p, 0, &repaired), MMBUF_EINCONSISTENT);
 	header_unchanged(p, before, "a refused repair");
 
 	/* One commit before the last: the open takes 2^64 - 1, and every
@@ -507,7 +507,7 @@ START_TEST(test_generation_last)
 		      MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_append(b, bytes, sizeof bytes, MMBUF_DURABLE_NONE),
 		      MMBUF_EINCONSISTENT);
-	ck_assert_err(mmbuf_seal(b, 0, 1, NULL, NULL), MMBUF_EINCONSISTENT);
+	ck_assert_err(mmbuf_seal(b, 0, 0, 1, NULL, NULL), MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_resize(b, 4 * KIB, 0), MMBUF_EINCONSISTENT);
 	ck_assert_err(mmbuf_resize(b, 1 * MIB, 0), MMBUF_EINCONSISTENT);
 	ck_assert_uint_eq(mmbuf_generation(b), UINT64_MAX);
@@ -577,7 +577,7 @@ START_TEST(test_commit_sets_locking)
 	check_locking(p, "resize (grow)");
 	ck_assert_uint_eq(mmbuf_resize(b, 16 * KIB, 0), 0);
 	check_locking(p, "resize (shrink)");
-	ck_assert_uint_eq(mmbuf_seal(b, 0, 1, NULL, NULL), 0);
+	ck_assert_uint_eq(mmbuf_seal(b, 0, 0, 1, NULL, NULL), 0);
 	check_locking(p, "seal");
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	/* A sealed close commits twice: both slots. */
@@ -587,7 +587,7 @@ START_TEST(test_commit_sets_locking)
 	/* A repair rewrites the older slot from the current one. */
 	clear_locking(p);
 	tu_flip(p, (uint64_t)(1 - tu_current_slot(p)) * MMBUF_PAGE + TU_LABEL);
-	ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &repaired), 0);
 	ck_assert_int_ge(repaired, 0);
 	check_locking(p, "repair");
 }

@@ -4,7 +4,7 @@
  * Torn header slots, simulated: random byte ranges of the newest slot are
  * overwritten, as a write cut short by a power loss could leave them.  The
  * buffer must open from the previous generation, the damage must be
- * reported (mmbuf_slot_status, mmbuf_verify_path), and mmbuf_repair must
+ * reported (mmbuf_slot_status, mmbuf_verify_path), and mmbuf_repair_path must
  * rewrite the slot so that both are intact again.
  *
  * A file truncated under its mapping: mmbuf_read and mmbuf_guard turn
@@ -92,7 +92,7 @@ static uint64_t two_clean_generations(const char *name, uint64_t len_old,
 	b = tu_create(name, &o);
 	tu_fill(mmbuf_data(b), 1u << 16, 7);
 	ck_assert_int_eq(mmbuf_set_length(b, len_new, MMBUF_DURABLE_NONE), 0);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 1, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 1, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	b = tu_open(p, MMBUF_RDONLY);
 	gen = mmbuf_generation(b);
@@ -162,7 +162,7 @@ START_TEST(test_torn_newest_slot)
 		mmbuf_close(b);
 
 		/* verify reports the damaged slot... */
-		ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->slot_status[cur], dmg);
 		ck_assert_int_eq(rep->slot_status[1 - cur], 0);
 		ck_assert_err(rep->error, dmg);
@@ -180,9 +180,9 @@ START_TEST(test_torn_newest_slot)
 
 		/* ...and repair rewrites it as generation gen, from the
 		 * intact slot: both intact, the older state kept. */
-		ck_assert_int_eq(mmbuf_repair(p, 0, &repaired), 0);
+		ck_assert_int_eq(mmbuf_repair_path(p, 0, &repaired), 0);
 		ck_assert_int_eq(repaired, cur);
-		ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->verdict, sealed ? MMBUF_VERDICT_OK
 						      : MMBUF_VERDICT_UNVERIFIABLE);
 		ck_assert_int_eq(rep->slot_status[0], 0);
@@ -247,7 +247,7 @@ START_TEST(test_both_torn)
 	}
 	ck_assert_err(mmbuf_open(p, MMBUF_RDONLY, &b), MMBUF_ECHECKSUM);
 	ck_assert_ptr_null(b);
-	ck_assert_err(mmbuf_repair(p, 0, &repaired), MMBUF_ECHECKSUM);
+	ck_assert_err(mmbuf_repair_path(p, 0, &repaired), MMBUF_ECHECKSUM);
 }
 END_TEST
 

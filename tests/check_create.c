@@ -468,9 +468,9 @@ static void check_slot_bytes(const uint8_t *s, int index, mmbuf *b,
 			  tu_le64(s + TU_GENERATION_TAIL));
 	ck_assert_int_eq((int)(tu_le64(s + TU_GENERATION) % 2), index);
 	ck_assert_uint_eq(tu_le16(s + TU_VERSION_MAJOR), 1);
-	ck_assert_uint_eq(tu_le16(s + TU_VERSION_MINOR), 0);
+	ck_assert_uint_eq(tu_le16(s + TU_VERSION_MINOR), 1);
 	ck_assert_uint_eq(tu_le32(s + TU_SLOT_SIZE), 512);
-	ck_assert_uint_eq(tu_le64(s + TU_COMPAT), 0);
+	ck_assert_uint_eq(tu_le64(s + TU_COMPAT), MMBUF_COMPAT_NOTIFY);
 	ck_assert_uint_eq(tu_le64(s + TU_RO_COMPAT), MMBUF_RO_COMPAT_LOCKING);
 	ck_assert_uint_eq(tu_le64(s + TU_INCOMPAT), 0);
 	ck_assert_mem_eq(s + TU_UUID, mmbuf_uuid(b), 16);

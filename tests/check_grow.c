@@ -207,7 +207,7 @@ START_TEST(test_grow_over_table)
 	mmbuf_info info;
 	mmbuf_report *rep = NULL;
 
-	ck_assert_int_eq(mmbuf_seal(b, 12, 1, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, 1, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_gt(tu_file_size(p), 8192 + 3 * 4096);
 	b = tu_open(p, MMBUF_RDWR);
@@ -220,7 +220,7 @@ START_TEST(test_grow_over_table)
 		     64 * KIB - 3 * 4096);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_eq(tu_file_size(p), 8192 + 64 * KIB);
-	ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 	ck_assert_int_ne(rep->verdict, MMBUF_VERDICT_CORRUPT);
 	mmbuf_report_free(rep);
 }

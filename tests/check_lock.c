@@ -394,7 +394,7 @@ START_TEST(test_read_lock_keeps_writers_out)
 	refuse(p, MMBUF_RDWR, MMBUF_EREADLOCK);
 	ck_assert_str_eq(mmbuf_strerror(MMBUF_EREADLOCK),
 			 "buffer is busy: a read lock on it keeps writers out");
-	ck_assert_err(mmbuf_repair(p, 0, &rep), MMBUF_EREADLOCK);
+	ck_assert_err(mmbuf_repair_path(p, 0, &rep), MMBUF_EREADLOCK);
 	r = tu_open(p, MMBUF_RDONLY);
 	ck_assert_int_eq(mmbuf_writer_active(r), 0);
 	ck_assert_int_eq(mmbuf_unclean(r), 0);
@@ -433,11 +433,11 @@ START_TEST(test_read_lock_is_no_writer)
 	ck_assert_int_eq(mmbuf_writer_active(r), 0);
 	ck_assert_int_eq(mmbuf_unclean(r), 1);
 	ck_assert_int_eq(mmbuf_close(r), 0);
-	ck_assert_int_eq(mmbuf_verify_path(p, 1, NULL, NULL, &rep), 0);
+	ck_assert_int_eq(mmbuf_verify_path(p, 0, 1, NULL, NULL, &rep), 0);
 	ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_UNVERIFIABLE);
 	ck_assert_int_eq(rep->reason, MMBUF_REASON_UNCLEAN);
 	mmbuf_report_free(rep);
-	ck_assert_int_eq(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
 	ck_assert_int_eq(slot, -1);
 	refuse(p, MMBUF_RDWR, MMBUF_EREADLOCK);
 	finish_writer(&lk);

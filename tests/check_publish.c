@@ -606,7 +606,7 @@ START_TEST(test_unpublished_create)
 	tu_fill(mmbuf_data(b), 32 * 1024, 41);
 	ck_assert_int_eq(mmbuf_write(b, 32 * 1024, "tail", 4), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 32 * 1024 + 4, MMBUF_DURABLE_NONE), 0);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
 	ck_assert_err(mmbuf_open(p, MMBUF_RDONLY, &r), -ENOENT);
 
 	ck_assert_int_eq(mmbuf_publish(b), 0);
@@ -626,7 +626,7 @@ START_TEST(test_unpublished_create)
 	{
 		mmbuf_report *rep = NULL;
 
-		ck_assert_int_eq(mmbuf_verify_path(p, 0, NULL, NULL, &rep), 0);
+		ck_assert_int_eq(mmbuf_verify_path(p, 0, 0, NULL, NULL, &rep), 0);
 		ck_assert_int_eq(rep->verdict, MMBUF_VERDICT_OK);
 		mmbuf_report_free(rep);
 	}
@@ -760,7 +760,7 @@ START_TEST(test_unpublished_kill)
 			if (mmbuf_create(p, &o, &c) != 0)
 				_exit(1);
 			tu_fill(mmbuf_data(c), 16 * MIB, 48);
-			if (mmbuf_seal(c, 0, 0, NULL, NULL) != 0 ||
+			if (mmbuf_seal(c, 0, 0, 0, NULL, NULL) != 0 ||
 			    mmbuf_publish(c) != 0 || mmbuf_close(c) != 0)
 				_exit(1);
 			_exit(0);

@@ -35,18 +35,25 @@ static const char *sealed(const char *name, uint64_t cap, uint32_t shift,
 {
 	mmbuf *b = filled(name, cap, seed);
 
-	ck_assert_int_eq(mmbuf_seal(b, shift, threads, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, shift, 0, threads, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	return tu_path(name);
 }
 
-static mmbuf_report *verify(const char *path, unsigned threads)
+static mmbuf_report *verify_flags(const char *path, unsigned flags,
+				  unsigned threads)
 {
 	mmbuf_report *r = NULL;
 
-	ck_assert_int_eq(mmbuf_verify_path(path, threads, NULL, NULL, &r), 0);
+	ck_assert_int_eq(mmbuf_verify_path(path, flags, threads, NULL, NULL,
+					   &r), 0);
 	ck_assert_ptr_nonnull(r);
 	return r;
+}
+
+static mmbuf_report *verify(const char *path, unsigned threads)
+{
+	return verify_flags(path, 0, threads);
 }
 
 START_TEST(test_checksum_function)
@@ -77,7 +84,7 @@ START_TEST(test_seal_contents)
 	o.length = len;
 	b = tu_create("s.mmb", &o);
 	tu_fill(mmbuf_data(b), (size_t)cap, 9);
-	ck_assert_int_eq(mmbuf_seal(b, 20, 2, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 20, 0, 2, NULL, NULL), 0);
 	gen = mmbuf_generation(b);
 	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED,
 			  MMBUF_STATE_SEALED);
@@ -220,7 +227,7 @@ START_TEST(test_verify_damaged_table)
 	tu_opts(&o, cap);
 	o.length = 2 * 4096;
 	b = tu_create("t.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 12, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	tu_flip(tu_path("t.mmb"), toff + 8 * 1);
 	tu_flip(tu_path("t.mmb"), toff + 8 * 6 + 3);
@@ -250,17 +257,22 @@ START_TEST(test_verify_whole_checksum)
 		tu_fix_crc(s);
 		tu_slot_write(p, i, s);
 	}
-	r = verify(p, 0);
-	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
-	ck_assert_int_eq(r->checksum_ok, 1);
-	ck_assert_uint_eq(r->bytes_checked, 100000);
-	mmbuf_report_free(r);
+	/* With pread(2), and in place. */
+	for (unsigned f = 0; f <= MMBUF_CHECKSUM_MAPPED; f++) {
+		r = verify_flags(p, f, 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+		ck_assert_int_eq(r->checksum_ok, 1);
+		ck_assert_uint_eq(r->bytes_checked, 100000);
+		mmbuf_report_free(r);
+	}
 	tu_flip(p, 8192 + 99999);
-	r = verify(p, 0);
-	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
-	ck_assert_int_eq(r->checksum_ok, 0);
-	ck_assert_uint_eq(r->nbad, 1);
-	mmbuf_report_free(r);
+	for (unsigned f = 0; f <= MMBUF_CHECKSUM_MAPPED; f++) {
+		r = verify_flags(p, f, 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+		ck_assert_int_eq(r->checksum_ok, 0);
+		ck_assert_uint_eq(r->nbad, 1);
+		mmbuf_report_free(r);
+	}
 }
 END_TEST
 
@@ -291,7 +303,7 @@ START_TEST(test_unverifiable)
 	/* A length change clears the seal at once. */
 	tu_opts(&o, 8192);
 	b = tu_create("len.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_SYNC), 0);
 	ck_assert_uint_eq(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
@@ -306,7 +318,7 @@ START_TEST(test_unverifiable)
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_UNVERIFIABLE);
 	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
 	mmbuf_report_free(r);
-	ck_assert_int_eq(mmbuf_verify(w, 0, NULL, NULL, &r), 0);
+	ck_assert_int_eq(mmbuf_verify(w, 0, 0, NULL, NULL, &r), 0);
 	ck_assert_int_eq(r->reason, MMBUF_REASON_WRITER_OPEN);
 	mmbuf_report_free(r);
 	ck_assert_int_eq(mmbuf_close(w), 0);
@@ -386,18 +398,18 @@ START_TEST(test_seal_errors)
 	mmbuf *b;
 
 	b = tu_open(p, MMBUF_RDONLY);
-	ck_assert_err(mmbuf_seal(b, 0, 0, NULL, NULL), MMBUF_EREADONLY);
+	ck_assert_err(mmbuf_seal(b, 0, 0, 0, NULL, NULL), MMBUF_EREADONLY);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_err(mmbuf_seal(b, 11, 0, NULL, NULL), -EINVAL);
-	ck_assert_err(mmbuf_seal(b, 31, 0, NULL, NULL), -EINVAL);
+	ck_assert_err(mmbuf_seal(b, 11, 0, 0, NULL, NULL), -EINVAL);
+	ck_assert_err(mmbuf_seal(b, 31, 0, 0, NULL, NULL), -EINVAL);
 	ck_assert_int_eq(mmbuf_close(b), 0);
-	ck_assert_err(mmbuf_verify_path(p, 0, NULL, NULL, NULL), -EINVAL);
+	ck_assert_err(mmbuf_verify_path(p, 0, 0, NULL, NULL, NULL), -EINVAL);
 
 	/* Capacity 0 and length 0 seal to an empty table. */
 	tu_opts(&o, 0);
 	b = tu_create("z.mmb", &o);
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	{
 		mmbuf_report *r = verify(tu_path("z.mmb"), 0);
@@ -418,7 +430,7 @@ START_TEST(test_reseal)
 	mmbuf *b;
 
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_int_eq(mmbuf_seal(b, 16, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 16, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	ck_assert_uint_lt(tu_file_size(p), before);
 	r = verify(p, 0);
@@ -439,7 +451,7 @@ struct on_disk {
 	int calls;
 };
 
-static void read_state(uint64_t done, uint64_t total, void *arg)
+static int read_state(uint64_t done, uint64_t total, void *arg)
 {
 	struct on_disk *d = arg;
 	uint8_t s[MMBUF_SLOT_SIZE];
@@ -450,6 +462,7 @@ static void read_state(uint64_t done, uint64_t total, void *arg)
 		tu_slot_read(d->path, tu_current_slot(d->path), s);
 		d->state = tu_le32(s + TU_STATE);
 	}
+	return 0;
 }
 
 /*
@@ -466,9 +479,9 @@ START_TEST(test_reseal_unseals_first)
 	mmbuf *b = filled("u.mmb", cap, 9);
 	mmbuf_report *r;
 
-	ck_assert_int_eq(mmbuf_seal(b, 12, 1, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, 1, NULL, NULL), 0);
 	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
-	ck_assert_int_eq(mmbuf_seal(b, 13, 1, read_state, &d), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 13, 0, 1, read_state, &d), 0);
 	ck_assert_int_gt(d.calls, 0);
 	ck_assert_uint_eq(d.state & MMBUF_STATE_SEALED, 0);
 	ck_assert_uint_ne(mmbuf_state(b) & MMBUF_STATE_SEALED, 0);
@@ -491,14 +504,14 @@ START_TEST(test_repair)
 	mmbuf *b;
 	int cur, other, slot;
 
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, -1);
 	cur = tu_current_slot(p);
 	other = 1 - cur;
 	tu_flip(p, (uint64_t)other * 4096 + TU_LABEL + 3);
 	before = tu_read_file(p, &nb);
 
-	ck_assert_int_eq(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, MMBUF_REPAIR_DRY_RUN, &slot), 0);
 	ck_assert_int_eq(slot, other);
 	after = tu_read_file(p, &na);
 	ck_assert_uint_eq(na, nb);
@@ -507,11 +520,11 @@ START_TEST(test_repair)
 
 	/* Refused while a writer has it open, dry or not. */
 	b = tu_open(p, MMBUF_RDWR);
-	ck_assert_err(mmbuf_repair(p, 0, NULL), MMBUF_EBUSY);
-	ck_assert_err(mmbuf_repair(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
+	ck_assert_err(mmbuf_repair_path(p, 0, NULL), MMBUF_EBUSY);
+	ck_assert_err(mmbuf_repair_path(p, MMBUF_REPAIR_DRY_RUN, NULL), MMBUF_EBUSY);
 	/* The writer fixed the damaged slot itself by committing into it:
 	 * start again from a fresh seal. */
-	ck_assert_int_eq(mmbuf_seal(b, 0, 0, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 0, 0, 0, NULL, NULL), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
 	cur = tu_current_slot(p);
 	other = 1 - cur;
@@ -519,7 +532,7 @@ START_TEST(test_repair)
 	free(before);
 	before = tu_read_file(p, &nb);
 
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, other);
 	after = tu_read_file(p, &na);
 	/* Only that slot's page changed: the data, the table, the slot in
@@ -540,13 +553,13 @@ START_TEST(test_repair)
 	tu_flip(p, TU_LENGTH);
 	tu_flip(p, 4096 + TU_LENGTH);
 	before = tu_read_file(p, &nb);
-	ck_assert_err(mmbuf_repair(p, 0, &slot), MMBUF_ECHECKSUM);
+	ck_assert_err(mmbuf_repair_path(p, 0, &slot), MMBUF_ECHECKSUM);
 	ck_assert_int_eq(slot, -1);
 	after = tu_read_file(p, &na);
 	ck_assert_int_eq(memcmp(before, after, nb), 0);
 	free(before);
 	free(after);
-	ck_assert_err(mmbuf_repair(tu_path("none"), 0, NULL), -ENOENT);
+	ck_assert_err(mmbuf_repair_path(tu_path("none"), 0, NULL), -ENOENT);
 
 	/* A sealed buffer's clean close leaves the clean, sealed state in
 	 * both slots: losing the current one loses nothing. */
@@ -563,12 +576,12 @@ START_TEST(test_repair)
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
 	ck_assert_uint_eq(r->nbad, 0);
 	mmbuf_report_free(r);
-	ck_assert_int_eq(mmbuf_repair(p, 0, &slot), 0);
+	ck_assert_int_eq(mmbuf_repair_path(p, 0, &slot), 0);
 	ck_assert_int_eq(slot, cur);
 	r = verify(p, 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	mmbuf_report_free(r);
-	ck_assert_err(mmbuf_repair(p, 0x80, NULL), -EINVAL);
+	ck_assert_err(mmbuf_repair_path(p, 0x80, NULL), -EINVAL);
 }
 END_TEST
 
@@ -578,7 +591,7 @@ struct progress_log {
 	bool monotonic;
 };
 
-static void log_progress(uint64_t done, uint64_t total, void *arg)
+static int log_progress(uint64_t done, uint64_t total, void *arg)
 {
 	struct progress_log *l = arg;
 
@@ -587,6 +600,7 @@ static void log_progress(uint64_t done, uint64_t total, void *arg)
 	l->calls++;
 	l->last = done;
 	l->total = total;
+	return 0;
 }
 
 /* Progress reaches the total, never goes back, and comes about once per
@@ -598,18 +612,21 @@ START_TEST(test_progress)
 	mmbuf *b = filled("p.mmb", cap, 21);
 	mmbuf_report *r;
 
-	ck_assert_int_eq(mmbuf_seal(b, 12, 3, log_progress, &l), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, 3, log_progress, &l), 0);
 	ck_assert_int_eq(mmbuf_close(b), 0);
-	/* The whole-data pass and the blocks: the data is read twice. */
+	/* Each byte is hashed twice: into the whole data's hash and into
+	 * its block's. */
 	ck_assert_uint_eq(l.total, 2 * cap);
 	ck_assert_uint_eq(l.last, 2 * cap);
 	ck_assert(l.monotonic);
 	ck_assert_int_ge(l.calls, 2);
-	ck_assert_int_le(l.calls, 43); /* 41 blocks, the whole pass, the end */
+	/* The whole-data stream's 41 blocks, the blocks the calling thread
+	 * hashes too, the end. */
+	ck_assert_int_le(l.calls, 83);
 
 	memset(&l, 0, sizeof l);
 	l.monotonic = true;
-	ck_assert_int_eq(mmbuf_verify_path(tu_path("p.mmb"), 2, log_progress,
+	ck_assert_int_eq(mmbuf_verify_path(tu_path("p.mmb"), 0, 2, log_progress,
 					   &l, &r), 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	mmbuf_report_free(r);
@@ -623,7 +640,7 @@ START_TEST(test_progress)
 	memset(&l, 0, sizeof l);
 	l.monotonic = true;
 	ck_assert_int_eq(mmbuf_open(tu_path("p.mmb"), MMBUF_RDONLY, &b), 0);
-	ck_assert_int_eq(mmbuf_verify(b, 2, log_progress, &l, &r), 0);
+	ck_assert_int_eq(mmbuf_verify(b, 0, 2, log_progress, &l, &r), 0);
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	mmbuf_report_free(r);
 	ck_assert_int_eq(mmbuf_close(b), 0);
@@ -687,7 +704,7 @@ START_TEST(test_verify_memory)
 
 		close(up[0]);
 		if (getrusage(RUSAGE_SELF, &before) != 0 ||
-		    mmbuf_verify_path(p, 2, NULL, NULL, &r) != 0 ||
+		    mmbuf_verify_path(p, 0, 2, NULL, NULL, &r) != 0 ||
 		    getrusage(RUSAGE_SELF, &after) != 0)
 			_exit(1);
 		if (r->verdict != MMBUF_VERDICT_OK)
@@ -749,7 +766,7 @@ START_TEST(test_seal_large_table)
 	b = tu_create("seal.mmb", &o);
 	data = mmbuf_data(b);
 	tu_fill(data, 2 * 4096, 77);
-	ck_assert_int_eq(mmbuf_seal(b, 12, 2, NULL, NULL), 0);
+	ck_assert_int_eq(mmbuf_seal(b, 12, 0, 2, NULL, NULL), 0);
 	for (uint64_t k = 0; k < 2; k++) {
 		tu_pread(p, 8192 + cap + k * 8, e, 8);
 		ck_assert_uint_eq(tu_le64(e), XXH3_64bits(data + k * 4096, 4096));
@@ -766,6 +783,187 @@ START_TEST(test_seal_large_table)
 	ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
 	ck_assert_uint_eq(r->bytes_checked, 2 * 4096);
 	mmbuf_report_free(r);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* Hashing in place (MMBUF_CHECKSUM_MAPPED) and stopping from progress  */
+
+/* In place or with pread(2), on any number of threads, a seal stores the
+ * same checksums, and a verification finds the same damage. */
+START_TEST(test_mapped_equals_pread)
+{
+	const uint64_t cap = 40 * 65536 + 77;
+	uint8_t *a, *b;
+	size_t na, nb;
+
+	sealed("pread.mmb", cap, 16, 1, 8);
+	for (unsigned t = 1; t <= 3; t += 2) {
+		mmbuf *w;
+		mmbuf_report *r = NULL;
+
+		unlink(tu_path("mapped.mmb"));
+		w = filled("mapped.mmb", cap, 8);
+		ck_assert_int_eq(mmbuf_seal(w, 16, MMBUF_CHECKSUM_MAPPED, t,
+					    NULL, NULL), 0);
+		ck_assert_int_eq(mmbuf_close(w), 0);
+		a = tu_read_file(tu_path("pread.mmb"), &na);
+		b = tu_read_file(tu_path("mapped.mmb"), &nb);
+		ck_assert_uint_eq(na, nb);
+		ck_assert_int_eq(memcmp(a + 8192, b + 8192, na - 8192), 0);
+		free(a);
+		free(b);
+		ck_assert_int_eq(mmbuf_verify_path(tu_path("mapped.mmb"),
+						   MMBUF_CHECKSUM_MAPPED, t,
+						   NULL, NULL, &r), 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_OK);
+		ck_assert_uint_eq(r->bytes_checked, cap);
+		mmbuf_report_free(r);
+		tu_flip(tu_path("mapped.mmb"), 8192 + 3 * 65536 + 5);
+		ck_assert_int_eq(mmbuf_verify_path(tu_path("mapped.mmb"),
+						   MMBUF_CHECKSUM_MAPPED, t,
+						   NULL, NULL, &r), 0);
+		ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+		ck_assert_uint_eq(r->nbad, 1);
+		ck_assert_uint_eq(r->bad[0].first_block, 3);
+		ck_assert_uint_eq(r->bad[0].last_block, 3);
+		mmbuf_report_free(r);
+	}
+	/* An unknown flag. */
+	{
+		mmbuf_report *r = NULL;
+		mmbuf *w = filled("flags.mmb", 4096, 1);
+
+		ck_assert_err(mmbuf_verify_path(tu_path("mapped.mmb"), 0x2, 0,
+						NULL, NULL, &r), -EINVAL);
+		ck_assert_err(mmbuf_verify(w, 0x2, 0, NULL, NULL, &r), -EINVAL);
+		ck_assert_err(mmbuf_seal(w, 0, 0x2, 0, NULL, NULL), -EINVAL);
+		ck_assert_int_eq(mmbuf_close(w), 0);
+	}
+}
+END_TEST
+
+/* Truncates a file at the first progress call: it shrinks mid-check. */
+static int truncate_once(uint64_t done, uint64_t total, void *arg)
+{
+	const char *path = arg;
+
+	(void)total;
+	if (done > 0 && tu_file_size(path) > 8192 + 4096)
+		ck_assert_int_eq(truncate(path, 8192 + 4096), 0);
+	return 0;
+}
+
+/*
+ * A file truncated while it is hashed in place is MMBUF_ETRUNCATED, never
+ * a crash (the SIGBUS guard of each thread), as it is with pread(2); the
+ * whole-data stream of a seal too.
+ */
+START_TEST(test_mapped_truncated)
+{
+	static const unsigned flags[] = { 0, MMBUF_CHECKSUM_MAPPED };
+	const uint64_t cap = 128 * 65536;
+
+	for (int i = 0; i < 2; i++) {
+		for (unsigned t = 1; t <= 2; t++) {
+			mmbuf_report *r = NULL;
+			const char *p;
+			mmbuf *w;
+
+			unlink(tu_path("t.mmb"));
+			p = sealed("t.mmb", cap, 16, 0, 4);
+
+			ck_assert_int_eq(mmbuf_verify_path(p, flags[i], t,
+							   truncate_once,
+							   (void *)p, &r), 0);
+			ck_assert_int_eq(r->verdict, MMBUF_VERDICT_CORRUPT);
+			ck_assert_err(r->error, MMBUF_ETRUNCATED);
+			mmbuf_report_free(r);
+
+			unlink(p);
+			w = filled("t.mmb", cap, 4);
+			ck_assert_err(mmbuf_seal(w, 16, flags[i], t,
+						 truncate_once, (void *)p),
+				      MMBUF_ETRUNCATED);
+			mmbuf_close(w); /* the file is short: may fail */
+		}
+	}
+}
+END_TEST
+
+struct stopper {
+	int calls, stop_at;
+};
+
+static int stop_at(uint64_t done, uint64_t total, void *arg)
+{
+	struct stopper *st = arg;
+
+	(void)done;
+	(void)total;
+	return ++st->calls >= st->stop_at ? -ECANCELED : 0;
+}
+
+/*
+ * Progress stops a seal at once: the call returns what progress returned,
+ * nothing more is committed, no table is left past the data, and the
+ * buffer closes clean: never sealed stays never sealed, a seal withdrawn
+ * by reopening stays withdrawn.  It stops a verification too.
+ */
+START_TEST(test_progress_stops)
+{
+	static const unsigned flags[] = { 0, MMBUF_CHECKSUM_MAPPED };
+	const uint64_t cap = 64 * 65536;
+
+	for (int i = 0; i < 2; i++) {
+		for (unsigned t = 1; t <= 2; t++) {
+			struct stopper st = { 0, 3 };
+			mmbuf_report *r = NULL;
+			const char *p = tu_path("c.mmb");
+			mmbuf *w;
+
+			unlink(p);
+			w = filled("c.mmb", cap, 2);
+			ck_assert_err(mmbuf_seal(w, 16, flags[i], t, stop_at,
+						 &st), -ECANCELED);
+			ck_assert_int_eq(st.calls, 3);
+			ck_assert_uint_eq(mmbuf_state(w) & MMBUF_STATE_SEALED,
+					  0);
+			ck_assert_int_eq(mmbuf_close(w), 0);
+			ck_assert_uint_eq(tu_file_size(p), 8192 + cap);
+			r = verify(p, 0);
+			ck_assert_int_eq(r->verdict,
+					 MMBUF_VERDICT_UNVERIFIABLE);
+			ck_assert_int_eq(r->reason, MMBUF_REASON_NEVER_SEALED);
+			mmbuf_report_free(r);
+
+			/* Sealed, reopened, stopped: modified, and clean. */
+			unlink(p);
+			sealed("c.mmb", cap, 16, t, 2);
+			ck_assert_int_eq(mmbuf_open(p, MMBUF_RDWR, &w), 0);
+			st.calls = 0;
+			ck_assert_err(mmbuf_seal(w, 16, flags[i], t, stop_at,
+						 &st), -ECANCELED);
+			ck_assert_int_eq(mmbuf_close(w), 0);
+			r = verify(p, 0);
+			ck_assert_int_eq(r->verdict,
+					 MMBUF_VERDICT_UNVERIFIABLE);
+			ck_assert_int_eq(r->reason, MMBUF_REASON_MODIFIED);
+			mmbuf_report_free(r);
+
+			/* A verification it stops has failed. */
+			unlink(p);
+			sealed("c.mmb", cap, 16, t, 2);
+			st.calls = 0;
+			ck_assert_int_eq(mmbuf_verify_path(p, flags[i], t,
+							   stop_at, &st, &r),
+					 0);
+			ck_assert_int_eq(st.calls, 3);
+			ck_assert_int_eq(r->verdict, MMBUF_VERDICT_FAILED);
+			ck_assert_err(r->error, -ECANCELED);
+			mmbuf_report_free(r);
+		}
+	}
 }
 END_TEST
 
@@ -796,6 +994,10 @@ Suite *mmbuf_seal_suite(void)
 	tcase_add_test(tc, test_verify_memory);
 	tcase_add_test(tc, test_verify_run_across_slices);
 	tcase_add_test(tc, test_seal_large_table);
+	tc = tu_tcase(s, "mapped", 60);
+	tcase_add_test(tc, test_mapped_equals_pread);
+	tcase_add_test(tc, test_mapped_truncated);
+	tcase_add_test(tc, test_progress_stops);
 	tc = tu_tcase(s, "repair", 60);
 	tcase_add_test(tc, test_repair);
 	tc = tu_tcase(s, "unverifiable", 60);

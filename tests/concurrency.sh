@@ -1,6 +1,6 @@
 #!/bin/sh
 # concurrency.sh - tests/concurrency: for 4 seconds in make check, 60 in
-# make check-long (MMBUF_TEST_LONG=1), or MMBUF_CONCURRENCY_SECONDS, one
+# make check-long (MMBUF_LONG=1), or MMBUF_CONCURRENCY_SECONDS, one
 # writer appends patterned records while 4 C readers and 2 Python readers
 # (tests/python/follow.py, with NumPy) follow the committed length and
 # check every record they can see; a second writer and a shrink must be
@@ -35,7 +35,7 @@ elif [ "${MMBUF_TEST_NO_NUMPY:-0}" != 1 ]; then
         "or MMBUF_TEST_NO_NUMPY=1)" >&2
     exit 1
 fi
-if [ "${MMBUF_TEST_LONG:-0}" = 1 ]; then
+if [ "${MMBUF_LONG:-0}" = 1 ]; then
     seconds=${MMBUF_CONCURRENCY_SECONDS:-60}
 else
     seconds=${MMBUF_CONCURRENCY_SECONDS:-4}

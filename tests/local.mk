@@ -19,6 +19,7 @@ MMBUF_CHECKS = \
 	tests/check_seal \
 	tests/check_crash \
 	tests/check_grow \
+	tests/check_follow \
 	tests/check_edit
 
 if HAVE_CHECK
@@ -97,6 +98,11 @@ tests_check_grow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_grow_suite
 tests_check_grow_CFLAGS = $(tests_common_cflags)
 tests_check_grow_LDADD = $(tests_common_ldadd)
 
+tests_check_follow_SOURCES = tests/check_follow.c $(tests_common_sources)
+tests_check_follow_CPPFLAGS = $(AM_CPPFLAGS) -DMMBUF_TEST_SUITE=mmbuf_follow_suite
+tests_check_follow_CFLAGS = $(tests_common_cflags)
+tests_check_follow_LDADD = $(tests_common_ldadd)
+
 # editbuf's edit log, typed values and dump parsers called directly; the
 # typed values are compared with what the built dumpbuf prints.
 tests_check_edit_SOURCES = tests/check_edit.c $(tests_common_sources)
@@ -162,7 +168,7 @@ endif
 
 # check-long: the long variants of the tests that have one (more kills,
 # more rounds, longer runs, every case where make check samples them),
-# run by the same harness with MMBUF_TEST_LONG=1, into
+# run by the same harness with MMBUF_LONG=1, into
 # test-suite-long.log.  CI runs it after make check, so that what make
 # check leaves out still runs there.  Each directory's local.mk adds its
 # tests to MMBUF_LONG_TESTS.  (It reuses the tests' .log names: run it
@@ -174,7 +180,7 @@ endif
 TORTURE_KILLS = 10000
 
 check-long:
-	MMBUF_TEST_LONG=1 MMBUF_TORTURE_KILLS=$(TORTURE_KILLS) \
+	MMBUF_LONG=1 MMBUF_TORTURE_KILLS=$(TORTURE_KILLS) \
 	  $(MAKE) $(AM_MAKEFLAGS) check TESTS='$(MMBUF_LONG_TESTS)' \
 	  TEST_SUITE_LOG=test-suite-long.log
 
@@ -182,9 +188,10 @@ check-long:
 CLEANFILES += test-suite-long.log
 
 # torture: writers killed with SIGKILL at random moments during creation,
-# header commits, seals, appends and resizes, and the files they leave
-# checked.  make check runs 150 kills; make check-long runs 10,000
-# (TORTURE_KILLS=N for another number).
+# header commits, seals, appends (also of rows to a buffer whose first
+# dimension grows) and resizes, and the files they leave checked.  make
+# check runs 150 kills; make check-long runs 10,000 (TORTURE_KILLS=N for
+# another number).
 check_PROGRAMS += tests/torture
 tests_torture_SOURCES = tests/torture.c
 tests_torture_LDADD = lib/libmmbuf.la

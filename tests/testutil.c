@@ -101,7 +101,7 @@ static void rm_rf(const char *dir)
 
 bool tu_long(void)
 {
-	const char *l = getenv("MMBUF_TEST_LONG");
+	const char *l = getenv("MMBUF_LONG");
 
 	return l != NULL && strcmp(l, "1") == 0;
 }

@@ -98,7 +98,7 @@ extern char tu_dir[];   /* the current test's directory */
 
 /*
  * How many rounds a randomized or torture test runs: short in make check,
- * long in make check-long, which sets MMBUF_TEST_LONG=1 (the TCase's
+ * long in make check-long, which sets MMBUF_LONG=1 (the TCase's
  * timeout must allow for the long count).
  */
 bool tu_long(void);

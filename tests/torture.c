@@ -28,6 +28,12 @@
  *            shrinks the capacity back to the length (mmbuf_resize).  As
  *            for commit, and the file must be at least as long as its
  *            header says, whatever step of a resize the kill hit.
+ *   rows     the append scenario on a buffer whose first dimension grows
+ *            (MMBUF_CREATE_GROWING, rows of 8 "<u8", one record each),
+ *            each batch appended in two parts so that a partial row is
+ *            committed in between.  As for append, and the shape must
+ *            count the whole rows of the length, in the library's view
+ *            and in every intact slot of the file.
  *
  * After every kill the file must open (read-only, then read-write, which a
  * crashed writer's successor must be able to do), and mmbuf_verify_path
@@ -66,11 +72,13 @@
 #define STAGING ".c.mmbuf.mmbuf-new"
 static unsigned long stale_removed;
 
-enum scenario { SC_CREATE, SC_COMMIT, SC_SEAL, SC_APPEND, SC_COUNT };
+enum scenario { SC_CREATE, SC_COMMIT, SC_SEAL, SC_APPEND, SC_ROWS,
+		SC_COUNT };
 static const char *const sc_names[SC_COUNT] = { "create", "commit", "seal",
-						"append" };
+						"append", "rows" };
 static const char *const sc_files[SC_COUNT] = { "c.mmbuf", "a.mmbuf",
-						"s.mmbuf", "g.mmbuf" };
+						"s.mmbuf", "g.mmbuf",
+						"r.mmbuf" };
 
 /*
  * What the writer tells the checker, in a shared anonymous page.  The
@@ -84,7 +92,9 @@ struct progress {
 	volatile uint64_t seals_done;    /* seal: seal + close completed */
 	volatile uint64_t appended;      /* append: length last committed */
 	volatile uint64_t appending;     /* append: length being committed */
-	volatile uint64_t resizes;       /* append: shrinks completed */
+	volatile uint64_t resizes;       /* append, rows: shrinks completed */
+	volatile uint64_t rows_appended; /* rows: length last committed */
+	volatile uint64_t rows_appending;/* rows: length being committed */
 	volatile uint64_t steps;         /* anything done, for the timing */
 };
 
@@ -102,6 +112,7 @@ static uint64_t rng(void)
 	return rng_state * 0x2545F4914F6CDD1Dull;
 }
 
+static void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die(const char *fmt, ...)
 {
 	va_list ap;
@@ -115,6 +126,8 @@ static void die(const char *fmt, ...)
 }
 
 /* A violation: say what, keep the file, stop. */
+static void violation(enum scenario sc, unsigned round, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 static void violation(enum scenario sc, unsigned round, const char *fmt, ...)
 {
 	va_list ap;
@@ -176,7 +189,7 @@ static int create_one(uint64_t id, uint64_t seed)
 		d[i] = create_byte(id, i);
 	prog->steps++;
 	if (((id + seed) % 3 == 0 &&
-	     (err = mmbuf_seal(b, 12, 1, NULL, NULL)) != 0) ||
+	     (err = mmbuf_seal(b, 12, 0, 1, NULL, NULL)) != 0) ||
 	    (create_unpublished(id) && (err = mmbuf_publish(b)) != 0)) {
 		mmbuf_close(b);
 		return err;
@@ -249,7 +262,7 @@ static void writer_seal(uint64_t seed)
 		for (uint64_t i = (seed + n) % 7 * 4096; i < len; i += 4096)
 			d[i] = create_byte(0, i);
 		prog->steps++;
-		if (mmbuf_seal(b, 12, 1, NULL, NULL) != 0 ||
+		if (mmbuf_seal(b, 12, 0, 1, NULL, NULL) != 0 ||
 		    mmbuf_close(b) != 0)
 			_exit(3);
 		prog->seals_done++;
@@ -257,7 +270,12 @@ static void writer_seal(uint64_t seed)
 	}
 }
 
-static void writer_append(uint64_t seed)
+/*
+ * The append scenario, on the progress fields given; with split, each
+ * batch is appended in two parts (the first ends within a record).
+ */
+static void writer_append(uint64_t seed, volatile uint64_t *appended,
+			  volatile uint64_t *appending, bool split)
 {
 	uint8_t batch[16 * REC];
 	mmbuf *b;
@@ -268,26 +286,43 @@ static void writer_append(uint64_t seed)
 	if (mmbuf_set_growth(b, 1.5 + (double)(seed % 4) / 2) != 0)
 		_exit(3);
 	k = mmbuf_length(b) / REC;
+	if (mmbuf_length(b) != k * REC) {
+		/* A partial record that a kill left: drop it. */
+		*appending = k * REC;
+		if (mmbuf_set_length(b, k * REC, MMBUF_DURABLE_NONE) != 0)
+			_exit(3);
+		*appended = k * REC;
+	}
 	for (uint64_t n = 0;; n++) {
 		unsigned m = 1 + (unsigned)((seed + n) % 16);
 		int dur = (int)((seed + n) % 3);
 
+		/* The first part of a split batch ends within a record. */
+		size_t part = split ? m * REC - 1 - (size_t)(seed + n) % REC
+				    : 0;
+
 		if ((k + m) * REC > 8 * COMMIT_CAP) {
 			/* Start over: a short length, then shrink to it. */
-			prog->appending = 0;
+			*appending = 0;
 			if (mmbuf_set_length(b, 0, dur) != 0)
 				_exit(3);
-			prog->appended = 0;
+			*appended = 0;
 			k = 0;
 		}
 		for (unsigned r = 0; r < m; r++)
 			for (unsigned j = 0; j < REC; j++)
 				batch[r * REC + j] = rec_byte(k + r, j);
-		prog->appending = (k + m) * REC;
-		if (mmbuf_append(b, batch, m * REC, dur) != 0)
+		if (part > 0) {
+			*appending = k * REC + part;
+			if (mmbuf_append(b, batch, part, dur) != 0)
+				_exit(3);
+			*appended = k * REC + part;
+		}
+		*appending = (k + m) * REC;
+		if (mmbuf_append(b, batch + part, m * REC - part, dur) != 0)
 			_exit(3);
 		k += m;
-		prog->appended = k * REC;
+		*appended = k * REC;
 		prog->steps++;
 		if (n % 8 == 7) {
 			if (mmbuf_resize(b, k * REC, 0) != 0)
@@ -301,7 +336,7 @@ static void writer_append(uint64_t seed)
 /* ------------------------------------------------------------------ */
 /* The checks                                                          */
 
-/* Entries of dir other than . and .. and the three buffers. */
+/* Entries of dir other than . and .., the buffers and the staging name. */
 static int strays(void)
 {
 	DIR *dp = opendir(dir);
@@ -310,16 +345,18 @@ static int strays(void)
 
 	if (dp == NULL)
 		die("%s: %s", dir, strerror(errno));
-	while ((e = readdir(dp)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-		    strcmp(e->d_name, sc_files[SC_CREATE]) != 0 &&
-		    strcmp(e->d_name, sc_files[SC_COMMIT]) != 0 &&
-		    strcmp(e->d_name, sc_files[SC_SEAL]) != 0 &&
-		    strcmp(e->d_name, sc_files[SC_APPEND]) != 0 &&
-		    strcmp(e->d_name, STAGING) != 0) {
+	while ((e = readdir(dp)) != NULL) {
+		bool ours = strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0 ||
+			    strcmp(e->d_name, STAGING) == 0;
+
+		for (int sc = 0; sc < SC_COUNT; sc++)
+			ours = ours || strcmp(e->d_name, sc_files[sc]) == 0;
+		if (!ours) {
 			fprintf(stderr, "torture: stray file %s\n", e->d_name);
 			n++;
 		}
+	}
 	closedir(dp);
 	return n;
 }
@@ -334,7 +371,7 @@ static mmbuf *check_opens(enum scenario sc, unsigned round)
 	err = mmbuf_open(path, MMBUF_RDONLY, &b);
 	if (err != 0)
 		violation(sc, round, "open: %s", mmbuf_strerror(err));
-	err = mmbuf_verify_path(path, 1, NULL, NULL, &rep);
+	err = mmbuf_verify_path(path, 0, 1, NULL, NULL, &rep);
 	if (err != 0)
 		die("verify: %s", mmbuf_strerror(err));
 	if (rep->verdict == MMBUF_VERDICT_CORRUPT ||
@@ -403,6 +440,48 @@ static void check_create(unsigned round)
 	}
 }
 
+/* The first uint64 at off of path, read with pread. */
+static uint64_t pread64_at(uint64_t off)
+{
+	uint8_t v[8];
+	uint64_t x = 0;
+	FILE *f = fopen(path, "rb");
+
+	if (f == NULL || fseek(f, (long)off, SEEK_SET) != 0 ||
+	    fread(v, 1, 8, f) != 8)
+		die("%s: cannot read", path);
+	fclose(f);
+	for (int i = 7; i >= 0; i--)
+		x = x << 8 | v[i];
+	return x;
+}
+
+/*
+ * The rows scenario: the shape counts the whole rows of the length, in the
+ * header read, and in each intact slot of the file as the bytes stand
+ * (what a reader of format 1.0 reads: shape[0] at slot offset 136 against
+ * length at 96).
+ */
+static void check_rows(unsigned round, const mmbuf_info *info)
+{
+	if (!(info->ro_compat & MMBUF_RO_COMPAT_GROWING) || info->ndim != 2 ||
+	    info->shape[0] != info->length / REC || info->shape[1] != REC / 8)
+		violation(SC_ROWS, round, "shape %" PRIu64 " x %" PRIu64
+			  " for length %" PRIu64, info->shape[0],
+			  info->shape[1], info->length);
+	for (int i = 0; i < 2; i++) {
+		uint64_t base = (uint64_t)i * MMBUF_PAGE;
+
+		if (info->slot_status[i] != 0)
+			continue;
+		if (pread64_at(base + 136) != pread64_at(base + 96) / REC)
+			violation(SC_ROWS, round, "slot %d: shape[0] %" PRIu64
+				  " for length %" PRIu64, i,
+				  pread64_at(base + 136),
+				  pread64_at(base + 96));
+	}
+}
+
 /*
  * The commit and append scenarios: the length is the one the writer last
  * committed (*committed) or the one it was committing (*committing), the
@@ -435,6 +514,9 @@ static void check_records(enum scenario sc, unsigned round,
 			if (d[k * REC + j] != rec_byte(k, j))
 				violation(sc, round, "record %" PRIu64
 					  " byte %u is wrong", k, j);
+	if (sc == SC_ROWS)
+		check_rows(round, &info);
+	/* A partial record is the next writer's to complete. */
 	*committed = *committing = len;
 	mmbuf_close(b);
 }
@@ -478,6 +560,12 @@ static void setup(enum scenario sc)
 	o.capacity = sc == SC_COMMIT ? COMMIT_CAP : sc == SC_SEAL ? 256 * 1024
 								    : 0;
 	o.length = sc == SC_SEAL ? MMBUF_LENGTH_CAPACITY : 0;
+	if (sc == SC_ROWS) {
+		o.dtype = "<u8";
+		o.ndim = 2;
+		o.shape[1] = REC / 8;
+		o.flags = MMBUF_CREATE_GROWING;
+	}
 	if (mmbuf_create(path, &o, &b) != 0)
 		die("%s: cannot create", path);
 	if (sc == SC_SEAL) {
@@ -521,7 +609,7 @@ int main(int argc, char **argv)
 	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 20;
 	/* How long a writer lives before the kill, per scenario, in us:
 	 * adapted so that kills land all over the writer's cycle. */
-	int64_t span[SC_COUNT] = { 4000, 3000, 6000, 4000 };
+	int64_t span[SC_COUNT] = { 4000, 3000, 6000, 4000, 4000 };
 	const char *tmpdir = getenv("TMPDIR");
 	int own_dir = 1, c;
 
@@ -581,8 +669,12 @@ int main(int argc, char **argv)
 				writer_commit(s);
 			else if (sc == SC_SEAL)
 				writer_seal(s);
+			else if (sc == SC_APPEND)
+				writer_append(s, &prog->appended,
+					      &prog->appending, false);
 			else
-				writer_append(s);
+				writer_append(s, &prog->rows_appended,
+					      &prog->rows_appending, true);
 			_exit(4);
 		}
 		t0 = now_us();
@@ -607,9 +699,13 @@ int main(int argc, char **argv)
 				      &prog->committing);
 		else if (sc == SC_SEAL)
 			check_seal((unsigned)round);
-		else
+		else if (sc == SC_APPEND)
 			check_records(sc, (unsigned)round, &prog->appended,
 				      &prog->appending);
+		else
+			check_records(sc, (unsigned)round,
+				      &prog->rows_appended,
+				      &prog->rows_appending);
 		if (sc != SC_CREATE || access(path, F_OK) == 0)
 			check_reopen(sc, (unsigned)round);
 		done[sc]++;
@@ -619,10 +715,10 @@ int main(int argc, char **argv)
 			       wait_us, prog->steps - before);
 	}
 	printf("torture: %lu kills (create %lu, commit %lu, seal %lu, "
-	       "append %lu, with %" PRIu64 " shrinks), %lu stale staging "
-	       "files removed by the next replace: no violation\n", kills,
-	       done[SC_CREATE], done[SC_COMMIT], done[SC_SEAL],
-	       done[SC_APPEND], prog->resizes, stale_removed);
+	       "append %lu, rows %lu, with %" PRIu64 " shrinks), %lu stale "
+	       "staging files removed by the next replace: no violation\n",
+	       kills, done[SC_CREATE], done[SC_COMMIT], done[SC_SEAL],
+	       done[SC_APPEND], done[SC_ROWS], prog->resizes, stale_removed);
 	if (own_dir) {
 		char p[PATH_MAX + 32];
 

@@ -8,6 +8,7 @@
 #define MMBUF_TOOLS_COMMON_H
 
 #include <setjmp.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -17,9 +18,15 @@
 /* ------------------------------------------------------------------ */
 /* Messages and exit statuses (message.c)                             */
 
-/* Exit statuses shared by the tools; each man page lists the ones it uses. */
+/*
+ * Exit statuses shared by the tools; each man page lists the ones it uses.
+ * A usage error, the command line itself being wrong (an unknown option, a
+ * missing or malformed option argument, options that do not go together,
+ * no file), is 64 in every tool, EX_USAGE of sysexits.h, so that it is
+ * never mistaken for a status that tells what a file holds.
+ */
 #define TOOL_EXIT_OK 0
-#define TOOL_EXIT_USAGE 1   /* bad option, bad number, conflicting options */
+#define TOOL_EXIT_USAGE 64  /* EX_USAGE: the command line is wrong */
 #define TOOL_EXIT_INPUT 2   /* cannot open or read the file, bad header */
 #define TOOL_EXIT_OUTPUT 3  /* cannot write the output */
 #define TOOL_EXIT_SEEK 4    /* a seek before the start of the data */
@@ -42,12 +49,16 @@ void tool_err(const char *file, const char *fmt, ...) TOOL_PRINTF(2, 3);
 void tool_die(int status, const char *file, const char *fmt, ...)
 	TOOL_PRINTF(3, 4) TOOL_NORETURN;
 
-/* A misused command line: "prog: message", a pointer to --help, exit. */
-void tool_usage_error(int status, const char *fmt, ...)
-	TOOL_PRINTF(2, 3) TOOL_NORETURN;
-/* What getopt_long() refused, named with tool_name (getopt's own messages
- * would name argv[0] as given); call it from the '?' case. */
-void tool_getopt_error(const char *short_opts, char **argv);
+/* A misused command line: "prog: message", then "Try 'prog --help' for
+ * more information." on stderr, and exit TOOL_EXIT_USAGE. */
+void tool_usage_error(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
+/* What getopt_long() refused (run with opterr = 0), as tool_usage_error()
+ * does: one line in getopt's words, but named with tool_name (getopt's own
+ * messages would name argv[0] as given); call it from the '?' case. */
+struct option;
+void tool_getopt_error(const char *short_opts,
+		       const struct option *long_opts, char **argv)
+	TOOL_NORETURN;
 /* "prog (mmbuf) VERSION" on stdout. */
 void tool_print_version(void);
 
@@ -71,6 +82,14 @@ int tool_parse_int(const char *s, long min, long max, int *out);
  * be spelt KiB, MiB, GiB or TiB (the same powers of 1024).  0 or -1.
  */
 int tool_parse_size(const char *s, uint64_t *out);
+/*
+ * The largest size of data, 8388607T: a buffer file's size must fit in an
+ * off_t (mmbuf(5)), with room for the header pages and the alignment.
+ * TOOL_SIZE_RULE says what a size may be, for messages.
+ */
+#define TOOL_SIZE_MAX ((((uint64_t)1 << 23) - 1) << 40)
+#define TOOL_SIZE_RULE "bytes, with an optional suffix K, M, G, T or " \
+	"KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T"
 
 /* The value of the hex digit c (either case), or -1. */
 static inline int tool_hexval(int c)
@@ -154,9 +173,12 @@ void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
  * A one-line bar on stderr for long work: shown only when enabled, stderr
  * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
  * at most ten times a second, and erased at the end so that messages and
- * the shell prompt start on a clean line.
+ * the shell prompt start on a clean line.  Work of unknown size (standard
+ * input) has total TOOL_PROGRESS_UNKNOWN: the line then shows the bytes
+ * done so far, from the moment they reach TOOL_PROGRESS_MIN.
  */
 #define TOOL_PROGRESS_MIN (64ull << 20)
+#define TOOL_PROGRESS_UNKNOWN UINT64_MAX
 
 struct tool_progress {
 	const char *what;       /* "filling FILE", "copying FILE" */
@@ -181,19 +203,37 @@ struct tool_lib_progress {
 };
 void tool_lib_progress_init(struct tool_lib_progress *p, const char *what,
 			    int enable);
-void tool_lib_progress(uint64_t done, uint64_t total, void *arg);
+/* Draws the bar; returns -ECANCELED, which stops the library's call, once
+ * a signal caught by tool_catch_signals() has arrived, else 0. */
+int tool_lib_progress(uint64_t done, uint64_t total, void *arg);
 void tool_lib_progress_end(struct tool_lib_progress *p);
+
+/* ------------------------------------------------------------------ */
+/* Stopping on a signal (signals.c)                                    */
+/*
+ * tool_catch_signals() makes SIGINT, SIGTERM and SIGHUP set tool_caught
+ * (without SA_RESTART) rather than kill the tool, so that it can stop its
+ * work cleanly (tool_lib_progress() stops a library call): discard or
+ * close what it was writing, then call tool_die_of_signal(), which dies
+ * of the caught signal, as the tool would have without the handler (the
+ * shell's status 128 + N: 130 for Ctrl-C), and returns if none came.
+ */
+extern volatile sig_atomic_t tool_caught;
+void tool_catch_signals(void);
+void tool_die_of_signal(void);
 
 /* ------------------------------------------------------------------ */
 /* Colour (color.c)                                                   */
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
 
-/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1. */
+/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1;
+ * NULL (--color without WHEN) is always, as in GNU ls and grep. */
 int tool_color_parse(const char *when);
 /*
  * Whether to colour stdout: always, never, or for auto only when stdout is
- * a terminal and NO_COLOR is unset or empty (https://no-color.org).
+ * a terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM
+ * is not "dumb".
  */
 int tool_color_enabled(int mode);
 
@@ -311,6 +351,8 @@ int tool_slot_status(const struct tool_header *h, int i);
 int tool_slot_current(const struct tool_header *h, int i);
 /* "intact" or the message of a slot status. */
 const char *tool_status_text(int st);
+/* "intact" or the error name of a slot status, for --json. */
+const char *tool_status_name(int st);
 /* The UUID in its 36-character text form (o has room for 37 bytes). */
 void tool_fmt_uuid(char *o, const uint8_t *u);
 /* The length of the NUL-padded string field f of slot, without the
@@ -382,6 +424,12 @@ uint16_t tool_double_to_half(double x);
  * returns the end.
  */
 char *tool_put_float(char *o, double v, unsigned n, int dot0);
+/* The same from the bits of the float (as tool_load gives them). */
+char *tool_put_float_bits(char *o, uint64_t bits, unsigned n, int dot0);
+/* v in decimal (at most 20 bytes, 21 with the sign), no NUL; returns the
+ * end. */
+char *tool_put_u64(char *o, uint64_t v);
+char *tool_put_i64(char *o, int64_t v);
 
 /* ------------------------------------------------------------------ */
 /* NumPy .npy files: mkbuf --from-npy, dumpbuf --npy (npy.c)           */
@@ -405,6 +453,18 @@ struct tool_npy {
  * exits TOOL_EXIT_INPUT.
  */
 int tool_npy_open(const char *path, struct tool_npy *n);
+/*
+ * A .npy file given where a buffer file is wanted: whether path starts
+ * with the magic of a .npy file, and the message that says so and how to
+ * make a buffer of it.  tool_buffer_strerror() is mmbuf_strerror(err),
+ * except for a .npy file refused as not a buffer (MMBUF_EMAGIC), for
+ * which it is TOOL_NPY_NOT_BUFFER.
+ */
+#define TOOL_NPY_NOT_BUFFER \
+	"a NumPy .npy file, not an mmbuf buffer file " \
+	"(mkbuf --from-npy makes a buffer of it)"
+int tool_file_is_npy(const char *path);
+const char *tool_buffer_strerror(const char *path, int err);
 /* The .npy header of an array to the output buffer; returns the bytes of
  * data that must follow it. */
 uint64_t tool_npy_write_header(const char *dtype, uint32_t itemsize,

@@ -45,29 +45,41 @@ static void fmt_time(char *o, size_t sz, int64_t ns)
 		 tm.tm_min, tm.tm_sec, frac);
 }
 
+/* The names of the feature bits of mmbuf(5), "Feature flags". */
+static const struct {
+	const char *kind;
+	uint64_t bit;
+	const char *name;
+} flag_names[] = {
+	{ "compat", MMBUF_COMPAT_DATA_CHECKSUM, "data-checksum" },
+	{ "compat", MMBUF_COMPAT_NOTIFY, "notify" },
+	{ "ro_compat", MMBUF_RO_COMPAT_LOCKING, "locking" },
+	{ "ro_compat", MMBUF_RO_COMPAT_BLOCK_TABLE, "block-table" },
+	{ "ro_compat", MMBUF_RO_COMPAT_GROWING, "growing" },
+};
+
 static void fmt_flags(char *o, size_t sz, const char *kind, uint64_t v)
 {
-	int n = snprintf(o, sz, "0x%" PRIx64, v);
-	const char *a = NULL, *b = NULL;
+	size_t n = (size_t)snprintf(o, sz, "0x%" PRIx64, v);
+	const char *sep = " [";
 
-	if (strcmp(kind, "compat") == 0 && (v & MMBUF_COMPAT_DATA_CHECKSUM))
-		a = "data-checksum";
-	if (strcmp(kind, "ro_compat") == 0) {
-		if (v & MMBUF_RO_COMPAT_LOCKING)
-			a = "locking";
-		if (v & MMBUF_RO_COMPAT_BLOCK_TABLE)
-			b = "block-table";
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
+		if (strcmp(kind, flag_names[i].kind) != 0 ||
+		    !(v & flag_names[i].bit) || n >= sz)
+			continue;
+		n += (size_t)snprintf(o + n, sz - n, "%s%s", sep,
+				      flag_names[i].name);
+		sep = ", ";
 	}
-	if (a != NULL || b != NULL)
-		snprintf(o + n, sz - (size_t)n, " [%s%s%s]", a ? a : "",
-			 a && b ? ", " : "", b ? b : "");
+	if (sep[0] == ',' && n < sz)
+		snprintf(o + n, sz - n, "]");
 }
 
 static void fmt_state(char *o, size_t sz, uint32_t st)
 {
 	snprintf(o, sz, "%s%s%s%s",
 		 st == 0 ? "clean" : "",
-		 st & MMBUF_STATE_WRITER_OPEN ? "writer-open" : "",
+		 st & MMBUF_STATE_WRITER_OPEN ? "writer open" : "",
 		 (st & MMBUF_STATE_WRITER_OPEN) && (st & MMBUF_STATE_SEALED)
 		 ? ", " : "",
 		 st & MMBUF_STATE_SEALED ? "sealed" : "");
@@ -143,7 +155,9 @@ void show_header(const struct tool_header *h)
 			tool_out_printf("  dtype:         \"%s\" (invalid)\n", buf);
 		}
 		fmt_shape(buf, sizeof buf, p);
-		tool_out_printf("  shape:         %s\n", buf);
+		tool_out_printf("  shape:         %s%s\n", buf,
+				v[TOOL_F_RO_COMPAT] & MMBUF_RO_COMPAT_GROWING
+				? ", the first dimension growing" : "");
 		tool_text(buf, sizeof buf, tool_slot_field(p, TOOL_F_LABEL),
 			  tool_slot_strlen(p, TOOL_F_LABEL));
 		tool_out_printf("  label:         \"%s\"\n", buf);

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,83 +17,186 @@
 /* ------------------------------------------------------------------ */
 /* Typed dumps: -t                                                     */
 
-struct typed {
-	char order;             /* '<' or '>' */
-	char kind;              /* b u i f c */
-	uint32_t itemsize;
-};
+static uint16_t swap16(uint16_t v)
+{
+	return (uint16_t)(v << 8 | v >> 8);
+}
+
+static uint32_t swap32(uint32_t v)
+{
+	return (uint32_t)swap16((uint16_t)v) << 16 | swap16((uint16_t)(v >> 16));
+}
+
+static uint64_t swap64(uint64_t v)
+{
+	return (uint64_t)swap32((uint32_t)v) << 32 | swap32((uint32_t)(v >> 32));
+}
+
+/* The n bytes at p as an unsigned integer (tool_load, without its loop:
+ * compilers make these one load and one byte swap). */
+static uint64_t load(const uint8_t *p, unsigned n, int swap)
+{
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64;
+
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&v16, p, 2);
+		return swap ? swap16(v16) : v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return swap ? swap32(v32) : v32;
+	default:
+		memcpy(&v64, p, 8);
+		return swap ? swap64(v64) : v64;
+	}
+}
+
+/* The longest text of one element: a complex of two f8 parts, each at
+ * most 24 bytes ("-2.2250738585072014e-308"). */
+#define VALUE_MAX 64
 
 /* One element as text; returns the end. */
 static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 {
-	unsigned n = t->itemsize;
-	uint64_t v;
+	unsigned n = t->itemsize, half = n / 2;
+	uint64_t v, re, im, sign, inf;
 
 	switch (t->kind) {
 	case 'b':
-		return o + sprintf(o, "%s", p[0] ? "True" : "False");
+		if (p[0]) {
+			memcpy(o, "True", 4);
+			return o + 4;
+		}
+		memcpy(o, "False", 5);
+		return o + 5;
 	case 'u':
-		return o + sprintf(o, "%" PRIu64, tool_load(p, n, t->order));
+		return tool_put_u64(o, load(p, n, t->swap));
 	case 'i':
-		v = tool_load(p, n, t->order);
+		v = load(p, n, t->swap);
 		if (n < 8 && (v >> (8 * n - 1)) & 1)
 			v |= ~(uint64_t)0 << (8 * n);
-		return o + sprintf(o, "%" PRId64, (int64_t)v);
+		return tool_put_i64(o, (int64_t)v);
 	case 'f':
-		return tool_put_float(o, tool_load_float(p, n, t->order), n, 1);
-	default: {
-		/* Complex, as Python and NumPy show scalars: (a+bj). */
-		double re = tool_load_float(p, n / 2, t->order);
-		double im = tool_load_float(p + n / 2, n / 2, t->order);
-
+		return tool_put_float_bits(o, load(p, n, t->swap), n, 1);
+	default:
+		/* Complex, as Python and NumPy show scalars: (a+bj), the
+		 * imaginary part's sign always written, but none on nan. */
+		re = load(p, half, t->swap);
+		im = load(p + half, half, t->swap);
+		sign = (uint64_t)1 << (8 * half - 1);
+		inf = half == 8 ? 0x7ff0000000000000 :
+		      half == 4 ? 0x7f800000 : 0x7c00;
 		*o++ = '(';
-		o = tool_put_float(o, re, n / 2, 0);
-		if (!signbit(im) || isnan(im))
-			*o++ = '+';
-		o = tool_put_float(o, isnan(im) ? fabs(im) : im, n / 2, 0);
+		o = tool_put_float_bits(o, re, half, 0);
+		*o++ = (im & sign) && (im & ~sign) <= inf ? '-' : '+';
+		o = tool_put_float_bits(o, im & ~sign, half, 0);
 		*o++ = 'j';
 		*o++ = ')';
 		return o;
 	}
-	}
 }
 
-/* Python slice bounds A:B over n rows. */
-static void parse_rows(const char *arg, uint64_t n, uint64_t *a, uint64_t *b)
+/* One part of SLICE: 0 when empty, 1 with *v (clamped to +-(n + 1),
+ * which picks the same rows as any larger value), -1 when malformed.
+ * The numbers are those of the other options (0x hex, K suffixes...). */
+static int slice_part(const char *s, size_t len, uint64_t n, int64_t *v)
 {
-	const char *colon = arg != NULL ? strchr(arg, ':') : NULL;
-	char first[64];
-	int neg;
+	char buf[64];
 	uint64_t mag;
+	int neg = len > 0 && s[0] == '-';
+	size_t first = (size_t)neg, digits;
 
-	*a = 0;
-	*b = n;
+	if (len == 0)
+		return 0;
+	while (first < len && s[first] == '0')
+		first++;
+	digits = strspn(s + first, "0123456789");
+	if (first + digits == len && digits >= 20) {
+		/* Python takes integers of any size: a decimal one of 20
+		 * digits or more (more than n + 1) is as good as n + 1. */
+		mag = n + 1;
+	} else if (len >= sizeof buf) {
+		return -1;
+	} else {
+		memcpy(buf, s, len);
+		buf[len] = '\0';
+		if (tool_parse_signed(buf, &neg, &mag) < 0)
+			return -1;
+	}
+	if (mag > n + 1)
+		mag = n + 1;
+	*v = neg ? -(int64_t)mag : (int64_t)mag;
+	return 1;
+}
+
+/* A bound of a slice with Python's rules: a negative one counts from the
+ * end, then it is clamped to [0, n] (step > 0) or [-1, n - 1]. */
+static int64_t slice_bound(int64_t v, int64_t n, int64_t step)
+{
+	if (v < 0)
+		v += n;
+	if (v < 0)
+		return step > 0 ? 0 : -1;
+	if (v >= n)
+		return step > 0 ? n : n - 1;
+	return v;
+}
+
+void parse_rows(const char *arg, uint64_t n, struct rows *r)
+{
+	const char *p[3], *end;
+	int64_t v[3] = { 0, 0, 1 }, nn = (int64_t)n;
+	int given[3] = { 0, 0, 0 }, parts = 1;
+
+	r->start = 0;
+	r->step = 1;
+	r->count = n;
 	if (arg == NULL)
 		return;
-	if (colon == NULL || (size_t)(colon - arg) >= sizeof first)
-		bad_usage("invalid --rows '%s' (A:B, A: or :B)", arg);
-	memcpy(first, arg, (size_t)(colon - arg));
-	first[colon - arg] = '\0';
-	if (first[0] != '\0') {
-		if (tool_parse_signed(first, &neg, &mag) < 0)
-			bad_usage("invalid --rows '%s' (A:B, A: or :B)", arg);
-		*a = neg ? (mag > n ? 0 : n - mag) : (mag > n ? n : mag);
+	p[0] = arg;
+	for (const char *c = arg; *c != '\0'; c++)
+		if (*c == ':') {
+			if (parts == 3)
+				bad_usage("invalid --rows '%s' (I, A:B or A:B:STEP)", arg);
+			p[parts++] = c + 1;
+		}
+	for (int i = 0; i < parts; i++) {
+		end = i + 1 < parts ? p[i + 1] - 1 : p[i] + strlen(p[i]);
+		given[i] = slice_part(p[i], (size_t)(end - p[i]), n, &v[i]);
+		if (given[i] < 0 || (parts == 1 && !given[i]))
+			bad_usage("invalid --rows '%s' (I, A:B or A:B:STEP)", arg);
 	}
-	if (colon[1] != '\0') {
-		if (tool_parse_signed(colon + 1, &neg, &mag) < 0)
-			bad_usage("invalid --rows '%s' (A:B, A: or :B)", arg);
-		*b = neg ? (mag > n ? 0 : n - mag) : (mag > n ? n : mag);
+	if (parts == 1) {
+		/* One row, as a list's [I]: an error out of range. */
+		if (v[0] < -nn || v[0] >= nn)
+			bad_usage("--rows %s: there is no row %s (%" PRIu64
+				  " rows)", arg, arg, n);
+		r->start = v[0] < 0 ? v[0] + nn : v[0];
+		r->count = 1;
+		return;
 	}
-	if (*b < *a)
-		*b = *a;
+	if (!given[2])
+		v[2] = 1;
+	if (v[2] == 0)
+		bad_usage("--rows %s: the step cannot be zero", arg);
+	r->step = v[2];
+	r->start = given[0] ? slice_bound(v[0], nn, r->step)
+			    : r->step > 0 ? 0 : nn - 1;
+	v[1] = given[1] ? slice_bound(v[1], nn, r->step)
+			: r->step > 0 ? nn : -1;
+	if (r->step > 0)
+		r->count = v[1] > r->start
+			   ? (uint64_t)(v[1] - r->start - 1) / (uint64_t)r->step + 1
+			   : 0;
+	else
+		r->count = r->start > v[1]
+			   ? (uint64_t)(r->start - v[1] - 1) / (uint64_t)-r->step + 1
+			   : 0;
 }
-
-/* The dtype and shape a typed view or an export uses. */
-struct layout {
-	char dtype[MMBUF_DTYPE_MAX + 1];
-	uint32_t itemsize, ndim;
-	uint64_t shape[MMBUF_MAX_DIMS];
-};
 
 /*
  * The buffer's dtype and shape, or TYPE's (a TYPE of another size than the
@@ -129,68 +231,115 @@ static void get_layout(struct layout *l, const struct input *in,
 		l->shape[0] = in->len / l->itemsize / row;
 }
 
-void dump_typed(const struct opts *o, const struct input *in)
+/*
+ * The view of the data as it is now (in->len): the layout, and the rows
+ * it makes.  --follow sets it up again after each commit.
+ */
+void typed_setup(struct typed_view *v, const char *type,
+		 const struct input *in)
 {
-	struct layout l;
-	struct typed t;
-	struct source rs;       /* only to let go of the rows shown */
-	uint64_t rows = 1, rowlen, a, b;
-	const char *code;
+	struct layout *l = &v->l;
+	const uint16_t one = 1;
+	uint8_t machine_le;
 
-	if (in->data == NULL && in->fd >= 0)
-		tool_die(TOOL_EXIT_INPUT, in->path, "-t needs a regular file");
-	get_layout(&l, in, o->type);
-	t.order = l.dtype[0];
-	code = l.dtype + 1;
-	t.kind = code[0];
-	t.itemsize = l.itemsize;
-	if (l.ndim == 1) {
-		/* One element per line, indexed. */
-		rowlen = 1;
-		rows = l.shape[0];
+	get_layout(l, in, type);
+	memcpy(&machine_le, &one, 1);
+	v->t.kind = l->dtype[1];
+	v->t.swap = l->itemsize > 1 && (l->dtype[0] == '<') != (machine_le == 1);
+	v->t.itemsize = l->itemsize;
+	v->rows = 1;
+	if (l->ndim == 1) {
+		v->rowlen = 1;
+		v->rows = l->shape[0];
 	} else {
-		rowlen = l.shape[l.ndim - 1];
-		for (uint32_t i = 0; i + 1 < l.ndim; i++)
-			rows *= l.shape[i];
+		v->rowlen = l->shape[l->ndim - 1];
+		for (uint32_t i = 0; i + 1 < l->ndim; i++)
+			v->rows *= l->shape[i];
 	}
 	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
 	 * which would never end. */
-	for (uint32_t i = 0; i < l.ndim; i++)
-		if (l.shape[i] == 0)
-			rows = 0;
-	parse_rows(o->rows, rows, &a, &b);
-	memset(&rs, 0, sizeof rs);
-	rs.in = in;
-	rs.released = a * rowlen * l.itemsize;
-	for (uint64_t r = a; r < b; r++) {
-		const uint8_t *p = in->data + r * rowlen * l.itemsize;
-		char *w = tool_out_reserve(96);
-		uint64_t rem = r;
-		uint64_t idx[MMBUF_MAX_DIMS] = { 0 };
+	for (uint32_t i = 0; i < l->ndim; i++)
+		if (l->shape[i] == 0)
+			v->rows = 0;
+	v->rowbytes = v->rowlen * l->itemsize;
+}
 
-		/* The index of the row over the leading axes. */
-		if (l.ndim == 1) {
+/* Row r, whose bytes are at p: "[I, J] v v v", the index over the leading
+ * axes, or with a separator sep (--csv, --tsv) only the values. */
+static void typed_row(const struct typed_view *v, int sep, const uint8_t *p,
+		      uint64_t r)
+{
+	const struct layout *l = &v->l;
+	char *w = tool_out_reserve(MMBUF_MAX_DIMS * 22 + 2);
+
+	if (!sep) {
+		uint64_t idx[MMBUF_MAX_DIMS] = { 0 }, rem = r;
+		uint32_t nidx = l->ndim == 1 ? 1 : l->ndim - 1;
+
+		if (l->ndim == 1)
 			idx[0] = r;
-		} else {
-			for (int d = (int)l.ndim - 2; d >= 0; d--) {
-				idx[d] = l.shape[d] ? rem % l.shape[d] : 0;
-				rem = l.shape[d] ? rem / l.shape[d] : 0;
-			}
+		for (int d = (int)nidx - 1; l->ndim > 1 && d >= 0; d--) {
+			idx[d] = rem % l->shape[d];
+			rem /= l->shape[d];
 		}
 		*w++ = '[';
-		for (uint32_t d = 0; d < (l.ndim == 1 ? 1 : l.ndim - 1); d++)
-			w += sprintf(w, "%s%" PRIu64, d ? ", " : "", idx[d]);
-		*w++ = ']';
-		tool_out_commit(w);
-		for (uint64_t k = 0; k < rowlen; k++) {
-			w = tool_out_reserve(96);
-			*w++ = ' ';
-			w = put_value(w, &t, p + k * l.itemsize);
-			tool_out_commit(w);
+		for (uint32_t d = 0; d < nidx; d++) {
+			if (d) {
+				*w++ = ',';
+				*w++ = ' ';
+			}
+			w = tool_put_u64(w, idx[d]);
 		}
-		tool_out_mem("\n", 1);
-		rs.pos = (r + 1) * rowlen * l.itemsize;
-		release_behind(&rs);
+		*w++ = ']';
+	}
+	tool_out_commit(w);
+	for (uint64_t k = 0; k < v->rowlen; k++) {
+		w = tool_out_reserve(VALUE_MAX + 2);
+		if (!sep)
+			*w++ = ' ';
+		else if (k)
+			*w++ = (char)sep;
+		w = put_value(w, &v->t, p + k * l->itemsize);
+		tool_out_commit(w);
+	}
+	tool_out_mem("\n", 1);
+}
+
+void typed_rows(const struct typed_view *v, int sep, const uint8_t *p,
+		uint64_t a, uint64_t b)
+{
+	for (uint64_t r = a; r < b; r++, p += v->rowbytes)
+		typed_row(v, sep, p, r);
+}
+
+/*
+ * -t: one line per row of the last axis ("[I, J] v v v", the index over the
+ * leading axes), a 1-D array one element per line.  With --csv or --tsv
+ * only the values, separated by the one character: the rows are those of
+ * a C-order reshape to (-1, last), so any ndim reads back as a table.  No
+ * element's text holds a comma, tab, quote or newline, so none is quoted.
+ */
+void dump_typed(const struct opts *o, const struct input *in)
+{
+	struct typed_view v;
+	struct rows sel;
+	struct source rs;       /* only to let go of the rows shown */
+
+	if (in->data == NULL && in->fd >= 0)
+		tool_die(TOOL_EXIT_INPUT, in->path, "-t needs a regular file");
+	typed_setup(&v, o->type, in);
+	parse_rows(o->rows, v.rows, &sel);
+	memset(&rs, 0, sizeof rs);
+	rs.in = in;
+	rs.released = sel.step > 0 ? (uint64_t)sel.start * v.rowbytes : 0;
+	for (uint64_t i = 0; i < sel.count; i++) {
+		uint64_t r = (uint64_t)(sel.start + (int64_t)i * sel.step);
+
+		typed_row(&v, o->sep, in->data + r * v.rowbytes, r);
+		if (sel.step > 0) {
+			rs.pos = (r + 1) * v.rowbytes;
+			release_behind(&rs);
+		}
 	}
 }
 

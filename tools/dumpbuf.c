@@ -32,7 +32,7 @@
 
 /* ------------------------------------------------------------------ */
 
-static const char short_opts[] = "c:g:ueapibdo:s:n:l:CvHt::FhV";
+static const char short_opts[] = "c:g:ueapibdo:s:n:l:CvHt::FfhV";
 
 static const struct option long_opts[] = {
 	{ "cols", required_argument, NULL, 'c' },
@@ -49,8 +49,8 @@ static const struct option long_opts[] = {
 	{ "offset", required_argument, NULL, 'o' },
 	{ "skip", required_argument, NULL, 's' },
 	{ "seek", required_argument, NULL, 's' },
-	{ "length", required_argument, NULL, 'n' },
-	{ "len", required_argument, NULL, 'l' },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ "len", required_argument, NULL, OPT_LENGTH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "capitalize", no_argument, NULL, OPT_CAPITALIZE },
 	{ "canonical", no_argument, NULL, 'C' },
@@ -58,11 +58,16 @@ static const struct option long_opts[] = {
 	{ "raw", no_argument, NULL, OPT_RAW },
 	{ "typed", optional_argument, NULL, 't' },
 	{ "rows", required_argument, NULL, OPT_ROWS },
+	{ "csv", no_argument, NULL, OPT_CSV },
+	{ "tsv", no_argument, NULL, OPT_TSV },
 	{ "npy", no_argument, NULL, OPT_NPY },
 	{ "header", no_argument, NULL, 'H' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "slots", no_argument, NULL, OPT_SLOTS },
 	{ "any-file", no_argument, NULL, 'F' },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "until-closed", no_argument, NULL, OPT_UNTIL_CLOSED },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -78,11 +83,16 @@ static void usage(FILE *fp, int status)
 "\n"
 "Modes (default: a hex dump of the data in xxd's layout):\n"
 "  -C, --canonical       hexdump -C layout; squeezes repeated lines with '*'\n"
-"      --raw             write the data bytes unchanged\n"
+"      --raw             write the data bytes unchanged (not to a\n"
+"                        terminal unless --force)\n"
 "  -t, --typed[=TYPE]    the values as elements of the dtype (or TYPE), one\n"
 "                        row per last-axis row; also -t TYPE FILE\n"
-"      --rows A:B        with -t, only rows A to B (as a Python slice)\n"
-"      --npy             write a NumPy .npy file of the data\n"
+"      --rows SLICE      with -t, only these rows, as Python slices a list:\n"
+"                        I (one row; -1 is the last), A:B or A:B:STEP\n"
+"      --csv, --tsv      with -t, values only, comma or tab separated, one\n"
+"                        row per line (ndim > 2: the leading axes in turn)\n"
+"      --npy             write a NumPy .npy file of the data (not to a\n"
+"                        terminal unless --force)\n"
 "  -H, --header          show both header slots\n"
 "      --json            the same as JSON\n"
 "      --slots           annotated hex dump of the header pages (works on\n"
@@ -95,9 +105,10 @@ static void usage(FILE *fp, int status)
 "  -e, --little-endian   little-endian groups\n"
 "  -a, --autoskip        replace runs of zero lines with '*' (toggles)\n"
 "  -p, --plain           plain hex, 30 bytes per line\n"
-"  -i, --include         C include file; the name is --name, the buffer's\n"
+"  -i, --include         C include file; the name is -n, the buffer's\n"
 "                        label, or FILE\n"
-"      --name NAME       the variable name for -i\n"
+"  -n, --name NAME       the variable name for -i (-n is the length\n"
+"                        with -C, as in hexdump)\n"
 "      --capitalize      capitalise the variable names of -i (xxd -C)\n"
 "  -b, --bits            binary digits instead of hex\n"
 "  -d, --decimal         decimal offsets\n"
@@ -105,22 +116,34 @@ static void usage(FILE *fp, int status)
 "\n"
 "Range (relative to the start of the data):\n"
 "  -s, --skip OFF        start at OFF; a negative OFF counts from the end\n"
-"  -n, --length LEN      show at most LEN bytes (also -l, --len)\n"
+"  -l, --len LEN         show at most LEN bytes (also --length; -n LEN\n"
+"                        with -C and outside the xxd layouts)\n"
 "  -v, --no-squeeze      with -C, show repeated lines\n"
+"\n"
+"Following a writer (tail -f):\n"
+"  -f, --follow          after the data, show what writers commit as they\n"
+"                        commit it (xxd layout, -C, --raw, -t), until\n"
+"                        SIGINT or SIGTERM; waits for FILE to appear\n"
+"      --until-closed    with -f, end when no writer has FILE open (at\n"
+"                        once if none has)\n"
 "\n"
 "Other options:\n"
 "  -F, --any-file        read FILE as raw data without a buffer header\n"
 "                        (FILE may be - for standard input)\n"
-"      --color[=WHEN]    colour bytes by class: auto (default), always, never\n"
+"      --force           write --raw or --npy output to a terminal too\n"
+"      --color[=WHEN]    colour bytes by class: auto (the default: on a\n"
+"                        terminal, unless NO_COLOR is set or TERM=dumb),\n"
+"                        always (also --color alone) or never\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
 "Numbers: decimal, 0x hex or leading-0 octal, with an optional K, M, G or T\n"
 "suffix (powers of 1024).\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 input error (cannot open or read\n"
-"FILE, bad header, FILE shrank while read), 3 write error, 4 a seek before\n"
-"the start of the data.\n",
+"Exit status: 0 success, 2 input error (cannot open or read FILE, bad\n"
+"header, FILE shrank while read; with --until-closed, the writer ended\n"
+"without closing FILE), 3 write error or binary output refused on a\n"
+"terminal, 4 a seek before the start of the data, 64 usage error.\n",
 		tool_name);
 	exit(status);
 }
@@ -187,7 +210,11 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->skip_arg = optarg;
 			break;
 		case 'n':
+			/* A name or a length: the layout decides, below. */
+			o->n_arg = optarg;
+			break;
 		case 'l':
+		case OPT_LENGTH:
 			if (tool_parse_u64(optarg, &o->limit) < 0)
 				bad_usage("invalid length: '%s'", optarg);
 			break;
@@ -199,11 +226,16 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->type = optarg;
 			break;
 		case OPT_ROWS: o->rows = optarg; break;
+		case OPT_CSV: o->sep = ','; break;
+		case OPT_TSV: o->sep = '\t'; break;
 		case OPT_NPY: set_mode(o, MODE_NPY, "--npy"); break;
 		case 'H': set_mode(o, MODE_HEADER, "-H"); break;
 		case OPT_JSON: set_mode(o, MODE_JSON, "--json"); break;
 		case OPT_SLOTS: set_mode(o, MODE_SLOTS, "--slots"); break;
 		case 'F': o->any_file = 1; break;
+		case OPT_FORCE: o->force = 1; break;
+		case 'f': o->follow = 1; break;
+		case OPT_UNTIL_CLOSED: o->until_closed = 1; break;
 		case OPT_COLOR:
 			o->color = tool_color_parse(optarg);
 			if (o->color < 0)
@@ -213,8 +245,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, TOOL_EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	/* "-t TYPE FILE": an optional argument must be attached to -t, so
@@ -227,6 +258,23 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		bad_usage("extra operand '%s'", argv[optind + 1]);
 	o->path = argv[optind];
 
+	/*
+	 * -n means what it means to the peer whose layout is shown: in
+	 * xxd's layouts the name of -i's C variable (xxd -n), elsewhere the
+	 * length (hexdump -n).  xxd ignores -n without -i; here that is an
+	 * error, since -n was the length in every layout before.
+	 */
+	if (o->n_arg != NULL && o->mode == MODE_XXD) {
+		if (o->xtype != X_INCLUDE)
+			bad_usage("-n names the C variable of -i, as in xxd; "
+				  "the length is -l LEN");
+		if (o->name == NULL)
+			o->name = o->n_arg;
+	} else if (o->n_arg != NULL &&
+		   tool_parse_u64(o->n_arg, &o->limit) < 0) {
+		bad_usage("invalid length: '%s'", o->n_arg);
+	}
+
 	if (o->xxd_opts && o->mode != MODE_XXD)
 		bad_usage("%s cannot be used with this mode", o->xxd_opt);
 	if (o->nosqueeze && o->mode != MODE_CANON)
@@ -235,10 +283,29 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		bad_usage("%s", "-o cannot be used with --raw");
 	if (o->rows != NULL && o->mode != MODE_TYPED)
 		bad_usage("%s", "--rows is only meaningful with -t");
+	if (o->sep && o->mode != MODE_TYPED)
+		bad_usage("%s is only meaningful with -t",
+			  o->sep == ',' ? "--csv" : "--tsv");
 	if ((o->mode == MODE_TYPED || o->mode == MODE_NPY) &&
 	    (o->skip_arg != NULL || o->limit != UINT64_MAX || o->display_off))
 		bad_usage("%s cannot be used with -s, -n or -o (use --rows)",
 			  o->mode_name);
+	if (o->until_closed && !o->follow)
+		bad_usage("%s", "--until-closed is only meaningful with --follow");
+	if (o->follow) {
+		if (o->any_file)
+			bad_usage("%s", "--follow cannot be used with -F");
+		if (o->mode != MODE_XXD && o->mode != MODE_CANON &&
+		    o->mode != MODE_RAW && o->mode != MODE_TYPED)
+			bad_usage("--follow cannot be used with %s", o->mode_name);
+		if (o->mode == MODE_XXD && o->xtype == X_PLAIN)
+			bad_usage("%s", "--follow cannot be used with -p");
+		if (o->mode == MODE_XXD && o->xtype == X_INCLUDE)
+			bad_usage("%s", "--follow cannot be used with -i");
+		if (o->rows != NULL && o->rows[strlen(o->rows) - 1] != ':')
+			bad_usage("%s", "--rows with --follow takes a start "
+				  "only (A:)");
+	}
 	if (o->mode >= MODE_HEADER) {
 		if (o->skip_arg != NULL || o->limit != UINT64_MAX ||
 		    o->display_off)
@@ -290,13 +357,20 @@ static void open_any(struct input *in, const char *path)
 }
 
 /* A message for a buffer that does not open, naming each slot's damage. */
-static TOOL_NORETURN void open_failed(const char *path, int err)
+TOOL_NORETURN void open_failed(const char *path, int err)
 {
 	static struct tool_header h;
 	int s0, s1;
 
+	/* Not a buffer: a .npy file is named as one; anything else -F
+	 * dumps. */
+	if (err == MMBUF_EMAGIC && tool_file_is_npy(path))
+		tool_die(TOOL_EXIT_INPUT, path, "%s", TOOL_NPY_NOT_BUFFER);
+	if (err == MMBUF_EMAGIC)
+		tool_die(TOOL_EXIT_INPUT, path, "%s; -F dumps any file",
+			 mmbuf_strerror(err));
 	if (err > MMBUF_ERR_MAX || err < MMBUF_ERR_MIN || err == MMBUF_ENOTREG ||
-	    err == MMBUF_EMAGIC || tool_read_header(&h, path) != 0)
+	    tool_read_header(&h, path) != 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
 	s0 = h.info.slot_status[0];
 	s1 = h.info.slot_status[1];
@@ -304,6 +378,24 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 		 "%s (slot 0: %s; slot 1: %s); see dumpbuf --slots",
 		 mmbuf_strerror(err), tool_status_text(s0),
 		 tool_status_text(s1));
+}
+
+/*
+ * "-" names standard input only with -F: a buffer is mapped, so it must be
+ * a file.  A file that is really called "-" is still opened as a buffer.
+ */
+static void refuse_stdin_buffer(const struct opts *o)
+{
+	struct stat st;
+
+	if (o->any_file || strcmp(o->path, "-") != 0 ||
+	    stat(o->path, &st) == 0 || errno != ENOENT)
+		return;
+	if (o->mode >= MODE_HEADER)
+		tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, "
+			 "not standard input");
+	tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, not "
+		 "standard input; -F - dumps standard input as raw data");
 }
 
 static void open_input(struct input *in, const struct opts *o)
@@ -373,10 +465,26 @@ size_t src_next(struct source *s, size_t unit, const uint8_t **p)
 		s->pos += want;
 		return want;
 	}
-	if (s->in->fd < 0 || s->eof)
+	if (s->eof)
+		return 0;
+	if (s->in->fd < 0 && s->in->buf == NULL)
 		return 0;
 	if (s->buf == NULL && (s->buf = malloc(CHUNK)) == NULL)
 		tool_die(TOOL_EXIT_INPUT, NULL, "out of memory");
+	if (s->in->fd < 0) {
+		int err = mmbuf_read(s->in->buf, s->pos, s->buf, want);
+
+		if (err == MMBUF_ETRUNCATED) {
+			s->eof = 1;
+			return 0;
+		}
+		if (err < 0)
+			tool_die(TOOL_EXIT_INPUT, s->in->path, "read error: %s",
+				 mmbuf_strerror(err));
+		*p = s->buf;
+		s->pos += want;
+		return want;
+	}
 	while (got < want) {
 		r = read(s->in->fd, s->buf + got, want - got);
 		if (r < 0 && errno == EINTR)
@@ -418,15 +526,12 @@ static uint64_t src_discard(struct source *s, uint64_t n)
  * data, -OFF from its end; a position past the end shows nothing but
  * keeps its offset; one before the start is an error.
  */
-static void resolve_range(const struct opts *o, struct input *in,
-			  struct source *s, uint64_t *start)
+uint64_t resolve_skip(const struct opts *o, const struct input *in)
 {
 	uint64_t pos = 0, mag = 0;
 	int neg = 0;
 	const char *arg = o->skip_arg;
 
-	memset(s, 0, sizeof *s);
-	s->in = in;
 	if (arg != NULL) {
 		int rel = arg[0] == '+';
 
@@ -453,6 +558,16 @@ static void resolve_range(const struct opts *o, struct input *in,
 			pos = mag;
 		}
 	}
+	return pos;
+}
+
+static void resolve_range(const struct opts *o, struct input *in,
+			  struct source *s, uint64_t *start)
+{
+	uint64_t pos = resolve_skip(o, in);
+
+	memset(s, 0, sizeof *s);
+	s->in = in;
 	*start = pos;
 	if (in->len == UINT64_MAX) {
 		s->end = o->limit == UINT64_MAX || pos > UINT64_MAX - o->limit
@@ -487,7 +602,7 @@ static int run_header(const struct opts *o)
 	/* -H and --json show a damaged header but say so in the status;
 	 * --slots is the tool for looking at the damage and succeeds. */
 	if (h.err != 0 && o->mode != MODE_SLOTS) {
-		tool_err(o->path, "%s", mmbuf_strerror(h.err));
+		tool_err(o->path, "%s", tool_buffer_strerror(o->path, h.err));
 		return TOOL_EXIT_INPUT;
 	}
 	return TOOL_EXIT_OK;
@@ -516,8 +631,10 @@ static void run_dump(const struct opts *o, struct input *in)
 		dump_raw(&s);
 		break;
 	case MODE_CANON: {
-		struct canon c = { !o->nosqueeze, g_color, o->display_off };
+		struct canon c;
 		uint64_t first = start;
+
+		canon_setup(&c, o, g_color);
 
 		/* hexdump -s past the end of a regular file starts at its
 		 * size. */
@@ -569,8 +686,17 @@ int main(int argc, char **argv)
 	if (o.mode != MODE_XXD && o.mode != MODE_CANON)
 		g_color = 0;
 
+	/* Binary on a terminal garbles it and helps nobody (as zstd). */
+	if ((o.mode == MODE_RAW || o.mode == MODE_NPY) && !o.force &&
+	    isatty(STDOUT_FILENO))
+		tool_die(TOOL_EXIT_OUTPUT, NULL, "refusing to write binary data "
+			 "(%s) to a terminal; redirect the output, or give "
+			 "--force", o.mode_name);
+	refuse_stdin_buffer(&o);
 	if (o.mode >= MODE_HEADER)
 		return run_header(&o);
+	if (o.follow)
+		return follow(&o, g_color);
 	open_input(&in, &o);
 	run_dump(&o, &in);
 	tool_out_finish();

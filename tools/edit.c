@@ -629,6 +629,7 @@ int edit_parse_index(const struct edit_layout *lay, const char *s, int full,
 	uint64_t idx[MMBUF_MAX_DIMS], elem = 0;
 	uint32_t n = 0;
 	const char *p = s;
+	int neg;
 
 	for (;;) {
 		char comp[64];
@@ -656,19 +657,24 @@ int edit_parse_index(const struct edit_layout *lay, const char *s, int full,
 		}
 		memcpy(comp, p, len);
 		comp[len] = '\0';
-		if (tool_parse_u64(comp, &idx[n]) < 0) {
+		if (tool_parse_signed(comp, &neg, &idx[n]) < 0) {
 			snprintf(why_buf, sizeof why_buf,
 				 "invalid index '%s' (e.g. 5 or 5,2)", s);
 			*why = why_buf;
 			return -1;
 		}
-		if (idx[n] >= lay->shape[n]) {
+		/* A negative component counts from the end of its
+		 * dimension, as in Python: -1 is the last. */
+		if (neg ? idx[n] > lay->shape[n] : idx[n] >= lay->shape[n]) {
 			snprintf(why_buf, sizeof why_buf,
-				 "index %" PRIu64 " is outside dimension %" PRIu32
-				 " (size %" PRIu64 ")", idx[n], n, lay->shape[n]);
+				 "index %s%" PRIu64 " is outside dimension %" PRIu32
+				 " (size %" PRIu64 ")", neg ? "-" : "", idx[n], n,
+				 lay->shape[n]);
 			*why = why_buf;
 			return -1;
 		}
+		if (neg && idx[n] > 0)
+			idx[n] = lay->shape[n] - idx[n];
 		n++;
 		if (comma == NULL)
 			break;

@@ -110,9 +110,10 @@ void edit_layout_init(struct edit_layout *lay, const mmbuf_info *info);
  * The *why messages below point into one static buffer, valid until the
  * next call of edit_parse_index() or edit_parse_value().
  *
- * Parse an element index: comma-separated non-negative integers (as
- * tool_parse_u64 reads them), at most ndim of them, each inside its
- * dimension, e.g. "5,2".  Fewer than ndim components name the first
+ * Parse an element index: comma-separated integers (as tool_parse_signed
+ * reads them), at most ndim of them, each inside its dimension, a negative
+ * one counting from its end as in Python (-1 is the last), e.g. "5,2" or
+ * "-1,0".  Fewer than ndim components name the first
  * element of that sub-array, as NumPy's a[5] does; with full != 0 all ndim
  * are required.  On success stores the byte offset of the element in the
  * data region and returns 0; otherwise returns -1 and points *why at a

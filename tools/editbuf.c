@@ -35,7 +35,9 @@
 /* The exit statuses of editbuf(1). */
 enum {
 	EXIT_APPLIED = 0,
-	EXIT_BAD_INPUT = 1,     /* bad option or input; nothing was written */
+	EXIT_BAD_INPUT = 1,     /* a bad edit for this file (an index outside
+				 * the shape, a bad patch line, an offset past
+				 * the data); nothing was written */
 	EXIT_FILE = 2           /* the buffer could not be opened or written */
 };
 
@@ -87,7 +89,8 @@ static void usage(FILE *fp, int status)
 "  -R, --read-only          view only (interactive mode)\n"
 "      --set OFF=HEX        write the bytes HEX (e.g. deadbeef) at OFF\n"
 "      --set-item IDX=VALUE write one element of the dtype at index IDX\n"
-"                           (e.g. 5,2=3.25, 0=0x7f, 3=(1+2j))\n"
+"                           (e.g. 5,2=3.25, 0=0x7f, 3=(1+2j)); a negative\n"
+"                           index counts from the end (-1,0=7)\n"
 "      --fill OFF:LEN=BYTE  write LEN copies of BYTE (0 to 255) from OFF\n"
 "      --patch FILE         write what an xxd or hexdump -C dump shows\n"
 "                           (e.g. edited output of dumpbuf); - is stdin\n"
@@ -102,13 +105,13 @@ static void usage(FILE *fp, int status)
 "Offsets are data offsets, as decimal, 0x hex or 0 octal numbers with an\n"
 "optional K, M, G or T suffix.  Nothing is written if any EDIT is bad.\n"
 "\n"
-"Exit status: 0 applied, 1 bad option or input (nothing written), 2 the\n"
-"file could not be opened or written.\n",
+"Exit status: 0 applied, 1 bad input (nothing written), 2 the file could\n"
+"not be opened or written, 64 usage error (nothing written).\n",
 		tool_name, tool_name);
 	exit(status);
 }
 
-#define bad_usage(...) tool_usage_error(EXIT_BAD_INPUT, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 /* "OFF=HEX" */
 static void parse_set(struct op *op)
@@ -221,8 +224,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_APPLIED); break;
 		case 'V': tool_print_version(); exit(EXIT_APPLIED);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_BAD_INPUT);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -420,7 +422,8 @@ static int run_script(const struct opts *o)
 
 	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
-		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
+		tool_die(EXIT_FILE, o->path, "%s",
+			 tool_buffer_strerror(o->path, e));
 	mmbuf_get_info(buf, &info);
 	edit_layout_init(&lay, &info);
 	log = edit_log_new(info.capacity);
@@ -501,7 +504,8 @@ static int run_tui(const struct opts *o)
 			  "--patch or --patch-plain)");
 	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
-		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
+		tool_die(EXIT_FILE, o->path, "%s",
+			 tool_buffer_strerror(o->path, e));
 	return editbuf_tui(o->path, fd, buf, o->read_only);
 #else
 	/* Built without ncurses (configure --without-ncurses, or none found):

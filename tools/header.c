@@ -182,6 +182,12 @@ const char *tool_status_text(int st)
 	return st == 0 ? "intact" : mmbuf_strerror(st);
 }
 
+const char *tool_status_name(int st)
+{
+	/* Not mmbuf_err_name(0), "OK", the name of success. */
+	return st == 0 ? "intact" : mmbuf_err_name(st);
+}
+
 /* The integer fields ids[0, n) as JSON members named as in tool_fields[]. */
 static void json_fields(const uint64_t *v, const enum tool_field_id *ids,
 			size_t n)
@@ -244,7 +250,7 @@ void tool_header_json(const struct tool_header *h)
 
 		tool_out_printf("%s\n    {\n      \"slot\": %d,\n", i ? "," : "", i);
 		tool_out_printf("      \"status\": \"%s\",\n",
-				st == 0 ? "ok" : mmbuf_err_name(st));
+				tool_status_name(st));
 		tool_out_str("      \"message\": ");
 		tool_json_cstr(tool_status_text(st));
 		tool_out_printf(",\n      \"current\": %s",
@@ -283,6 +289,9 @@ void tool_header_json(const struct tool_header *h)
 			tool_out_printf("%s%" PRIu64, d ? ", " : "",
 					tool_slot_dim(p, d));
 		tool_out_str("]");
+		tool_out_printf(",\n      \"growing\": %s",
+				v[TOOL_F_RO_COMPAT] & MMBUF_RO_COMPAT_GROWING
+				? "true" : "false");
 		tool_out_str(",\n      \"label\": ");
 		tool_json_str(tool_slot_field(p, TOOL_F_LABEL),
 			      tool_slot_strlen(p, TOOL_F_LABEL));

@@ -82,7 +82,7 @@ void tool_die(int status, const char *file, const char *fmt, ...)
 	exit(status);
 }
 
-void tool_usage_error(int status, const char *fmt, ...)
+void tool_usage_error(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -92,25 +92,92 @@ void tool_usage_error(int status, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "%s: %s\n", tool_name, msg);
 	fprintf(stderr, "Try '%s --help' for more information.\n", tool_name);
-	exit(status);
+	exit(TOOL_EXIT_USAGE);
 }
 
-void tool_getopt_error(const char *short_opts, char **argv)
+/*
+ * The long option that the first n bytes of name stand for, as
+ * getopt_long() matches them: exactly, or as the prefix of one option
+ * (options that differ only in name, as an alias, count as one).  NULL
+ * when none does, or several, which sets *ambiguous.
+ */
+static const struct option *long_option(const struct option *opts,
+					const char *name, size_t n,
+					int *ambiguous)
 {
-	/* strchr() would take a long option's value (256 and up) as a char,
-	 * and find 256 as the terminating NUL. */
-	if (optopt > 0 && optopt < 256 && strchr(short_opts, optopt) != NULL)
-		fprintf(stderr, "%s: option requires an argument -- '%c'\n",
-			tool_name, optopt);
-	else if (optopt != 0 && optopt < 256)
-		fprintf(stderr, "%s: invalid option -- '%c'\n", tool_name,
-			optopt);
-	else if (optopt != 0) /* a long option's own value: no letter */
-		fprintf(stderr, "%s: option '%s' requires an argument\n",
-			tool_name, argv[optind - 1]);
-	else
-		fprintf(stderr, "%s: unrecognized option '%s'\n", tool_name,
-			argv[optind - 1]);
+	const struct option *found = NULL;
+
+	*ambiguous = 0;
+	for (const struct option *o = opts; o->name != NULL; o++) {
+		if (strncmp(o->name, name, n) != 0)
+			continue;
+		if (o->name[n] == '\0') {
+			*ambiguous = 0;
+			return o;
+		}
+		if (found == NULL)
+			found = o;
+		else if (found->has_arg != o->has_arg || found->val != o->val)
+			*ambiguous = 1;
+	}
+	return *ambiguous ? NULL : found;
+}
+
+/* "option '--s' is ambiguous; possibilities: '--seal' '--size'" */
+static void ambiguous_error(const struct option *opts, const char *name,
+			    size_t n)
+{
+	char list[400];
+	size_t len = 0;
+
+	list[0] = '\0';
+	for (const struct option *o = opts; o->name != NULL; o++)
+		if (strncmp(o->name, name, n) == 0 && len < sizeof list)
+			len += (size_t)snprintf(list + len, sizeof list - len,
+						" '--%s'", o->name);
+	tool_usage_error("option '--%.*s' is ambiguous; possibilities:%s",
+			 (int)n, name, list);
+}
+
+void tool_getopt_error(const char *short_opts,
+		       const struct option *long_opts, char **argv)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *p;
+
+	/* "--=x" names no option at all: unrecognized, below. */
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0' && arg[2] != '=') {
+		const char *name = arg + 2;
+		size_t n = strcspn(name, "=");
+		int ambiguous;
+		const struct option *o = long_option(long_opts, name, n,
+						     &ambiguous);
+
+		/*
+		 * The '?' is for this argument unless it is a short option
+		 * of a cluster after it, which getopt() has not passed yet:
+		 * optopt is 0 for an unknown long option, the option's val
+		 * for a known one.
+		 */
+		if (ambiguous && optopt == 0)
+			ambiguous_error(long_opts, name, n);
+		if (o == NULL && optopt == 0)
+			tool_usage_error("unrecognized option '%s'", arg);
+		if (o != NULL && o->val == optopt) {
+			if (name[n] == '=')
+				tool_usage_error("option '--%s' doesn't allow "
+						 "an argument", o->name);
+			tool_usage_error("option '--%s' requires an argument",
+					 o->name);
+		}
+	}
+	if (optopt <= 0 || optopt >= 256)
+		tool_usage_error("unrecognized option '%s'", arg);
+	/* strchr() would find a NUL optopt as the terminating NUL. */
+	p = strchr(short_opts, optopt);
+	if (p != NULL && p[1] == ':')
+		tool_usage_error("option requires an argument -- '%c'", optopt);
+	tool_usage_error("invalid option -- '%c'", optopt);
 }
 
 void tool_print_version(void)

@@ -33,11 +33,14 @@
 #include "common.h"
 
 /* Exit statuses: see EXIT STATUS in mkbuf(1). */
-#define EXIT_USAGE TOOL_EXIT_USAGE   /* 1: bad option or argument */
+#define EXIT_USAGE TOOL_EXIT_USAGE   /* 64: the command line is wrong */
 #define EXIT_INPUT TOOL_EXIT_INPUT   /* 2: cannot read --from, bad .npy */
 #define EXIT_CREATE TOOL_EXIT_OUTPUT /* 3: cannot create or write FILE */
 
 #define CHUNK (4u << 20)
+
+/* After a full disk, when the space was only reserved, not written. */
+#define SPARSE_HINT "--sparse does not reserve the space on disk"
 
 /* The one copy buffer: static, so that no exit path leaks it. */
 static uint8_t chunk[CHUNK];
@@ -49,13 +52,14 @@ enum {
 
 struct opts {
 	const char *path;
-	uint64_t size;
-	int size_set;
+	uint64_t capacity;
+	int capacity_set;
 	const char *dtype_arg;
 	int dtype_set;
 	char dtype[MMBUF_DTYPE_MAX + 1];
 	uint32_t itemsize;
 	const char *shape_arg;
+	int growing;            /* --shape '*,...': the first dimension grows */
 	uint32_t ndim;
 	uint64_t shape[MMBUF_MAX_DIMS];
 	uint64_t length;
@@ -78,7 +82,8 @@ struct opts {
 static const char short_opts[] = "s:t:L:fqhV";
 
 static const struct option long_opts[] = {
-	{ "size", required_argument, NULL, 's' },
+	{ "capacity", required_argument, NULL, 's' },
+	{ "size", required_argument, NULL, 's' },  /* deprecated: --capacity */
 	{ "dtype", required_argument, NULL, 't' },
 	{ "shape", required_argument, NULL, OPT_SHAPE },
 	{ "length", required_argument, NULL, OPT_LENGTH },
@@ -103,18 +108,22 @@ static void usage(FILE *fp, int status)
 {
 	fprintf(fp,
 "Usage: %s [OPTION]... FILE\n"
-"  or:  %s --resize SIZE [--sparse] [--json] [-q] FILE\n"
+"  or:  %s --resize BYTES [--sparse] [--json] [-q] FILE\n"
 "Create a buffer file, or change the capacity of one.\n"
 "\n"
-"Size and layout (one of -s, --shape, --from, --from-npy is needed):\n"
-"  -s, --size SIZE       bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
-"                        GiB, TiB: powers of 1024)\n"
+"Capacity and layout (one of -s, --shape, --from, --from-npy is needed):\n"
+"  -s, --capacity BYTES  bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
+"                        GiB, TiB: powers of 1024; at most 8388607T);\n"
+"                        --size is a deprecated name of --capacity\n"
 "  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
-"      --shape DIMS      dimensions, e.g. 1000x3; without -s the size is\n"
-"                        their product times the item size, with -s they\n"
-"                        must agree\n"
-"      --length N        committed length in bytes (default: the size;\n"
-"                        0 makes an appendable buffer)\n"
+"      --shape DIMS      dimensions, e.g. 1000x3; without -s the capacity\n"
+"                        is their product times the item size, with -s\n"
+"                        they must agree; a first dimension '*' (e.g. '*,3')\n"
+"                        grows with the length, as rows are appended\n"
+"                        (the capacity is then -s, or 0)\n"
+"      --length N        committed length in bytes (default: the capacity;\n"
+"                        with '*', that of the --from data, or 0; 0 makes\n"
+"                        an appendable buffer)\n"
 "  -L, --label TEXT      a label (UTF-8, at most 255 bytes)\n"
 "      --align BYTES     align the data to BYTES (a power of two, at most\n"
 "                        2M; default 4096)\n"
@@ -124,16 +133,16 @@ static void usage(FILE *fp, int status)
 "\n"
 "Initial data (default: zeros):\n"
 "      --from FILE       the bytes of FILE, or of standard input for -;\n"
-"                        the size defaults to its length\n"
+"                        the capacity defaults to its length\n"
 "      --from-npy FILE   dtype, shape and data of a NumPy .npy file\n"
 "      --fill BYTE       every byte of the data set to BYTE (0-255)\n"
 "      --seal            store the checksums of the data [0, length)\n"
 "\n"
 "Resizing an existing buffer:\n"
-"      --resize SIZE     grow or shrink the data region of FILE to SIZE\n"
-"                        bytes (preallocated unless --sparse or the file\n"
-"                        is sparse); a shrink needs the length to fit and\n"
-"                        no other process to have FILE open\n"
+"      --resize BYTES    grow or shrink the capacity of FILE to BYTES\n"
+"                        (preallocated unless --sparse or the file is\n"
+"                        sparse); a shrink needs the length to fit and no\n"
+"                        other process to have FILE open\n"
 "\n"
 "Output:\n"
 "      --json            print the created header as JSON (dumpbuf --json)\n"
@@ -141,22 +150,24 @@ static void usage(FILE *fp, int status)
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
-"Exit status: 0 success, 1 usage error, 2 cannot read the --from or\n"
-"--from-npy input or it is invalid, 3 cannot create or write FILE.\n",
+"Exit status: 0 success, 2 cannot read the --from or --from-npy input or\n"
+"it is invalid, 3 cannot create or write FILE, 64 usage error.\n",
 		tool_name, tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
-/* "1000x3" or "1000,3"; a single number is one dimension. */
+/* "1000x3" or "1000,3"; a single number is one dimension.  A first
+ * dimension of "*" grows with the length (MMBUF_CREATE_GROWING). */
 static void parse_shape(struct opts *o, const char *arg)
 {
 	char dim[64];
 	const char *p = arg;
 
 	o->ndim = 0;
+	o->growing = 0;
 	for (;;) {
 		size_t n = strcspn(p, "x,");
 
@@ -164,9 +175,13 @@ static void parse_shape(struct opts *o, const char *arg)
 			goto bad;
 		memcpy(dim, p, n);
 		dim[n] = '\0';
-		if (dim[0] < '0' || dim[0] > '9' ||
-		    tool_parse_u64(dim, &o->shape[o->ndim]) < 0)
+		if (o->ndim == 0 && strcmp(dim, "*") == 0) {
+			o->growing = 1;
+			o->shape[0] = 0;
+		} else if (dim[0] < '0' || dim[0] > '9' ||
+			   tool_parse_u64(dim, &o->shape[o->ndim]) < 0) {
 			goto bad;
+		}
 		o->ndim++;
 		p += n;
 		if (*p == '\0')
@@ -174,8 +189,8 @@ static void parse_shape(struct opts *o, const char *arg)
 		p++;
 	}
 bad:
-	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d)",
-		  arg, MMBUF_MAX_DIMS);
+	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d;"
+		  " the first may be '*')", arg, MMBUF_MAX_DIMS);
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)
@@ -192,9 +207,11 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (tool_parse_size(optarg, &o->size) < 0)
-				bad_usage("invalid size: '%s'", optarg);
-			o->size_set = 1;
+			if (tool_parse_size(optarg, &o->capacity) < 0 ||
+			    o->capacity > TOOL_SIZE_MAX)
+				bad_usage("invalid capacity: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
+			o->capacity_set = 1;
 			break;
 		case 't': o->dtype_arg = optarg; o->dtype_set = 1; break;
 		case OPT_SHAPE: o->shape_arg = optarg; parse_shape(o, optarg); break;
@@ -232,16 +249,17 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_SEAL: o->seal = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_RESIZE:
-			if (tool_parse_size(optarg, &o->resize) < 0)
-				bad_usage("invalid size: '%s'", optarg);
+			if (tool_parse_size(optarg, &o->resize) < 0 ||
+			    o->resize > TOOL_SIZE_MAX)
+				bad_usage("invalid capacity: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
 			o->resize_set = 1;
 			break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout, TOOL_EXIT_OK); break;
 		case 'V': tool_print_version(); exit(TOOL_EXIT_OK);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -252,7 +270,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 	if (o->resize_set) {
 		/* Only what applies to an existing buffer. */
-		if (o->size_set || o->shape_arg != NULL || o->dtype_set ||
+		if (o->capacity_set || o->shape_arg != NULL || o->dtype_set ||
 		    o->length_set || o->label != NULL || o->align != 0 ||
 		    o->mode_set || o->force || o->from != NULL ||
 		    o->from_npy != NULL || o->fill >= 0 || o->seal)
@@ -266,12 +284,14 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (o->fill >= 0 && (o->from != NULL || o->from_npy != NULL))
 		bad_usage("%s", "--fill cannot be used with --from or --from-npy");
 	if (o->from_npy != NULL &&
-	    (o->size_set || o->shape_arg != NULL || o->dtype_set))
-		bad_usage("%s", "--from-npy takes the size, dtype and shape from "
-			  "the file: -s, -t and --shape cannot be used with it");
-	if (!o->size_set && o->shape_arg == NULL && o->from == NULL &&
+	    (o->capacity_set || o->shape_arg != NULL || o->dtype_set))
+		bad_usage("%s", "--from-npy takes the capacity, dtype and "
+			  "shape from the file: -s, -t and --shape cannot be "
+			  "used with it");
+	if (!o->capacity_set && o->shape_arg == NULL && o->from == NULL &&
 	    o->from_npy == NULL)
-		bad_usage("%s", "no size: give -s, --shape, --from or --from-npy");
+		bad_usage("%s", "no capacity: give -s, --shape, --from or "
+			  "--from-npy");
 	if (mmbuf_dtype_parse(o->dtype_arg, o->dtype, &o->itemsize) < 0)
 		bad_usage("unknown dtype: '%s'", o->dtype_arg);
 	if (o->label != NULL && strlen(o->label) > MMBUF_LABEL_MAX)
@@ -285,38 +305,16 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 
 /* Unpublished until the end: closing it discards it. */
 static mmbuf *building;
-static volatile sig_atomic_t caught;
 static const char *target;
-
-static void on_signal(int sig)
-{
-	caught = sig;
-}
-
-/* No SA_RESTART: a read blocked on a pipe or FIFO returns EINTR. */
-static void catch_signals(void)
-{
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
-		sigaction(sigs[i], &sa, NULL);
-}
 
 /* After a signal: discard the buffer, then die of the signal. */
 static void check_signal(void)
 {
-	int sig = caught;
-
-	if (sig == 0)
+	if (tool_caught == 0)
 		return;
 	mmbuf_close(building);
 	building = NULL;
-	signal(sig, SIG_DFL);
-	raise(sig);
+	tool_die_of_signal();
 }
 
 /* Report, discard the buffer, exit. */
@@ -368,9 +366,10 @@ static void dir_of(const char *path, char *dir, size_t sz)
  * is left behind whatever happens.  The spool is on the same filesystem as
  * the buffer, which has to hold the data anyway.
  */
-static int spool_stdin(const char *path, uint64_t *size)
+static int spool_stdin(const char *path, uint64_t *size, int quiet)
 {
 	char dir[PATH_MAX], name[PATH_MAX + 32];
+	struct tool_progress pr;
 	size_t got;
 	uint64_t total = 0;
 	int fd;
@@ -384,11 +383,15 @@ static int spool_stdin(const char *path, uint64_t *size)
 			tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 		unlink(name);
 	}
+	tool_progress_start(&pr, "reading standard input",
+			    TOOL_PROGRESS_UNKNOWN, !quiet);
 	for (;;) {
 		if (tool_read_full(STDIN_FILENO, chunk, CHUNK, &got,
-				   check_signal) < 0)
+				   check_signal) < 0) {
+			tool_progress_end(&pr);
 			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
 				 strerror(errno));
+		}
 		if (got == 0)
 			break;
 		for (size_t off = 0; off < got;) {
@@ -396,14 +399,18 @@ static int spool_stdin(const char *path, uint64_t *size)
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w < 0)
+			if (w < 0) {
+				tool_progress_end(&pr);
 				tool_die(EXIT_CREATE, path,
 					 "cannot spool standard input: %s",
 					 strerror(errno));
+			}
 			off += (size_t)w;
 		}
 		total += got;
+		tool_progress_update(&pr, total);
 	}
+	tool_progress_end(&pr);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 	*size = total;
@@ -472,8 +479,8 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	tool_progress_end(&pr);
 	if (!the_rest_is_not_data && off == cap &&
 	    tool_read_full(fd, &extra, 1, &got, check_signal) == 0 && got > 0)
-		fail(EXIT_INPUT, src, "larger than the size of the buffer (%"
-		     PRIu64 " bytes)", cap);
+		fail(EXIT_INPUT, src, "larger than the capacity of the buffer "
+		     "(%" PRIu64 " bytes)", cap);
 }
 
 /* ------------------------------------------------------------------ */
@@ -503,7 +510,8 @@ static int resize_main(const struct opts *o)
 
 	err = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
 	if (err < 0)
-		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+		tool_die(EXIT_CREATE, o->path, "%s",
+			 tool_buffer_strerror(o->path, err));
 	old = mmbuf_capacity(buf);
 	if (o->resize < mmbuf_length(buf))
 		err = MMBUF_ELENGTH;
@@ -531,6 +539,10 @@ static int resize_main(const struct opts *o)
 		if (err == MMBUF_EBUSY)
 			tool_die(EXIT_CREATE, o->path, "cannot shrink: other "
 				 "processes have it open");
+		if ((err == -ENOSPC || err == -EDQUOT) && !o->sparse &&
+		    o->resize > old)
+			tool_die(EXIT_CREATE, o->path, "cannot resize: %s ("
+				 SPARSE_HINT ")", mmbuf_strerror(err));
 		tool_die(EXIT_CREATE, o->path, "cannot resize: %s",
 			 mmbuf_strerror(err));
 	}
@@ -566,6 +578,8 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 		tool_out_str("none");
 	for (uint32_t d = 0; d < i->ndim; d++)
 		tool_out_printf("%s%" PRIu64, d ? "x" : "", i->shape[d]);
+	if (i->ro_compat & MMBUF_RO_COMPAT_GROWING)
+		tool_out_str(" (the first dimension growing)");
 	tool_out_printf(", capacity %" PRIu64 ", length %" PRIu64
 			", data offset %" PRIu64 "%s\n",
 			i->capacity, i->length, i->data_offset,
@@ -583,6 +597,7 @@ int main(int argc, char **argv)
 	int in_fd = -1, err;
 	const char *src = NULL;
 	struct tool_npy npy;
+	int sized;              /* -s or a fixed shape give the capacity */
 
 	tool_init(argv[0]);
 	parse_opts(&o, argc, argv);
@@ -603,17 +618,31 @@ int main(int argc, char **argv)
 		o.ndim = npy.ndim;
 		memcpy(o.shape, npy.shape, sizeof o.shape);
 	} else {
-		if (o.shape_arg != NULL) {
+		sized = o.capacity_set || (o.shape_arg != NULL && !o.growing);
+		if (o.growing) {
+			/* The rows are whole rows of the length: a row of no
+			 * bytes would make any length a shape of no end. */
+			if (tool_shape_bytes(o.shape + 1, o.ndim - 1, o.itemsize,
+					     &need) < 0)
+				bad_usage("shape %s of %s is too large", o.shape_arg,
+					  o.dtype);
+			if (need == 0)
+				bad_usage("shape %s of %s: the rows of a growing "
+					  "first dimension cannot be empty",
+					  o.shape_arg, o.dtype);
+			cap = o.capacity_set ? o.capacity : 0;
+		} else if (o.shape_arg != NULL) {
 			if (tool_shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
 				bad_usage("shape %s of %s is too large", o.shape_arg,
 					  o.dtype);
-			if (o.size_set && o.size != need)
+			if (o.capacity_set && o.capacity != need)
 				bad_usage("shape %s of %s is %" PRIu64 " bytes, "
-					  "but the size is %" PRIu64, o.shape_arg,
-					  o.dtype, need, o.size);
+					  "but the capacity is %" PRIu64,
+					  o.shape_arg, o.dtype, need,
+					  o.capacity);
 			cap = need;
-		} else if (o.size_set) {
-			cap = o.size;
+		} else if (o.capacity_set) {
+			cap = o.capacity;
 		}
 		if (o.from != NULL && strcmp(o.from, "-") == 0) {
 			off_t pos;
@@ -626,9 +655,9 @@ int main(int argc, char **argv)
 				src_size = (uint64_t)pos < (uint64_t)st.st_size
 					   ? (uint64_t)st.st_size - (uint64_t)pos
 					   : 0;
-			else if (!o.size_set && o.shape_arg == NULL)
-				in_fd = spool_stdin(o.path, &src_size);
-			if (!o.size_set && o.shape_arg == NULL)
+			else if (!sized)
+				in_fd = spool_stdin(o.path, &src_size, o.quiet);
+			if (!sized)
 				cap = src_size;
 		} else if (o.from != NULL) {
 			src = o.from;
@@ -638,8 +667,7 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISDIR(st.st_mode))
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(EISDIR));
-			if (!S_ISREG(st.st_mode) && !o.size_set &&
-			    o.shape_arg == NULL)
+			if (!S_ISREG(st.st_mode) && !sized)
 				tool_die(EXIT_INPUT, o.from, "not a regular file: "
 					 "give -s or --shape, or use --from - "
 					 "with a redirection");
@@ -648,23 +676,31 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISREG(st.st_mode))
 				src_size = (uint64_t)st.st_size;
-			if (!o.size_set && o.shape_arg == NULL)
+			if (!sized)
 				cap = src_size;
 			else if (S_ISREG(st.st_mode) && src_size > cap)
-				tool_die(EXIT_INPUT, o.from, "larger than the size "
-					 "of the buffer (%" PRIu64 " bytes)", cap);
+				tool_die(EXIT_INPUT, o.from, "larger than the "
+					 "capacity of the buffer (%" PRIu64
+					 " bytes)", cap);
 		}
-		if (o.from != NULL && o.shape_arg == NULL && o.size_set == 0 &&
-		    cap % o.itemsize != 0)
+		if (o.from != NULL && !sized && cap % o.itemsize != 0)
 			tool_die(EXIT_INPUT, src, "%" PRIu64 " bytes is not a "
 				 "whole number of %s elements", cap, o.dtype);
 	}
 	if (o.length_set && o.length > cap)
-		bad_usage("length %" PRIu64 " exceeds the size (%" PRIu64
+		bad_usage("length %" PRIu64 " exceeds the capacity (%" PRIu64
 			  " bytes)", o.length, cap);
 
 	co.capacity = cap;
-	co.length = o.length_set ? o.length : MMBUF_LENGTH_CAPACITY;
+	/* A growing buffer has the rows of the data given, else none yet. */
+	if (o.length_set)
+		co.length = o.length;
+	else if (!o.growing)
+		co.length = MMBUF_LENGTH_CAPACITY;
+	else if (in_fd < 0)
+		co.length = 0;
+	else
+		co.length = src_size > 0 && src_size < cap ? src_size : cap;
 	co.dtype = o.dtype;
 	co.ndim = o.ndim;
 	memcpy(co.shape, o.shape, sizeof co.shape);
@@ -672,14 +708,21 @@ int main(int argc, char **argv)
 	co.align = o.align;
 	co.flags = MMBUF_CREATE_UNPUBLISHED | (o.force ? MMBUF_CREATE_REPLACE : 0) |
 		   (o.sparse ? MMBUF_CREATE_SPARSE : 0) |
-		   (o.mode_set ? MMBUF_CREATE_MODE : 0); /* --mode 0 is 0 */
+		   (o.mode_set ? MMBUF_CREATE_MODE : 0) | /* --mode 0 is 0 */
+		   (o.growing ? MMBUF_CREATE_GROWING : 0);
 	co.mode = o.mode;
 
-	catch_signals();
+	tool_catch_signals();
 	err = mmbuf_create(o.path, &co, &buf);
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
+			     mmbuf_strerror(err));
+		/* The space was reserved for data that is not written now;
+		 * --sparse does not reserve it. */
+		if ((err == -ENOSPC || err == -EDQUOT) && !o.sparse &&
+		    in_fd < 0 && o.fill <= 0)
+			fail(EXIT_CREATE, o.path, "%s (" SPARSE_HINT ")",
 			     mmbuf_strerror(err));
 		if (err == MMBUF_ENOTREG)
 			not_replaced(o.path);
@@ -700,8 +743,12 @@ int main(int argc, char **argv)
 
 		snprintf(what, sizeof what, "sealing %s", target);
 		tool_lib_progress_init(&pr, what, !o.quiet);
-		err = mmbuf_seal(buf, 0, 0, tool_lib_progress, &pr);
+		/* The tools accept the SIGBUS handler of a mapped seal. */
+		err = mmbuf_seal(buf, 0, MMBUF_CHECKSUM_MAPPED, 0,
+				 tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
+		/* A signal stopped the seal: discard the buffer, and die. */
+		check_signal();
 		if (err < 0)
 			fail(EXIT_CREATE, o.path, "cannot seal: %s",
 			     mmbuf_strerror(err));

@@ -12,103 +12,332 @@
 #include "mmbuf.h"
 
 #include "common.h"
+#include "pow10.h"
 
+/* ------------------------------------------------------------------ */
+/* Integers                                                            */
+
+static const char digit_pairs[201] =
+	"00010203040506070809" "10111213141516171819"
+	"20212223242526272829" "30313233343536373839"
+	"40414243444546474849" "50515253545556575859"
+	"60616263646566676869" "70717273747576777879"
+	"80818283848586878889" "90919293949596979899";
+
+/* The decimal digits of v, written backwards so that they end at end;
+ * returns their count (1 to 20). */
+static int digits_before(uint64_t v, char *end)
+{
+	char *p = end;
+
+	while (v >= 100) {
+		unsigned r = (unsigned)(v % 100);
+
+		v /= 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * r, 2);
+	}
+	if (v >= 10) {
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * v, 2);
+	} else {
+		*--p = (char)('0' + v);
+	}
+	return (int)(end - p);
+}
+
+char *tool_put_u64(char *o, uint64_t v)
+{
+	char tmp[24];
+	int n = digits_before(v, tmp + sizeof tmp);
+
+	memcpy(o, tmp + sizeof tmp - n, (size_t)n);
+	return o + n;
+}
+
+char *tool_put_i64(char *o, int64_t v)
+{
+	if (v < 0) {
+		*o++ = '-';
+		return tool_put_u64(o, -(uint64_t)v);
+	}
+	return tool_put_u64(o, (uint64_t)v);
+}
+
+/* ------------------------------------------------------------------ */
+/* The shortest float text                                             */
 /*
- * Floats print as the shortest text that reads back to the same value, in
- * the layout of Python's repr: fixed notation for decimal exponents from
- * -4 to 15 (with ".0" on whole numbers), else d.ddde+XX.  The digits come
- * from %.*e (correctly rounded by the C library) at the smallest precision
- * that reads back through strtod (strtof for f4, a rounding to the nearest
- * half for f2).
+ * Floats print as the shortest text that reads back to the same value and,
+ * of those, the nearest to it (what Python's repr and NumPy's repr of a
+ * float32 or float16 print), in the layout of Python's repr: fixed notation
+ * for decimal exponents from -4 to 15 (with ".0" on whole numbers), else
+ * d.ddde+XX (for f4 and f2, NumPy's choice of the two; see numpy_sci).
+ *
+ * The digits come from Schubfach (Raffaello Giulietti, "The Schubfach way
+ * to render doubles", 2020-2021), written here from the paper: of the
+ * published shortest round-trip algorithms it needs the smallest table (one
+ * 126-bit power of ten per decimal exponent, tools/pow10.h, made and checked
+ * by tools/gen-pow10.py), three multiplications and no loop, and it is
+ * plain C (Debian's libdouble-conversion and libdragonbox are C++).  The
+ * scaled value and both ends of the interval that reads back are rounded to
+ * odd from 10^-k to 126 bits (64 for f4 and f2), which the paper proves
+ * keeps every comparison with the candidates exact; then the one candidate
+ * of 10^(k+1) in the interval, if there is one, else of 10^k s and s + 1
+ * the one in it or the nearer to the value.  Unlike Java's Double.toString,
+ * which the paper's code serves, a single digit is never widened to two
+ * (Java prints 4.9E-324, Python 5e-324): no minimum of 100 for s and no
+ * scaling of tiny subnormals by 10 (the few significands below the paper's
+ * C_TINY, 3 for f8 and 8 for f4, are among those the test checks one by
+ * one).  f2 goes through the f4 computation with the half's own
+ * interval.  tests/tools/dumpbuf-shortest.sh checks every f2 value against
+ * NumPy, and random and special f8 and f4 bit patterns against Python and
+ * NumPy.
  */
 
-/* Split "d.ddde+XX" (from %.*e of a non-negative value) into the digits
- * without trailing zeros and the decimal exponent of the first one. */
-static void split_e(const char *buf, char *d, int *exp)
+/* floor(x / 2^s) for any sign, without relying on >> of negatives. */
+static int floor_shift(int64_t x, int s)
 {
-	const char *e = strchr(buf, 'e');
-	size_t n = 0;
+	return (int)(x >= 0 ? x >> s : -((-x - 1) >> s) - 1);
+}
 
-	for (const char *q = buf; q < e; q++)
-		if (*q != '.')
-			d[n++] = *q;
-	while (n > 1 && d[n - 1] == '0')
-		n--;
-	d[n] = '\0';
-	*exp = atoi(e + 1);
+/* floor(q log10 2), floor(log10(3/4 2^q)), floor(e log2 10), exact over
+ * the exponents used here (checked by tools/gen-pow10.py). */
+static int flog10pow2(int q)
+{
+	return floor_shift((int64_t)q * 661971961083, 41);
+}
+
+static int flog10_3q_pow2(int q)
+{
+	return floor_shift((int64_t)q * 661971961083 - 274743187321, 41);
+}
+
+static int flog2pow10(int e)
+{
+	return floor_shift((int64_t)e * 913124641741, 38);
+}
+
+static uint64_t mul_high(uint64_t a, uint64_t b)
+{
+#ifdef __SIZEOF_INT128__
+	return (uint64_t)(((unsigned __int128)a * b) >> 64);
+#else
+	uint64_t a0 = (uint32_t)a, a1 = a >> 32, b0 = (uint32_t)b, b1 = b >> 32;
+	uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+	uint64_t mid = (p00 >> 32) + (uint32_t)p01 + (uint32_t)p10;
+
+	return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+#endif
+}
+
+/* cp g / 2^127 rounded to odd, g = g1 2^63 + g0 (f8). */
+static uint64_t rop8(uint64_t g1, uint64_t g0, uint64_t cp)
+{
+	uint64_t x1 = mul_high(g0, cp);
+	uint64_t y0 = g1 * cp, y1 = mul_high(g1, cp);
+	uint64_t z = (y0 >> 1) + x1;
+	uint64_t mask = ((uint64_t)1 << 63) - 1;
+
+	return (y1 + (z >> 63)) | (((z & mask) + mask) >> 63);
+}
+
+/* cp g / 2^95 rounded to odd (f4, f2). */
+static uint64_t rop4(uint64_t g, uint64_t cp)
+{
+	uint64_t x1 = mul_high(g, cp);
+	uint64_t mask = ((uint64_t)1 << 32) - 1;
+
+	return (x1 >> 31) | (((x1 & mask) + mask) >> 32);
 }
 
 /*
- * The shortest digits of v (not negative) that read back (through ok()) as
- * v: the digit string without a point in d, the decimal exponent of its
- * first digit in *exp.
+ * The shortest decimal m 10^e in the interval of c 2^q that reads back (c
+ * even: ends included), nearest to it; irregular when c is the least
+ * significand of a binade above the subnormals, whose interval reaches a
+ * quarter of 2^q below and a half above.  wide: f8 (126-bit powers), else
+ * f4 and f2 (64-bit).
  */
-static void shortest_digits(double v, int maxprec,
-			    int (*ok)(const char *, double), char *d, int *exp)
+static void shortest(int q, uint64_t c, int irregular, int wide,
+		     uint64_t *m, int *e)
 {
-	char buf[64];
-	int prec, e2;
+	uint64_t out = c & 1, cb = c << 2, cbr = cb + 2, cbl;
+	uint64_t vb, vbl, vbr, s, t, sp10, tp10;
+	int k, h, uin, win;
 
-	if (v == 0 || frexp(v, &e2) != 0.5) {
-		/* If p digits read back then p + 1 digits do (they are at
-		 * least as close, and the interval that reads back is
-		 * symmetric): search for the smallest p. */
-		int lo = 1, hi = maxprec;
+	if (!irregular) {
+		cbl = cb - 2;
+		k = flog10pow2(q);
+	} else {
+		cbl = cb - 1;
+		k = flog10_3q_pow2(q);
+	}
+	h = q + flog2pow10(-k) + (wide ? 2 : 33);
+	if (wide) {
+		const uint64_t *g = pow10_g[k - POW10_K_MIN];
 
-		while (lo < hi) {
-			int mid = (lo + hi) / 2;
+		vb = rop8(g[0], g[1], cb << h);
+		vbl = rop8(g[0], g[1], cbl << h);
+		vbr = rop8(g[0], g[1], cbr << h);
+	} else {
+		uint64_t g = pow10_g[k - POW10_K_MIN][0] + 1;
 
-			snprintf(buf, sizeof buf, "%.*e", mid - 1, v);
-			if (ok(buf, v))
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		snprintf(buf, sizeof buf, "%.*e", lo - 1, v);
-		split_e(buf, d, exp);
+		vb = rop4(g, cb << h);
+		vbl = rop4(g, cbl << h);
+		vbr = rop4(g, cbr << h);
+	}
+	s = vb >> 2;
+	/* A candidate of 10^(k+1): the interval is narrower than 10^(k+1),
+	 * so at most one of them is in it.  (sp10 = 0 never is.) */
+	sp10 = 10 * (s / 10);
+	tp10 = sp10 + 10;
+	uin = vbl + out <= sp10 << 2;
+	win = (tp10 << 2) + out <= vbr;
+	if (uin != win) {
+		*m = uin ? sp10 : tp10;
+		*e = k;
 		return;
 	}
-	/* A power of two: the interval that reads back is twice as wide
-	 * above it as below, so the nearest p-digit number can fail where
-	 * the next one up reads back (0.01563 for the f2 value 0.015625);
-	 * try both at every precision. */
-	for (prec = 1; prec <= maxprec; prec++) {
-		unsigned long long m;
-		char up[64];
-		int x;
+	/* Of 10^k: at least one of s and s + 1 is in the interval. */
+	t = s + 1;
+	uin = vbl + out <= s << 2;
+	win = (t << 2) + out <= vbr;
+	if (uin != win) {
+		*m = uin ? s : t;
+	} else {
+		int64_t cmp = (int64_t)(vb - ((s + t) << 1));
 
-		snprintf(buf, sizeof buf, "%.*e", prec - 1, v);
-		if (ok(buf, v) || prec == maxprec) {
-			split_e(buf, d, exp);
-			return;
-		}
-		split_e(buf, d, &x);
-		/* The digits as an integer, plus one in the last place. */
-		m = strtoull(d, NULL, 10);
-		for (size_t k = strlen(d); k < (size_t)prec; k++)
-			m *= 10;
-		snprintf(up, sizeof up, "%llue%d", m + 1, x - prec + 1);
-		if (ok(up, v)) {
-			/* Its digits; 99..9 + 1 carries into a new first one. */
-			size_t n = (size_t)snprintf(d, 24, "%llu", m + 1);
-
-			*exp = x + (n > (size_t)prec);
-			while (n > 1 && d[n - 1] == '0')
-				d[--n] = '\0';
-			return;
-		}
+		*m = cmp < 0 || (cmp == 0 && (s & 1) == 0) ? s : t;
 	}
+	*e = k;
 }
 
-static int ok_f8(const char *s, double v)
+/*
+ * Python's repr of m 10^e (m > 0); dot0 adds ".0" to whole numbers in
+ * fixed notation (repr(float) does, complex parts do not).  sci: -1 for
+ * Python's choice of notation by the decimal exponent, else 1 for
+ * d.ddde+XX or 0 for fixed.
+ */
+static char *put_decimal(char *o, uint64_t m, int e, int dot0, int sci)
 {
-	return strtod(s, NULL) == v;
+	char tmp[24], *d;
+	int n, exp;
+
+	while (m % 10 == 0) {
+		m /= 10;
+		e++;
+	}
+	n = digits_before(m, tmp + sizeof tmp);
+	d = tmp + sizeof tmp - n;
+	exp = e + n - 1;
+	if (sci < 0)
+		sci = exp < -4 || exp >= 16;
+	if (!sci) {
+		if (exp < 0) {
+			memcpy(o, "0.0000", (size_t)(1 - exp));
+			o += 1 - exp;
+			memcpy(o, d, (size_t)n);
+			return o + n;
+		}
+		if (n > exp + 1) {
+			memcpy(o, d, (size_t)exp + 1);
+			o += exp + 1;
+			*o++ = '.';
+			memcpy(o, d + exp + 1, (size_t)(n - exp - 1));
+			return o + n - exp - 1;
+		}
+		memcpy(o, d, (size_t)n);
+		o += n;
+		memset(o, '0', (size_t)(exp + 1 - n));
+		o += exp + 1 - n;
+		if (dot0) {
+			memcpy(o, ".0", 2);
+			o += 2;
+		}
+		return o;
+	}
+	*o++ = d[0];
+	if (n > 1) {
+		*o++ = '.';
+		memcpy(o, d + 1, (size_t)(n - 1));
+		o += n - 1;
+	}
+	*o++ = 'e';
+	*o++ = exp < 0 ? '-' : '+';
+	exp = abs(exp);
+	if (exp >= 100) {
+		*o++ = (char)('0' + exp / 100);
+		exp %= 100;
+	}
+	memcpy(o, digit_pairs + 2 * exp, 2);
+	return o + 2;
 }
 
-static int ok_f4(const char *s, double v)
+/*
+ * The shortest text of a float with mbits bits of fraction and ebits of
+ * exponent (f8 52/11, f4 23/8, f2 10/5) given as its bits; sci as for
+ * put_decimal.
+ */
+static char *put_binary(char *o, uint64_t bits, int mbits, int ebits,
+			int dot0, int sci)
 {
-	return strtof(s, NULL) == (float)v;
+	uint64_t frac = bits & (((uint64_t)1 << mbits) - 1);
+	int bexp = (int)(bits >> mbits) & ((1 << ebits) - 1);
+	int emax = (1 << ebits) - 1, bias = (1 << (ebits - 1)) - 1;
+	int qmin = 1 - bias - mbits;
+	uint64_t m;
+	int e;
+
+	if (bexp == emax && frac != 0) {
+		memcpy(o, "nan", 3);
+		return o + 3;
+	}
+	if (bits >> (mbits + ebits))
+		*o++ = '-';
+	if (bexp == emax) {
+		memcpy(o, "inf", 3);
+		return o + 3;
+	}
+	if (bexp == 0 && frac == 0) {
+		memcpy(o, dot0 ? "0.0" : "0", dot0 ? 3 : 1);
+		return o + (dot0 ? 3 : 1);
+	}
+	if (bexp == 0)
+		shortest(qmin, frac, 0, mbits > 23, &m, &e);
+	else
+		shortest(qmin + bexp - 1, frac | (uint64_t)1 << mbits,
+			 frac == 0 && bexp > 1, mbits > 23, &m, &e);
+	return put_decimal(o, m, e, dot0, sci);
 }
+
+/*
+ * NumPy chooses the notation of a float32 or float16 by its value, fixed
+ * from 1e-4 (inclusive) to 1e16, where Python looks at the decimal
+ * exponent of the digits: they differ on the float32 nearest 1e-4,
+ * 9.99999975e-05, whose shortest digits are 1e-4 (NumPy prints 1e-04).
+ */
+static int numpy_sci(double v)
+{
+	v = fabs(v);
+	return !(v >= 1e-4 && v < 1e16);
+}
+
+char *tool_put_float_bits(char *o, uint64_t bits, unsigned n, int dot0)
+{
+	if (n == 2)
+		return put_binary(o, bits, 10, 5, dot0,
+				  numpy_sci(tool_half_to_double((uint16_t)bits)));
+	if (n == 4) {
+		uint32_t b32 = (uint32_t)bits;
+		float f;
+
+		memcpy(&f, &b32, 4);
+		return put_binary(o, bits, 23, 8, dot0, numpy_sci(f));
+	}
+	return put_binary(o, bits, 52, 11, dot0, -1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Loads                                                               */
 
 double tool_half_to_double(uint16_t h)
 {
@@ -147,60 +376,6 @@ uint16_t tool_double_to_half(double x)
 	return sign | (uint16_t)(E << 10) | (uint16_t)r;
 }
 
-static int ok_f2(const char *s, double v)
-{
-	return tool_double_to_half(strtod(s, NULL)) == tool_double_to_half(v);
-}
-
-/* Python's repr of a float given its shortest digits; dot0 adds ".0" to
- * whole numbers in fixed notation (repr(float) does, complex parts do
- * not). */
-static char *put_float(char *o, double v, int maxprec,
-		       int (*ok)(const char *, double), int dot0)
-{
-	char d[40];
-	int exp = 0, n;
-
-	if (isnan(v))
-		return o + sprintf(o, "nan");
-	if (signbit(v))
-		*o++ = '-';
-	if (isinf(v))
-		return o + sprintf(o, "inf");
-	shortest_digits(fabs(v), maxprec, ok, d, &exp);
-	n = (int)strlen(d);
-	if (exp >= -4 && exp < 16) {
-		if (exp < 0) {
-			*o++ = '0';
-			*o++ = '.';
-			for (int i = -1; i > exp; i--)
-				*o++ = '0';
-			memcpy(o, d, (size_t)n);
-			o += n;
-		} else {
-			for (int i = 0; i <= exp; i++)
-				*o++ = i < n ? d[i] : '0';
-			if (n > exp + 1) {
-				*o++ = '.';
-				memcpy(o, d + exp + 1, (size_t)(n - exp - 1));
-				o += n - exp - 1;
-			} else if (dot0) {
-				*o++ = '.';
-				*o++ = '0';
-			}
-		}
-	} else {
-		*o++ = d[0];
-		if (n > 1) {
-			*o++ = '.';
-			memcpy(o, d + 1, (size_t)(n - 1));
-			o += n - 1;
-		}
-		o += sprintf(o, "e%c%02d", exp < 0 ? '-' : '+', abs(exp));
-	}
-	return o;
-}
-
 uint64_t tool_load(const uint8_t *p, unsigned n, char order)
 {
 	uint64_t v = 0;
@@ -232,9 +407,18 @@ double tool_load_float(const uint8_t *p, unsigned n, char order)
 
 char *tool_put_float(char *o, double v, unsigned n, int dot0)
 {
-	if (n == 2)
-		return put_float(o, v, 5, ok_f2, dot0);
-	if (n == 4)
-		return put_float(o, v, 9, ok_f4, dot0);
-	return put_float(o, v, 17, ok_f8, dot0);
+	uint64_t b = 0;
+
+	if (n == 2) {
+		b = tool_double_to_half(v);
+	} else if (n == 4) {
+		float f = (float)v;
+		uint32_t b32;
+
+		memcpy(&b32, &f, 4);
+		b = b32;
+	} else {
+		memcpy(&b, &v, 8);
+	}
+	return tool_put_float_bits(o, b, n, dot0);
 }

@@ -2,8 +2,9 @@
  * verifybuf - check buffer files against their seal, seal them, and
  * repair a damaged header slot from the intact one.  See verifybuf(1).
  *
- * The checking is the library's: mmbuf_verify_path() reads the file with
- * pread(2) on several threads and returns a report; this program turns
+ * The checking is the library's: mmbuf_verify_path() hashes the file in
+ * place (MMBUF_CHECKSUM_MAPPED: this program accepts the library's SIGBUS
+ * handler) on several threads and returns a report; this program turns
  * the report into one verdict line per file (or JSON) and an exit status.
  */
 #include "config.h"
@@ -24,13 +25,12 @@
 #include "common.h"
 
 /* The exit statuses of verifybuf(1); the worst over all files wins.  They
- * are the verdicts of mmbuf_verify_path(), plus one for misuse. */
+ * are the verdicts of mmbuf_verify_path(); misuse is TOOL_EXIT_USAGE. */
 enum {
 	EXIT_VERIFIED = 0,      /* every file matches its seal */
 	EXIT_UNVERIFIABLE = 1,  /* consistent, but no current seal */
 	EXIT_CORRUPT = 2,       /* damage found */
-	EXIT_CANNOT = 3,        /* could not check (or seal, or repair) */
-	EXIT_USAGE = 4
+	EXIT_CANNOT = 3         /* could not check (or seal, or repair) */
 };
 
 enum { OPT_JSON = 256, OPT_SEAL, OPT_REPAIR, OPT_DRY_RUN, OPT_BACKUP,
@@ -95,13 +95,14 @@ static void usage(FILE *fp, int status)
 "  -V, --version         show the version and exit\n"
 "\n"
 "Exit status (the worst over all files): 0 all verified, 1 consistent but\n"
-"not verifiable, 2 corruption found, 3 could not check, 4 usage error.\n",
+"not verifiable, 2 corruption found, 3 could not check; 64 usage error.\n"
+"Ctrl-C stops a seal or a check cleanly, then kills verifybuf (status 130).\n",
 		tool_name);
 	exit(status);
 }
 
 /* Misuse: a message, a hint, and the usage exit status. */
-#define bad_usage(...) tool_usage_error(EXIT_USAGE, __VA_ARGS__)
+#define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
 static void parse_args(int argc, char **argv, struct opts *o)
 {
@@ -137,8 +138,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 		case 'h': usage(stdout, EXIT_VERIFIED); break;
 		case 'V': tool_print_version(); exit(EXIT_VERIFIED);
 		default:
-			tool_getopt_error(short_opts, argv);
-			usage(stderr, EXIT_USAGE);
+			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
 	if (optind >= argc)
@@ -187,7 +187,8 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 	/* The writer lock: MMBUF_EBUSY while another writer is open. */
 	err = mmbuf_open(path, MMBUF_RDWR, &buf);
 	if (err != 0) {
-		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot seal: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	{
@@ -196,9 +197,15 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 
 		snprintf(what, sizeof what, "sealing %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_seal(buf, o->block_shift, o->threads,
-				 tool_lib_progress, &pr);
+		err = mmbuf_seal(buf, o->block_shift, MMBUF_CHECKSUM_MAPPED,
+				 o->threads, tool_lib_progress, &pr);
 		tool_lib_progress_end(&pr);
+	}
+	if (tool_caught) {
+		/* Stopped by a signal: nothing more was committed; the
+		 * buffer closes clean, unsealed. */
+		mmbuf_close(buf);
+		tool_die_of_signal();
 	}
 	if (err != 0) {
 		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
@@ -265,14 +272,15 @@ static int do_repair(const struct opts *o, const char *path, struct action *a)
 	int err, slot = -1;
 
 	/* Find out first, so that a backup is made only when needed. */
-	err = mmbuf_repair(path, MMBUF_REPAIR_DRY_RUN, &slot);
+	err = mmbuf_repair_path(path, MMBUF_REPAIR_DRY_RUN, &slot);
 	if (err == 0 && slot >= 0 && !o->dry_run) {
 		if (o->backup != NULL && (err = save_backup(path, o->backup)) != 0)
 			return err;
-		err = mmbuf_repair(path, 0, &slot);
+		err = mmbuf_repair_path(path, 0, &slot);
 	}
 	if (err != 0) {
-		tool_err(path, "cannot repair: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot repair: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	a->slot = slot;
@@ -289,7 +297,7 @@ static const char *slot_damage(int st)
 {
 	switch (st) {
 	case MMBUF_EMAGIC: return "bad magic";
-	case MMBUF_ECHECKSUM: return "checksum";
+	case MMBUF_ECHECKSUM: return "CRC";  /* the header CRC, not a checksum */
 	case MMBUF_ETORN: return "torn";
 	case MMBUF_EVERSION: return "version";
 	case MMBUF_EFEATURE: return "feature";
@@ -305,7 +313,8 @@ static const char *reason_text(int reason)
 	case MMBUF_REASON_NEVER_SEALED: return "never sealed";
 	case MMBUF_REASON_MODIFIED: return "modified since seal";
 	case MMBUF_REASON_WRITER_OPEN: return "writer open";
-	case MMBUF_REASON_UNCLEAN: return "last writer crashed";
+	case MMBUF_REASON_UNCLEAN:
+		return "unclean, the last writer did not close it";
 	default: return "unknown reason";
 	}
 }
@@ -334,7 +343,7 @@ static int truncated(const mmbuf_report *r)
 	return r->error == MMBUF_ETRUNCATED;
 }
 
-/* "slot 0 checksum; blocks 17-18 at [0x1100000, 0x1300000)" */
+/* "slot 0 CRC; blocks 17-18 at [0x1100000, 0x1300000)" */
 static void corrupt_parts(const mmbuf_report *r)
 {
 	const char *sep = "";
@@ -392,7 +401,7 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		break;
 	case MMBUF_VERDICT_UNVERIFIABLE:
 		tool_out_printf("not verifiable (%s", reason_text(r->reason));
-		/* The older slot of a crashed writer: its last commit, cut
+		/* The older slot of an unclean buffer: its last commit, cut
 		 * short (mmbuf_verify_path in mmbuf(3)). */
 		for (int i = 0; i < 2; i++)
 			if (r->slot_status[i] != 0)
@@ -407,7 +416,8 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		tool_out_str(")\n");
 		break;
 	default:
-		tool_out_printf("cannot check: %s\n", mmbuf_strerror(r->error));
+		tool_out_printf("cannot check: %s\n",
+				tool_buffer_strerror(path, r->error));
 		break;
 	}
 }
@@ -491,8 +501,7 @@ static void json_report(const char *path, const mmbuf_report *r,
 		tool_out_str(", \"slots\": [");
 		for (int i = 0; i < 2; i++)
 			tool_out_printf("%s\"%s\"", i ? ", " : "",
-					r->slot_status[i] == 0 ? "ok"
-					: mmbuf_err_name(r->slot_status[i]));
+					tool_status_name(r->slot_status[i]));
 		tool_out_str("]");
 	} else {
 		tool_out_str(", \"slots\": null");
@@ -543,10 +552,11 @@ static int check_file(const struct opts *o, const char *path)
 
 		snprintf(what, sizeof what, "verifying %s", path);
 		tool_lib_progress_init(&pr, what, !o->quiet);
-		err = mmbuf_verify_path(path, o->threads,
+		err = mmbuf_verify_path(path, MMBUF_CHECKSUM_MAPPED, o->threads,
 					tool_lib_progress, &pr, &r);
 		tool_lib_progress_end(&pr);
 	}
+	tool_die_of_signal();
 	if (err != 0)
 		tool_die(EXIT_CANNOT, path, "%s", mmbuf_strerror(err));
 	status = r->verdict;
@@ -586,6 +596,8 @@ int main(int argc, char **argv)
 
 	tool_init(argv[0]);
 	parse_args(argc, argv, &o);
+	/* Ctrl-C stops a seal or a check cleanly (verifybuf(1)). */
+	tool_catch_signals();
 	for (int i = optind; i < argc; i++) {
 		int st = check_file(&o, argv[i]);
 

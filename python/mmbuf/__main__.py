@@ -9,18 +9,24 @@ object of ``dumpbuf --json``, with the same keys, values and layout (see
 dumpbuf(1), JSON OUTPUT), one object after another: strict JSON in UTF-8
 whatever the file holds.  A file with a damaged header still gets its
 object (``"valid": false``).  Exit status 0 when every file is a valid
-buffer, 1 when one is not, 2 for misuse.  Each file that is not prints
+buffer, 1 when one is not.  Each file that is not prints
 one line "mmbuf: FILE: message" on standard error, and, unless it is a
 damaged header shown with --json, nothing on standard output.
 
 ``verify`` checks each file against its seal and prints one verdict line
 per file, the lines of verifybuf(1) ("FILE: ok", "FILE: not verifiable
-(never sealed)", "FILE: CORRUPT (slot 0 checksum; block 3 at
+(never sealed)", "FILE: CORRUPT (slot 0 CRC; block 3 at
 [0x300000, 0x400000))", "FILE: cannot check: message"), with verifybuf's
 exit statuses: the worst over all files of 0 verified, 1 consistent but
 not verifiable, 2 corruption found, 3 could not check (also when there
 is no XXH3-64 implementation: "mmbuf: FILE: message" on standard
-error), 4 for misuse.
+error).
+
+A usage error (an unknown command or option, a bad option argument, no
+file) exits with 64, EX_USAGE of sysexits.h, as in every C tool, after
+one line naming the problem and "Try 'python3 -m mmbuf --help' for more
+information." (with the command's name for a command's options) on
+standard error.
 
 ``--version`` prints "mmbuf VERSION", VERSION being mmbuf.__version__.
 """
@@ -79,7 +85,7 @@ def info(path, out):
         h = b.header
         state = []
         if h.state & F.STATE_WRITER_OPEN:
-            state.append("writer-open (%s)" % ("a writer is at work"
+            state.append("writer open (%s)" % ("a writer is at work"
                          if b.writer_active else "unclean"))
         if h.state & F.STATE_SEALED:
             state.append("sealed")
@@ -94,7 +100,9 @@ def info(path, out):
             ("writer pid", h.writer_pid),
             ("dtype", "%s (%d bytes per element)" % (shown(h.dtype),
                                                      h.itemsize)),
-            ("shape", "(%s)" % ", ".join(str(d) for d in h.shape)
+            ("shape", "(%s)%s" % (", ".join(str(d) for d in h.shape),
+                                  ", the first dimension growing"
+                                  if h.growing else "")
              if h.ndim else "none (flat)"),
             ("label", '"%s"' % shown(h.label)),
             ("uuid", str(uuidlib.UUID(bytes=h.uuid))),
@@ -197,7 +205,7 @@ def _slot_json(hdr, i, status, current):
     """The object of slot i in dumpbuf --json: every field of a slot that
     starts with the magic, as stored, whether or not it is valid."""
     name = status[i]
-    d = {"slot": i, "status": name or "ok",
+    d = {"slot": i, "status": name or "intact",
          "message": _errors.MESSAGES[name] if name else "intact",
          "current": current == i}
     s = hdr[F.PAGE * i:F.PAGE * i + F.SLOT_SIZE]
@@ -224,6 +232,7 @@ def _slot_json(hdr, i, status, current):
         itemsize=F.ITEMSIZES[code] if dtype[:1] in (b"<", b">")
         and code in F.ITEMSIZES else None,
         ndim=ndim, shape=list(rest[:min(ndim, F.MAX_DIMS)]),
+        growing=bool(ro_compat & F.RO_COMPAT_GROWING),
         label=label.split(b"\0", 1)[0],
         data_checksum="%016x" % data_checksum
         if compat & F.COMPAT_DATA_CHECKSUM else None,
@@ -253,25 +262,63 @@ def info_json(path):
     return _json(d) + "\n", err
 
 
+# A .npy file given as a buffer, as the C tools name it
+# (TOOL_NPY_NOT_BUFFER in tools/common.h).
+NPY_NOT_BUFFER = ("a NumPy .npy file, not an mmbuf buffer file "
+                  "(mkbuf --from-npy makes a buffer of it)")
+
+
+def _is_npy(path):
+    """Whether path starts with the magic of a NumPy .npy file."""
+    try:
+        # Non-blocking: a FIFO is never waited on for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 6) == b"\x93NUMPY"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _message(e, path):
     """The message of the exception e about path, for "mmbuf: FILE:
     message": the strerror of an OSError, the text of an mmbuf.Error
-    without the path it may start with."""
+    without the path it may start with; a .npy file refused as not a
+    buffer is named as one."""
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
+    if isinstance(e, _errors.MagicError) and _is_npy(path):
+        return NPY_NOT_BUFFER
     msg = str(e)
     prefix = "%s: " % (path,)
     return msg[len(prefix):] if msg.startswith(prefix) else msg
 
 
-EXIT_USAGE_VERIFY = 4
+# A usage error, in every command and every tool: EX_USAGE of sysexits.h.
+EXIT_USAGE = 64
 
-_DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "checksum",
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the tools' usage errors: status 64 instead of
+    argparse's 2 (which among verify's statuses means corruption found),
+    and one line naming the problem then a pointer to --help, instead of
+    the usage."""
+
+    def error(self, message):
+        self.exit(EXIT_USAGE, "%s: %s\nTry '%s --help' for more "
+                  "information.\n" % (self.prog, message, self.prog))
+
+
+_DAMAGE = {"MMBUF_EMAGIC": "bad magic", "MMBUF_ECHECKSUM": "CRC",
            "MMBUF_ETORN": "torn", "MMBUF_EVERSION": "version",
            "MMBUF_EFEATURE": "feature", "MMBUF_ETRUNCATED": "missing",
            "MMBUF_EINCONSISTENT": "inconsistent"}
 _REASON = {"never_sealed": "never sealed", "modified": "modified since seal",
-           "writer_open": "writer open", "unclean": "last writer crashed"}
+           "writer_open": "writer open",
+           "unclean": "unclean, the last writer did not close it"}
 
 
 def _corrupt_parts(r):
@@ -318,6 +365,8 @@ def verdict_line(r):
         what += ")"
     elif r.verdict == V.VERDICT_CORRUPT:
         what = "CORRUPT (%s)" % _corrupt_parts(r)
+    elif r.error == "MMBUF_EMAGIC" and _is_npy(r.path):
+        what = "cannot check: %s" % NPY_NOT_BUFFER
     else:
         what = "cannot check: %s" % r.message
     return "%s: %s" % (shown(r.path), what)
@@ -384,7 +433,7 @@ def info_files(paths, out, err, as_json=False):
 def main(argv=None):
     """The command line (python3 -m mmbuf --help); returns the exit
     status."""
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="python3 -m mmbuf",
         description="Inspect mmbuf buffer files: show their header (info), "
         "check them against their seal (verify).",
@@ -402,7 +451,7 @@ def main(argv=None):
         "that cannot be read, or whose header is damaged, is told in one "
         "line on standard error, 'mmbuf: FILE: message'; with --json a "
         "damaged header still gets its object, with \"valid\": false. Exit "
-        "status 0 when every file is a valid buffer, 1 when one is not, 2 "
+        "status 0 when every file is a valid buffer, 1 when one is not, 64 "
         "usage error.")
     pi.add_argument("--json", action="store_true",
                     help="print the JSON object of dumpbuf --json, with "
@@ -413,7 +462,7 @@ def main(argv=None):
         "verify", help="check buffer files against their seal",
         description="Check buffer files against their seal, as verifybuf "
         "does: one verdict line per file; exit status 0 all verified, 1 "
-        "not verifiable, 2 corruption found, 3 could not check, 4 usage "
+        "not verifiable, 2 corruption found, 3 could not check, 64 usage "
         "error.")
     pv.add_argument("-q", "--quiet", action="store_true",
                     help="print verdict lines only for files that are "
@@ -423,13 +472,11 @@ def main(argv=None):
                     "available of libmmbuf and the xxhash module)")
     pv.add_argument("files", nargs="+", metavar="FILE")
     argv = sys.argv[1:] if argv is None else list(argv)
-    try:
-        args = p.parse_args(argv)
-    except SystemExit as e:
-        # verify's misuse status is verifybuf's, 4: 2 means corruption.
-        if e.code == 2 and argv and argv[0] == "verify":
-            return EXIT_USAGE_VERIFY
-        raise
+    args, extra = p.parse_known_args(argv)
+    if extra:
+        # Told by the command, whose --help lists its options.
+        {"info": pi, "verify": pv}[args.command].error(
+            "unrecognized arguments: %s" % " ".join(extra))
     if args.command == "verify":
         return verify(args.files, sys.stdout, sys.stderr, args.quiet,
                       args.backend)

@@ -7,15 +7,17 @@ one vocabulary in both languages.  System errors (no such file, permission
 denied, ...) are raised as the usual :class:`OSError` subclasses.
 """
 
+import inspect
 import os
-from typing import Dict, Optional, Tuple, Type, TypeVar, Union
+from typing import Dict, Optional, Tuple, Type, Union
 
 __all__ = [
     "Error", "MagicError", "ChecksumError", "TornError", "VersionError",
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
-    "ShapeError", "LabelError", "LengthError", "ReadLockError",
-    "ViewsAliveError", "ViewError", "NoChecksumError",
+    "ShapeError", "LabelError", "LengthError", "AlignError",
+    "ReadLockError", "ViewsAliveError", "ViewError", "NoChecksumError",
+    "FollowWarning",
 ]
 
 
@@ -31,126 +33,68 @@ class Error(Exception):
     name: str = "MMBUF_ERROR"
 
 
-_E = TypeVar("_E", bound=Type[Error])
-
-
-def _coded(cls: _E) -> _E:
-    """Name the C equivalent in help(), as BusyError's docstring does."""
-    cls.__doc__ = "%s\n\nIn C: %s (%s)." % (cls.__doc__, cls.name, cls.code)
-    cls.__module__ = "mmbuf"
-    return cls
-
-
-@_coded
 class MagicError(Error):
     """Not an mmbuf buffer file (bad magic)."""
 
-    code: Optional[int] = -10001
-    name: str = "MMBUF_EMAGIC"
 
-
-@_coded
 class ChecksumError(Error):
-    """Header checksum mismatch."""
-
-    code: Optional[int] = -10002
-    name: str = "MMBUF_ECHECKSUM"
+    """Header CRC mismatch: a slot whose CRC-32 does not match."""
 
 
-@_coded
 class TornError(Error):
     """Torn header slot (generation copies differ)."""
 
-    code: Optional[int] = -10003
-    name: str = "MMBUF_ETORN"
 
-
-@_coded
 class VersionError(Error):
     """Unsupported format version."""
 
-    code: Optional[int] = -10004
-    name: str = "MMBUF_EVERSION"
 
-
-@_coded
 class FeatureError(Error):
     """Unsupported incompatible feature."""
 
-    code: Optional[int] = -10005
-    name: str = "MMBUF_EFEATURE"
 
-
-@_coded
 class ROFeatureError(Error):
     """Unsupported read-only-compatible feature: open read-only."""
 
-    code: Optional[int] = -10006
-    name: str = "MMBUF_EROFEATURE"
 
-
-@_coded
 class TruncatedError(Error):
     """The file is shorter than its header says."""
 
-    code: Optional[int] = -10007
-    name: str = "MMBUF_ETRUNCATED"
 
-
-@_coded
 class InconsistentError(Error):
     """Inconsistent header fields."""
 
-    code: Optional[int] = -10008
-    name: str = "MMBUF_EINCONSISTENT"
 
-
-@_coded
 class NotRegularError(Error):
     """Not a regular file."""
 
-    code: Optional[int] = -10009
-    name: str = "MMBUF_ENOTREG"
 
-
-@_coded
 class ReadOnlyError(Error):
     """The buffer is open read-only."""
 
-    code: Optional[int] = -10011
-    name: str = "MMBUF_EREADONLY"
 
-
-@_coded
 class DtypeError(Error, ValueError):
     """Invalid dtype."""
 
-    code: Optional[int] = -10012
-    name: str = "MMBUF_EDTYPE"
 
-
-@_coded
 class ShapeError(Error, ValueError):
     """The shape does not fit the capacity."""
 
-    code: Optional[int] = -10013
-    name: str = "MMBUF_ESHAPE"
 
-
-@_coded
 class LabelError(Error, ValueError):
     """The label is too long or not UTF-8."""
 
-    code: Optional[int] = -10014
-    name: str = "MMBUF_ELABEL"
 
-
-@_coded
 class LengthError(Error, ValueError):
     """The length exceeds the capacity."""
 
-    code: Optional[int] = -10015
-    name: str = "MMBUF_ELENGTH"
+
+class AlignError(Error, ValueError):
+    """The data alignment is not a power of two up to 2 MiB.
+
+    Only the C library's mmbuf_create() takes an alignment (the align
+    field of mmbuf_create_opts); create() has none, so this package never
+    raises it: it is here so that every code of libmmbuf has its class."""
 
 
 class BusyError(Error):
@@ -158,21 +102,17 @@ class BusyError(Error):
     in C).
 
     ``path`` is the file (a str, or bytes if given as bytes; None where
-    the call had none to give) and ``writer_pid`` the process ID of the last writer as the header
-    records it (mmbuf(5), ``writer_pid``), or None when the header names
-    none or cannot be read.  It is a clue, not the holder of the lock: it
-    may be stale (that writer may be gone and its process ID reused, or
-    be another PID namespace's), and the open-file-description locks of
-    mmbuf(5) do not report who holds them.  The message says both, e.g.
-    "t.mmbuf: buffer is busy: another writer has it open (the header
-    names pid 4242 as the last writer; this may be stale: the lock does
-    not tell who holds it)".
-
-    In C: MMBUF_EBUSY (-10010).
+    the call had none to give) and ``writer_pid`` the process ID of the
+    last writer as the header records it (mmbuf(5), ``writer_pid``), or
+    None when the header names none or cannot be read.  It is a clue, not
+    the holder of the lock: it may be stale (that writer may be gone and
+    its process ID reused, or be another PID namespace's), and the
+    open-file-description locks of mmbuf(5) do not report who holds
+    them.  The message says both, e.g. "t.mmbuf: buffer is busy: another
+    writer has it open (the header names pid 4242 as the last writer;
+    this may be stale: the lock does not tell who holds it)".
     """
 
-    code: Optional[int] = -10010
-    name: str = "MMBUF_EBUSY"
     path: Optional[Union[str, bytes]]
     writer_pid: Optional[int]
 
@@ -192,10 +132,6 @@ class BusyError(Error):
         self.writer_pid = writer_pid or None
 
 
-BusyError.__module__ = "mmbuf"
-
-
-@_coded
 class ReadLockError(BusyError):
     """A read lock on the writer's byte keeps writers out (mmbuf_open()
     with MMBUF_RDWR in C).
@@ -204,9 +140,6 @@ class ReadLockError(BusyError):
     the file can hold such a lock.  A BusyError, but no writer is
     open; ``path`` and ``writer_pid`` (the last writer, not the holder
     of the read lock, which no lock reports) as in BusyError."""
-
-    code: Optional[int] = -10017
-    name: str = "MMBUF_EREADLOCK"
 
 
 class ViewsAliveError(Error):
@@ -243,32 +176,90 @@ class NoChecksumError(Error, RuntimeError):
     name: str = "MMBUF_NO_CHECKSUM"
 
 
-# The messages of mmbuf_strerror() for each code, word for word, so that
-# "python3 -m mmbuf verify" prints what verifybuf prints.
-MESSAGES: Dict[str, str] = {
-    "MMBUF_EMAGIC": "not an mmbuf buffer file (bad magic)",
-    "MMBUF_ECHECKSUM": "header checksum mismatch",
-    "MMBUF_ETORN": "torn header slot (generation copies differ)",
-    "MMBUF_EVERSION": "unsupported format version",
-    "MMBUF_EFEATURE": "unsupported incompatible feature",
-    "MMBUF_EROFEATURE": "unsupported read-only-compatible feature: open "
-                        "read-only",
-    "MMBUF_ETRUNCATED": "file is truncated",
-    "MMBUF_EINCONSISTENT": "inconsistent header",
-    "MMBUF_ENOTREG": "not a regular file",
-    "MMBUF_EBUSY": "buffer is busy: another writer has it open",
-    "MMBUF_EREADONLY": "buffer is open read-only",
-    "MMBUF_EDTYPE": "invalid dtype",
-    "MMBUF_ESHAPE": "shape does not fit the capacity",
-    "MMBUF_ELABEL": "label is too long or not UTF-8",
-    "MMBUF_ELENGTH": "length exceeds the capacity",
-    "MMBUF_EREADLOCK": "buffer is busy: a read lock on it keeps writers out",
-}
+class FollowWarning(UserWarning):
+    """What Buffer.follow() and mmbuf.follow() report while they go on,
+    through the warnings module (``warnings.simplefilter("error",
+    mmbuf.FollowWarning)`` makes it end the iteration instead).
+
+    ``kind`` says what happened:
+
+    - ``"shrink"``: the committed length went down, to fewer rows than
+      were yielded (``rows_now`` < ``rows_before``).  The rows past the
+      new length, already yielded, are gone; the rows committed from
+      ``rows_now`` on are new rows and are yielded as they come.  The
+      header keeps no history: a follower sees the lengths it finds
+      when it looks (at each wake), so a writer that shrinks and then
+      appends again past ``rows_now`` before the follower looks shows
+      ``rows_now`` as the lowest length seen; rows it rewrote below
+      that are not yielded again.  An append-only writer never causes
+      this.
+    - ``"replaced"``: another file took the path (``mkbuf -f``,
+      ``create(exist_ok=True)``, a rename); the rows the old file
+      committed were all yielded, and the new file is followed from its
+      first row.
+    - ``"crash"``: the writer died without closing the file (its lock is
+      free, "writer open" still committed): unclean.  Without
+      until_closed the follower waits for a writer to open it again.
+
+    ``path`` is the path followed, ``rows_before`` the rows yielded so
+    far (of the old file for ``"replaced"``) and ``rows_now`` the rows
+    committed now (of the new file for ``"replaced"``).
+    """
+
+    def __init__(self, message: str, kind: str, path: Union[str, bytes],
+                 rows_before: int, rows_now: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.path = path
+        self.rows_before = rows_before
+        self.rows_now = rows_now
 
 
-_CODED: Tuple[Type[Error], ...] = (
-    MagicError, ChecksumError, TornError, VersionError, FeatureError,
-    ROFeatureError, TruncatedError, InconsistentError, NotRegularError,
-    BusyError, ReadOnlyError, DtypeError, ShapeError, LabelError,
-    LengthError, ReadLockError)
-BY_NAME: Dict[str, Type[Error]] = {c.name: c for c in _CODED}
+# libmmbuf's own error codes, in the order of MMBUF_ERROR_MAP in mmbuf.h:
+# (name, code, message, class).  The messages are mmbuf_strerror()'s word
+# for word, so that "python3 -m mmbuf verify" prints what verifybuf
+# prints.  Each class takes its name and code from here, and MESSAGES and
+# BY_NAME are made from it; tests/python/test_crosslang.py checks it
+# against the header and the library.
+_CODES: Tuple[Tuple[str, int, str, Type[Error]], ...] = (
+    ("MMBUF_EMAGIC", -10001, "not an mmbuf buffer file (bad magic)",
+     MagicError),
+    ("MMBUF_ECHECKSUM", -10002, "header CRC mismatch", ChecksumError),
+    ("MMBUF_ETORN", -10003, "torn header slot (generation copies differ)",
+     TornError),
+    ("MMBUF_EVERSION", -10004, "unsupported format version", VersionError),
+    ("MMBUF_EFEATURE", -10005, "unsupported incompatible feature",
+     FeatureError),
+    ("MMBUF_EROFEATURE", -10006,
+     "unsupported read-only-compatible feature: open read-only",
+     ROFeatureError),
+    ("MMBUF_ETRUNCATED", -10007, "file is truncated", TruncatedError),
+    ("MMBUF_EINCONSISTENT", -10008, "inconsistent header",
+     InconsistentError),
+    ("MMBUF_ENOTREG", -10009, "not a regular file", NotRegularError),
+    ("MMBUF_EBUSY", -10010, "buffer is busy: another writer has it open",
+     BusyError),
+    ("MMBUF_EREADONLY", -10011, "buffer is open read-only", ReadOnlyError),
+    ("MMBUF_EDTYPE", -10012, "invalid dtype", DtypeError),
+    ("MMBUF_ESHAPE", -10013, "shape does not fit the capacity", ShapeError),
+    ("MMBUF_ELABEL", -10014, "label is too long or not UTF-8", LabelError),
+    ("MMBUF_ELENGTH", -10015, "length exceeds the capacity", LengthError),
+    ("MMBUF_EALIGN", -10016, "alignment must be a power of two up to 2 MiB",
+     AlignError),
+    ("MMBUF_EREADLOCK", -10017,
+     "buffer is busy: a read lock on it keeps writers out", ReadLockError),
+)
+
+MESSAGES: Dict[str, str] = {}
+BY_NAME: Dict[str, Type[Error]] = {}
+for _name, _code, _message, _cls in _CODES:
+    _cls.name = _name
+    _cls.code = _code
+    # Name the C equivalent in help().
+    if _cls.__doc__ is not None:    # None under python -OO
+        _cls.__doc__ = "%s\n\nIn C: %s (%d)." % (
+            inspect.cleandoc(_cls.__doc__), _name, _code)
+    _cls.__module__ = "mmbuf"
+    MESSAGES[_name] = _message
+    BY_NAME[_name] = _cls
+del _name, _code, _message, _cls

@@ -31,7 +31,7 @@ VERDICT_FAILED = 3
 # Entries of the block table read at a time (64 KiB).
 TABLE_SLICE = 8192
 
-# enum mmbuf_unverifiable, as words.
+# enum mmbuf_unverifiable_reason, as words.
 REASONS = ("never_sealed", "modified", "writer_open", "unclean")
 
 

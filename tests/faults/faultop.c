@@ -134,7 +134,7 @@ int main(int argc, char **argv)
 			free(src);
 		} else if (strcmp(op, "seal") == 0 && argc == 3) {
 			failed = report("seal",
-					mmbuf_seal(b, 0, 1, NULL, NULL));
+					mmbuf_seal(b, 0, 0, 1, NULL, NULL));
 		} else if (strcmp(op, "open") != 0 || argc != 3) {
 			fprintf(stderr, "faultop: bad operation\n");
 			mmbuf_close(b);

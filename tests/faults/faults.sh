@@ -103,14 +103,20 @@ unchanged "sparse replace, ftruncate=ENOSPC"
 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
     > "$tmp/out" 2> "$tmp/err"
 status "mkbuf, disk full" 3 $?
-expect_err "mkbuf: $d/new: No space left on device"
+expect_err "mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)"
 only keep
 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -f -s 1048576 "$d/keep" \
     > "$tmp/out" 2> "$tmp/err"
 status "mkbuf -f, disk full" 3 $?
-expect_err "mkbuf: $d/keep: No space left on device"
+expect_err "mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)"
 only keep
 unchanged "mkbuf -f, disk full"
+# Data that is written needs the space whatever --sparse does: no hint.
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 \
+    --fill 7 "$d/new" > "$tmp/out" 2> "$tmp/err"
+status "mkbuf --fill, disk full" 3 $?
+expect_err "mkbuf: $d/new: No space left on device"
+only keep
 # mkbuf --from spools standard input that is not a regular file to a
 # temporary file with write(2): a full disk there too.
 printf 'some bytes' | MMBUF_FAULT=write=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q \
@@ -235,17 +241,22 @@ rm -f "$d/w"
 only keep
 
 # --- a file truncated under its writer ----------------------------------
-# (pread=TRUNCATE@2x1 empties the file after the open read its header: the
-# seal then finds it short.)  The closing commit writes its header slot
-# with pwrite, never through a mapping, so it cannot die of SIGBUS; the
-# verdict is the truncated file's, exit 2, as verifybuf(1) says.
+# (The hook empties the file just before the seal's first msync, the
+# sync of the data it is about to hash in place, from the mapping: the
+# seal then finds it short, under its SIGBUS guard, on every thread.)  The
+# closing commit writes its header slot with pwrite, never through a
+# mapping, so it cannot die of SIGBUS; the verdict is the truncated
+# file's, exit 2, as verifybuf(1) says.
+for threads in 1 2; do
 "$MKBUF" -q -s 64K --fill 7 "$d/t" || fail "cannot make the buffer to cut"
-MMBUF_FAULT=pread=TRUNCATE@2x1 LD_PRELOAD=$SHIM "$VERIFYBUF" --threads 1 \
-    --seal "$d/t" > "$tmp/out" 2> "$tmp/err"
+MMBUF_FAULT_HOOK="msync@1:truncate -s 0 '$d/t'" LD_PRELOAD=$SHIM \
+    "$VERIFYBUF" --threads $threads --block-size 4K --seal "$d/t" \
+    > "$tmp/out" 2> "$tmp/err"
 status "verifybuf --seal on a file truncated under it" 2 $?
 expect_out "$d/t: CORRUPT (slot 0 bad magic; truncated: expected 73728 bytes, found 4608)"
 expect_err "verifybuf: $d/t: cannot seal: file is truncated"
 rm -f "$d/t"
+done
 only keep
 
 # --- growth: a failed grow or append changes nothing --------------------
@@ -351,6 +362,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null 2>&1 &&
         r replace "$FAULTOP" create "$d/keep" 4194304 replace
         r mkbuf "$MKBUF" -q -s 4M "$d/new"
         r mkbuf-f "$MKBUF" -q -f -s 4M "$d/keep"
+        r mkbuf-100G "$MKBUF" -s 100G "$d/new"
         cp "$d/keep" "$d/grow"
         r grow "$FAULTOP" resize "$d/grow" 4194304
         r mkbuf-grow "$MKBUF" --resize 4M "$d/grow"
@@ -374,13 +386,15 @@ create: create: ENOSPC: $(errno_text ENOSPC)
 exit 1
 replace: create: ENOSPC: $(errno_text ENOSPC)
 exit 1
-mkbuf: mkbuf: $d/new: No space left on device
+mkbuf: mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)
 exit 3
-mkbuf-f: mkbuf: $d/keep: No space left on device
+mkbuf-f: mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)
+exit 3
+mkbuf-100G: mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)
 exit 3
 grow: resize: ENOSPC: $(errno_text ENOSPC)
 exit 1
-mkbuf-grow: mkbuf: $d/grow: cannot resize: No space left on device
+mkbuf-grow: mkbuf: $d/grow: cannot resize: No space left on device (--sparse does not reserve the space on disk)
 exit 3
 grow-size: $((8192 + 262144))
 exit 0

@@ -14,5 +14,6 @@ tests_faults_faultop_SOURCES = tests/faults/faultop.c
 tests_faults_faultop_LDADD = lib/libmmbuf.la
 tests_faults_faultop_LDFLAGS = $(AM_LDFLAGS) -no-install
 
-TESTS += tests/faults/faults.sh tests/faults/editbuf.sh
-EXTRA_DIST += tests/faults/faults.sh tests/faults/editbuf.sh
+TESTS += tests/faults/faults.sh tests/faults/editbuf.sh tests/faults/interrupt.sh
+EXTRA_DIST += tests/faults/faults.sh tests/faults/editbuf.sh \
+	tests/faults/interrupt.sh

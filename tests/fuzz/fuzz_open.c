@@ -63,7 +63,7 @@ static void use(mmbuf *b)
 	sum ^= (uint8_t)strlen(mmbuf_dtype(b));
 	sum ^= mmbuf_uuid(b)[15];
 	mmbuf_get_info(b, &info);
-	if (mmbuf_verify(b, 1, NULL, NULL, &rep) == 0) {
+	if (mmbuf_verify(b, 0, 1, NULL, NULL, &rep) == 0) {
 		if (rep->verdict < MMBUF_VERDICT_OK ||
 		    rep->verdict > MMBUF_VERDICT_FAILED)
 			abort();
@@ -86,7 +86,7 @@ static void run(const uint8_t *data, size_t size)
 	}
 	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
 
-	if (mmbuf_verify_path(path, 1, NULL, NULL, &rep) == 0)
+	if (mmbuf_verify_path(path, 0, 1, NULL, NULL, &rep) == 0)
 		mmbuf_report_free(rep);
 
 	err = mmbuf_open(path, MMBUF_RDONLY, &b);
@@ -97,7 +97,7 @@ static void run(const uint8_t *data, size_t size)
 		abort();
 	}
 
-	if (mmbuf_repair(path, MMBUF_REPAIR_DRY_RUN, &repaired) == 0 &&
+	if (mmbuf_repair_path(path, MMBUF_REPAIR_DRY_RUN, &repaired) == 0 &&
 	    repaired != -1 && repaired != 0 && repaired != 1)
 		abort();
 
@@ -107,7 +107,7 @@ static void run(const uint8_t *data, size_t size)
 		use(b);
 		mmbuf_set_length(b, mmbuf_length(b) / 2, MMBUF_DURABLE_NONE);
 		mmbuf_set_label(b, "fuzz", MMBUF_DURABLE_NONE);
-		mmbuf_seal(b, 0, 1, NULL, NULL);
+		mmbuf_seal(b, 0, 0, 1, NULL, NULL);
 		mmbuf_close(b);
 		/* What the writer left must open again. */
 		if (mmbuf_open(path, MMBUF_RDONLY, &b) != 0)
@@ -115,7 +115,7 @@ static void run(const uint8_t *data, size_t size)
 		use(b);
 		mmbuf_close(b);
 	}
-	(void)mmbuf_repair(path, 0, &repaired);
+	(void)mmbuf_repair_path(path, 0, &repaired);
 	close(fd);
 }
 

@@ -15,6 +15,9 @@ PYTHON_TESTS = \
 	tests/python/test_badfiles.py \
 	tests/python/test_numpy.py \
 	tests/python/test_grow.py \
+	tests/python/test_growing.py \
+	tests/python/test_wait.py \
+	tests/python/test_follow.py \
 	tests/python/test_checksum.py \
 	tests/python/test_errors.py \
 	tests/python/test_cli.py \
@@ -22,8 +25,9 @@ PYTHON_TESTS = \
 	tests/python/test_pip.py
 TESTS += $(PYTHON_TESTS)
 # make check reads a C-made buffer of every dtype in one shape each in
-# Python; make check-long every dtype in every shape.
-MMBUF_LONG_TESTS += tests/python/test_crosslang.py
+# Python, and has the Python followers follow 50,000 rows; make check-long
+# every dtype in every shape, and a million rows.
+MMBUF_LONG_TESTS += tests/python/test_crosslang.py tests/python/test_follow.py
 TEST_EXTENSIONS = .test .py
 PY_LOG_COMPILER = env PYTHON='$(PYTHON)' MMBUF_SRCDIR='$(abs_top_srcdir)' \
 	MMBUF_BUILDDIR='$(abs_top_builddir)' MAKE='$(MAKE)' \
@@ -37,4 +41,5 @@ if SANITIZERS
 PY_SAN_ENV = MMBUF_SANITIZERS=1 CC='$(CC)'
 endif
 EXTRA_DIST += $(PYTHON_TESTS) tests/python/run-test.sh \
-	tests/python/testlib.py tests/python/strictjson.py
+	tests/python/testlib.py tests/python/strictjson.py \
+	tests/python/rowwriter.py tests/python/rowcheck.py

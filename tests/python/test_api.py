@@ -37,6 +37,10 @@ C_NAMES = {
     "Header": "mmbuf_info",
     "Header.replace": None,
     "Header.data_end": None,
+    "Header.growing": None,
+    "Header.row_bytes": None,
+    "follow": None,
+    "FollowWarning": None,
     "Report": "mmbuf_report",
     "Report.ok": None,
     "BadRange": "mmbuf_bad_range",
@@ -59,6 +63,9 @@ C_NAMES = {
     "Buffer.set_length": "mmbuf_set_length()",
     "Buffer.set_label": "mmbuf_set_label()",
     "Buffer.refresh": "mmbuf_refresh()",
+    "Buffer.wait": "mmbuf_wait()",
+    "Buffer.follow": None,
+    "Buffer.growing": "mmbuf_growing()",
     "Buffer.resize": "mmbuf_resize()",
     "Buffer.append": "mmbuf_append()",
     "Buffer.seal": "mmbuf_seal()",
@@ -269,6 +276,34 @@ class CapacityTest(TempDirCase):
                 self.assertWarns(DeprecationWarning):
             mmbuf.create(self.path("2"), size=4096, capacity=4096)
         self.assertFalse(os.path.exists(self.path("2")))
+
+
+class FormatVersionTest(TempDirCase):
+    """The format's version has C's name, MMBUF_FORMAT_VERSION_* without
+    the prefix; VERSION_MAJOR and VERSION_MINOR still work, deprecated."""
+
+    def test_format_version_matches_c(self):
+        with open(os.path.join(SRCDIR, "lib", "mmbuf.h.in")) as f:
+            header = f.read()
+        for part in ("MAJOR", "MINOR"):
+            with self.subTest(part):
+                value = getattr(mmbuf, "FORMAT_VERSION_" + part)
+                self.assertIn("#define MMBUF_FORMAT_VERSION_%s %d\n"
+                              % (part, value), header)
+                self.assertIn("FORMAT_VERSION_" + part, mmbuf.__all__)
+                self.assertNotIn("VERSION_" + part, mmbuf.__all__)
+
+    def test_old_names_are_deprecated_aliases(self):
+        for part in ("MAJOR", "MINOR"):
+            with self.subTest(part):
+                with self.assertWarns(DeprecationWarning) as cm:
+                    value = getattr(mmbuf, "VERSION_" + part)
+                self.assertEqual(value,
+                                 getattr(mmbuf, "FORMAT_VERSION_" + part))
+                self.assertIn("FORMAT_VERSION_" + part, str(cm.warning))
+                self.assertEqual(cm.filename, __file__)
+        with self.assertRaises(AttributeError):
+            mmbuf.VERSION_PATCH
 
 
 class BytesPathTest(TempDirCase):

@@ -9,7 +9,7 @@ import sys
 
 import mmbuf
 import strictjson
-from testlib import TempDirCase, prog, rewrite_slot, main
+from testlib import BUILDDIR, TempDirCase, prog, rewrite_slot, main
 
 
 def strict_json(data):
@@ -139,7 +139,7 @@ class TestInfoJson(CliCase):
         def cut(n):
             return lambda p: os.truncate(p, n)
 
-        variant("crc0", flip(300))                   # slot 0 checksum
+        variant("crc0", flip(300))                   # slot 0 CRC
         variant("crc01", lambda p: (flip(300)(p), flip(4096 + 300)(p)))
         variant("torn", lambda p: rewrite_slot(p, 1, generation_tail=99))
         variant("badlabel", lambda p: rewrite_slot(
@@ -154,8 +154,8 @@ class TestInfoJson(CliCase):
         errors = {"crc0": None, "crc01": "MMBUF_ECHECKSUM",
                   "torn": None, "badlabel": None, "baddtype": None,
                   "version": "MMBUF_EVERSION", "short": "MMBUF_ETRUNCATED",
-                  "headonly": "MMBUF_ETRUNCATED", "tiny": "MMBUF_ETRUNCATED",
-                  "empty": "MMBUF_ETRUNCATED", "zeros": "MMBUF_EMAGIC"}
+                  "headonly": "MMBUF_ETRUNCATED", "tiny": "MMBUF_EMAGIC",
+                  "empty": "MMBUF_EMAGIC", "zeros": "MMBUF_EMAGIC"}
         seen = set()
         for name, p in sorted(variants.items()):
             with self.subTest(name):
@@ -204,6 +204,109 @@ class TestInfoText(CliCase):
             "mmbuf: %s: No such file or directory" % missing,
             "mmbuf: %s: not a regular file" % self.dir,
             "mmbuf: %s: not an mmbuf buffer file (bad magic)" % bad])
+
+    def test_state_words(self):
+        # "writer open", as dumpbuf -H and mmbuf(5) say it, and "unclean".
+        a = self.mkbuf("a.mmbuf", "-s", "8")
+        with mmbuf.open(a, "r+"):
+            res = self.mmbuf_cli("info", a)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertIn(b"\nstate:        writer open (a writer is at work)\n",
+                      res.stdout)
+        res = self.run_py("import mmbuf, os, sys\n"
+                          "b = mmbuf.open(sys.argv[1], 'r+')\n"
+                          "os.kill(os.getpid(), 9)\n", a)
+        res = self.mmbuf_cli("info", a)
+        self.assertIn(b"\nstate:        writer open (unclean)\n", res.stdout)
+
+
+class TestUsage(CliCase):
+    """A wrong command line exits with 64 (EX_USAGE), as the C tools do,
+    whatever the command, after one line naming the problem and a pointer
+    to --help; argparse's 2 would read as verify's "corruption found"."""
+
+    def test_usage_errors(self):
+        f = self.mkbuf("a.mmbuf", "-s", "8")
+        cases = [
+            ((), "python3 -m mmbuf", "COMMAND"),
+            (("frob", f), "python3 -m mmbuf", "invalid choice: 'frob'"),
+            (("--bogus",), "python3 -m mmbuf", "COMMAND"),
+            (("--bogus", "info", f), "python3 -m mmbuf info", "--bogus"),
+            (("--version=3",), "python3 -m mmbuf", "--version"),
+            (("info",), "python3 -m mmbuf info", "FILE"),
+            (("info", "--bogus", f), "python3 -m mmbuf info", "--bogus"),
+            (("info", "--json=1", f), "python3 -m mmbuf info", "--json"),
+            (("verify",), "python3 -m mmbuf verify", "FILE"),
+            (("verify", "-x", f), "python3 -m mmbuf verify", "-x"),
+            (("verify", "--backend", "nope", f), "python3 -m mmbuf verify",
+             "invalid choice: 'nope'"),
+        ]
+        for args, prog_name, names in cases:
+            with self.subTest(args=args):
+                res = self.mmbuf_cli(*args)
+                self.assertEqual(res.returncode, 64, res.stderr)
+                self.assertEqual(res.stdout, b"")
+                lines = res.stderr.decode().splitlines()
+                self.assertEqual(len(lines), 2, lines)
+                self.assertTrue(lines[0].startswith(prog_name + ": "),
+                                lines)
+                self.assertIn(names, lines[0])
+                self.assertEqual(lines[1], "Try '%s --help' for more "
+                                 "information." % prog_name)
+
+    def test_help_names_the_status(self):
+        for cmd in ("info", "verify"):
+            with self.subTest(cmd):
+                res = self.mmbuf_cli(cmd, "--help")
+                self.assertEqual(res.returncode, 0, res.stderr)
+                self.assertIn(b"64 usage error", b" ".join(res.stdout.split()))
+
+
+class TestNotABuffer(CliCase):
+    """What python3 -m mmbuf says of files that are not buffers, word for
+    word as verifybuf and dumpbuf say it (tests/tools/hints.sh): a .npy
+    file is named as one, and an empty file or one shorter than the magic
+    is not a buffer file (mmbuf(5), "Magic")."""
+
+    NPY = ("a NumPy .npy file, not an mmbuf buffer file "
+           "(mkbuf --from-npy makes a buffer of it)")
+    MAGIC = "not an mmbuf buffer file (bad magic)"
+
+    def files(self):
+        out = {}
+        for name, data in (("a.npy", b"\x93NUMPY\x01\x00v\x00{'descr': "
+                            b"'|u1', 'fortran_order': False, 'shape': "
+                            b"(4,), }" + b" " * 51 + b"\nabcd"),
+                           ("empty", b""), ("prefix", b"\x8dMMB")):
+            p = os.path.join(self.dir, name)
+            with open(p, "wb") as f:
+                f.write(data)
+            out[name] = p
+        return out
+
+    def test_info_and_verify(self):
+        # verify needs an XXH3-64 back end before it reads a file: the
+        # libmmbuf of the build tree (a VPATH build has no _installed.py
+        # in the source tree to find it by).
+        lib = os.path.join(BUILDDIR, "lib", ".libs", "libmmbuf.so")
+        if not os.path.exists(lib):
+            self.skipTest("no shared libmmbuf in the build tree "
+                          "(built with --disable-shared?)")
+        env = dict(os.environ, MMBUF_LIBRARY=lib)
+        for name, p in sorted(self.files().items()):
+            msg = self.NPY if name == "a.npy" else self.MAGIC
+            with self.subTest(name):
+                res = self.mmbuf_cli("info", p)
+                self.assertEqual(res.returncode, 1)
+                self.assertEqual(res.stderr.decode(),
+                                 "mmbuf: %s: %s\n" % (p, msg))
+                res = self.mmbuf_cli("verify", p, env=env)
+                self.assertEqual(res.returncode, 3, res.stderr)
+                self.assertEqual(res.stdout.decode(),
+                                 "%s: cannot check: %s\n" % (p, msg))
+                c = self.run_prog(prog("tools/verifybuf"), p)
+                self.assertEqual(c.stdout, res.stdout)
+                self.assertEqual(c.returncode, res.returncode)
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import subprocess
 import sys
 
 from mmbuf import _errors as E
-from testlib import (BUILDDIR, DTYPES, F, Lib, TempDirCase, main, mmbuf,
-                     prog, rewrite_slot, sampled, slot_bytes)
+from testlib import (BUILDDIR, DTYPES, F, SRCDIR, Lib, TempDirCase, main,
+                     mmbuf, prog, rewrite_slot, sampled, slot_bytes)
 
 STRUCT = {"b1": "?", "u1": "B", "i1": "b", "u2": "H", "i2": "h",
           "u4": "I", "i4": "i", "u8": "Q", "i8": "q", "f2": "e",
@@ -295,28 +295,74 @@ class TestLocksAcrossLanguages(TempDirCase):
         self.lib.close(h)
 
 
+def c_error_map():
+    """{name: (code, message)} of MMBUF_ERROR_MAP, the X-macro list of
+    mmbuf's own error codes in lib/mmbuf.h.in (the header's source:
+    configure makes lib/mmbuf.h in the build tree), and MMBUF_ERR_MIN and
+    MMBUF_ERR_MAX, the range reserved for them."""
+    with open(os.path.join(SRCDIR, "lib", "mmbuf.h.in")) as f:
+        header = f.read()
+    m = re.search(r"^#define MMBUF_ERROR_MAP\(XX\)((?:.*\\\n)*.*)$",
+                  header, re.M)
+    body = m.group(1).replace("\\\n", " ")
+    entries = re.findall(r'XX\((\w+),\s*(-?\d+),\s*((?:"[^"\\]*"\s*)+)\)',
+                         body)
+    # Every entry was read: none is left out by a spelling the pattern
+    # above does not know.
+    if len(entries) != body.count("XX("):
+        raise AssertionError("MMBUF_ERROR_MAP not understood: " + body)
+    errors = {"MMBUF_E" + name: (int(code), "".join(re.findall(
+        r'"([^"]*)"', msg))) for name, code, msg in entries}
+    low, high = (int(re.search(r"\b%s = (-\d+)" % n, header).group(1))
+                 for n in ("MMBUF_ERR_MIN", "MMBUF_ERR_MAX"))
+    return errors, low, high
+
+
 class TestErrorsAcrossLanguages(TempDirCase):
-    def test_same_codes_names_and_messages(self):
-        # Python raises, and prints, what libmmbuf returns and prints:
-        # every code of the C library has its class, name and message.
+    """Python raises, and prints, what libmmbuf returns and prints: every
+    code of the C library has its class in Python, with the same name,
+    code and message, and Python has no code that C lacks."""
+
+    maxDiff = None
+
+    def python_errors(self):
+        """{name: (code, message)} of Python's table, after checking that
+        each class is exported by mmbuf under its own name."""
+        self.assertEqual(set(E.BY_NAME), set(E.MESSAGES))
+        for name, cls in E.BY_NAME.items():
+            with self.subTest(name):
+                self.assertEqual(cls.name, name)
+                self.assertTrue(issubclass(cls, mmbuf.Error))
+                self.assertIn(cls.__name__, mmbuf.__all__)
+                self.assertIs(getattr(mmbuf, cls.__name__), cls)
+        # And every exported class with a code is in the table.
+        exported = [getattr(mmbuf, n) for n in mmbuf.__all__]
+        coded = {c.name for c in exported if isinstance(c, type) and
+                 issubclass(c, mmbuf.Error) and c.code is not None}
+        self.assertEqual(coded, set(E.BY_NAME))
+        return {name: (cls.code, E.MESSAGES[name])
+                for name, cls in E.BY_NAME.items()}
+
+    def test_python_has_every_code_of_the_header(self):
+        # Also where libmmbuf is built static only.
+        errors, _, _ = c_error_map()
+        self.assertIn("MMBUF_EREADLOCK", errors)
+        self.assertEqual(self.python_errors(), errors)
+
+    def test_python_names_and_messages_are_libmmbufs(self):
+        # What mmbuf_err_name() and mmbuf_strerror() return for every
+        # value of the reserved range, compared with Python's table, both
+        # ways.
         so = Lib().so
         so.mmbuf_err_name.restype = ctypes.c_char_p
-        c_codes = {}
-        for code in range(-10001, -10100, -1):
+        _, low, high = c_error_map()
+        c_errors = {}
+        for code in range(low, high + 1):
             name = so.mmbuf_err_name(code).decode()
             if name != "UNKNOWN":
-                c_codes[name] = (code, so.mmbuf_strerror(code).decode())
-        self.assertIn("MMBUF_EREADLOCK", c_codes)
-        # Errors that only the C API can return (an alignment Python
-        # cannot ask for) need no class.
-        c_only = {"MMBUF_EALIGN"}
-        self.assertEqual(set(E.MESSAGES) | c_only, set(c_codes))
-        self.assertEqual(set(E.BY_NAME), set(E.MESSAGES))
-        for name, (code, msg) in c_codes.items():
-            if name in c_only:
-                continue
-            self.assertEqual(E.MESSAGES[name], msg, name)
-            self.assertEqual(E.BY_NAME[name].code, code, name)
+                c_errors[name] = (code, so.mmbuf_strerror(code).decode())
+        self.assertIn("MMBUF_EREADLOCK", c_errors)
+        self.assertEqual(self.python_errors(), c_errors)
 
 
 class TestLockingSetByEveryWriter(TempDirCase):

@@ -18,7 +18,7 @@ import unittest
 # lines only: offset -> 16 bytes.
 EXAMPLE_LINES = {
     0x00: "8d4d 4d42 0d0a 1a0a 0400 0000 0000 0000",
-    0x10: "0100 0000 0002 0000 0000 0000 0000 0000",
+    0x10: "0100 0100 0002 0000 0200 0000 0000 0000",
     0x20: "0100 0000 0000 0000 0000 0000 0000 0000",
     0x30: "6f1c 2e0a 94b7 4d2c 8e5a 03f1 d7b2 6c49",
     0x40: "15cd b2c7 7e68 1618 15c6 b55c 7f68 1618",
@@ -28,7 +28,7 @@ EXAMPLE_LINES = {
     0x80: "0200 0000 0000 0000 e803 0000 0000 0000",
     0x90: "0800 0000 0000 0000 0000 0000 0000 0000",
     0xf0: "7465 6d70 6572 6174 7572 6500 0000 0000",
-    0x1f0: "0000 0000 0400 0000 0000 0000 119d 7f4d",
+    0x1f0: "0000 0000 0400 0000 0000 0000 ff8c 3e40",
 }
 
 
@@ -72,6 +72,8 @@ class TestExample(unittest.TestCase):
                          (8192, 64000, 64000, 72192))
         self.assertEqual((h.ro_compat, h.state, h.writer_pid),
                          (1, 0, 4242))
+        self.assertEqual((h.version_major, h.version_minor, h.compat),
+                         (1, 1, 2))
         self.assertEqual(h.ctime_ns, 0x1816687ec7b2cd15)
         self.assertEqual(h.mtime_ns - h.ctime_ns, 2500000000)
         self.assertEqual(h.uuid.hex(), "6f1c2e0a94b74d2c8e5a03f1d7b26c49")
@@ -79,7 +81,7 @@ class TestExample(unittest.TestCase):
     def test_encode_example_byte_exact(self):
         s = example_slot()
         self.assertEqual(F.encode_slot(F.decode_slot(s, 0)), s)
-        self.assertEqual(struct.unpack_from("<I", s, 508)[0], 0x4d7f9d11)
+        self.assertEqual(struct.unpack_from("<I", s, 508)[0], 0x403e8cff)
 
     def test_crc_check_value(self):
         self.assertEqual(zlib.crc32(b"123456789"), 0xCBF43926)
@@ -143,10 +145,13 @@ class TestChoose(unittest.TestCase):
     def test_no_intact_slot(self):
         with self.assertRaises(mmbuf.MagicError):
             F.validate_header(bytes(8192), 8192)
-        with self.assertRaises(mmbuf.TruncatedError):
+        # Shorter than the magic: not a buffer file (mmbuf(5), "Magic").
+        with self.assertRaises(mmbuf.MagicError):
             F.validate_header(b"\x8dMM", 3)
-        with self.assertRaises(mmbuf.TruncatedError):
+        with self.assertRaises(mmbuf.MagicError):
             F.validate_header(b"", 0)
+        with self.assertRaises(mmbuf.TruncatedError):
+            F.validate_header(b"\x8dMMB\r\n\x1a\n", 8)
         b = bytearray(file_of(header(), header(generation=3)))
         b[10] ^= 1
         b[4096 + 10] ^= 1

@@ -19,7 +19,7 @@ SRCDIR = os.environ.get("MMBUF_SRCDIR",
                         os.path.join(os.path.dirname(__file__), "..", ".."))
 # make check-long sets it: every case of the tests that sample their cases
 # in make check.
-LONG = os.environ.get("MMBUF_TEST_LONG") == "1"
+LONG = os.environ.get("MMBUF_LONG") == "1"
 
 
 def sampled(n, k):

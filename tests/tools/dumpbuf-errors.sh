@@ -1,5 +1,5 @@
 #!/bin/sh
-# Exit statuses and messages of dumpbuf: usage errors (1), input errors
+# Exit statuses and messages of dumpbuf: usage errors (64), input errors
 # (2), write errors (3), seeks before the data (4), and a file that shrinks
 # while it is dumped (2, never a crash).
 
@@ -26,33 +26,49 @@ printf 'some data, 32 bytes of it.......' | "$MKTESTBUF" --label ok "$tmp/ok.mmb
 printf 'not a buffer\n' > "$tmp/plain"
 : > "$tmp/empty"
 
-# Usage errors: 1, with a message and a hint.
-run 1 "missing FILE operand"
-run 1 "unrecognized option|invalid option" --bogus "$tmp/ok.mmbuf"
-run 1 "extra operand" "$tmp/ok.mmbuf" "$tmp/ok.mmbuf"
-run 1 "invalid number of columns" -c abc "$tmp/ok.mmbuf"
-run 1 "invalid number of columns" -c 257 "$tmp/ok.mmbuf"
-run 1 "invalid number of columns" -c -1 "$tmp/ok.mmbuf"
-run 1 "invalid number of columns" -p -c -1 "$tmp/ok.mmbuf"
-run 1 "power of 2" -e -g 3 "$tmp/ok.mmbuf"
-run 1 "invalid group size" -g 1x "$tmp/ok.mmbuf"
-run 1 "invalid skip" -s 08 "$tmp/ok.mmbuf"
-run 1 "invalid length" -n -1 "$tmp/ok.mmbuf"
-run 1 "invalid length" -n 1Q "$tmp/ok.mmbuf"
-run 1 "invalid offset" -o 99999999999999999999 "$tmp/ok.mmbuf"
-run 1 "conflicting modes" -C --raw "$tmp/ok.mmbuf"
-run 1 "cannot be used" -C -e "$tmp/ok.mmbuf"
-run 1 "cannot be used" --raw -p "$tmp/ok.mmbuf"
-run 1 "only meaningful with -C" -v "$tmp/ok.mmbuf"
-run 1 "invalid --color" --color=sometimes "$tmp/ok.mmbuf"
-run 1 "^dumpbuf: unrecognized option '--bogus'" --bogus "$tmp/ok.mmbuf"
-run 1 "^dumpbuf: invalid option -- 'Z'" -Z "$tmp/ok.mmbuf"
-run 1 "^dumpbuf: option requires an argument -- 'c'" "$tmp/ok.mmbuf" -c
-run 1 "^Try 'dumpbuf --help'" -c 0x "$tmp/ok.mmbuf"
+# Usage errors: 64 (EX_USAGE), with a message and a hint.
+run 64 "missing FILE operand"
+run 64 "unrecognized option|invalid option" --bogus "$tmp/ok.mmbuf"
+run 64 "extra operand" "$tmp/ok.mmbuf" "$tmp/ok.mmbuf"
+run 64 "invalid number of columns" -c abc "$tmp/ok.mmbuf"
+run 64 "invalid number of columns" -c 257 "$tmp/ok.mmbuf"
+run 64 "invalid number of columns" -c -1 "$tmp/ok.mmbuf"
+run 64 "invalid number of columns" -p -c -1 "$tmp/ok.mmbuf"
+run 64 "power of 2" -e -g 3 "$tmp/ok.mmbuf"
+run 64 "invalid group size" -g 1x "$tmp/ok.mmbuf"
+run 64 "invalid skip" -s 08 "$tmp/ok.mmbuf"
+run 64 "invalid length" -l -1 "$tmp/ok.mmbuf"
+run 64 "invalid length" -C -n 1Q "$tmp/ok.mmbuf"
+run 64 "invalid offset" -o 99999999999999999999 "$tmp/ok.mmbuf"
+run 64 "conflicting modes" -C --raw "$tmp/ok.mmbuf"
+run 64 "cannot be used" -C -e "$tmp/ok.mmbuf"
+run 64 "cannot be used" --raw -p "$tmp/ok.mmbuf"
+run 64 "only meaningful with -C" -v "$tmp/ok.mmbuf"
+run 64 "invalid --color" --color=sometimes "$tmp/ok.mmbuf"
+# What getopt refuses: one line naming the problem, then the hint, and
+# not the whole help.
+try="Try 'dumpbuf --help' for more information."
+run 64 "" --bogus "$tmp/ok.mmbuf"
+expect_err "dumpbuf: unrecognized option '--bogus'" "$try"
+run 64 "" -Z "$tmp/ok.mmbuf"
+expect_err "dumpbuf: invalid option -- 'Z'" "$try"
+run 64 "" "$tmp/ok.mmbuf" -c
+expect_err "dumpbuf: option requires an argument -- 'c'" "$try"
+run 64 "" "$tmp/ok.mmbuf" --cols
+expect_err "dumpbuf: option '--cols' requires an argument" "$try"
+run 64 "" --json=yes "$tmp/ok.mmbuf"
+expect_err "dumpbuf: option '--json' doesn't allow an argument" "$try"
+run 64 "" --s "$tmp/ok.mmbuf"
+expect_err "dumpbuf: option '--s' is ambiguous; possibilities: '--skip' '--seek' '--slots'" "$try"
+run 64 "" --=x "$tmp/ok.mmbuf"
+expect_err "dumpbuf: unrecognized option '--=x'" "$try"
+run 64 "" -c 0x "$tmp/ok.mmbuf"
+expect_err "dumpbuf: invalid number of columns: '0x'" "$try"
 grep -q '^Usage: dumpbuf ' "$tmp/out" && fail "usage errors print nothing on stdout"
 
 run 0 "" --help
 grep -q '^Usage: dumpbuf ' "$tmp/out" || fail "--help prints the usage on stdout"
+grep -q ", 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
 run 0 "" --version
 grep -Eq '^dumpbuf \(mmbuf\) [0-9]' "$tmp/out" || fail "--version"
 
@@ -89,7 +105,7 @@ run 0 "" "$tmp/one.mmbuf"
 same "a buffer with one damaged slot still dumps" "$tmp/out" "$tmp/good"
 cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'X' | dd of="$tmp/two.mmbuf" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
-run 2 "^dumpbuf: $tmp/two.mmbuf: header checksum mismatch \\(slot 0: header checksum mismatch; slot 1: header checksum mismatch\\)" \
+run 2 "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch \\(slot 0: header CRC mismatch; slot 1: header CRC mismatch\\)" \
     "$tmp/two.mmbuf"
 
 # Seeks before the start of the data: 4, as xxd.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # dumpbuf -H, --json and --slots: fixed expected output.  The uuid, the
-# times, the writer's pid and the header checksums (which cover them)
+# times, the writer's pid and the header CRCs (which cover them)
 # differ from run to run: they are replaced by UUID, TIME, NS, PID and CRC
 # before comparing; everything else is compared byte for byte.  Damaged
 # headers: -H and --json report and exit 2, --slots shows the damage.
@@ -41,7 +41,7 @@ header:          valid, slot 0 is current
 
 slot 0:          intact (current)
   generation:    4
-  version:       1.0
+  version:       1.1
   state:         clean
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
@@ -54,7 +54,7 @@ slot 0:          intact (current)
   capacity:      100
   length:        8
   file size:     8292
-  compat:        0x0
+  compat:        0x2 [notify]
   ro_compat:     0x1 [locking]
   incompat:      0x0
   data checksum: none
@@ -62,8 +62,8 @@ slot 0:          intact (current)
 
 slot 1:          intact
   generation:    3
-  version:       1.0
-  state:         writer-open
+  version:       1.1
+  state:         writer open
   writer pid:    PID
   dtype:         >i2 (2 bytes per element)
   shape:         (2, 2)
@@ -75,7 +75,7 @@ slot 1:          intact
   capacity:      100
   length:        8
   file size:     8292
-  compat:        0x0
+  compat:        0x2 [notify]
   ro_compat:     0x1 [locking]
   incompat:      0x0
   data checksum: none
@@ -95,14 +95,14 @@ cat > "$tmp/exp" <<'OUT'
   "slots": [
     {
       "slot": 0,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": true,
       "generation": 4,
       "generation_tail": 4,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
@@ -120,6 +120,7 @@ cat > "$tmp/exp" <<'OUT'
       "itemsize": 2,
       "ndim": 2,
       "shape": [2, 2],
+      "growing": false,
       "label": "tab\u0009\"quote\" é",
       "data_checksum": null,
       "checksum_generation": 0,
@@ -131,14 +132,14 @@ cat > "$tmp/exp" <<'OUT'
     },
     {
       "slot": 1,
-      "status": "ok",
+      "status": "intact",
       "message": "intact",
       "current": false,
       "generation": 3,
       "generation_tail": 3,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
@@ -156,6 +157,7 @@ cat > "$tmp/exp" <<'OUT'
       "itemsize": 2,
       "ndim": 2,
       "shape": [2, 2],
+      "growing": false,
       "label": "tab\u0009\"quote\" é",
       "data_checksum": null,
       "checksum_generation": 0,
@@ -180,9 +182,9 @@ cat > "$tmp/exp" <<'OUT'
 00000000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00000008: 0400 0000 0000 0000                      ........          generation = 4
 00000010: 0100                                     ..                version_major = 1
-00000012: 0000                                     ..                version_minor = 0
+00000012: 0100                                     ..                version_minor = 1
 00000014: 0002 0000                                ....              slot_size = 512
-00000018: 0000 0000 0000 0000                      ........          compat = 0x0
+00000018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
 00000020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
 00000028: 0000 0000 0000 0000                      ........          incompat = 0x0
 uuid = UUID
@@ -215,9 +217,9 @@ crc32 = CRC (ok)
 00001000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00001008: 0300 0000 0000 0000                      ........          generation = 3
 00001010: 0100                                     ..                version_major = 1
-00001012: 0000                                     ..                version_minor = 0
+00001012: 0100                                     ..                version_minor = 1
 00001014: 0002 0000                                ....              slot_size = 512
-00001018: 0000 0000 0000 0000                      ........          compat = 0x0
+00001018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
 00001020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
 00001028: 0000 0000 0000 0000                      ........          incompat = 0x0
 uuid = UUID
@@ -227,7 +229,7 @@ mtime_ns = NS
 00001058: 6400 0000 0000 0000                      d.......          capacity = 100
 00001060: 0800 0000 0000 0000                      ........          length = 8
 00001068: 6420 0000 0000 0000                      d ......          file_size = 8292
-00001070: 0100 0000                                ....              state = 0x1 (writer-open)
+00001070: 0100 0000                                ....              state = 0x1 (writer open)
 writer_pid = PID
 00001078: 3e69 3200 0000 0000                      >i2.....          dtype = ">i2"
 00001080: 0200 0000                                ....              ndim = 2
@@ -255,10 +257,10 @@ view -H one.mmbuf
 status "-H, slot 0 damaged" 0 $rc
 grep -q '^header:          valid, slot 1 is current$' "$tmp/got" ||
     fail "-H, slot 0 damaged: slot 1 is current"
-grep -q '^slot 0:          header checksum mismatch$' "$tmp/got" ||
+grep -q '^slot 0:          header CRC mismatch$' "$tmp/got" ||
     fail "-H names the damage of slot 0"
 grep -q '^  header crc32:  CRC (MISMATCH)$' "$tmp/got" ||
-    fail "-H shows the checksum mismatch"
+    fail "-H shows the CRC mismatch"
 view --json one.mmbuf
 grep -q '"status": "MMBUF_ECHECKSUM",' "$tmp/got" ||
     fail "--json names the damage of slot 0"
@@ -270,11 +272,11 @@ cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'XX' | dd of="$tmp/two.mmbuf" bs=1 seek=4096 conv=notrunc status=none
 view -H two.mmbuf
 status "-H, both slots damaged" 2 $rc
-grep -q '^header:          INVALID: header checksum mismatch$' "$tmp/got" ||
+grep -q '^header:          INVALID: header CRC mismatch$' "$tmp/got" ||
     fail "-H, both damaged: INVALID"
 grep -q '^slot 1:          not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "-H, both damaged: slot 1's bad magic"
-grep -q "^dumpbuf: $tmp/two.mmbuf: header checksum mismatch$" "$tmp/err" ||
+grep -q "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch$" "$tmp/err" ||
     fail "-H, both damaged: message"
 view --json two.mmbuf
 status "--json, both slots damaged" 2 $rc
@@ -283,8 +285,8 @@ grep -q '"error": "MMBUF_ECHECKSUM",' "$tmp/got" || fail "--json error"
 view --slots two.mmbuf
 status "--slots, both slots damaged" 0 $rc
 cat > "$tmp/exp" <<'OUT'
-# two.mmbuf: 8292 bytes; header: INVALID: header checksum mismatch
-# header page 0, slot 0: header checksum mismatch
+# two.mmbuf: 8292 bytes; header: INVALID: header CRC mismatch
+# header page 0, slot 0: header CRC mismatch
 00000000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
 00000008: 0400 5858 0000 0000                      ..XX....          generation = 1482162180
 000001f4: 0400 0000 0000 0000                      ........          generation_tail = 4 (TORN: differs from generation)
@@ -296,7 +298,7 @@ OUT
 grep -E '^#|magic|generation' "$tmp/got" | grep -v checksum_generation > "$tmp/got2"
 same "--slots, both slots damaged" "$tmp/got2" "$tmp/exp"
 grep -Eq '^000001fc: .*crc32 = 0x[0-9a-f]{8} \(BAD: computed 0x[0-9a-f]{8}\)$' "$tmp/got" ||
-    fail "--slots shows the bad checksum"
+    fail "--slots shows the bad CRC"
 
 # A file cut inside the second slot.
 head -c 4300 "$tmp/t.mmbuf" > "$tmp/cut.mmbuf"
@@ -309,8 +311,9 @@ grep -q '^# only 204 bytes of the slot are in the file$' "$tmp/got" ||
 view -H cut.mmbuf
 status "-H, cut file" 2 $rc
 
-# Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): a
-# prefix of the magic is TRUNCATED, anything else MAGIC, as verifybuf says.
+# Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): the
+# slot of a prefix of the magic is TRUNCATED, anything else MAGIC, as
+# verifybuf says; neither is a buffer file (mmbuf(5), "Magic").
 printf '\215MMX\r' > "$tmp/five"
 view --slots five
 status "--slots, 5 bytes not the magic" 0 $rc
@@ -324,7 +327,7 @@ expect_out '      "status": "MMBUF_EMAGIC",' '      "status": "MMBUF_ETRUNCATED"
 printf '\215MMB\r' > "$tmp/prefix"
 view --slots prefix
 head -n 3 "$tmp/got" > "$tmp/out"
-expect_out "# prefix: 5 bytes; header: INVALID: file is truncated" "" \
+expect_out "# prefix: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
     "# header page 0, slot 0: file is truncated"
 view -H five
 grep '^slot' "$tmp/got" > "$tmp/out"

@@ -9,7 +9,7 @@ need xxd
 need hexdump
 
 seed=${DUMPBUF_TEST_SEED:-20261125}
-if [ "${MMBUF_TEST_LONG:-0}" = 1 ]; then
+if [ "${MMBUF_LONG:-0}" = 1 ]; then
     cases=${DUMPBUF_TEST_CASES:-2400}
 else
     cases=${DUMPBUF_TEST_CASES:-240}
@@ -51,11 +51,18 @@ BEGIN {
             if (pick(6) == 0) opts = opts " -d"
             if (pick(6) == 0) opts = opts " -o " (pick(2) ? "" : "-") pick(100000)
             if (pick(3) == 0) opts = opts " -s " (pick(3) ? "" : "-") pick(len + 1)
-            if (pick(3) == 0) opts = opts " -n " pick(len + 20)
+            if (pick(3) == 0) opts = opts " -l " pick(len + 20)
+            if (t == 3 && pick(3) == 0) opts = opts " -n v" pick(100)
         }
         print len, kind, tool opts
     }
 }' > "$tmp/cases"
+
+# usage_status STATUS: the status dumpbuf gives where xxd or hexdump gives
+# STATUS: the same, but 64 (EX_USAGE) for their usage error, 1.
+usage_status() {
+    if [ "$1" -eq 1 ]; then echo 64; else echo "$1"; fi
+}
 
 i=0
 while read -r len kind tool opts; do
@@ -74,19 +81,21 @@ while read -r len kind tool opts; do
         rc=$?
         # shellcheck disable=SC2086
         hexdump -C $opts "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf -C$opts ($len bytes, $kind)" $? $rc
+        status "case $i: dumpbuf -C$opts ($len bytes, $kind)" \
+            "$(usage_status $?)" $rc
         same "case $i: dumpbuf -C$opts ($len bytes, $kind) = hexdump -C$opts" \
             "$tmp/got" "$tmp/exp"
     else
         # shellcheck disable=SC2086
         xo=$(xxd_opts $opts)
-        case " $opts " in *" -i "*) xo="$xo -n $label" ;; esac
+        case " $opts " in *" -n "*) ;; *" -i "*) xo="$xo -n $label" ;; esac
         # shellcheck disable=SC2086
         "$DUMPBUF" $opts "$buf" > "$tmp/got" 2>/dev/null
         rc=$?
         # shellcheck disable=SC2086
         xxd $xo "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf$opts ($len bytes, $kind)" $? $rc
+        status "case $i: dumpbuf$opts ($len bytes, $kind)" \
+            "$(usage_status $?)" $rc
         same "case $i: dumpbuf$opts ($len bytes, $kind) = xxd$xo" \
             "$tmp/got" "$tmp/exp"
     fi

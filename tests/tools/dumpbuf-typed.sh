@@ -5,121 +5,104 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-# mk NAME DTYPE SHAPE BYTES [mktestbuf options]
-mk() {
-    name=$1 dtype=$2 shape=$3 data=$4
-    shift 4
-    # shellcheck disable=SC2059
-    printf "$data" | "$MKTESTBUF" --dtype "$dtype" ${shape:+--shape "$shape"} \
-        "$@" "$tmp/$name.mmbuf" || fail "mktestbuf $name"
-}
-
-# t NAME [OPTIONS...] <<expected: "dumpbuf -t OPTIONS NAME.mmbuf".
-t() {
-    name=$1
-    shift
-    "$DUMPBUF" -t "$@" "$tmp/$name.mmbuf" > "$tmp/got" 2> "$tmp/err"
-    status "dumpbuf -t $* $name" 0 $?
-    cat > "$tmp/exp"
-    same "dumpbuf -t $* $name" "$tmp/got" "$tmp/exp"
-}
-
 # 1.5 -0.25 3e100 inf nan 1e-05 100.0 0.1 1/3 -0.0 1e16 5e-324
-mk f8 '<f8' 4,3 '\000\000\000\000\000\000\370\077\000\000\000\000\000\000\320\277\073\045\137\270\203\156\313\124\000\000\000\000\000\000\360\177\000\000\000\000\000\000\370\177\361\150\343\210\265\370\344\076\000\000\000\000\000\000\131\100\232\231\231\231\231\231\271\077\125\125\125\125\125\125\325\077\000\000\000\000\000\000\000\200\000\200\340\067\171\303\101\103\001\000\000\000\000\000\000\000'
-# 0.1 1/3 16777216 1e-45 -inf as big-endian f4
-mk f4be '>f4' '' '\075\314\314\315\076\252\252\253\113\200\000\000\000\000\000\001\377\200\000\000'
+mk_typed f8 '<f8' 4,3 '\000\000\000\000\000\000\370\077\000\000\000\000\000\000\320\277\073\045\137\270\203\156\313\124\000\000\000\000\000\000\360\177\000\000\000\000\000\000\370\177\361\150\343\210\265\370\344\076\000\000\000\000\000\000\131\100\232\231\231\231\231\231\271\077\125\125\125\125\125\125\325\077\000\000\000\000\000\000\000\200\000\200\340\067\171\303\101\103\001\000\000\000\000\000\000\000'
+# 0.1 1/3 16777216 1e-45 -inf as big-endian f4, and the f4 nearest 1e-4
+# (9.99999975e-05): NumPy's notation goes by the value, so 1e-04.
+mk_typed f4be '>f4' '' '\075\314\314\315\076\252\252\253\113\200\000\000\000\000\000\001\377\200\000\000\070\321\267\027'
 # 65504 6e-8 0.1 1/3 -2 as f2
-mk f2 '<f2' '' '\377\173\001\000\146\056\125\065\000\300'
-mk c16 '<c16' 3 '\000\000\000\000\000\000\360\077\000\000\000\000\000\000\000\100\000\000\000\000\000\000\370\077\000\000\000\000\000\000\320\277\000\000\000\000\000\000\370\177\000\000\000\000\000\000\360\177'
-mk c8be '>c8' '' '\075\314\314\315\277\200\000\000\140\255\170\354\000\000\000\000'
-mk i4 '<i4' 2,2 '\377\377\377\377\377\377\377\177\000\000\000\200\000\000\000\000'
-mk u2be '>u2' '' '\377\377\000\001\001\002'
-mk i8 '<i8' '' '\000\000\000\000\000\000\000\200\377\377\377\377\377\377\377\177'
-mk u8 '<u8' '' '\377\377\377\377\377\377\377\377\001\000\000\000\000\000\000\000'
-mk b1 '<b1' '' '\000\001\002'
-mk i2x3 '>i2' 2,3,4 '\377\373\377\374\377\375\377\376\377\377\000\000\000\001\000\002\000\003\000\004\000\005\000\006\000\007\000\010\000\011\000\012\000\013\000\014\000\015\000\016\000\017\000\020\000\021\000\022' --capacity 64
+mk_typed f2 '<f2' '' '\377\173\001\000\146\056\125\065\000\300'
+mk_typed c16 '<c16' 3 '\000\000\000\000\000\000\360\077\000\000\000\000\000\000\000\100\000\000\000\000\000\000\370\077\000\000\000\000\000\000\320\277\000\000\000\000\000\000\370\177\000\000\000\000\000\000\360\177'
+mk_typed c8be '>c8' '' '\075\314\314\315\277\200\000\000\140\255\170\354\000\000\000\000'
+mk_typed i4 '<i4' 2,2 '\377\377\377\377\377\377\377\177\000\000\000\200\000\000\000\000'
+mk_typed u2be '>u2' '' '\377\377\000\001\001\002'
+mk_typed i8 '<i8' '' '\000\000\000\000\000\000\000\200\377\377\377\377\377\377\377\177'
+mk_typed u8 '<u8' '' '\377\377\377\377\377\377\377\377\001\000\000\000\000\000\000\000'
+mk_typed b1 '<b1' '' '\000\001\002'
+mk_typed i2x3 '>i2' 2,3,4 '\377\373\377\374\377\375\377\376\377\377\000\000\000\001\000\002\000\003\000\004\000\005\000\006\000\007\000\010\000\011\000\012\000\013\000\014\000\015\000\016\000\017\000\020\000\021\000\022' --capacity 64
 # A 4x3 table of which only 7 elements are written: 2 complete rows.
-mk part '<f8' 4,3 '\000\000\000\000\000\000\360\077\000\000\000\000\000\000\000\100\000\000\000\000\000\000\010\100\000\000\000\000\000\000\020\100\000\000\000\000\000\000\024\100\000\000\000\000\000\000\030\100\000\000\000\000\000\000\034\100' --capacity 96
+mk_typed part '<f8' 4,3 '\000\000\000\000\000\000\360\077\000\000\000\000\000\000\000\100\000\000\000\000\000\000\010\100\000\000\000\000\000\000\020\100\000\000\000\000\000\000\024\100\000\000\000\000\000\000\030\100\000\000\000\000\000\000\034\100' --capacity 96
 
-t f8 <<'OUT'
+expect_typed f8 <<'OUT'
 [0] 1.5 -0.25 3e+100
 [1] inf nan 1e-05
 [2] 100.0 0.1 0.3333333333333333
 [3] -0.0 1e+16 5e-324
 OUT
-t f8 --rows 1:3 <<'OUT'
+expect_typed f8 --rows 1:3 <<'OUT'
 [1] inf nan 1e-05
 [2] 100.0 0.1 0.3333333333333333
 OUT
-t f8 --rows -1: <<'OUT'
+expect_typed f8 --rows -1: <<'OUT'
 [3] -0.0 1e+16 5e-324
 OUT
-t f8 --rows :1 <<'OUT'
+expect_typed f8 --rows :1 <<'OUT'
 [0] 1.5 -0.25 3e+100
 OUT
-t f8 --rows 5:9 < /dev/null
-t f8 --rows 3:1 < /dev/null
+expect_typed f8 --rows 5:9 < /dev/null
+expect_typed f8 --rows 3:1 < /dev/null
 
 # No elements: a dimension of 0 prints nothing, however large the others
 # (2^63 rows of nothing would never end), with --rows too.
-mk zero2 '<u1' 9223372036854775808,0 ''
-mk zero3 '<i2' 3,0 ''
-mk zero4 '<u1' 2,0,5 ''
+mk_typed zero2 '<u1' 9223372036854775808,0 ''
+mk_typed zero3 '<i2' 3,0 ''
+mk_typed zero4 '<u1' 2,0,5 ''
 # (Through head, so that a dumpbuf that prints rows stops at once.)
 for rows in '' 5:10 -3: :9223372036854775807; do
     ("$DUMPBUF" -t ${rows:+--rows "$rows"} "$tmp/zero2.mmbuf"; echo "exit $?") |
         head -n 3 > "$tmp/out"
     expect_out "exit 0"
 done
-t zero3 < /dev/null
-t zero4 < /dev/null
-t zero2 '>u2' < /dev/null
-t f4be <<'OUT'
+expect_typed zero3 < /dev/null
+expect_typed zero4 < /dev/null
+expect_typed zero2 '>u2' < /dev/null
+expect_typed f4be <<'OUT'
 [0] 0.1
 [1] 0.33333334
 [2] 16777216.0
 [3] 1e-45
 [4] -inf
+[5] 1e-04
 OUT
-t f2 <<'OUT'
+expect_typed f2 <<'OUT'
 [0] 65500.0
 [1] 6e-08
 [2] 0.1
 [3] 0.3333
 [4] -2.0
 OUT
-t c16 <<'OUT'
+expect_typed c16 <<'OUT'
 [0] (1+2j)
 [1] (1.5-0.25j)
 [2] (nan+infj)
 OUT
-t c8be <<'OUT'
+expect_typed c8be <<'OUT'
 [0] (0.1-1j)
 [1] (1e+20+0j)
 OUT
-t i4 <<'OUT'
+expect_typed i4 <<'OUT'
 [0] -1 2147483647
 [1] -2147483648 0
 OUT
-t u2be <<'OUT'
+expect_typed u2be <<'OUT'
 [0] 65535
 [1] 1
 [2] 258
 OUT
-t i8 <<'OUT'
+expect_typed i8 <<'OUT'
 [0] -9223372036854775808
 [1] 9223372036854775807
 OUT
-t u8 <<'OUT'
+expect_typed u8 <<'OUT'
 [0] 18446744073709551615
 [1] 1
 OUT
-t b1 <<'OUT'
+expect_typed b1 <<'OUT'
 [0] False
 [1] True
 [2] True
 OUT
-t i2x3 <<'OUT'
+expect_typed i2x3 <<'OUT'
 [0, 0] -5 -4 -3 -2
 [0, 1] -1 0 1 2
 [0, 2] 3 4 5 6
@@ -127,26 +110,26 @@ t i2x3 <<'OUT'
 [1, 1] 11 12 13 14
 [1, 2] 15 16 17 18
 OUT
-t i2x3 --rows 4: <<'OUT'
+expect_typed i2x3 --rows 4: <<'OUT'
 [1, 1] 11 12 13 14
 [1, 2] 15 16 17 18
 OUT
-t part <<'OUT'
+expect_typed part <<'OUT'
 [0] 1.0 2.0 3.0
 [1] 4.0 5.0 6.0
 OUT
 # A TYPE of the dtype's size keeps the shape; another size makes it flat.
 # "-t TYPE FILE", "-tTYPE" and "--typed=TYPE" are the same.
-t i4 '>u2' --rows :3 <<'OUT'
+expect_typed i4 '>u2' --rows :3 <<'OUT'
 [0] 65535
 [1] 65535
 [2] 65535
 OUT
-t i4 --typed=u4 <<'OUT'
+expect_typed i4 --typed=u4 <<'OUT'
 [0] 4294967295 2147483647
 [1] 2147483648 0
 OUT
-t i4 -ti1 --rows 6:9 <<'OUT'
+expect_typed i4 -ti1 --rows 6:9 <<'OUT'
 [6] -1
 [7] 127
 [8] 0
@@ -161,11 +144,11 @@ printf '[0] 511\n' > "$tmp/exp"
 same "dumpbuf -F -t >i2" "$tmp/got" "$tmp/exp"
 
 "$DUMPBUF" -t c32 "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf -t c32" 1 $?
+status "dumpbuf -t c32" 64 $?
 "$DUMPBUF" -t --rows x "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf -t --rows x" 1 $?
+status "dumpbuf -t --rows x" 64 $?
 "$DUMPBUF" --rows 1:2 "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf --rows without -t" 1 $?
+status "dumpbuf --rows without -t" 64 $?
 
 # --npy: the header is fixed (v1.0, padded to 64 bytes), the data follows.
 "$DUMPBUF" --npy "$tmp/i2x3.mmbuf" > "$tmp/i2x3.npy"
@@ -183,14 +166,7 @@ printf "{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }" > "$tmp/exp"
 same "--npy of a one-byte type says |, a 1-D shape has its comma" "$tmp/got" "$tmp/exp"
 
 # NumPy reads every one of them back with the dtype, shape and values.
-py=
-for p in /usr/bin/python3 python3; do
-    if "$p" -c 'import numpy' > /dev/null 2>&1; then
-        py=$p
-        break
-    fi
-done
-if [ -n "$py" ]; then
+if find_python numpy; then
     for name in f8 f4be f2 c16 c8be i4 u2be i8 u8 b1 i2x3 part; do
         "$DUMPBUF" --npy "$tmp/$name.mmbuf" > "$tmp/$name.npy" ||
             fail "--npy $name"
@@ -227,59 +203,6 @@ for row, vals in zip(rows, flat):
 PY
             fail "numpy reads back --npy of $name"
     done
-    # Shortest round-trip text: every f2 value against NumPy's shortest
-    # digits; random f8 values and every power of two against Python's
-    # repr; random f4 values read back.
-    checks=$((checks + 1))
-    "$py" - "$tmp" "$DUMPBUF" <<'PY' || fail "shortest float text against Python and NumPy"
-import random, struct, subprocess, sys, warnings
-import numpy as np
-warnings.simplefilter('ignore')
-tmp, dumpbuf = sys.argv[1:3]
-
-def typed(t, data):
-    open(tmp + '/floats', 'wb').write(data)
-    out = subprocess.run([dumpbuf, '-F', '-t', t, tmp + '/floats'],
-                         check=True, capture_output=True, text=True).stdout
-    return [l.split('] ', 1)[1] for l in out.splitlines()]
-
-def ndigits(s):
-    m = s.split('e')[0].replace('-', '').replace('.', '').strip('0')
-    return len(m) or 1
-
-bad = 0
-halves = np.arange(65536, dtype=np.uint16).view('<f2')
-for v, w in zip(halves, typed('<f2', halves.tobytes())):
-    if np.isnan(v):
-        bad += w != 'nan'
-        continue
-    x = np.float16(float(w))
-    if x != v or np.signbit(x) != np.signbit(v) or (np.isfinite(v) and
-            ndigits(w) != ndigits(np.format_float_scientific(v, unique=True))):
-        bad += 1
-        print('f2', v, w, file=sys.stderr)
-rnd = random.Random(4)
-doubles = [struct.unpack('<d', rnd.getrandbits(64).to_bytes(8, 'little'))[0]
-           for _ in range(20000)]
-doubles += [2.0 ** k for k in range(-1074, 1024)] + [-2.0 ** -1022]
-doubles += [rnd.uniform(-1e6, 1e6) for _ in range(5000)]
-for v, w in zip(doubles, typed('<f8', struct.pack('<%dd' % len(doubles), *doubles))):
-    want = 'nan' if v != v else repr(v)
-    if w != want:
-        bad += 1
-        print('f8', want, w, file=sys.stderr)
-floats = np.frombuffer(bytes(rnd.getrandbits(8) for _ in range(40000)), '<f4')
-for v, w in zip(floats, typed('<f4', floats.tobytes())):
-    if np.isnan(v):
-        bad += w != 'nan'
-        continue
-    x = np.float32(float(w))
-    if x != v or np.signbit(x) != np.signbit(v) or (np.isfinite(v) and
-            ndigits(w) != ndigits(np.format_float_scientific(v, unique=True))):
-        bad += 1
-        print('f4', v, w, file=sys.stderr)
-sys.exit(1 if bad else 0)
-PY
 else
     echo "numpy is not installed: the --npy read-back is not run"
 fi

@@ -1,7 +1,8 @@
 #!/bin/sh
 # editbuf: every kind of bad input is refused with its exact message and
-# exit status 1, and the buffer file stays byte-identical (header and its
-# generation included); files that cannot be opened or written give 2.
+# exit status 1 (64 for a wrong command line), and the buffer file stays
+# byte-identical (header and its generation included); files that cannot
+# be opened or written give 2.
 
 . "${srcdir:-.}/tests/tools/editbuf-lib.sh"
 
@@ -25,15 +26,15 @@ run_bad() {
 try="Try 'editbuf --help' for more information."
 
 # Bad hex and odd digit counts in --set.
-run_bad 1 "editbuf: invalid --set '0=zz': 'z' is not a hex digit
+run_bad 64 "editbuf: invalid --set '0=zz': 'z' is not a hex digit
 $try" --set 0=zz
-run_bad 1 "editbuf: invalid --set '0=abc': odd number of hex digits (3)
+run_bad 64 "editbuf: invalid --set '0=abc': odd number of hex digits (3)
 $try" --set 0=abc
-run_bad 1 "editbuf: invalid --set '0=': no hex bytes after '='
+run_bad 64 "editbuf: invalid --set '0=': no hex bytes after '='
 $try" --set 0=
-run_bad 1 "editbuf: invalid --set 'x=00': bad offset 'x'
+run_bad 64 "editbuf: invalid --set 'x=00': bad offset 'x'
 $try" --set x=00
-run_bad 1 "editbuf: invalid --set '12' (OFFSET=HEXBYTES, e.g. 0x10=cafe)
+run_bad 64 "editbuf: invalid --set '12' (OFFSET=HEXBYTES, e.g. 0x10=cafe)
 $try" --set 12
 # Offsets past the capacity (64).
 run_bad 1 "editbuf: $b: --set 64=00: offset 64 is past the capacity (64 bytes)" \
@@ -44,9 +45,9 @@ run_bad 1 "editbuf: $b: --fill 60:5=0: bytes 60 to 64 are past the capacity (64 
     --fill 60:5=0
 run_bad 1 "editbuf: $b: --fill 0:1T=0xff: bytes 0 to 1099511627775 are past the capacity (64 bytes)" \
     --fill 0:1T=0xff
-run_bad 1 "editbuf: invalid --fill '0:4=256': bad byte '256' (0 to 255, e.g. 0xff)
+run_bad 64 "editbuf: invalid --fill '0:4=256': bad byte '256' (0 to 255, e.g. 0xff)
 $try" --fill 0:4=256
-run_bad 1 "editbuf: invalid --fill '0=1' (OFFSET:LENGTH=BYTE, e.g. 0:4K=0xff)
+run_bad 64 "editbuf: invalid --fill '0=1' (OFFSET:LENGTH=BYTE, e.g. 0:4K=0xff)
 $try" --fill 0=1
 # All or nothing: good edits before and after a bad one write nothing.
 run_bad 1 "editbuf: $b: --set 100=01: offset 100 is past the capacity (64 bytes)" \
@@ -116,6 +117,8 @@ item_bad() {
 item_bad 2,0,0=1 "index 2 is outside dimension 0 (size 2)"
 item_bad 0,3,0=1 "index 3 is outside dimension 1 (size 3)"
 item_bad 1,2,4=1 "index 4 is outside dimension 2 (size 4)"
+item_bad -3,0,0=1 "index -3 is outside dimension 0 (size 2)"
+item_bad 0,0,-5=1 "index -5 is outside dimension 2 (size 4)"
 item_bad 0,0,0,0=1 "too many indexes for 3 dimensions"
 item_bad 1,2=1 "index '1,2' has 2 of 3 components"
 item_bad x=1 "invalid index 'x' (e.g. 5 or 5,2)"
@@ -150,25 +153,32 @@ typed_bad c16 0=1+2 "invalid c16 value '1+2'"
 typed_bad c16 0=j "invalid c16 value 'j'"
 typed_bad u1 48=0 "index 48 is outside dimension 0 (size 48)"
 
-# Usage errors.
-run_bad 1 "editbuf: -R cannot be used with edits
+# Usage errors: 64 (EX_USAGE).
+run_bad 64 "editbuf: -R cannot be used with edits
 $try" -R --set 0=00
-run_bad 1 "editbuf: --at applies to a --patch-plain after it
+run_bad 64 "editbuf: --at applies to a --patch-plain after it
 $try" --set 0=00 --at 4
 if [ "${MMBUF_EDITBUF_TUI:-yes}" = no ]; then
     # Built without ncurses: no edits is an error, terminal or not.
-    run_bad 1 "editbuf: no edits given, and this editbuf was built without the interactive editor (configure found no ncurses): give edits with --set, --set-item, --fill, --patch or --patch-plain
+    run_bad 64 "editbuf: no edits given, and this editbuf was built without the interactive editor (configure found no ncurses): give edits with --set, --set-item, --fill, --patch or --patch-plain
 $try"
 else
-    run_bad 1 "editbuf: no edits given, and standard input and output are not a terminal (use --set, --set-item, --fill, --patch or --patch-plain)
+    run_bad 64 "editbuf: no edits given, and standard input and output are not a terminal (use --set, --set-item, --fill, --patch or --patch-plain)
 $try"
 fi
-eb 1 --set 0=00
+eb 64 --set 0=00
 expect_err "editbuf: missing FILE operand" "$try"
-eb 1 --set 0=00 "$b" "$b"
+eb 64 --set 0=00 "$b" "$b"
 expect_err "editbuf: extra operand '$b'" "$try"
-eb 1 --patch - --patch-plain - "$b"
+eb 64 --patch - --patch-plain - "$b"
 expect_err "editbuf: only one patch can be read from standard input" "$try"
+# One line naming the problem, then the hint, and not the whole help.
+run_bad 64 "editbuf: unrecognized option '--bogus'
+$try" --bogus
+eb 64 "$b" --set
+expect_err "editbuf: option '--set' requires an argument" "$try"
+run_bad 64 "editbuf: option '--s' is ambiguous; possibilities: '--set' '--set-item'
+$try" --s 0=00
 unchanged "usage errors" "$b" "$tmp/copy"
 
 # Files that cannot be opened or written: status 2.

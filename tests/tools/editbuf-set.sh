@@ -43,13 +43,14 @@ eb 0 --help
 head -n 1 "$tmp/out" > "$tmp/first"
 printf 'Usage: editbuf [-R] FILE\n' > "$tmp/want"
 same "--help" "$tmp/first" "$tmp/want"
+grep -q ", 64 usage error (nothing written)\.$" "$tmp/out" ||
+    fail "--help: no status 64"
 expect_err
 eb 0 --version
 grep -qx 'editbuf (mmbuf) [0-9][0-9.]*.*' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
-eb 1 --bogus "$b"
-head -n 2 "$tmp/err" > "$tmp/first"
-printf "editbuf: unrecognized option '--bogus'\nUsage: editbuf [-R] FILE\n" > "$tmp/want"
-same "unknown option" "$tmp/first" "$tmp/want"
+eb 64 --bogus "$b"
+expect_err "editbuf: unrecognized option '--bogus'" \
+    "Try 'editbuf --help' for more information."
 
 # -n writes nothing; -v tells the byte count.
 cp "$b" "$tmp/copy"
@@ -182,5 +183,14 @@ eb 0 --set-item 1,2,3=-7 --set-item 0,0,0=300 --set-item '0, 2, 1=12345' "$tmp/t
 expect_err
 data "$tmp/t" "$tmp/got"
 same "--set-item on a 2x3x4 >i2 buffer" "$tmp/got" "$tmp/want"
+
+# Negative components count from the end of their dimension, as Python's
+# a[-1, -3, -4] does: each names the same element as its positive twin.
+rm -f "$tmp/t"
+"$MKTESTBUF" --dtype '>i2' --shape 2,3,4 "$tmp/t" < "$tmp/raw" || exit 99
+eb 0 --set-item -1,-1,-1=-7 --set-item -2,-3,-4=300 --set-item '-2, -1, 1=12345' "$tmp/t"
+expect_err
+data "$tmp/t" "$tmp/got"
+same "--set-item with negative components" "$tmp/got" "$tmp/want"
 
 finish

@@ -75,9 +75,9 @@ fail() {
 }
 
 # sampled N K: whether case N runs: every case in make check-long (which
-# sets MMBUF_TEST_LONG=1), one case in K in make check.
+# sets MMBUF_LONG=1), one case in K in make check.
 sampled() {
-    [ "${MMBUF_TEST_LONG:-0}" = 1 ] || [ $(($1 % $2)) -eq 0 ]
+    [ "${MMBUF_LONG:-0}" = 1 ] || [ $(($1 % $2)) -eq 0 ]
 }
 
 # expect_out TEXT... / expect_err TEXT...: stdout / stderr ($tmp/out,
@@ -156,12 +156,13 @@ status() {
     fi
 }
 
-# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's.
+# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's: the
+# long options, and -C (the hexdump layout in dumpbuf) as --capitalize.
 xxd_opts() {
     out=
     for w in "$@"; do
         case $w in
-        -n) w=-l ;;
+        --len|--length) w=-l ;;
         --capitalize) w=-C ;;
         --name) w=-n ;;
         esac
@@ -179,6 +180,41 @@ json_strict() {
         "${3:-}"; then
         fail "$1: not strict JSON"
     fi
+}
+
+# find_python [MODULE]: sets py to the first of /usr/bin/python3 and
+# python3 that runs (and imports MODULE); returns 1, with py empty, if none
+# does.
+find_python() {
+    py=
+    for p in /usr/bin/python3 python3; do
+        if "$p" -c "import ${1:-sys}" > /dev/null 2>&1; then
+            py=$p
+            return 0
+        fi
+    done
+    return 1
+}
+
+# mk_typed NAME DTYPE SHAPE BYTES [mktestbuf options]: $tmp/NAME.mmbuf of
+# that dtype and shape (none if empty) holding the printf-escaped BYTES.
+mk_typed() {
+    name=$1 dtype=$2 shape=$3 data=$4
+    shift 4
+    # shellcheck disable=SC2059
+    printf "$data" | "$MKTESTBUF" --dtype "$dtype" ${shape:+--shape "$shape"} \
+        "$@" "$tmp/$name.mmbuf" || fail "mktestbuf $name"
+}
+
+# expect_typed NAME [OPTIONS...] <<expected: "dumpbuf -t OPTIONS
+# $tmp/NAME.mmbuf" exits 0 and prints the expected text.
+expect_typed() {
+    name=$1
+    shift
+    "$DUMPBUF" -t "$@" "$tmp/$name.mmbuf" > "$tmp/got" 2> "$tmp/err"
+    status "dumpbuf -t $* $name" 0 $?
+    cat > "$tmp/exp"
+    same "dumpbuf -t $* $name" "$tmp/got" "$tmp/exp"
 }
 
 finish() {

@@ -15,13 +15,21 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-errors.sh \
 	tests/tools/dumpbuf-header.sh \
 	tests/tools/dumpbuf-typed.sh \
+	tests/tools/dumpbuf-shortest.sh \
+	tests/tools/dumpbuf-rows.sh \
+	tests/tools/dumpbuf-csv.sh \
 	tests/tools/dumpbuf-color.sh \
+	tests/tools/dumpbuf-terminal.sh \
+	tests/tools/dumpbuf-peers.sh \
 	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
-# make check compares a third of the option sets and files with xxd, and
-# 240 random cases; make check-long every pair, and 2,400 cases.
-MMBUF_LONG_TESTS += tests/tools/dumpbuf-xxd.sh tests/tools/dumpbuf-random.sh
+# make check compares a third of the option sets and files with xxd, 240
+# random cases, and the shortest float text of 100,000 bit patterns of f8
+# and of f4 with Python's and NumPy's; make check-long every pair, 2,400
+# cases and 2,000,000 bit patterns.
+MMBUF_LONG_TESTS += tests/tools/dumpbuf-xxd.sh tests/tools/dumpbuf-random.sh \
+	tests/tools/dumpbuf-shortest.sh
 
 # mkbuf: every option, every bad argument, .npy files made by NumPy.
 MKBUF_TESTS = \
@@ -69,7 +77,29 @@ EDITBUF_TUI_TESTS = \
 	tests/tools/editbuf-tui-edit.sh \
 	tests/tools/editbuf-tui-readonly.sh \
 	tests/tools/editbuf-tui-replaced.sh \
-	tests/tools/editbuf-tui-changed.sh
+	tests/tools/editbuf-tui-changed.sh \
+	tests/tools/editbuf-tui-growing.sh
 TESTS += $(EDITBUF_TUI_TESTS)
 EXTRA_DIST += $(EDITBUF_TUI_TESTS) tests/tools/editbuf-tui-lib.sh \
 	tests/lsan.supp
+
+# The errors that say what to do, in every tool and in python3 -m mmbuf.
+TESTS += tests/tools/hints.sh
+EXTRA_DIST += tests/tools/hints.sh
+
+# Growing buffers and following a writer (issue 15): rowlog writes rows of
+# (index, value, checksum), follows them with mmbuf_wait and checks what
+# dumpbuf --follow -t shows.
+check_PROGRAMS += tests/tools/rowlog
+tests_tools_rowlog_SOURCES = tests/tools/rowlog.c
+tests_tools_rowlog_LDADD = lib/libmmbuf.la
+tests_tools_rowlog_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+FOLLOW_TESTS = \
+	tests/tools/growing.sh \
+	tests/tools/follow-rows.sh \
+	tests/tools/follow-events.sh
+TESTS += $(FOLLOW_TESTS)
+EXTRA_DIST += $(FOLLOW_TESTS) tests/tools/follow-lib.sh
+# make check follows 50,000 rows, make check-long 1,000,000.
+MMBUF_LONG_TESTS += tests/tools/follow-rows.sh

@@ -1,8 +1,9 @@
 #!/bin/sh
 # mkbuf: every option that shapes a new buffer, checked in the header that
-# dumpbuf reads back and in the file itself: -s with each suffix, -t,
-# --shape, --length, -L, --align, --sparse, --mode, -f, --fill, -q, the
-# summary line, --json, --help and --version.
+# dumpbuf reads back and in the file itself: -s (--capacity, or its old
+# name --size) with each suffix, -t, --shape, --length, -L, --align,
+# --sparse, --mode, -f, --fill, -q, the summary line, --json, --help and
+# --version.
 
 . "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
 
@@ -25,6 +26,15 @@ rm -f "$d/s.buf"
 mk 0 -s 1GiB --sparse "$d/s.buf"
 [ "$(field "$d/s.buf" capacity)" = 1073741824 ] || fail "-s 1GiB"
 rm -f "$d/s.buf"
+# -s is --capacity; --size, its old name, still works (deprecated), and
+# says nothing about it.
+mk 0 -q --capacity 3K "$d/c.buf"
+[ "$(field "$d/c.buf" capacity)" = 3072 ] || fail "--capacity 3K"
+mk 0 -q --size 5K "$d/c2.buf"
+[ "$(field "$d/c2.buf" capacity)" = 5120 ] || fail "--size 5K"
+expect_err
+mk 0 -q --capa=6K "$d/c3.buf"
+[ "$(field "$d/c3.buf" capacity)" = 6144 ] || fail "--capa=6K"
 
 # The summary line on stdout, silenced by -q.
 mk 0 -s 4K "$d/a.buf"
@@ -155,9 +165,9 @@ cat > "$tmp/exp" <<'OUT'
       "current": true,
       "generation": 3,
       "generation_tail": 3,
-      "version": "1.0",
+      "version": "1.1",
       "slot_size": 512,
-      "compat": 0,
+      "compat": 2,
       "ro_compat": 1,
       "incompat": 0,
       "uuid": "UUID",
@@ -175,6 +185,7 @@ cat > "$tmp/exp" <<'OUT'
       "itemsize": 2,
       "ndim": 2,
       "shape": [2, 2],
+      "growing": false,
       "label": "lab",
       "data_checksum": null,
       "checksum_generation": 0,

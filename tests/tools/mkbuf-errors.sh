@@ -1,5 +1,5 @@
 #!/bin/sh
-# mkbuf's exit statuses and exact messages: usage errors (1), input errors
+# mkbuf's exit statuses and exact messages: usage errors (64), input errors
 # are in mkbuf-from.sh and mkbuf-npy.sh (2), files that cannot be created
 # (3): an existing FILE without -f, a directory the user cannot write (run
 # as an unprivileged user when the test runs as root), a missing
@@ -12,38 +12,43 @@ d=$tmp/d
 mkdir "$d"
 hint="Try 'mkbuf --help' for more information."
 
-# usage WANT-MESSAGE ARGS...: exit 1, the message and the hint, no file.
+# usage WANT-MESSAGE ARGS...: exit 64 (EX_USAGE), the message and the
+# hint, no file.
 usage() {
     msg=$1
     shift
-    mk 1 "$@"
+    mk 64 "$@"
     expect_err "mkbuf: $msg
 $hint"
     [ -s "$tmp/out" ] && fail "mkbuf $*: stdout not empty"
     empty_dir "$d"
 }
 
+size_rule="bytes, with an optional suffix K, M, G, T or KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T"
 usage "missing FILE operand"
 usage "missing FILE operand" -s 1K
 usage "extra operand '$d/b'" -s 1K "$d/a" "$d/b"
-usage "no size: give -s, --shape, --from or --from-npy" "$d/a"
-usage "no size: give -s, --shape, --from or --from-npy" --fill 1 "$d/a"
-usage "invalid size: '12Q'" -s 12Q "$d/a"
-usage "invalid size: 'abc'" -s abc "$d/a"
-usage "invalid size: '-1'" -s -1 "$d/a"
-usage "invalid size: '1KB'" -s 1KB "$d/a"
-usage "invalid size: '99999999999999999999'" -s 99999999999999999999 "$d/a"
-usage "invalid size: '16777216T'" -s 16777216T "$d/a"
+usage "no capacity: give -s, --shape, --from or --from-npy" "$d/a"
+usage "no capacity: give -s, --shape, --from or --from-npy" --fill 1 "$d/a"
+usage "invalid capacity: '12Q' ($size_rule)" -s 12Q "$d/a"
+usage "invalid capacity: 'abc' ($size_rule)" -s abc "$d/a"
+usage "invalid capacity: '-1' ($size_rule)" -s -1 "$d/a"
+usage "invalid capacity: '1KB' ($size_rule)" -s 1KB "$d/a"
+usage "invalid capacity: '99999999999999999999' ($size_rule)" -s 99999999999999999999 "$d/a"
+usage "invalid capacity: '16777216T' ($size_rule)" -s 16777216T "$d/a"
+usage "invalid capacity: '1P' ($size_rule)" -s 1P "$d/a"
+usage "invalid capacity: '8388608T' ($size_rule)" -s 8388608T "$d/a"
+usage "invalid capacity: '1P' ($size_rule)" --resize 1P "$d/a"
 usage "unknown dtype: 'f3'" -t f3 -s 1K "$d/a"
 usage "unknown dtype: 'float64'" --dtype float64 -s 1K "$d/a"
-usage "shape 1000x3 of <f8 is 24000 bytes, but the size is 1000" -t f8 --shape 1000x3 -s 1000 "$d/a"
-usage "shape 10 of <u1 is 10 bytes, but the size is 11" --shape 10 -s 11 "$d/a"
-usage "invalid shape: '10x' (dimensions separated by 'x', at most 8)" --shape 10x "$d/a"
-usage "invalid shape: 'ax3' (dimensions separated by 'x', at most 8)" --shape ax3 "$d/a"
-usage "invalid shape: '1x1x1x1x1x1x1x1x1' (dimensions separated by 'x', at most 8)" --shape 1x1x1x1x1x1x1x1x1 "$d/a"
+usage "shape 1000x3 of <f8 is 24000 bytes, but the capacity is 1000" -t f8 --shape 1000x3 -s 1000 "$d/a"
+usage "shape 10 of <u1 is 10 bytes, but the capacity is 11" --shape 10 -s 11 "$d/a"
+usage "invalid shape: '10x' (dimensions separated by 'x', at most 8; the first may be '*')" --shape 10x "$d/a"
+usage "invalid shape: 'ax3' (dimensions separated by 'x', at most 8; the first may be '*')" --shape ax3 "$d/a"
+usage "invalid shape: '1x1x1x1x1x1x1x1x1' (dimensions separated by 'x', at most 8; the first may be '*')" --shape 1x1x1x1x1x1x1x1x1 "$d/a"
 usage "shape 65536x65536x65536x65536 of <u1 is too large" --shape 65536x65536x65536x65536 "$d/a"
 usage "invalid length: 'x'" -s 1K --length x "$d/a"
-usage "length 2048 exceeds the size (1024 bytes)" -s 1K --length 2K "$d/a"
+usage "length 2048 exceeds the capacity (1024 bytes)" -s 1K --length 2K "$d/a"
 usage "invalid alignment: '3' (a power of two up to 2M)" -s 1K --align 3 "$d/a"
 usage "invalid alignment: '4M' (a power of two up to 2M)" -s 1K --align 4M "$d/a"
 usage "invalid alignment: '0' (a power of two up to 2M)" -s 1K --align 0 "$d/a"
@@ -54,35 +59,31 @@ usage "invalid fill byte: '256' (0 to 255)" -s 1K --fill 256 "$d/a"
 usage "invalid fill byte: '-1' (0 to 255)" -s 1K --fill -1 "$d/a"
 usage "--fill cannot be used with --from or --from-npy" --fill 1 --from /dev/null "$d/a"
 usage "--from and --from-npy cannot be used together" --from /dev/null --from-npy x "$d/a"
-usage "--from-npy takes the size, dtype and shape from the file: -s, -t and --shape cannot be used with it" --from-npy x -s 1K "$d/a"
+usage "--from-npy takes the capacity, dtype and shape from the file: -s, -t and --shape cannot be used with it" --from-npy x -s 1K "$d/a"
 long=$(printf '%0256d' 0)
 usage "label too long: 256 bytes (at most 255)" -s 1K -L "$long" "$d/a"
 # The library's own checks name FILE, and are usage errors too.
-mk 1 -s 1K -L "$(printf 'bad \377')" "$d/a"
+mk 64 -s 1K -L "$(printf 'bad \377')" "$d/a"
 expect_err "mkbuf: $d/a: label is too long or not UTF-8"
 empty_dir "$d"
 
-# getopt's errors, with the usage on stderr.
-mk 1 --bogus "$d/a"
-head -n 1 "$tmp/err" > "$tmp/err1"
-printf "mkbuf: unrecognized option '--bogus'\n" > "$tmp/exp"
-same "--bogus" "$tmp/err1" "$tmp/exp"
-grep -q '^Usage: mkbuf ' "$tmp/err" || fail "--bogus: no usage on stderr"
+# getopt's errors: one line naming the problem, then the hint, and not
+# the whole help.
+usage "unrecognized option '--bogus'" --bogus "$d/a"
 [ -s "$tmp/out" ] && fail "--bogus: stdout"
-mk 1 -Z "$d/a"
-head -n 1 "$tmp/err" > "$tmp/err1"
-printf "mkbuf: invalid option -- 'Z'\n" > "$tmp/exp"
-same "-Z" "$tmp/err1" "$tmp/exp"
-# A long option with no letter, missing its argument, is named in full.
-mk 1 --shape
-head -n 1 "$tmp/err" > "$tmp/err1"
-printf "mkbuf: option '--shape' requires an argument\n" > "$tmp/exp"
-same "--shape without an argument" "$tmp/err1" "$tmp/exp"
-mk 1 "$d/a" -s
-head -n 1 "$tmp/err" > "$tmp/err1"
-printf "mkbuf: option requires an argument -- 's'\n" > "$tmp/exp"
-same "-s without argument" "$tmp/err1" "$tmp/exp"
+usage "invalid option -- 'Z'" -Z "$d/a"
+usage "invalid option -- 'Z'" -qZ "$d/a"
+# A long option missing its argument is named in full, whether or not it
+# has a letter, and so is one given an argument it does not take.
+usage "option '--shape' requires an argument" --shape
+usage "option '--fill' requires an argument" -s 1K "$d/a" --fill
+usage "option '--seal' doesn't allow an argument" -s 1K --seal=yes "$d/a"
+usage "option '--f' is ambiguous; possibilities: '--force' '--from' '--from-npy' '--fill'" --f "$d/a"
+usage "option '--from-npy' requires an argument" -s 1K "$d/a" --from-n
+usage "option requires an argument -- 's'" "$d/a" -s
 empty_dir "$d"
+mk 0 --help
+grep -q ", 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
 
 # Cannot create: 3.
 printf 'keep' > "$d/exists"
@@ -146,6 +147,22 @@ if command -v script > /dev/null 2>&1; then
     grep -q "copying to $d/p2.buf .*100% 66/66 MiB" "$tmp/tty" || fail "no progress bar for --from"
     grep -q "p.buf .*MiB" "$tmp/tty" && fail "progress bar for --from with -q"
     rm -f "$d/p.buf" "$d/p2.buf" "$tmp/big"
+    # Standard input of unknown length: the bytes read so far while it
+    # is read (no total to show), then the copy's bar; nothing with -q,
+    # nothing for a small input.
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    status "--from - on a terminal" 0 $?
+    grep -q "mkbuf: reading standard input 6[4-6] MiB" "$tmp/tty" ||
+        { fail "no progress for --from - of unknown length"; cat -v "$tmp/tty" >&2; }
+    grep -q "copying to $d/p.buf .*100% 66/66 MiB" "$tmp/tty" ||
+        fail "no progress bar for the copy of --from -"
+    rm -f "$d/p.buf"
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' -q --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "MiB" "$tmp/tty" && fail "progress for --from - with -q"
+    rm -f "$d/p.buf"
+    script -qec "head -c 1000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "reading standard input" "$tmp/tty" && fail "progress for a small --from -"
+    rm -f "$d/p.buf"
 else
     echo "SKIP (progress cases only): script(1) is missing" >&2
 fi

@@ -62,15 +62,15 @@ same "--from --shape data" "$tmp/got" "$tmp/8"
 mk 0 -q -t f8 --from "$tmp/8" "$d/f8.buf"
 [ "$(field "$d/f8.buf" itemsize)" = 8 ] || fail "--from -t f8"
 
-# Errors: the input is larger than the size (found before or, for a pipe,
+# Errors: the input is larger than the capacity (found before or, for a pipe,
 # during the copy), a missing file, a directory, a size that is not a whole
 # number of elements, a read error.  Nothing is left in the directory.
 mkdir "$tmp/e"
 mk 2 -s 4 --from "$tmp/8" "$tmp/e/x.buf"
-expect_err "mkbuf: $tmp/8: larger than the size of the buffer (4 bytes)"
+expect_err "mkbuf: $tmp/8: larger than the capacity of the buffer (4 bytes)"
 printf 'abcdefgh' | "$MKBUF" -s 4 --from - "$tmp/e/x.buf" 2> "$tmp/err"
 status "pipe larger than -s" 2 $?
-expect_err "mkbuf: (standard input): larger than the size of the buffer (4 bytes)"
+expect_err "mkbuf: (standard input): larger than the capacity of the buffer (4 bytes)"
 mk 2 --from "$tmp/nope" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/nope: No such file or directory"
 mk 2 --from "$tmp" "$tmp/e/x.buf"

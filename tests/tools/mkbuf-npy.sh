@@ -151,8 +151,8 @@ checks=$((checks + 1))
 ls -A "$tmp" | grep -q mkbuf && fail "temporary files left"
 
 # --from-npy takes everything from the file.
-mk 1 --from-npy "$tmp/ok.npy" -t f8 "$tmp/x.buf"
-expect_err "mkbuf: --from-npy takes the size, dtype and shape from the file: -s, -t and --shape cannot be used with it
+mk 64 --from-npy "$tmp/ok.npy" -t f8 "$tmp/x.buf"
+expect_err "mkbuf: --from-npy takes the capacity, dtype and shape from the file: -s, -t and --shape cannot be used with it
 Try 'mkbuf --help' for more information."
 
 finish

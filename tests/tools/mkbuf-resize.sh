@@ -75,11 +75,11 @@ unhold
 mk 0 -q --resize 8K "$b"
 
 # Usage errors.
-mk 1 --resize 1M -s 4K "$b"
+mk 64 --resize 1M -s 4K "$b"
 expect_err "mkbuf: --resize takes only --sparse, --json and -q
 Try 'mkbuf --help' for more information."
-mk 1 --resize lots "$b"
-expect_err "mkbuf: invalid size: 'lots'
+mk 64 --resize lots "$b"
+expect_err "mkbuf: invalid capacity: 'lots' (bytes, with an optional suffix K, M, G, T or KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T)
 Try 'mkbuf --help' for more information."
 mk 3 --resize 1M "$d/missing.mmbuf"
 expect_err "mkbuf: $d/missing.mmbuf: No such file or directory"

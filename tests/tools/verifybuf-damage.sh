@@ -52,6 +52,14 @@ expect_out "$tmp/short: CORRUPT (truncated: expected $size bytes, found 5000)"
 printf 'hello, world\n' > "$tmp/text"
 vb 3 "$tmp/text"
 expect_out "$tmp/text: cannot check: not an mmbuf buffer file (bad magic)"
+# An empty file, or one shorter than the magic even if it is a prefix of
+# it, is not a buffer file either (mmbuf(5), "Magic"), not a damaged one.
+: > "$tmp/empty"
+vb 3 "$tmp/empty"
+expect_out "$tmp/empty: cannot check: not an mmbuf buffer file (bad magic)"
+printf '\215MMB' > "$tmp/prefix"
+vb 3 "$tmp/prefix"
+expect_out "$tmp/prefix: cannot check: not an mmbuf buffer file (bad magic)"
 vb 3 "$tmp/missing"
 expect_out "$tmp/missing: cannot check: No such file or directory"
 vb 3 "$tmp"
@@ -103,11 +111,11 @@ printf 'XX' | dd of="$tmp/s0" bs=1 seek=300 conv=notrunc status=none
 cp "$tmp/s0" "$tmp/s0.orig"
 data "$tmp/s0" > "$tmp/s0.data"
 vb 2 "$tmp/s0"
-expect_out "$tmp/s0: CORRUPT (slot 0 checksum)"
+expect_out "$tmp/s0: CORRUPT (slot 0 CRC)"
 # --dry-run tells and writes nothing.
 vb 2 --repair --dry-run "$tmp/s0"
 expect_out "$tmp/s0: would repair slot 0 from slot 1" \
-    "$tmp/s0: CORRUPT (slot 0 checksum)"
+    "$tmp/s0: CORRUPT (slot 0 CRC)"
 same "--dry-run wrote nothing" "$tmp/s0" "$tmp/s0.orig"
 # --dry-run with --backup saves nothing either.
 vb 2 --repair --dry-run --backup "$tmp/s0.bak" "$tmp/s0"
@@ -134,7 +142,7 @@ checks=$((checks + 1))
 cp "$tmp/s0.orig" "$tmp/s0"
 echo keep > "$tmp/old.bak"
 vb 3 --repair --backup "$tmp/old.bak" "$tmp/s0"
-expect_out "$tmp/s0: CORRUPT (slot 0 checksum)"
+expect_out "$tmp/s0: CORRUPT (slot 0 CRC)"
 expect_err "verifybuf: $tmp/old.bak: cannot create the backup: File exists"
 echo keep > "$tmp/keep"
 same "existing backup kept" "$tmp/old.bak" "$tmp/keep"
@@ -147,7 +155,7 @@ cp "$b" "$tmp/s1"
 printf '\001' | dd of="$tmp/s1" bs=1 seek=$((4096 + 96)) conv=notrunc status=none
 data "$tmp/s1" > "$tmp/s1.data"
 vb 2 "$tmp/s1"
-expect_out "$tmp/s1: CORRUPT (slot 1 checksum)"
+expect_out "$tmp/s1: CORRUPT (slot 1 CRC)"
 vb 0 --repair "$tmp/s1"
 expect_out "$tmp/s1: repaired slot 1 from slot 0" "$tmp/s1: ok"
 data "$tmp/s1" > "$tmp/s1.after"
@@ -160,7 +168,7 @@ cp "$b" "$tmp/cur"
 printf 'XX' | dd of="$tmp/cur" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
 data "$tmp/cur" > "$tmp/cur.data"
 vb 2 "$tmp/cur"
-expect_out "$tmp/cur: CORRUPT (slot 1 checksum)"
+expect_out "$tmp/cur: CORRUPT (slot 1 CRC)"
 vb 0 --repair "$tmp/cur"
 expect_out "$tmp/cur: repaired slot 1 from slot 0" \
     "$tmp/cur: ok"
@@ -174,7 +182,7 @@ printf 'XX' | dd of="$tmp/mixed" bs=1 seek=300 conv=notrunc status=none
 flip "$tmp/mixed" $((8192 + 2 * 4096 + 7))
 data "$tmp/mixed" > "$tmp/mixed.data"
 vb 2 "$tmp/mixed"
-expect_out "$tmp/mixed: CORRUPT (slot 0 checksum; block 2 at [0x2000, 0x3000))"
+expect_out "$tmp/mixed: CORRUPT (slot 0 CRC; block 2 at [0x2000, 0x3000))"
 vb 2 --repair "$tmp/mixed"
 expect_out "$tmp/mixed: repaired slot 0 from slot 1" \
     "$tmp/mixed: CORRUPT (block 2 at [0x2000, 0x3000))"
@@ -187,10 +195,10 @@ printf 'XX' | dd of="$tmp/both" bs=1 seek=300 conv=notrunc status=none
 printf 'XX' | dd of="$tmp/both" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
 cp "$tmp/both" "$tmp/both.orig"
 vb 2 "$tmp/both"
-expect_out "$tmp/both: CORRUPT (slot 0 checksum; slot 1 checksum)"
+expect_out "$tmp/both: CORRUPT (slot 0 CRC; slot 1 CRC)"
 vb 2 --repair "$tmp/both"
-expect_out "$tmp/both: CORRUPT (slot 0 checksum; slot 1 checksum)"
-expect_err "verifybuf: $tmp/both: cannot repair: header checksum mismatch"
+expect_out "$tmp/both: CORRUPT (slot 0 CRC; slot 1 CRC)"
+expect_err "verifybuf: $tmp/both: cannot repair: header CRC mismatch"
 same "unrepairable file untouched" "$tmp/both" "$tmp/both.orig"
 
 finish

@@ -28,7 +28,7 @@ expect_err
 flip "$b" 300
 cp "$b" "$tmp/before"
 vb 3 --repair "$b"
-expect_out "$b: CORRUPT (slot 0 checksum)"
+expect_out "$b: CORRUPT (slot 0 CRC)"
 expect_err "verifybuf: $b: cannot repair: buffer is busy: a read lock on it keeps writers out"
 same "--repair refused under a read lock: nothing written" "$b" "$tmp/before"
 unhold
@@ -41,10 +41,10 @@ hold "$b"
 unhold
 hold -l "$b"
 vb 1 "$b"
-expect_out "$b: not verifiable (last writer crashed)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
 vb 1 --repair --dry-run "$b"
-expect_out "$b: not verifiable (last writer crashed)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
 unhold
 

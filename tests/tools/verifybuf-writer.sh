@@ -26,11 +26,11 @@ expect_out "$b: not verifiable (writer open)"
 expect_err "verifybuf: $b: cannot repair: buffer is busy: another writer has it open"
 unhold
 
-# The writer was killed: the last writer crashed.
+# The writer was killed: the buffer is unclean.
 vb 1 "$b"
-expect_out "$b: not verifiable (last writer crashed)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 vb 1 -v "$b"
-expect_out "$b: not verifiable (last writer crashed)" \
+expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
     "  slot 0: intact" \
     "  slot 1: intact (current)" \
     "  generation: 9" \
@@ -46,12 +46,12 @@ expect_out "$b: not verifiable (last writer crashed)" \
 cp "$b" "$tmp/crashed"
 flip "$b" 300
 vb 1 "$b"
-expect_out "$b: not verifiable (last writer crashed; slot 0 checksum: an interrupted commit)"
+expect_out "$b: not verifiable (unclean, the last writer did not close it; slot 0 CRC: an interrupted commit)"
 vb 1 --repair "$b"
 expect_out "$b: repaired slot 0 from slot 1" \
-    "$b: not verifiable (last writer crashed)"
+    "$b: not verifiable (unclean, the last writer did not close it)"
 vb 1 -v "$b"
-expect_out "$b: not verifiable (last writer crashed)" \
+expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
     "  slot 0: intact (current)" \
     "  slot 1: intact" \
     "  generation: 10" \
@@ -66,7 +66,7 @@ expect_out "$b: not verifiable (last writer crashed)" \
 cp "$tmp/crashed" "$b"
 flip "$b" 4396
 vb 2 "$b"
-expect_out "$b: CORRUPT (slot 1 checksum)"
+expect_out "$b: CORRUPT (slot 1 CRC)"
 cp "$tmp/crashed" "$b"
 
 # --seal after the crash, then verify: ok again.
