@@ -212,8 +212,12 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 				 &h->file_size)) != 0)
 		return err;
 	h->capacity = o->capacity;
-	h->length = o->length == MMBUF_LENGTH_CAPACITY ? o->capacity
-						       : o->length;
+	/* The default: all of the capacity in use, but no rows of a
+	 * growing buffer, which starts empty. */
+	if (o->length != MMBUF_LENGTH_CAPACITY)
+		h->length = o->length;
+	else
+		h->length = o->flags & MMBUF_CREATE_GROWING ? 0 : o->capacity;
 	if (h->length > h->capacity)
 		return MMBUF_ELENGTH;
 	if ((err = mmbuf__random(h->uuid, sizeof h->uuid)) != 0)

@@ -349,6 +349,42 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 #define WAIT_SLICE_NS 100000000
 #define POLL_FIRST_NS 1000000
 
+/*
+ * FUTEX_WAIT on the word at off while it holds v, slice after slice until
+ * the deadline (mmbuf(5), "Waiting for a commit").  A slice that times out
+ * with v other than the low 32 bits of the next generation saw no commit,
+ * since every commit stores those bits there (and one that wakes nobody
+ * leaves the word changed: the next FUTEX_WAIT returns -EAGAIN at once).
+ * So between such slices only the writer lock is tested, for a crash,
+ * and the header is not read: two system calls a slice.  Returns what the
+ * last FUTEX_WAIT returned, or -ETIMEDOUT when the lock was found free.
+ */
+static int wait_word(mmbuf *b, uint64_t off, uint32_t v, int64_t deadline,
+		     int64_t slice)
+{
+	const uint32_t *word = (const uint32_t *)(const void *)(b->header +
+								 off);
+	/* v holds the file's bytes, little-endian. */
+	bool moves = mmbuf__le32((const uint8_t *)&v) !=
+		     (uint32_t)(b->hdr.generation + 1);
+	int64_t now;
+	int err;
+
+	for (;;) {
+		err = mmbuf__futex_wait(word, v, slice);
+		if (err != -ETIMEDOUT || !moves)
+			return err;
+		if ((b->hdr.state & MMBUF_STATE_WRITER_OPEN) &&
+		    mmbuf__writer_present(b->fd) != 1)
+			return err;
+		now = mmbuf__monotonic_ns();
+		if (now >= deadline)
+			return err;
+		slice = deadline - now < WAIT_SLICE_NS ? deadline - now
+						       : WAIT_SLICE_NS;
+	}
+}
+
 int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 {
 	int64_t now, deadline, poll = POLL_FIRST_NS;
@@ -392,11 +428,10 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 						       : WAIT_SLICE_NS;
 		if ((b->hdr.compat & MMBUF_COMPAT_NOTIFY) && got == sizeof v &&
 		    mmbuf__map_header(b) == 0) {
-			err = mmbuf__futex_wait((const uint32_t *)(const void *)(
-							b->header + off),
-						v, slice);
-			/* Woken, changed, timed out, interrupted: look again.
-			 * Anything else (no futexes after all): poll. */
+			err = wait_word(b, off, v, deadline, slice);
+			/* Woken, changed, timed out, interrupted, the lock
+			 * let go: look again.  Anything else (no futexes
+			 * after all): poll. */
 			if (err == 0 || err == -EAGAIN || err == -ETIMEDOUT ||
 			    err == -EINTR)
 				continue;

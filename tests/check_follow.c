@@ -212,13 +212,21 @@ START_TEST(test_growing_create)
 	const uint64_t *dims;
 	mmbuf *b = NULL;
 
-	/* The default length, the capacity, makes whole rows of it. */
+	/* By default a growing buffer starts with no rows, as in Python
+	 * and mkbuf, whatever its capacity. */
 	tu_opts(&o, 1000);
 	o.dtype = "<i4";
 	o.ndim = 3;
 	o.shape[1] = 2;
 	o.shape[2] = 5;
 	o.flags = MMBUF_CREATE_GROWING;
+	b = tu_create("z.mmbuf", &o);
+	ck_assert_uint_eq(mmbuf_length(b), 0);
+	ck_assert_uint_eq(mmbuf_shape(b, &dims), 3);
+	ck_assert_uint_eq(dims[0], 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	/* A length given makes whole rows of it. */
+	o.length = 1000;
 	b = tu_create("a.mmbuf", &o);
 	ck_assert_uint_eq(mmbuf_shape(b, &dims), 3);
 	ck_assert_uint_eq(dims[0], 25);

@@ -1504,9 +1504,10 @@ class Buffer:
         word of the slot the next commit will write, refresh(), and if
         nothing changed, sleep on that word with futex(2) (Linux, when
         the header has NOTIFY: the writer wakes it after every commit)
-        for at most 100 ms at a time, looking at the header and the
-        writer lock again between slices; so a writer that does not wake
-        (a v1.0 writer) or a crash is seen within 100 ms.  Elsewhere it
+        for at most 100 ms at a time, testing the writer lock between
+        slices and reading the header again whenever the word moved; so
+        a writer that does not wake (a v1.0 writer) or a crash is seen
+        within 100 ms.  Elsewhere it
         polls with a backoff from 1 ms to 100 ms.  The waiting thread
         holds no lock of Python's (the GIL is released); a signal
         handler runs within a slice.  A waiting process uses no CPU
@@ -1542,10 +1543,30 @@ class Buffer:
             hmap = self._header_map() if len(word) == 4 and \
                 self._header.compat & F.COMPAT_NOTIFY else None
             if hmap is not None:
-                hmap.wait(nxt, struct.unpack("<I", word)[0], step)
+                self._wait_word(hmap, nxt, word, deadline, step)
             else:
                 time.sleep(min(self._pause, step))
                 self._pause = min(self._pause * 2, _SLICE)
+
+    def _wait_word(self, hmap: Any, slot: int, word: bytes,
+                   deadline: Optional[float], step: float) -> None:
+        """FUTEX_WAIT on the word of slot, slice after slice until the
+        deadline.  A slice that times out with the word other than the
+        low 32 bits of the next generation saw no commit (every commit
+        stores them there; one that wakes nobody leaves the word changed,
+        and the next wait returns at once), so between such slices only
+        the writer lock is tested, for a crash, without reading the
+        header (mmbuf(5), "Waiting for a commit")."""
+        v = struct.unpack("<I", word)[0]
+        moves = v != (self._header.generation + 1) & 0xffffffff
+        while hmap.wait(slot, v, step) and moves:
+            if (self._header.state & F.STATE_WRITER_OPEN
+                    and not _lock.writer_present(self._fd)):
+                return
+            if deadline is not None:
+                step = min(_SLICE, deadline - time.monotonic())
+                if step <= 0:
+                    return
 
     def follow(self, timeout: Optional[float] = None,
                until_closed: bool = False) -> Iterator[Any]:

@@ -112,11 +112,11 @@ class HeaderMap:
         libc.syscall(nr, self._word(slot), _FUTEX_WAKE, _INT_MAX, None,
                      None, 0)
 
-    def wait(self, slot: int, value: int, seconds: float) -> None:
+    def wait(self, slot: int, value: int, seconds: float) -> bool:
         """FUTEX_WAIT on the generation word of slot while it holds
         value (the low 32 bits as read), for at most seconds.  Returns on
-        a wake, a timeout, a signal, or at once if the word differs; the
-        caller reads the header again in every case."""
+        a wake, a timeout, a signal, or at once if the word differs: True
+        when the time passed (nothing woke it), else False."""
         assert _LIBC is not None
         libc, nr = _LIBC
         ns = max(0, int(seconds * 1e9))
@@ -127,6 +127,8 @@ class HeaderMap:
             if e not in (errno.EAGAIN, errno.EINTR, errno.ETIMEDOUT,
                          errno.EFAULT):
                 raise OSError(e, "futex: " + os.strerror(e))
+            return e == errno.ETIMEDOUT
+        return False
 
     def close(self) -> None:
         """Unmap (once)."""

@@ -9,7 +9,8 @@ process), then "ok ROWS" at the end; exit 1 with a message on the first
 wrong row.  --rows N stops after N rows, --until-closed and --timeout are
 those of mmbuf.follow(), --no-numpy checks the memoryviews that follow()
 yields without NumPy, and --progress prints "rows N" each time N rows
-in all have been checked.
+in all have been checked.  --rowlog checks the rows of tests/tools/rowlog.c
+instead, whose value and checksum are value_rowlog() and check_rowlog().
 """
 
 import array
@@ -27,6 +28,21 @@ def value(i):
 
 def check(i):
     return i ^ value(i) ^ 0xA5A5A5A5A5A5A5A5
+
+
+def value_rowlog(i):
+    return i * 2654435761 % 4294967291
+
+
+def check_rowlog(i):
+    return (i + 3 * value_rowlog(i)) % 1000000007
+
+
+def use_rowlog():
+    """Check the rows of tests/tools/rowlog.c from now on."""
+    global value, check, check_numpy
+    value, check, check_numpy = value_rowlog, check_rowlog, \
+        check_numpy_rowlog
 
 
 def rows(start, n):
@@ -47,6 +63,17 @@ def check_numpy(np, got, start):
     with np.errstate(over="ignore"):
         v = i * np.uint64(K) + np.uint64(12345)
     c = i ^ v ^ np.uint64(0xA5A5A5A5A5A5A5A5)
+    return got.shape == (n, 3) and got.dtype == np.dtype("<u8") and \
+        bool((got[:, 0] == i).all() and (got[:, 1] == v).all()
+             and (got[:, 2] == c).all())
+
+
+def check_numpy_rowlog(np, got, start):
+    """check_numpy() for the rows of rowlog.c (all below 2^53)."""
+    n = got.shape[0]
+    i = np.arange(start, start + n, dtype=np.uint64)
+    v = i * np.uint64(2654435761) % np.uint64(4294967291)
+    c = (i + np.uint64(3) * v) % np.uint64(1000000007)
     return got.shape == (n, 3) and got.dtype == np.dtype("<u8") and \
         bool((got[:, 0] == i).all() and (got[:, 1] == v).all()
              and (got[:, 2] == c).all())
@@ -75,7 +102,10 @@ def main():
     ap.add_argument("--timeout", type=float)
     ap.add_argument("--no-numpy", action="store_true")
     ap.add_argument("--progress", action="store_true")
+    ap.add_argument("--rowlog", action="store_true")
     a = ap.parse_args()
+    if a.rowlog:
+        use_rowlog()
     if a.no_numpy:
         sys.modules["numpy"] = None     # import numpy raises ImportError
     import mmbuf

@@ -21,10 +21,10 @@ expect_err
 status "--until-closed --rows -3:" 0 $?
 same "--rows -3: starts 3 rows before the end" "$tmp/out" "$tmp/expect"
 for layout in "" -C --raw -g4; do
-    "$DUMPBUF" $layout -s 20 -n 100 "$f" > "$tmp/expect"
-    "$DUMPBUF" --follow $layout -s 20 -n 100 "$f" > "$tmp/out" 2> "$tmp/err"
-    status "--follow $layout -s 20 -n 100" 0 $?
-    same "--follow $layout -s 20 -n 100: ends with the range" "$tmp/out" \
+    "$DUMPBUF" $layout -s 20 -l 100 "$f" > "$tmp/expect"
+    "$DUMPBUF" --follow $layout -s 20 -l 100 "$f" > "$tmp/out" 2> "$tmp/err"
+    status "--follow $layout -s 20 -l 100" 0 $?
+    same "--follow $layout -s 20 -l 100: ends with the range" "$tmp/out" \
         "$tmp/expect"
     expect_err
     off="-o 5"
@@ -108,7 +108,7 @@ expect_err "dumpbuf: $f: the file was replaced; following the new file from its 
 for args in "--until-closed" "--follow --npy" "--follow -H" "--follow -p" \
     "--follow -i" "--follow -F" "--follow -t --rows 1:2"; do
     "$DUMPBUF" $args "$f" > "$tmp/out" 2> "$tmp/err"
-    status "dumpbuf $args" 1 $?
+    status "dumpbuf $args" 64 $?
     checks=$((checks + 1))
     grep -Eq "only meaningful with --follow|cannot be used with|takes a start only" \
         "$tmp/err" || fail "dumpbuf $args: $(cat "$tmp/err")"
