@@ -10,7 +10,7 @@
 . "${srcdir:-.}/tests/tools/editbuf-lib.sh"
 
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-MKBUF=$PWD/$(tool_program mkbuf)
+case $MKBUF in /*) ;; *) MKBUF=$PWD/$MKBUF ;; esac
 need_built "$SHIM" "$MKBUF"
 case $EDITBUF in /*) ;; *) EDITBUF=$PWD/$EDITBUF ;; esac
 case $DUMPBUF in /*) ;; *) DUMPBUF=$PWD/$DUMPBUF ;; esac

@@ -16,8 +16,7 @@
 
 FAULTOP=$PWD/tests/faults/faultop
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-VERIFYBUF=$PWD/tools/verifybuf
-[ -x tools/.libs/verifybuf ] && VERIFYBUF=$PWD/tools/.libs/verifybuf
+case $VERIFYBUF in /*) ;; *) VERIFYBUF=$PWD/$VERIFYBUF ;; esac
 for f in "$FAULTOP" "$SHIM" "$VERIFYBUF"; do
     if [ ! -e "$f" ]; then
         echo "ERROR: $f is not built" >&2

@@ -12,7 +12,6 @@
 . "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
 
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-VERIFYBUF=$(tool_program verifybuf)
 need_built "$SHIM" "$VERIFYBUF"
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS

@@ -46,6 +46,12 @@ tool_program() {
 
 need_built "$DUMPBUF" "$MKTESTBUF"
 
+# The other tools, by the name expect knows them by; each test's library
+# checks with need_built those it runs.
+MKBUF=${MKBUF:-$(tool_program mkbuf)}
+VERIFYBUF=${VERIFYBUF:-$(tool_program verifybuf)}
+EDITBUF=${EDITBUF:-$(tool_program editbuf)}
+
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dumpbuf-test.XXXXXX") || exit 99
 cleanup() {
     if [ -n "${MMBUF_TEST_KEEP:-}" ]; then
@@ -147,6 +153,43 @@ status() {
     checks=$((checks + 1))
     if [ "$2" != "$3" ]; then
         fail "$1: exit status $3, expected $2"
+    fi
+}
+
+# expect STATUS PROG ARGS...: run the tool PROG (dumpbuf, mkbuf, verifybuf,
+# editbuf: the programs above) with ARGS, stdout in $tmp/out, stderr in
+# $tmp/err, its status in $rc; one check, that the status is STATUS.  Stdin
+# is the caller's: redirect the call.  What the tool printed is then
+# checked with expect_out, expect_err, err_match or same.
+expect() {
+    want=$1 prog=$2
+    shift 2
+    case $prog in
+    dumpbuf) cmd=$DUMPBUF ;;
+    mkbuf) cmd=$MKBUF ;;
+    verifybuf) cmd=$VERIFYBUF ;;
+    editbuf) cmd=$EDITBUF ;;
+    *)
+        echo "ERROR: expect: unknown tool $prog" >&2
+        exit 99
+        ;;
+    esac
+    "$cmd" "$@" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    cmdline="$prog $*"
+    status "$cmdline" "$want" $rc
+    if [ "$want" != $rc ]; then
+        head -n 5 "$tmp/err" >&2
+    fi
+}
+
+# err_match PATTERN: one check, that stderr ($tmp/err, of the last expect)
+# matches the extended regular expression PATTERN (grep -E).
+err_match() {
+    checks=$((checks + 1))
+    if ! grep -Eq -- "$1" "$tmp/err"; then
+        fail "$cmdline: stderr does not match '$1':"
+        cat "$tmp/err" >&2
     fi
 }
 
