@@ -148,6 +148,22 @@ same() {
     fi
 }
 
+# expect_file DESC GOT NAME: GOT is byte-identical to the expected output
+# tests/tools/expected/NAME, in the source tree.  The long expectations
+# live there rather than in the scripts.  To rewrite them from the current
+# output, when a change of the output is deliberate, run the tests with
+# MMBUF_SET_EXPECTED=1 (as zstd's cli-tests --set-exact-output does):
+#   MMBUF_SET_EXPECTED=1 make check TESTS=tests/tools/dumpbuf-header.sh
+# then review the change with git diff tests/tools/expected before
+# committing it.
+expect_file() {
+    if [ -n "${MMBUF_SET_EXPECTED:-}" ]; then
+        cp "$2" "$srcdir/tests/tools/expected/$3" || exit 99
+        echo "rewrote tests/tools/expected/$3" >&2
+    fi
+    same "$1" "$2" "$srcdir/tests/tools/expected/$3"
+}
+
 # status DESC WANT GOT
 status() {
     checks=$((checks + 1))

@@ -2,7 +2,7 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-# The mkbuf tests change directory: the programs by absolute paths.
+# Absolute paths: the fault tests run the programs from shells of their own.
 case $MKBUF in /*) ;; *) MKBUF=$PWD/$MKBUF ;; esac
 case $DUMPBUF in /*) ;; *) DUMPBUF=$PWD/$DUMPBUF ;; esac
 need_built "$MKBUF"
