@@ -90,11 +90,9 @@ rm -f "$tmp/s"
 cp "$tmp/s" "$tmp/scopy"
 expect 0 editbuf --fill 100:0=1 "$tmp/s"
 same "an empty fill leaves the file as it was" "$tmp/s" "$tmp/scopy"
-"$VERIFYBUF" "$tmp/s" > "$tmp/out" 2>&1
-status "verifybuf before the edit" 0 $?
+expect 0 verifybuf "$tmp/s"
 expect 0 editbuf --set 0=00 "$tmp/s"
-"$VERIFYBUF" "$tmp/s" > "$tmp/out" 2>&1
-status "verifybuf after the edit" 1 $?
+expect 1 verifybuf "$tmp/s"
 expect_out "$tmp/s: not verifiable (modified since seal)"
 
 # Typed elements, every dtype in both byte orders where it has one.  Each

@@ -18,11 +18,9 @@ name=$tmp/$raw
 
 "$MKBUF" -q -s 4K "$name"
 status "mkbuf -q" 0 $?
-"$MKBUF" -f -s 4K "$name" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf" 0 $?
+expect 0 mkbuf -f -s 4K "$name"
 expect_out "$tmp/$esc: created, dtype <u1, shape none, capacity 4096, length 4096, data offset 8192"
-"$MKBUF" -f --json -s 4K "$name" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --json" 0 $?
+expect 0 mkbuf -f --json -s 4K "$name"
 json_strict "mkbuf --json" "$tmp/out"
 grep '"file"' "$tmp/out" > "$tmp/got"
 printf '  "file": "%s/%s",\n' "$tmp" "$js" > "$tmp/exp"
