@@ -21,10 +21,11 @@ s/^[0-9a-f]*: .*  \(writer_pid = \).*/\1PID/
 s/^[0-9a-f]*: .*  \(crc32 = \)0x[0-9a-f]* (ok)/\1CRC (ok)/
 SED
 
-# view OPTION FILE: dumpbuf's output, normalised, in $tmp/got; status in $rc.
+# view STATUS OPTION FILE: dumpbuf OPTION $tmp/FILE exits with STATUS; its
+# output in $tmp/raw-out, and normalised in $tmp/got.
 view() {
-    "$DUMPBUF" "$1" "$tmp/$2" > "$tmp/raw-out" 2> "$tmp/err"
-    rc=$?
+    expect "$1" dumpbuf "$2" "$tmp/$3"
+    mv "$tmp/out" "$tmp/raw-out"
     sed -f "$tmp/norm.sed" -e "s|$tmp/||" "$tmp/raw-out" > "$tmp/got"
 }
 
@@ -32,31 +33,27 @@ label=$(printf 'tab\t"quote" \303\251')
 printf 'abcdefgh' | "$MKTESTBUF" --label "$label" --dtype '>i2' --shape 2,2 \
     --capacity 100 "$tmp/t.mmbuf" || fail "mktestbuf"
 
-view -H t.mmbuf
-status "-H" 0 $rc
+view 0 -H t.mmbuf
 expect_file "-H" "$tmp/got" dumpbuf-header-H.txt
 
-view --json t.mmbuf
-status "--json" 0 $rc
+view 0 --json t.mmbuf
 expect_file "--json" "$tmp/got" dumpbuf-header-json.txt
 json_strict "--json" "$tmp/raw-out"
 
-view --slots t.mmbuf
-status "--slots" 0 $rc
+view 0 --slots t.mmbuf
 expect_file "--slots" "$tmp/got" dumpbuf-header-slots.txt
 
 # One damaged slot: the buffer is valid and the damage is shown.
 cp "$tmp/t.mmbuf" "$tmp/one.mmbuf"
 printf 'XX' | dd of="$tmp/one.mmbuf" bs=1 seek=10 conv=notrunc status=none
-view -H one.mmbuf
-status "-H, slot 0 damaged" 0 $rc
+view 0 -H one.mmbuf
 grep -q '^header:          valid, slot 1 is current$' "$tmp/got" ||
     fail "-H, slot 0 damaged: slot 1 is current"
 grep -q '^slot 0:          header CRC mismatch$' "$tmp/got" ||
     fail "-H names the damage of slot 0"
 grep -q '^  header crc32:  CRC (MISMATCH)$' "$tmp/got" ||
     fail "-H shows the CRC mismatch"
-view --json one.mmbuf
+view 0 --json one.mmbuf
 grep -q '"status": "MMBUF_ECHECKSUM",' "$tmp/got" ||
     fail "--json names the damage of slot 0"
 grep -q '"current_slot": 1,' "$tmp/got" || fail "--json current slot 1"
@@ -65,20 +62,17 @@ grep -q '"current_slot": 1,' "$tmp/got" || fail "--json current slot 1"
 # still shows everything, with the damage marked.
 cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'XX' | dd of="$tmp/two.mmbuf" bs=1 seek=4096 conv=notrunc status=none
-view -H two.mmbuf
-status "-H, both slots damaged" 2 $rc
+view 2 -H two.mmbuf
 grep -q '^header:          INVALID: header CRC mismatch$' "$tmp/got" ||
     fail "-H, both damaged: INVALID"
 grep -q '^slot 1:          not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "-H, both damaged: slot 1's bad magic"
 grep -q "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch$" "$tmp/err" ||
     fail "-H, both damaged: message"
-view --json two.mmbuf
-status "--json, both slots damaged" 2 $rc
+view 2 --json two.mmbuf
 grep -q '"valid": false,' "$tmp/got" || fail "--json valid false"
 grep -q '"error": "MMBUF_ECHECKSUM",' "$tmp/got" || fail "--json error"
-view --slots two.mmbuf
-status "--slots, both slots damaged" 0 $rc
+view 0 --slots two.mmbuf
 cat > "$tmp/exp" <<'OUT'
 # two.mmbuf: 8292 bytes; header: INVALID: header CRC mismatch
 # header page 0, slot 0: header CRC mismatch
@@ -97,45 +91,39 @@ grep -Eq '^000001fc: .*crc32 = 0x[0-9a-f]{8} \(BAD: computed 0x[0-9a-f]{8}\)$' "
 
 # A file cut inside the second slot.
 head -c 4300 "$tmp/t.mmbuf" > "$tmp/cut.mmbuf"
-view --slots cut.mmbuf
-status "--slots, cut file" 0 $rc
+view 0 --slots cut.mmbuf
 grep -q '^# header page 1, slot 1: file is truncated$' "$tmp/got" ||
     fail "--slots, cut file: slot 1 truncated"
 grep -q '^# only 204 bytes of the slot are in the file$' "$tmp/got" ||
     fail "--slots, cut file: 204 bytes"
-view -H cut.mmbuf
-status "-H, cut file" 2 $rc
+view 2 -H cut.mmbuf
 
 # Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): a
 # prefix of the magic is TRUNCATED, anything else MAGIC, as verifybuf says.
 printf '\215MMX\r' > "$tmp/five"
-view --slots five
-status "--slots, 5 bytes not the magic" 0 $rc
+view 0 --slots five
 head -n 3 "$tmp/got" > "$tmp/out"
 expect_out "# five: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
     "# header page 0, slot 0: not an mmbuf buffer file (bad magic)"
-view --json five
-status "--json, 5 bytes not the magic" 2 $rc
+view 2 --json five
 grep '"status"' "$tmp/got" > "$tmp/out"
 expect_out '      "status": "MMBUF_EMAGIC",' '      "status": "MMBUF_ETRUNCATED",'
 printf '\215MMB\r' > "$tmp/prefix"
-view --slots prefix
+view 0 --slots prefix
 head -n 3 "$tmp/got" > "$tmp/out"
 expect_out "# prefix: 5 bytes; header: INVALID: file is truncated" "" \
     "# header page 0, slot 0: file is truncated"
-view -H five
+view 2 -H five
 grep '^slot' "$tmp/got" > "$tmp/out"
 expect_out "slot 0:          not an mmbuf buffer file (bad magic)" \
     "slot 1:          file is truncated"
 
 # Not a buffer at all.
 printf 'just text\n' > "$tmp/text"
-view --slots text
-status "--slots, not a buffer" 0 $rc
+view 0 --slots text
 grep -q '^# header page 0, slot 0: not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "--slots, not a buffer"
-view -H text
-status "-H, not a buffer" 2 $rc
+view 2 -H text
 grep -q "^dumpbuf: $tmp/text: " "$tmp/err" || fail "-H, not a buffer: message"
 
 # Damaged files of every kind: random bytes, and a good buffer with bytes
