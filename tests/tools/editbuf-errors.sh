@@ -100,8 +100,8 @@ run_bad 1 "editbuf: $tmp/patch: offset 65 is past the capacity (64 bytes)" \
 run_bad 1 "editbuf: $tmp/none: cannot open the patch: No such file or directory" \
     --set 0=00 --patch "$tmp/none"
 # Standard input named in a message.
-printf '0g\n' | "$EDITBUF" --patch-plain - "$b" > "$tmp/out" 2> "$tmp/err"
-status "plain hex on stdin" 1 $?
+printf '0g\n' > "$tmp/0g"
+expect 1 editbuf --patch-plain - "$b" < "$tmp/0g"
 expect_err "editbuf: (stdin):1: 'g' is not a hex digit (column 2)"
 unchanged "plain hex on stdin" "$b" "$tmp/copy"
 

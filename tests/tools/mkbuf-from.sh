@@ -27,8 +27,7 @@ same "--from - (pipe)" "$tmp/got" "$tmp/in"
 [ "$(field "$d/b.buf" length)" = "$insize" ] || fail "--from - : length"
 
 # Standard input redirected from a regular file.
-"$MKBUF" -q --from - "$d/c.buf" < "$tmp/in"
-status "--from - (file)" 0 $?
+expect 0 mkbuf -q --from - "$d/c.buf" < "$tmp/in"
 "$DUMPBUF" --raw "$d/c.buf" > "$tmp/got"
 same "--from - (file)" "$tmp/got" "$tmp/in"
 # Standard input left past the end of its file: nothing to read, an
@@ -79,11 +78,9 @@ printf 'abc' > "$tmp/3"
 expect 2 mkbuf -t u2 --from "$tmp/3" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/3: 3 bytes is not a whole number of <u2 elements"
 # A read error after the buffer was begun: standard input is a directory.
-"$MKBUF" -s 16 --from - "$tmp/e/x.buf" < "$tmp" 2> "$tmp/err"
-status "read error" 2 $?
+expect 2 mkbuf -s 16 --from - "$tmp/e/x.buf" < "$tmp"
 expect_err "mkbuf: (standard input): read error: Is a directory"
-"$MKBUF" --from - "$tmp/e/x.buf" < "$tmp" 2> "$tmp/err"
-status "read error (spooling)" 2 $?
+expect 2 mkbuf --from - "$tmp/e/x.buf" < "$tmp"
 expect_err "mkbuf: (standard input): read error: Is a directory"
 empty_dir "$tmp/e"
 
