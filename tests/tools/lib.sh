@@ -172,27 +172,52 @@ status() {
     fi
 }
 
-# expect STATUS PROG ARGS...: run the tool PROG (dumpbuf, mkbuf, verifybuf,
-# editbuf: the programs above) with ARGS, stdout in $tmp/out, stderr in
-# $tmp/err, its status in $rc; one check, that the status is STATUS.  Stdin
-# is the caller's: redirect the call.  What the tool printed is then
-# checked with expect_out, expect_err, err_match or same.
+# expect STATUS [NAME=VALUE...] PROG ARGS...: run the tool PROG (dumpbuf,
+# mkbuf, verifybuf, editbuf: the programs above) with ARGS, stdout in
+# $tmp/out, stderr in $tmp/err, its status in $rc; one check, that the
+# status is STATUS.  NAME=VALUE words before PROG go to its environment
+# only (through env), as the fault tests' LD_PRELOAD=$SHIM.  Stdin is the
+# caller's: redirect the call.  What the tool printed is then checked with
+# expect_out, expect_err, err_match or same.
 expect() {
-    want=$1 prog=$2
-    shift 2
-    case $prog in
-    dumpbuf) cmd=$DUMPBUF ;;
-    mkbuf) cmd=$MKBUF ;;
-    verifybuf) cmd=$VERIFYBUF ;;
-    editbuf) cmd=$EDITBUF ;;
-    *)
-        echo "ERROR: expect: unknown tool $prog" >&2
+    want=$1
+    shift
+    cmdline=$*
+    # The words before PROG, then the arguments again with PROG replaced
+    # by its program.
+    n=0
+    for a; do
+        case $a in *=*) n=$((n + 1)) ;; *) break ;; esac
+    done
+    prog= i=0
+    for a; do
+        i=$((i + 1))
+        if [ $i -eq $((n + 1)) ]; then
+            prog=$a
+            case $prog in
+            dumpbuf) a=$DUMPBUF ;;
+            mkbuf) a=$MKBUF ;;
+            verifybuf) a=$VERIFYBUF ;;
+            editbuf) a=$EDITBUF ;;
+            *)
+                echo "ERROR: expect: unknown tool '$prog' in: $cmdline" >&2
+                exit 99
+                ;;
+            esac
+        fi
+        set -- "$@" "$a"
+    done
+    shift $i
+    if [ -z "$prog" ]; then
+        echo "ERROR: expect: no tool in: $cmdline" >&2
         exit 99
-        ;;
-    esac
-    "$cmd" "$@" > "$tmp/out" 2> "$tmp/err"
+    fi
+    if [ $n -gt 0 ]; then
+        env "$@" > "$tmp/out" 2> "$tmp/err"
+    else
+        "$@" > "$tmp/out" 2> "$tmp/err"
+    fi
     rc=$?
-    cmdline="$prog $*"
     status "$cmdline" "$want" $rc
     if [ "$want" != $rc ]; then
         head -n 5 "$tmp/err" >&2
