@@ -421,10 +421,13 @@ int mmbuf_validate_header(const void *bytes, size_t len, uint64_t file_size,
 
 	if (integ[0] != 0 && integ[1] != 0) {
 		/*
-		 * Neither slot is intact.  A first page that is not ours means
-		 * "not a buffer file" unless the second page says otherwise.
+		 * Neither slot is intact.  A file in which no slot starts
+		 * with the whole magic is not a buffer file (mmbuf(5),
+		 * "Magic"), even an empty one; otherwise the first slot that
+		 * has the magic says what is damaged.
 		 */
-		if (integ[0] != MMBUF_EMAGIC)
+		if (len >= MMBUF_MAGIC_LEN &&
+		    memcmp(b, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0)
 			return integ[0];
 		if (len >= MMBUF_PAGE + MMBUF_MAGIC_LEN &&
 		    memcmp(b + MMBUF_PAGE, MMBUF_MAGIC, MMBUF_MAGIC_LEN) == 0)

@@ -2582,10 +2582,11 @@ START_TEST(test_open_fd_errors)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_err(mmbuf_open_fd(fd, MMBUF_RDONLY, NULL), -EINVAL);
 	ck_assert_err(mmbuf_open_fd(fd, 0x2, &b), -EINVAL);
-	/* Empty, then junk: the errors of mmbuf_open. */
-	ck_assert_err(mmbuf_open_fd(fd, MMBUF_RDONLY, &b), MMBUF_ETRUNCATED);
+	/* Empty (not a buffer file, mmbuf(5) "Magic"), then junk: the
+	 * errors of mmbuf_open. */
+	ck_assert_err(mmbuf_open_fd(fd, MMBUF_RDONLY, &b), MMBUF_EMAGIC);
 	ck_assert_err(mmbuf_open(tu_path("x"), MMBUF_RDONLY, &b),
-		      MMBUF_ETRUNCATED);
+		      MMBUF_EMAGIC);
 	memset(junk, 'j', sizeof junk);
 	tu_write_file(tu_path("x"), junk, sizeof junk);
 	ck_assert_err(mmbuf_open_fd(fd, MMBUF_RDWR, &b), MMBUF_EMAGIC);

@@ -295,13 +295,13 @@ START_TEST(test_not_buffers)
 
 	ck_assert_ptr_nonnull(junk);
 	tu_write_file(tu_path("empty"), "", 0);
-	refuse(tu_path("empty"), MMBUF_ETRUNCATED);
+	refuse(tu_path("empty"), MMBUF_EMAGIC);
 	tu_write_file(tu_path("hello"), "hello", 5);
 	refuse(tu_path("hello"), MMBUF_EMAGIC);
 	tu_write_file(tu_path("magic8"), magic_only, 8);
 	refuse(tu_path("magic8"), MMBUF_ETRUNCATED);
 	tu_write_file(tu_path("magic3"), magic_only, 3);
-	refuse(tu_path("magic3"), MMBUF_ETRUNCATED);
+	refuse(tu_path("magic3"), MMBUF_EMAGIC);
 	memset(junk, 0, 3 * 8192);
 	tu_write_file(tu_path("zeros"), junk, 3 * 8192);
 	refuse(tu_path("zeros"), MMBUF_EMAGIC);
@@ -607,14 +607,18 @@ START_TEST(test_truncated_files)
 	};
 
 	ck_assert_uint_eq(n, 8192 + CAP);
+	/* Cut before the end of the magic, it is not a buffer file any
+	 * more (mmbuf(5), "Magic"). */
 	for (size_t cut = 0; cut < MMBUF_HEADER_SIZE + 64; cut += 64) {
 		tu_write_file(t, whole, cut);
-		refuse(t, MMBUF_ETRUNCATED);
+		refuse(t, cut < MMBUF_MAGIC_LEN ? MMBUF_EMAGIC
+						: MMBUF_ETRUNCATED);
 		ck_assert_uint_eq(tu_file_size(t), cut);
 	}
 	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
 		tu_write_file(t, whole, edges[i]);
-		refuse(t, MMBUF_ETRUNCATED);
+		refuse(t, edges[i] < MMBUF_MAGIC_LEN ? MMBUF_EMAGIC
+						     : MMBUF_ETRUNCATED);
 		ck_assert_uint_eq(tu_file_size(t), edges[i]);
 	}
 	free(whole);
@@ -626,7 +630,8 @@ START_TEST(test_truncated_files)
 		for (size_t i = 0; i < sizeof cuts / sizeof cuts[0]; i++) {
 			tu_copy(p, t);
 			tu_truncate(t, cuts[i]);
-			refuse(t, MMBUF_ETRUNCATED);
+			refuse(t, cuts[i] < MMBUF_MAGIC_LEN ? MMBUF_EMAGIC
+							    : MMBUF_ETRUNCATED);
 			ck_assert_uint_eq(tu_file_size(t), cuts[i]);
 		}
 	}

@@ -446,7 +446,8 @@ END_TEST
 
 /*
  * A file cut at every offset of the header pages is truncated: the first
- * n bytes of the header for a file of n bytes.
+ * n bytes of the header for a file of n bytes; cut before the end of the
+ * magic, it is not a buffer file (mmbuf(5), "Magic").
  */
 START_TEST(test_truncated_header_every_offset)
 {
@@ -466,7 +467,8 @@ START_TEST(test_truncated_header_every_offset)
 			ck_assert_ptr_nonnull(p);
 			memcpy(p, hdr, n);
 			rc = mmbuf_validate_header(p, n, n, &info);
-			if (rc != MMBUF_ETRUNCATED)
+			if (rc != (n < MMBUF_MAGIC_LEN ? MMBUF_EMAGIC
+						       : MMBUF_ETRUNCATED))
 				ck_abort_msg("capacity %llu cut at %zu: %s",
 					     (unsigned long long)caps[c], n,
 					     mmbuf_err_name(rc));
@@ -500,15 +502,20 @@ START_TEST(test_truncated_data)
 }
 END_TEST
 
-/* A file shorter than the magic: a prefix of it is truncated, else magic. */
+/* A file shorter than the magic is not a buffer file, even a prefix of
+ * the magic or an empty one (mmbuf(5), "Magic"); its slot is truncated. */
 START_TEST(test_short_files)
 {
 	static const uint8_t junk[] = "PK\x03\x04zip";
 	mmbuf_info info;
 
+	ck_assert_err(mmbuf_validate_header(MMBUF_MAGIC, 0, 0, &info),
+		      MMBUF_EMAGIC);
+	ck_assert_err(info.slot_status[0], MMBUF_ETRUNCATED);
 	for (size_t n = 1; n < MMBUF_MAGIC_LEN; n++) {
 		ck_assert_err(mmbuf_validate_header(MMBUF_MAGIC, n, n, &info),
-			      MMBUF_ETRUNCATED);
+			      MMBUF_EMAGIC);
+		ck_assert_err(info.slot_status[0], MMBUF_ETRUNCATED);
 		ck_assert_err(mmbuf_validate_header(junk, n, n, &info),
 			      MMBUF_EMAGIC);
 	}

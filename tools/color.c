@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
@@ -26,8 +27,9 @@ int tool_color_parse(const char *when)
 	};
 	size_t i;
 
+	/* GNU's meaning: --color alone is --color=always. */
 	if (when == NULL)
-		return TOOL_COLOR_AUTO;
+		return TOOL_COLOR_ALWAYS;
 	for (i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (strcasecmp(when, names[i].name) == 0)
 			return names[i].mode;
@@ -36,7 +38,7 @@ int tool_color_parse(const char *when)
 
 int tool_color_enabled(int mode)
 {
-	const char *nc;
+	const char *nc, *term;
 
 	if (mode == TOOL_COLOR_ALWAYS)
 		return 1;
@@ -44,6 +46,10 @@ int tool_color_enabled(int mode)
 		return 0;
 	nc = getenv("NO_COLOR");
 	if (nc != NULL && nc[0] != '\0')
+		return 0;
+	/* A terminal that says it cannot show escapes (GNU ls, grep). */
+	term = getenv("TERM");
+	if (term != NULL && strcmp(term, "dumb") == 0)
 		return 0;
 	return isatty(STDOUT_FILENO);
 }

@@ -82,6 +82,14 @@ int tool_parse_int(const char *s, long min, long max, int *out);
  * be spelt KiB, MiB, GiB or TiB (the same powers of 1024).  0 or -1.
  */
 int tool_parse_size(const char *s, uint64_t *out);
+/*
+ * The largest size of data, 8388607T: a buffer file's size must fit in an
+ * off_t (mmbuf(5)), with room for the header pages and the alignment.
+ * TOOL_SIZE_RULE says what a size may be, for messages.
+ */
+#define TOOL_SIZE_MAX ((((uint64_t)1 << 23) - 1) << 40)
+#define TOOL_SIZE_RULE "bytes, with an optional suffix K, M, G, T or " \
+	"KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T"
 
 /* The value of the hex digit c (either case), or -1. */
 static inline int tool_hexval(int c)
@@ -165,9 +173,12 @@ void tool_out_printf(const char *fmt, ...) TOOL_PRINTF(1, 2);
  * A one-line bar on stderr for long work: shown only when enabled, stderr
  * is a terminal and the work is at least TOOL_PROGRESS_MIN bytes, redrawn
  * at most ten times a second, and erased at the end so that messages and
- * the shell prompt start on a clean line.
+ * the shell prompt start on a clean line.  Work of unknown size (standard
+ * input) has total TOOL_PROGRESS_UNKNOWN: the line then shows the bytes
+ * done so far, from the moment they reach TOOL_PROGRESS_MIN.
  */
 #define TOOL_PROGRESS_MIN (64ull << 20)
+#define TOOL_PROGRESS_UNKNOWN UINT64_MAX
 
 struct tool_progress {
 	const char *what;       /* "filling FILE", "copying FILE" */
@@ -216,11 +227,13 @@ void tool_die_of_signal(void);
 
 enum { TOOL_COLOR_NEVER, TOOL_COLOR_ALWAYS, TOOL_COLOR_AUTO };
 
-/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1. */
+/* "auto", "always", "never" (and "yes"/"no"/"force"/"none"/"tty"), or -1;
+ * NULL (--color without WHEN) is always, as in GNU ls and grep. */
 int tool_color_parse(const char *when);
 /*
  * Whether to colour stdout: always, never, or for auto only when stdout is
- * a terminal and NO_COLOR is unset or empty (https://no-color.org).
+ * a terminal, NO_COLOR is unset or empty (https://no-color.org) and TERM
+ * is not "dumb".
  */
 int tool_color_enabled(int mode);
 
@@ -440,6 +453,18 @@ struct tool_npy {
  * exits TOOL_EXIT_INPUT.
  */
 int tool_npy_open(const char *path, struct tool_npy *n);
+/*
+ * A .npy file given where a buffer file is wanted: whether path starts
+ * with the magic of a .npy file, and the message that says so and how to
+ * make a buffer of it.  tool_buffer_strerror() is mmbuf_strerror(err),
+ * except for a .npy file refused as not a buffer (MMBUF_EMAGIC), for
+ * which it is TOOL_NPY_NOT_BUFFER.
+ */
+#define TOOL_NPY_NOT_BUFFER \
+	"a NumPy .npy file, not an mmbuf buffer file " \
+	"(mkbuf --from-npy makes a buffer of it)"
+int tool_file_is_npy(const char *path);
+const char *tool_buffer_strerror(const char *path, int err);
 /* The .npy header of an array to the output buffer; returns the bytes of
  * data that must follow it. */
 uint64_t tool_npy_write_header(const char *dtype, uint32_t itemsize,

@@ -49,8 +49,8 @@ static const struct option long_opts[] = {
 	{ "offset", required_argument, NULL, 'o' },
 	{ "skip", required_argument, NULL, 's' },
 	{ "seek", required_argument, NULL, 's' },
-	{ "length", required_argument, NULL, 'n' },
-	{ "len", required_argument, NULL, 'l' },
+	{ "length", required_argument, NULL, OPT_LENGTH },
+	{ "len", required_argument, NULL, OPT_LENGTH },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "capitalize", no_argument, NULL, OPT_CAPITALIZE },
 	{ "canonical", no_argument, NULL, 'C' },
@@ -65,6 +65,7 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "slots", no_argument, NULL, OPT_SLOTS },
 	{ "any-file", no_argument, NULL, 'F' },
+	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -80,14 +81,16 @@ static void usage(FILE *fp, int status)
 "\n"
 "Modes (default: a hex dump of the data in xxd's layout):\n"
 "  -C, --canonical       hexdump -C layout; squeezes repeated lines with '*'\n"
-"      --raw             write the data bytes unchanged\n"
+"      --raw             write the data bytes unchanged (not to a\n"
+"                        terminal unless --force)\n"
 "  -t, --typed[=TYPE]    the values as elements of the dtype (or TYPE), one\n"
 "                        row per last-axis row; also -t TYPE FILE\n"
 "      --rows SLICE      with -t, only these rows, as Python slices a list:\n"
 "                        I (one row; -1 is the last), A:B or A:B:STEP\n"
 "      --csv, --tsv      with -t, values only, comma or tab separated, one\n"
 "                        row per line (ndim > 2: the leading axes in turn)\n"
-"      --npy             write a NumPy .npy file of the data\n"
+"      --npy             write a NumPy .npy file of the data (not to a\n"
+"                        terminal unless --force)\n"
 "  -H, --header          show both header slots\n"
 "      --json            the same as JSON\n"
 "      --slots           annotated hex dump of the header pages (works on\n"
@@ -100,9 +103,10 @@ static void usage(FILE *fp, int status)
 "  -e, --little-endian   little-endian groups\n"
 "  -a, --autoskip        replace runs of zero lines with '*' (toggles)\n"
 "  -p, --plain           plain hex, 30 bytes per line\n"
-"  -i, --include         C include file; the name is --name, the buffer's\n"
+"  -i, --include         C include file; the name is -n, the buffer's\n"
 "                        label, or FILE\n"
-"      --name NAME       the variable name for -i\n"
+"  -n, --name NAME       the variable name for -i (-n is the length\n"
+"                        with -C, as in hexdump)\n"
 "      --capitalize      capitalise the variable names of -i (xxd -C)\n"
 "  -b, --bits            binary digits instead of hex\n"
 "  -d, --decimal         decimal offsets\n"
@@ -110,13 +114,17 @@ static void usage(FILE *fp, int status)
 "\n"
 "Range (relative to the start of the data):\n"
 "  -s, --skip OFF        start at OFF; a negative OFF counts from the end\n"
-"  -n, --length LEN      show at most LEN bytes (also -l, --len)\n"
+"  -l, --len LEN         show at most LEN bytes (also --length; -n LEN\n"
+"                        with -C and outside the xxd layouts)\n"
 "  -v, --no-squeeze      with -C, show repeated lines\n"
 "\n"
 "Other options:\n"
 "  -F, --any-file        read FILE as raw data without a buffer header\n"
 "                        (FILE may be - for standard input)\n"
-"      --color[=WHEN]    colour bytes by class: auto (default), always, never\n"
+"      --force           write --raw or --npy output to a terminal too\n"
+"      --color[=WHEN]    colour bytes by class: auto (the default: on a\n"
+"                        terminal, unless NO_COLOR is set or TERM=dumb),\n"
+"                        always (also --color alone) or never\n"
 "  -h, --help            show this help and exit\n"
 "  -V, --version         show the version and exit\n"
 "\n"
@@ -124,8 +132,8 @@ static void usage(FILE *fp, int status)
 "suffix (powers of 1024).\n"
 "\n"
 "Exit status: 0 success, 2 input error (cannot open or read FILE, bad\n"
-"header, FILE shrank while read), 3 write error, 4 a seek before the start\n"
-"of the data, 64 usage error.\n",
+"header, FILE shrank while read), 3 write error or binary output refused\n"
+"on a terminal, 4 a seek before the start of the data, 64 usage error.\n",
 		tool_name);
 	exit(status);
 }
@@ -192,7 +200,11 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			o->skip_arg = optarg;
 			break;
 		case 'n':
+			/* A name or a length: the layout decides, below. */
+			o->n_arg = optarg;
+			break;
 		case 'l':
+		case OPT_LENGTH:
 			if (tool_parse_u64(optarg, &o->limit) < 0)
 				bad_usage("invalid length: '%s'", optarg);
 			break;
@@ -211,6 +223,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_JSON: set_mode(o, MODE_JSON, "--json"); break;
 		case OPT_SLOTS: set_mode(o, MODE_SLOTS, "--slots"); break;
 		case 'F': o->any_file = 1; break;
+		case OPT_FORCE: o->force = 1; break;
 		case OPT_COLOR:
 			o->color = tool_color_parse(optarg);
 			if (o->color < 0)
@@ -232,6 +245,23 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	if (optind + 1 < argc)
 		bad_usage("extra operand '%s'", argv[optind + 1]);
 	o->path = argv[optind];
+
+	/*
+	 * -n means what it means to the peer whose layout is shown: in
+	 * xxd's layouts the name of -i's C variable (xxd -n), elsewhere the
+	 * length (hexdump -n).  xxd ignores -n without -i; here that is an
+	 * error, since -n was the length in every layout before.
+	 */
+	if (o->n_arg != NULL && o->mode == MODE_XXD) {
+		if (o->xtype != X_INCLUDE)
+			bad_usage("-n names the C variable of -i, as in xxd; "
+				  "the length is -l LEN");
+		if (o->name == NULL)
+			o->name = o->n_arg;
+	} else if (o->n_arg != NULL &&
+		   tool_parse_u64(o->n_arg, &o->limit) < 0) {
+		bad_usage("invalid length: '%s'", o->n_arg);
+	}
 
 	if (o->xxd_opts && o->mode != MODE_XXD)
 		bad_usage("%s cannot be used with this mode", o->xxd_opt);
@@ -304,8 +334,15 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 	static struct tool_header h;
 	int s0, s1;
 
+	/* Not a buffer: a .npy file is named as one; anything else -F
+	 * dumps. */
+	if (err == MMBUF_EMAGIC && tool_file_is_npy(path))
+		tool_die(TOOL_EXIT_INPUT, path, "%s", TOOL_NPY_NOT_BUFFER);
+	if (err == MMBUF_EMAGIC)
+		tool_die(TOOL_EXIT_INPUT, path, "%s; -F dumps any file",
+			 mmbuf_strerror(err));
 	if (err > MMBUF_ERR_MAX || err < MMBUF_ERR_MIN || err == MMBUF_ENOTREG ||
-	    err == MMBUF_EMAGIC || tool_read_header(&h, path) != 0)
+	    tool_read_header(&h, path) != 0)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", mmbuf_strerror(err));
 	s0 = h.info.slot_status[0];
 	s1 = h.info.slot_status[1];
@@ -313,6 +350,24 @@ static TOOL_NORETURN void open_failed(const char *path, int err)
 		 "%s (slot 0: %s; slot 1: %s); see dumpbuf --slots",
 		 mmbuf_strerror(err), tool_status_text(s0),
 		 tool_status_text(s1));
+}
+
+/*
+ * "-" names standard input only with -F: a buffer is mapped, so it must be
+ * a file.  A file that is really called "-" is still opened as a buffer.
+ */
+static void refuse_stdin_buffer(const struct opts *o)
+{
+	struct stat st;
+
+	if (o->any_file || strcmp(o->path, "-") != 0 ||
+	    stat(o->path, &st) == 0 || errno != ENOENT)
+		return;
+	if (o->mode >= MODE_HEADER)
+		tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, "
+			 "not standard input");
+	tool_die(TOOL_EXIT_INPUT, o->path, "a buffer must be a file, not "
+		 "standard input; -F - dumps standard input as raw data");
 }
 
 static void open_input(struct input *in, const struct opts *o)
@@ -496,7 +551,7 @@ static int run_header(const struct opts *o)
 	/* -H and --json show a damaged header but say so in the status;
 	 * --slots is the tool for looking at the damage and succeeds. */
 	if (h.err != 0 && o->mode != MODE_SLOTS) {
-		tool_err(o->path, "%s", mmbuf_strerror(h.err));
+		tool_err(o->path, "%s", tool_buffer_strerror(o->path, h.err));
 		return TOOL_EXIT_INPUT;
 	}
 	return TOOL_EXIT_OK;
@@ -578,6 +633,13 @@ int main(int argc, char **argv)
 	if (o.mode != MODE_XXD && o.mode != MODE_CANON)
 		g_color = 0;
 
+	/* Binary on a terminal garbles it and helps nobody (as zstd). */
+	if ((o.mode == MODE_RAW || o.mode == MODE_NPY) && !o.force &&
+	    isatty(STDOUT_FILENO))
+		tool_die(TOOL_EXIT_OUTPUT, NULL, "refusing to write binary data "
+			 "(%s) to a terminal; redirect the output, or give "
+			 "--force", o.mode_name);
+	refuse_stdin_buffer(&o);
 	if (o.mode >= MODE_HEADER)
 		return run_header(&o);
 	open_input(&in, &o);

@@ -30,8 +30,8 @@ enum mode {
 enum xtype { X_NORMAL, X_LE, X_BITS, X_PLAIN, X_INCLUDE };
 
 enum {
-	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_CSV, OPT_TSV, OPT_RAW, OPT_NPY, OPT_COLOR,
-	OPT_NAME, OPT_CAPITALIZE
+	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_CSV, OPT_TSV, OPT_RAW, OPT_NPY,
+	OPT_COLOR, OPT_NAME, OPT_CAPITALIZE, OPT_FORCE, OPT_LENGTH
 };
 
 struct opts {
@@ -46,12 +46,14 @@ struct opts {
 	int upper, autoskip, decimal, capitalize, nosqueeze;
 	uint64_t display_off;
 	const char *skip_arg;   /* -s as given, resolved once the length is known */
-	uint64_t limit;         /* -n; UINT64_MAX: none */
+	uint64_t limit;         /* -l (-n with -C); UINT64_MAX: none */
+	const char *n_arg;      /* -n as given: a name or a length by layout */
 	const char *name;       /* --name for -i */
 	const char *type;       /* -t TYPE */
 	const char *rows;       /* --rows A:B:C */
 	char sep;               /* --csv ',', --tsv '\t', else 0 */
 	int any_file;
+	int force;              /* --force: binary output to a terminal */
 	int color;
 	const char *path;
 };

@@ -422,7 +422,8 @@ static int run_script(const struct opts *o)
 
 	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
-		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
+		tool_die(EXIT_FILE, o->path, "%s",
+			 tool_buffer_strerror(o->path, e));
 	mmbuf_get_info(buf, &info);
 	edit_layout_init(&lay, &info);
 	log = edit_log_new(info.capacity);
@@ -502,7 +503,8 @@ static int run_tui(const struct opts *o)
 			  "--patch or --patch-plain)");
 	e = editbuf_open(o->path, &fd, &buf);
 	if (e < 0)
-		tool_die(EXIT_FILE, o->path, "%s", mmbuf_strerror(e));
+		tool_die(EXIT_FILE, o->path, "%s",
+			 tool_buffer_strerror(o->path, e));
 	return editbuf_tui(o->path, fd, buf, o->read_only);
 }
 

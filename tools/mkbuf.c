@@ -39,6 +39,9 @@
 
 #define CHUNK (4u << 20)
 
+/* After a full disk, when the space was only reserved, not written. */
+#define SPARSE_HINT "--sparse does not reserve the space on disk"
+
 /* The one copy buffer: static, so that no exit path leaks it. */
 static uint8_t chunk[CHUNK];
 
@@ -109,8 +112,8 @@ static void usage(FILE *fp, int status)
 "\n"
 "Capacity and layout (one of -s, --shape, --from, --from-npy is needed):\n"
 "  -s, --capacity BYTES  bytes of data (suffixes K, M, G, T or KiB, MiB,\n"
-"                        GiB, TiB: powers of 1024); --size is a\n"
-"                        deprecated name of --capacity\n"
+"                        GiB, TiB: powers of 1024; at most 8388607T);\n"
+"                        --size is a deprecated name of --capacity\n"
 "  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
 "      --shape DIMS      dimensions, e.g. 1000x3; without -s the capacity\n"
 "                        is their product times the item size, with -s\n"
@@ -194,8 +197,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, short_opts, long_opts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			if (tool_parse_size(optarg, &o->capacity) < 0)
-				bad_usage("invalid capacity: '%s'", optarg);
+			if (tool_parse_size(optarg, &o->capacity) < 0 ||
+			    o->capacity > TOOL_SIZE_MAX)
+				bad_usage("invalid capacity: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
 			o->capacity_set = 1;
 			break;
 		case 't': o->dtype_arg = optarg; o->dtype_set = 1; break;
@@ -234,8 +239,10 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_SEAL: o->seal = 1; break;
 		case OPT_JSON: o->json = 1; break;
 		case OPT_RESIZE:
-			if (tool_parse_size(optarg, &o->resize) < 0)
-				bad_usage("invalid capacity: '%s'", optarg);
+			if (tool_parse_size(optarg, &o->resize) < 0 ||
+			    o->resize > TOOL_SIZE_MAX)
+				bad_usage("invalid capacity: '%s' (%s)", optarg,
+					  TOOL_SIZE_RULE);
 			o->resize_set = 1;
 			break;
 		case 'q': o->quiet = 1; break;
@@ -349,9 +356,10 @@ static void dir_of(const char *path, char *dir, size_t sz)
  * is left behind whatever happens.  The spool is on the same filesystem as
  * the buffer, which has to hold the data anyway.
  */
-static int spool_stdin(const char *path, uint64_t *size)
+static int spool_stdin(const char *path, uint64_t *size, int quiet)
 {
 	char dir[PATH_MAX], name[PATH_MAX + 32];
+	struct tool_progress pr;
 	size_t got;
 	uint64_t total = 0;
 	int fd;
@@ -365,11 +373,15 @@ static int spool_stdin(const char *path, uint64_t *size)
 			tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 		unlink(name);
 	}
+	tool_progress_start(&pr, "reading standard input",
+			    TOOL_PROGRESS_UNKNOWN, !quiet);
 	for (;;) {
 		if (tool_read_full(STDIN_FILENO, chunk, CHUNK, &got,
-				   check_signal) < 0)
+				   check_signal) < 0) {
+			tool_progress_end(&pr);
 			tool_die(EXIT_INPUT, "(standard input)", "read error: %s",
 				 strerror(errno));
+		}
 		if (got == 0)
 			break;
 		for (size_t off = 0; off < got;) {
@@ -377,14 +389,18 @@ static int spool_stdin(const char *path, uint64_t *size)
 
 			if (w < 0 && errno == EINTR)
 				continue;
-			if (w < 0)
+			if (w < 0) {
+				tool_progress_end(&pr);
 				tool_die(EXIT_CREATE, path,
 					 "cannot spool standard input: %s",
 					 strerror(errno));
+			}
 			off += (size_t)w;
 		}
 		total += got;
+		tool_progress_update(&pr, total);
 	}
+	tool_progress_end(&pr);
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		tool_die(EXIT_CREATE, path, "%s", strerror(errno));
 	*size = total;
@@ -484,7 +500,8 @@ static int resize_main(const struct opts *o)
 
 	err = mmbuf_open(o->path, MMBUF_RDONLY, &buf);
 	if (err < 0)
-		tool_die(EXIT_CREATE, o->path, "%s", mmbuf_strerror(err));
+		tool_die(EXIT_CREATE, o->path, "%s",
+			 tool_buffer_strerror(o->path, err));
 	old = mmbuf_capacity(buf);
 	if (o->resize < mmbuf_length(buf))
 		err = MMBUF_ELENGTH;
@@ -512,6 +529,10 @@ static int resize_main(const struct opts *o)
 		if (err == MMBUF_EBUSY)
 			tool_die(EXIT_CREATE, o->path, "cannot shrink: other "
 				 "processes have it open");
+		if ((err == -ENOSPC || err == -EDQUOT) && !o->sparse &&
+		    o->resize > old)
+			tool_die(EXIT_CREATE, o->path, "cannot resize: %s ("
+				 SPARSE_HINT ")", mmbuf_strerror(err));
 		tool_die(EXIT_CREATE, o->path, "cannot resize: %s",
 			 mmbuf_strerror(err));
 	}
@@ -609,7 +630,7 @@ int main(int argc, char **argv)
 					   ? (uint64_t)st.st_size - (uint64_t)pos
 					   : 0;
 			else if (!o.capacity_set && o.shape_arg == NULL)
-				in_fd = spool_stdin(o.path, &src_size);
+				in_fd = spool_stdin(o.path, &src_size, o.quiet);
 			if (!o.capacity_set && o.shape_arg == NULL)
 				cap = src_size;
 		} else if (o.from != NULL) {
@@ -663,6 +684,12 @@ int main(int argc, char **argv)
 	if (err < 0) {
 		if (err == -EOPNOTSUPP && !o.sparse)
 			fail(EXIT_CREATE, o.path, "%s (try --sparse)",
+			     mmbuf_strerror(err));
+		/* The space was reserved for data that is not written now;
+		 * --sparse does not reserve it. */
+		if ((err == -ENOSPC || err == -EDQUOT) && !o.sparse &&
+		    in_fd < 0 && o.fill <= 0)
+			fail(EXIT_CREATE, o.path, "%s (" SPARSE_HINT ")",
 			     mmbuf_strerror(err));
 		if (err == MMBUF_ENOTREG)
 			not_replaced(o.path);

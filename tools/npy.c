@@ -31,6 +31,32 @@ int tool_shape_bytes(const uint64_t *shape, uint32_t ndim, uint32_t itemsize,
 	return 0;
 }
 
+#define NPY_MAGIC "\x93NUMPY"
+#define NPY_MAGIC_LEN 6
+
+int tool_file_is_npy(const char *path)
+{
+	uint8_t pre[NPY_MAGIC_LEN];
+	size_t got;
+	int fd, ok;
+
+	/* Non-blocking: a FIFO is never waited on for a writer. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	ok = tool_read_full(fd, pre, sizeof pre, &got, NULL) == 0 &&
+	     got == NPY_MAGIC_LEN && memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) == 0;
+	close(fd);
+	return ok;
+}
+
+const char *tool_buffer_strerror(const char *path, int err)
+{
+	if (err == MMBUF_EMAGIC && path != NULL && tool_file_is_npy(path))
+		return TOOL_NPY_NOT_BUFFER;
+	return mmbuf_strerror(err);
+}
+
 static void npy_bad(const char *path, const char *what) TOOL_NORETURN;
 
 static void npy_bad(const char *path, const char *what)
@@ -166,7 +192,7 @@ int tool_npy_open(const char *path, struct tool_npy *n)
 		tool_die(TOOL_EXIT_INPUT, path, "%s", strerror(EISDIR));
 	if (tool_read_full(fd, pre, sizeof pre, &got, NULL) < 0)
 		tool_die(TOOL_EXIT_INPUT, path, "read error: %s", strerror(errno));
-	if (got < 6 || memcmp(pre, "\x93NUMPY", 6) != 0)
+	if (got < NPY_MAGIC_LEN || memcmp(pre, NPY_MAGIC, NPY_MAGIC_LEN) != 0)
 		npy_bad(path, "not a NumPy .npy file (bad magic)");
 	if (got < 10)
 		npy_bad(path, "truncated .npy file (in the header)");
@@ -246,7 +272,7 @@ uint64_t tool_npy_write_header(const char *dtype, uint32_t itemsize,
 	{
 		char *w = tool_out_reserve(total);
 
-		memcpy(w, "\x93NUMPY", 6);
+		memcpy(w, NPY_MAGIC, NPY_MAGIC_LEN);
 		w[6] = v2 ? 2 : 1;
 		w[7] = 0;
 		for (size_t i = 0; i < (v2 ? 4u : 2u); i++)

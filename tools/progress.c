@@ -25,17 +25,25 @@ static int64_t now_ns(void)
 static void progress_draw(const struct tool_progress *p, uint64_t done)
 {
 	char bar[41], line[512], what[256];
-	unsigned pct = p->total ? (unsigned)(done * 100 / p->total) : 100;
-	size_t fill = (size_t)pct * 40 / 100;
+	unsigned pct;
+	size_t fill;
 
 	/* "what" names a file, which can hold anything a terminal obeys. */
 	tool_text(what, sizeof what, (const uint8_t *)p->what, strlen(p->what));
-	memset(bar, '#', fill);
-	memset(bar + fill, '.', 40 - fill);
-	bar[40] = '\0';
-	snprintf(line, sizeof line, "\r%s: %s [%s] %3u%% %" PRIu64 "/%" PRIu64
-		 " MiB", tool_name, what, bar, pct, done >> 20,
-		 p->total >> 20);
+	if (p->total == TOOL_PROGRESS_UNKNOWN) {
+		/* No end to measure against: the count, on a cleared line. */
+		snprintf(line, sizeof line, "\r%s: %s %" PRIu64 " MiB\033[K",
+			 tool_name, what, done >> 20);
+	} else {
+		pct = p->total ? (unsigned)(done * 100 / p->total) : 100;
+		fill = (size_t)pct * 40 / 100;
+		memset(bar, '#', fill);
+		memset(bar + fill, '.', 40 - fill);
+		bar[40] = '\0';
+		snprintf(line, sizeof line, "\r%s: %s [%s] %3u%% %" PRIu64
+			 "/%" PRIu64 " MiB", tool_name, what, bar, pct,
+			 done >> 20, p->total >> 20);
+	}
 	/* One write per redraw; a failed one only loses the bar. */
 	if (write(STDERR_FILENO, line, strlen(line)) < 0)
 		return;
@@ -48,7 +56,8 @@ void tool_progress_start(struct tool_progress *p, const char *what,
 	p->total = total;
 	p->on = enable && total >= TOOL_PROGRESS_MIN && isatty(STDERR_FILENO);
 	p->last_ns = 0;
-	if (p->on) {
+	/* Of unknown size: drawn once TOOL_PROGRESS_MIN is done. */
+	if (p->on && total != TOOL_PROGRESS_UNKNOWN) {
 		progress_draw(p, 0);
 		p->last_ns = now_ns();
 	}
@@ -88,6 +97,8 @@ void tool_progress_update(struct tool_progress *p, uint64_t done)
 
 	if (!p->on)
 		return;
+	if (p->total == TOOL_PROGRESS_UNKNOWN && done < TOOL_PROGRESS_MIN)
+		return;
 	t = now_ns();
 	if (t - p->last_ns < 100000000 && done < p->total)
 		return;
@@ -97,7 +108,9 @@ void tool_progress_update(struct tool_progress *p, uint64_t done)
 
 void tool_progress_end(struct tool_progress *p)
 {
-	if (p->on && write(STDERR_FILENO, "\r\033[K", 4) < 0)
+	/* Nothing was drawn for a small input of unknown size. */
+	if (p->on && p->last_ns != 0 &&
+	    write(STDERR_FILENO, "\r\033[K", 4) < 0)
 		p->on = 0;
 	p->on = 0;
 }

@@ -187,7 +187,8 @@ static int do_seal(const struct opts *o, const char *path, struct action *a)
 	/* The writer lock: MMBUF_EBUSY while another writer is open. */
 	err = mmbuf_open(path, MMBUF_RDWR, &buf);
 	if (err != 0) {
-		tool_err(path, "cannot seal: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot seal: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	{
@@ -278,7 +279,8 @@ static int do_repair(const struct opts *o, const char *path, struct action *a)
 		err = mmbuf_repair_path(path, 0, &slot);
 	}
 	if (err != 0) {
-		tool_err(path, "cannot repair: %s", mmbuf_strerror(err));
+		tool_err(path, "cannot repair: %s",
+			 tool_buffer_strerror(path, err));
 		return err;
 	}
 	a->slot = slot;
@@ -414,7 +416,8 @@ static void verdict_line(const char *path, const mmbuf_report *r)
 		tool_out_str(")\n");
 		break;
 	default:
-		tool_out_printf("cannot check: %s\n", mmbuf_strerror(r->error));
+		tool_out_printf("cannot check: %s\n",
+				tool_buffer_strerror(path, r->error));
 		break;
 	}
 }

@@ -259,12 +259,36 @@ def info_json(path):
     return _json(d) + "\n", err
 
 
+# A .npy file given as a buffer, as the C tools name it
+# (TOOL_NPY_NOT_BUFFER in tools/common.h).
+NPY_NOT_BUFFER = ("a NumPy .npy file, not an mmbuf buffer file "
+                  "(mkbuf --from-npy makes a buffer of it)")
+
+
+def _is_npy(path):
+    """Whether path starts with the magic of a NumPy .npy file."""
+    try:
+        # Non-blocking: a FIFO is never waited on for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        return os.read(fd, 6) == b"\x93NUMPY"
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
 def _message(e, path):
     """The message of the exception e about path, for "mmbuf: FILE:
     message": the strerror of an OSError, the text of an mmbuf.Error
-    without the path it may start with."""
+    without the path it may start with; a .npy file refused as not a
+    buffer is named as one."""
     if isinstance(e, OSError) and e.strerror:
         return e.strerror
+    if isinstance(e, _errors.MagicError) and _is_npy(path):
+        return NPY_NOT_BUFFER
     msg = str(e)
     prefix = "%s: " % (path,)
     return msg[len(prefix):] if msg.startswith(prefix) else msg
@@ -338,6 +362,8 @@ def verdict_line(r):
         what += ")"
     elif r.verdict == V.VERDICT_CORRUPT:
         what = "CORRUPT (%s)" % _corrupt_parts(r)
+    elif r.error == "MMBUF_EMAGIC" and _is_npy(r.path):
+        what = "cannot check: %s" % NPY_NOT_BUFFER
     else:
         what = "cannot check: %s" % r.message
     return "%s: %s" % (shown(r.path), what)

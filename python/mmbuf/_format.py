@@ -382,9 +382,8 @@ def validate_header(hdr: BytesLike, file_size: int) -> Header:
         starts = [i for i in (0, 1)
                   if hdr[PAGE * i:PAGE * i + 8] == MAGIC]
         if not starts:
-            if len(hdr) < 8 and MAGIC.startswith(hdr):
-                raise E.TruncatedError("file is truncated (%d bytes)"
-                                       % len(hdr))
+            # Not a buffer file (mmbuf(5), "Magic"), even when empty or
+            # a prefix of the magic.
             raise E.MagicError("not an mmbuf buffer file (bad magic)")
         cls = integ[starts[0]]
         raise cls("no intact header slot: slot %d: %s"

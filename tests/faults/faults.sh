@@ -99,15 +99,23 @@ only keep
 unchanged "sparse replace, ftruncate=ENOSPC"
 
 # The same through mkbuf: exit 3, the message names the file.
-expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
-    mkbuf -q -s 1048576 "$d/new"
-expect_err "mkbuf: $d/new: No space left on device"
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
+    > "$tmp/out" 2> "$tmp/err"
+status "mkbuf, disk full" 3 $?
+expect_err "mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)"
 only keep
-expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
-    mkbuf -q -f -s 1048576 "$d/keep"
-expect_err "mkbuf: $d/keep: No space left on device"
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -f -s 1048576 "$d/keep" \
+    > "$tmp/out" 2> "$tmp/err"
+status "mkbuf -f, disk full" 3 $?
+expect_err "mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)"
 only keep
 unchanged "mkbuf -f, disk full"
+# Data that is written needs the space whatever --sparse does: no hint.
+MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 \
+    --fill 7 "$d/new" > "$tmp/out" 2> "$tmp/err"
+status "mkbuf --fill, disk full" 3 $?
+expect_err "mkbuf: $d/new: No space left on device"
+only keep
 # mkbuf --from spools standard input that is not a regular file to a
 # temporary file with write(2): a full disk there too.
 printf 'some bytes' | MMBUF_FAULT=write=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q \
@@ -348,6 +356,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare > /dev/null 2>&1 &&
         r replace "$FAULTOP" create "$d/keep" 4194304 replace
         r mkbuf "$MKBUF" -q -s 4M "$d/new"
         r mkbuf-f "$MKBUF" -q -f -s 4M "$d/keep"
+        r mkbuf-100G "$MKBUF" -s 100G "$d/new"
         cp "$d/keep" "$d/grow"
         r grow "$FAULTOP" resize "$d/grow" 4194304
         r mkbuf-grow "$MKBUF" --resize 4M "$d/grow"
@@ -371,13 +380,15 @@ create: create: ENOSPC: $(errno_text ENOSPC)
 exit 1
 replace: create: ENOSPC: $(errno_text ENOSPC)
 exit 1
-mkbuf: mkbuf: $d/new: No space left on device
+mkbuf: mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)
 exit 3
-mkbuf-f: mkbuf: $d/keep: No space left on device
+mkbuf-f: mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)
+exit 3
+mkbuf-100G: mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)
 exit 3
 grow: resize: ENOSPC: $(errno_text ENOSPC)
 exit 1
-mkbuf-grow: mkbuf: $d/grow: cannot resize: No space left on device
+mkbuf-grow: mkbuf: $d/grow: cannot resize: No space left on device (--sparse does not reserve the space on disk)
 exit 3
 grow-size: $((8192 + 262144))
 exit 0

@@ -40,14 +40,20 @@ class TestBadFiles(TempDirCase):
         self.assertEqual(lines[0].split()[1], expect_r, lines)
         self.assertEqual(lines[1].split()[1], expect_rw or expect_r, lines)
         if c_refuses:
-            c = self.run_prog(prog("tools/dumpbuf"), "-n", "16", p)
+            c = self.run_prog(prog("tools/dumpbuf"), "-l", "16", p)
             self.assertNotEqual(c.returncode, 0, "C accepts %s" % p)
             self.assertGreater(c.returncode, 0)
 
     def test_empty(self):
         p = self.path()
         open(p, "wb").close()
-        self.probe(p, "TruncatedError")
+        self.probe(p, "MagicError")
+
+    def test_magic_prefix(self):
+        p = self.path()
+        with open(p, "wb") as f:
+            f.write(b"\x8dMMB")
+        self.probe(p, "MagicError")
 
     def test_bad_magic(self):
         p = self.path()
@@ -81,7 +87,8 @@ class TestBadFiles(TempDirCase):
                 q = self.path("t%d" % n)
                 with open(q, "wb") as f:
                     f.write(whole[:n])
-                self.probe(q, "TruncatedError")
+                # shorter than the magic: not a buffer file
+                self.probe(q, "MagicError" if n < 8 else "TruncatedError")
         # one byte more than needed is fine
         with open(q, "wb") as f:
             f.write(whole + b"\0")

@@ -145,10 +145,13 @@ class TestChoose(unittest.TestCase):
     def test_no_intact_slot(self):
         with self.assertRaises(mmbuf.MagicError):
             F.validate_header(bytes(8192), 8192)
-        with self.assertRaises(mmbuf.TruncatedError):
+        # Shorter than the magic: not a buffer file (mmbuf(5), "Magic").
+        with self.assertRaises(mmbuf.MagicError):
             F.validate_header(b"\x8dMM", 3)
-        with self.assertRaises(mmbuf.TruncatedError):
+        with self.assertRaises(mmbuf.MagicError):
             F.validate_header(b"", 0)
+        with self.assertRaises(mmbuf.TruncatedError):
+            F.validate_header(b"\x8dMMB\r\n\x1a\n", 8)
         b = bytearray(file_of(header(), header(generation=3)))
         b[10] ^= 1
         b[4096 + 10] ^= 1

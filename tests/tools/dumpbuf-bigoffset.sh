@@ -25,7 +25,7 @@ xxd -s $((off + at)) -l 11 "$tmp/big.mmbuf" | grep -q 'below 4 GiB' ||
 truncate -s $big "$tmp/plain"
 
 for s in $((at - 32)) $((at + 8)) 4294967295 4294967296 $((big - 1)) $big; do
-    for opts in "" "-c 32 -g 4" "-e" "-b" "-d" "-a" "-c 7" "-n 33" "-p" "-i"; do
+    for opts in "" "-c 32 -g 4" "-e" "-b" "-d" "-a" "-c 7" "-l 33" "-p" "-i"; do
         # In the buffer: xxd on the buffer file, seeking past the header,
         # shows file offsets; -o takes the header back off.
         # shellcheck disable=SC2086,SC2046

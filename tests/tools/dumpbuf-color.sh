@@ -27,6 +27,11 @@ cat > "$tmp/exp" <<OUT
 OUT
 same "--color=always -b" "$tmp/got" "$tmp/exp"
 
+# --color alone is --color=always (GNU's meaning), even into a pipe.
+"$DUMPBUF" --color "$tmp/col.mmbuf" > "$tmp/got2"
+"$DUMPBUF" --color=always "$tmp/col.mmbuf" > "$tmp/got"
+same "--color alone is always" "$tmp/got2" "$tmp/got"
+
 # NO_COLOR does not override an explicit --color=always.
 NO_COLOR=1 "$DUMPBUF" --color=always "$tmp/col.mmbuf" > "$tmp/got2"
 "$DUMPBUF" --color=always "$tmp/col.mmbuf" > "$tmp/got"
@@ -34,7 +39,7 @@ same "NO_COLOR with --color=always" "$tmp/got2" "$tmp/got"
 
 # never, and auto (the default) into a pipe: no escapes at all.
 "$DUMPBUF" -F "$tmp/col" > "$tmp/plain"
-for opt in --color=never --color=auto --color; do
+for opt in --color=never --color=auto; do
     "$DUMPBUF" $opt "$tmp/col.mmbuf" > "$tmp/got"
     same "$opt into a pipe is plain" "$tmp/got" "$tmp/plain"
 done
@@ -58,6 +63,16 @@ if command -v script > /dev/null 2>&1 &&
     NO_COLOR='' script -qec "$DUMPBUF $tmp/col.mmbuf" /dev/null > "$tmp/tty" < /dev/null
     checks=$((checks + 1))
     grep -q "${e}\\[36m" "$tmp/tty" || fail "an empty NO_COLOR is ignored"
+    # A terminal that cannot show escapes says so in TERM (GNU's rule).
+    TERM=dumb script -qec "$DUMPBUF $tmp/col.mmbuf" /dev/null > "$tmp/tty" < /dev/null
+    checks=$((checks + 1))
+    grep -q "${e}\\[" "$tmp/tty" && fail "TERM=dumb turns auto colour off"
+    TERM=dumb script -qec "$DUMPBUF --color $tmp/col.mmbuf" /dev/null > "$tmp/tty" < /dev/null
+    checks=$((checks + 1))
+    grep -q "${e}\\[36m" "$tmp/tty" || fail "TERM=dumb leaves --color (always) alone"
+    TERM=xterm script -qec "$DUMPBUF $tmp/col.mmbuf" /dev/null > "$tmp/tty" < /dev/null
+    checks=$((checks + 1))
+    grep -q "${e}\\[36m" "$tmp/tty" || fail "--color=auto colours TERM=xterm"
 else
     echo "script(1) cannot make a terminal here: auto on a terminal not tested"
 fi

@@ -98,8 +98,9 @@ grep -q '^# only 204 bytes of the slot are in the file$' "$tmp/got" ||
     fail "--slots, cut file: 204 bytes"
 view 2 -H cut.mmbuf
 
-# Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): a
-# prefix of the magic is TRUNCATED, anything else MAGIC, as verifybuf says.
+# Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): the
+# slot of a prefix of the magic is TRUNCATED, anything else MAGIC, as
+# verifybuf says; neither is a buffer file (mmbuf(5), "Magic").
 printf '\215MMX\r' > "$tmp/five"
 view 0 --slots five
 head -n 3 "$tmp/got" > "$tmp/out"
@@ -111,7 +112,7 @@ expect_out '      "status": "MMBUF_EMAGIC",' '      "status": "MMBUF_ETRUNCATED"
 printf '\215MMB\r' > "$tmp/prefix"
 view 0 --slots prefix
 head -n 3 "$tmp/got" > "$tmp/out"
-expect_out "# prefix: 5 bytes; header: INVALID: file is truncated" "" \
+expect_out "# prefix: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
     "# header page 0, slot 0: file is truncated"
 view 2 -H five
 grep '^slot' "$tmp/got" > "$tmp/out"

@@ -46,7 +46,8 @@ BEGIN {
             if (pick(6) == 0) opts = opts " -d"
             if (pick(6) == 0) opts = opts " -o " (pick(2) ? "" : "-") pick(100000)
             if (pick(3) == 0) opts = opts " -s " (pick(3) ? "" : "-") pick(len + 1)
-            if (pick(3) == 0) opts = opts " -n " pick(len + 20)
+            if (pick(3) == 0) opts = opts " -l " pick(len + 20)
+            if (t == 3 && pick(3) == 0) opts = opts " -n v" pick(100)
         }
         print len, kind, tool opts
     }
@@ -79,7 +80,7 @@ while read -r len kind tool opts; do
     else
         # shellcheck disable=SC2086
         xo=$(xxd_opts $opts)
-        case " $opts " in *" -i "*) xo="$xo -n $label" ;; esac
+        case " $opts " in *" -n "*) ;; *" -i "*) xo="$xo -n $label" ;; esac
         # shellcheck disable=SC2086
         xxd $xo "$raw" > "$tmp/exp" 2>/dev/null
         # shellcheck disable=SC2086

@@ -56,7 +56,7 @@ while read -r opts; do
         # shellcheck disable=SC2086
         xo=$(xxd_opts $opts)
         case " $opts " in
-        *" -i "*) case " $opts " in *" --name "*) ;; *) xo="$xo -n $label" ;; esac ;;
+        *" -i "*) case " $opts " in *" --name "*|*" -n "*) ;; *) xo="$xo -n $label" ;; esac ;;
         esac
         # Standard output must be identical, and so must the exit status
         # (xxd's messages differ from dumpbuf's).
@@ -123,20 +123,22 @@ done <<'OPTS'
 -s 3
 -s 0x10
 -s 010
--s +7 -n 9
+-s +7 -l 9
 -s -5
 -s -0
 -s 3 -a
--n 0
--n 1
--n 17
--n 0x20
+-l 0
+-l 1
+-l 17
+-l 0x20
+--len 5
+--length 6
 -p
 -p -u
 -p -c 0
 -p -c 7
 -p -c 30
--p -n 45
+-p -l 45
 -p -s 5 -c 4
 -i
 -i -u
@@ -147,6 +149,12 @@ done <<'OPTS'
 -i --name café
 -i -s 7
 -i -n 0
+-i -n myvar
+-i -n myvar -l 4
+-i -l 7 -n x.y
+-i --capitalize -n my.var -l 5
+-i -u --capitalize -n v
+-i -l 0
 -b -e
 -e -b
 -p -b
@@ -166,7 +174,7 @@ xxd -i -C -n "$tmp/9-no.label" < "$tmp/data" > "$tmp/exp"
 same "-i --capitalize of an unlabelled buffer" "$tmp/got" "$tmp/exp"
 
 # -F - reads standard input (here a pipe) as a stream, as xxd reads it.
-for opts in "" "-a" "-e -c 12" "-p" "-i" "-i --name x" "-s 20" "-n 17" "-s +3 -n 40 -b"; do
+for opts in "" "-a" "-e -c 12" "-p" "-i" "-i --name x" "-i -n x -l 9" "-s 20" "-l 17" "-s +3 -l 40 -b"; do
     # shellcheck disable=SC2086,SC2002
     cat "$tmp/all.raw" | "$DUMPBUF" -F $opts - > "$tmp/got"
     # shellcheck disable=SC2086,SC2046
@@ -176,8 +184,8 @@ done
 
 # K, M, G suffixes (xxd has none): 1K is 1024.
 head -c 3000 /dev/urandom | mk big
-"$DUMPBUF" -s 1K -n 2k "$tmp/big.mmbuf" > "$tmp/got"
+"$DUMPBUF" -s 1K -l 2k "$tmp/big.mmbuf" > "$tmp/got"
 xxd -s 1024 -l 2048 "$tmp/big.raw" > "$tmp/exp"
-same "-s 1K -n 2k = xxd -s 1024 -l 2048" "$tmp/got" "$tmp/exp"
+same "-s 1K -l 2k = xxd -s 1024 -l 2048" "$tmp/got" "$tmp/exp"
 
 finish

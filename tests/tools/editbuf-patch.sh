@@ -111,7 +111,7 @@ same "hexdump -C: '*' repeats a 16-byte line" "$tmp/got2" "$tmp/rep"
 
 # dumpbuf's own dumps: xxd layouts, -a, -C with and without -v, -s.
 mkbuf_from "$tmp/src" "$tmp/srcbuf"
-for opts in "" "-c 7 -g 3" "-c 32 -g 8 -u" "-s 200 -n 300" "-C" "-C -v" \
+for opts in "" "-c 7 -g 3" "-c 32 -g 8 -u" "-s 200 -l 300" "-C" "-C -v" \
     "-C -s 77 -n 500"; do
     # shellcheck disable=SC2086
     "$DUMPBUF" $opts "$tmp/srcbuf" > "$tmp/dump" || exit 99

@@ -182,7 +182,7 @@ expect_exit() {
 
 # data FILE N: the first N data bytes of FILE as plain hex.
 data() {
-    "$DUMPBUF" -p -c 64 -n "$2" "$1"
+    "$DUMPBUF" -p -c 64 -l "$2" "$1"
 }
 # expect_data DESC FILE N HEX: the first N data bytes of FILE are HEX.
 expect_data() {

@@ -180,46 +180,47 @@ status() {
 # caller's: redirect the call.  What the tool printed is then checked with
 # expect_out, expect_err, err_match or same.
 expect() {
-    want=$1
+    expect_want=$1
     shift
-    cmdline=$*
+    expect_cmdline=$*
     # The words before PROG, then the arguments again with PROG replaced
     # by its program.
-    n=0
-    for a; do
-        case $a in *=*) n=$((n + 1)) ;; *) break ;; esac
+    expect_n=0
+    for expect_a; do
+        case $expect_a in *=*) expect_n=$((expect_n + 1)) ;; *) break ;; esac
     done
-    prog= i=0
-    for a; do
-        i=$((i + 1))
-        if [ $i -eq $((n + 1)) ]; then
-            prog=$a
-            case $prog in
-            dumpbuf) a=$DUMPBUF ;;
-            mkbuf) a=$MKBUF ;;
-            verifybuf) a=$VERIFYBUF ;;
-            editbuf) a=$EDITBUF ;;
+    expect_prog= expect_i=0
+    for expect_a; do
+        expect_i=$((expect_i + 1))
+        if [ $expect_i -eq $((expect_n + 1)) ]; then
+            expect_prog=$expect_a
+            case $expect_prog in
+            dumpbuf) expect_a=$DUMPBUF ;;
+            mkbuf) expect_a=$MKBUF ;;
+            verifybuf) expect_a=$VERIFYBUF ;;
+            editbuf) expect_a=$EDITBUF ;;
             *)
-                echo "ERROR: expect: unknown tool '$prog' in: $cmdline" >&2
+                echo "ERROR: expect: unknown tool '$expect_prog'" \
+                    "in: $expect_cmdline" >&2
                 exit 99
                 ;;
             esac
         fi
-        set -- "$@" "$a"
+        set -- "$@" "$expect_a"
     done
-    shift $i
-    if [ -z "$prog" ]; then
-        echo "ERROR: expect: no tool in: $cmdline" >&2
+    shift $expect_i
+    if [ -z "$expect_prog" ]; then
+        echo "ERROR: expect: no tool in: $expect_cmdline" >&2
         exit 99
     fi
-    if [ $n -gt 0 ]; then
+    if [ $expect_n -gt 0 ]; then
         env "$@" > "$tmp/out" 2> "$tmp/err"
     else
         "$@" > "$tmp/out" 2> "$tmp/err"
     fi
     rc=$?
-    status "$cmdline" "$want" $rc
-    if [ "$want" != $rc ]; then
+    status "$expect_cmdline" "$expect_want" $rc
+    if [ "$expect_want" != $rc ]; then
         head -n 5 "$tmp/err" >&2
     fi
 }
@@ -229,17 +230,18 @@ expect() {
 err_match() {
     checks=$((checks + 1))
     if ! grep -Eq -- "$1" "$tmp/err"; then
-        fail "$cmdline: stderr does not match '$1':"
+        fail "$expect_cmdline: stderr does not match '$1':"
         cat "$tmp/err" >&2
     fi
 }
 
-# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's.
+# xxd_opts ARGS...: dumpbuf's spelling of xxd options, in xxd's: the
+# long options, and -C (the hexdump layout in dumpbuf) as --capitalize.
 xxd_opts() {
     out=
     for w in "$@"; do
         case $w in
-        -n) w=-l ;;
+        --len|--length) w=-l ;;
         --capitalize) w=-C ;;
         --name) w=-n ;;
         esac
@@ -288,8 +290,8 @@ mk_typed() {
 expect_typed() {
     name=$1
     shift
-    "$DUMPBUF" -t "$@" "$tmp/$name.mmbuf" > "$tmp/got" 2> "$tmp/err"
-    status "dumpbuf -t $* $name" 0 $?
+    expect 0 dumpbuf -t "$@" "$tmp/$name.mmbuf"
+    mv "$tmp/out" "$tmp/got"
     cat > "$tmp/exp"
     same "dumpbuf -t $* $name" "$tmp/got" "$tmp/exp"
 }

@@ -19,6 +19,8 @@ DUMPBUF_TESTS = \
 	tests/tools/dumpbuf-rows.sh \
 	tests/tools/dumpbuf-csv.sh \
 	tests/tools/dumpbuf-color.sh \
+	tests/tools/dumpbuf-terminal.sh \
+	tests/tools/dumpbuf-peers.sh \
 	tests/tools/dumpbuf-text.sh
 TESTS += $(DUMPBUF_TESTS)
 EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
@@ -64,3 +66,7 @@ check-long: check-long-shortest
 check-long-shortest: tools/dumpbuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
 	MMBUF_LONG=1 srcdir=$(srcdir) $(SHELL) $(srcdir)/tests/tools/dumpbuf-shortest.sh
 .PHONY: check-long-shortest
+
+# The errors that say what to do, in every tool and in python3 -m mmbuf.
+TESTS += tests/tools/hints.sh
+EXTRA_DIST += tests/tools/hints.sh

@@ -24,17 +24,21 @@ $hint"
     empty_dir "$d"
 }
 
+size_rule="bytes, with an optional suffix K, M, G, T or KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T"
 usage "missing FILE operand"
 usage "missing FILE operand" -s 1K
 usage "extra operand '$d/b'" -s 1K "$d/a" "$d/b"
 usage "no capacity: give -s, --shape, --from or --from-npy" "$d/a"
 usage "no capacity: give -s, --shape, --from or --from-npy" --fill 1 "$d/a"
-usage "invalid capacity: '12Q'" -s 12Q "$d/a"
-usage "invalid capacity: 'abc'" -s abc "$d/a"
-usage "invalid capacity: '-1'" -s -1 "$d/a"
-usage "invalid capacity: '1KB'" -s 1KB "$d/a"
-usage "invalid capacity: '99999999999999999999'" -s 99999999999999999999 "$d/a"
-usage "invalid capacity: '16777216T'" -s 16777216T "$d/a"
+usage "invalid capacity: '12Q' ($size_rule)" -s 12Q "$d/a"
+usage "invalid capacity: 'abc' ($size_rule)" -s abc "$d/a"
+usage "invalid capacity: '-1' ($size_rule)" -s -1 "$d/a"
+usage "invalid capacity: '1KB' ($size_rule)" -s 1KB "$d/a"
+usage "invalid capacity: '99999999999999999999' ($size_rule)" -s 99999999999999999999 "$d/a"
+usage "invalid capacity: '16777216T' ($size_rule)" -s 16777216T "$d/a"
+usage "invalid capacity: '1P' ($size_rule)" -s 1P "$d/a"
+usage "invalid capacity: '8388608T' ($size_rule)" -s 8388608T "$d/a"
+usage "invalid capacity: '1P' ($size_rule)" --resize 1P "$d/a"
 usage "unknown dtype: 'f3'" -t f3 -s 1K "$d/a"
 usage "unknown dtype: 'float64'" --dtype float64 -s 1K "$d/a"
 usage "shape 1000x3 of <f8 is 24000 bytes, but the capacity is 1000" -t f8 --shape 1000x3 -s 1000 "$d/a"
@@ -143,6 +147,22 @@ if command -v script > /dev/null 2>&1; then
     grep -q "copying to $d/p2.buf .*100% 66/66 MiB" "$tmp/tty" || fail "no progress bar for --from"
     grep -q "p.buf .*MiB" "$tmp/tty" && fail "progress bar for --from with -q"
     rm -f "$d/p.buf" "$d/p2.buf" "$tmp/big"
+    # Standard input of unknown length: the bytes read so far while it
+    # is read (no total to show), then the copy's bar; nothing with -q,
+    # nothing for a small input.
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    status "--from - on a terminal" 0 $?
+    grep -q "mkbuf: reading standard input 6[4-6] MiB" "$tmp/tty" ||
+        { fail "no progress for --from - of unknown length"; cat -v "$tmp/tty" >&2; }
+    grep -q "copying to $d/p.buf .*100% 66/66 MiB" "$tmp/tty" ||
+        fail "no progress bar for the copy of --from -"
+    rm -f "$d/p.buf"
+    script -qec "head -c 70000000 /dev/zero | '$MKBUF' -q --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "MiB" "$tmp/tty" && fail "progress for --from - with -q"
+    rm -f "$d/p.buf"
+    script -qec "head -c 1000000 /dev/zero | '$MKBUF' --from - '$d/p.buf'" /dev/null > "$tmp/tty" 2>&1
+    grep -q "reading standard input" "$tmp/tty" && fail "progress for a small --from -"
+    rm -f "$d/p.buf"
 else
     echo "SKIP (progress cases only): script(1) is missing" >&2
 fi

@@ -79,7 +79,7 @@ expect 64 mkbuf --resize 1M -s 4K "$b"
 expect_err "mkbuf: --resize takes only --sparse, --json and -q
 Try 'mkbuf --help' for more information."
 expect 64 mkbuf --resize lots "$b"
-expect_err "mkbuf: invalid capacity: 'lots'
+expect_err "mkbuf: invalid capacity: 'lots' (bytes, with an optional suffix K, M, G, T or KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T)
 Try 'mkbuf --help' for more information."
 expect 3 mkbuf --resize 1M "$d/missing.mmbuf"
 expect_err "mkbuf: $d/missing.mmbuf: No such file or directory"
