@@ -14,9 +14,10 @@ BENCH_ARGS =
 
 # Every benchmark: the fill benchmark here, dumpbuf's (bench/dumpbuf.mk),
 # mkbuf's (bench/mkbuf.mk), verifybuf's (below), appending
-# (bench/append.mk), the Python package's open (bench/python.mk).
+# (bench/append.mk), the Python package's open (bench/python.mk),
+# following a writer (bench/follow.mk).
 bench: bench/bench_fill$(EXEEXT) bench-dumpbuf bench-mkbuf bench-verifybuf \
-	bench-append bench-python
+	bench-append bench-python bench-follow
 	./bench/bench_fill$(EXEEXT) $(BENCH_ARGS)
 
 .PHONY: bench

@@ -12,6 +12,7 @@ mmbuf_PYTHON = \
 	python/mmbuf/_errors.py \
 	python/mmbuf/_format.py \
 	python/mmbuf/_lock.py \
+	python/mmbuf/_notify.py \
 	python/mmbuf/_types.py \
 	python/mmbuf/_verify.py \
 	python/mmbuf/_version.py
@@ -65,6 +66,9 @@ PYTHON_TESTS = \
 	tests/python/test_badfiles.py \
 	tests/python/test_numpy.py \
 	tests/python/test_grow.py \
+	tests/python/test_growing.py \
+	tests/python/test_wait.py \
+	tests/python/test_follow.py \
 	tests/python/test_checksum.py \
 	tests/python/test_errors.py \
 	tests/python/test_cli.py \
@@ -84,4 +88,13 @@ if SANITIZERS
 PY_SAN_ENV = MMBUF_SANITIZERS=1 CC='$(CC)'
 endif
 EXTRA_DIST += $(PYTHON_TESTS) tests/python/run-test.sh \
-	tests/python/testlib.py tests/python/strictjson.py
+	tests/python/testlib.py tests/python/strictjson.py \
+	tests/python/rowwriter.py tests/python/rowcheck.py
+
+# make check-long also runs the Python followers' test with a million
+# rows (MMBUF_LONG=1; make check runs it with 50,000).
+check-long: check-long-python
+check-long-python:
+	MMBUF_LONG=1 $(MAKE) $(AM_MAKEFLAGS) check \
+	  TESTS=tests/python/test_follow.py
+.PHONY: check-long-python

@@ -155,7 +155,9 @@ void show_header(const struct tool_header *h)
 			tool_out_printf("  dtype:         \"%s\" (invalid)\n", buf);
 		}
 		fmt_shape(buf, sizeof buf, p);
-		tool_out_printf("  shape:         %s\n", buf);
+		tool_out_printf("  shape:         %s%s\n", buf,
+				v[TOOL_F_RO_COMPAT] & MMBUF_RO_COMPAT_GROWING
+				? ", the first dimension growing" : "");
 		tool_text(buf, sizeof buf, tool_slot_field(p, TOOL_F_LABEL),
 			  tool_slot_strlen(p, TOOL_F_LABEL));
 		tool_out_printf("  label:         \"%s\"\n", buf);

@@ -417,12 +417,18 @@ static void xxd_finish(struct xxd *x, uint64_t last_addr)
 		xxd_emit(x, last_addr, zeros, x->cols);
 }
 
-void dump_xxd(struct xxd *x, struct source *s)
+/*
+ * The lines of s from x->base on, which it advances: whole lines, and a
+ * partial last line if the source ends in one (then returns 1).  The
+ * autoskip state carries over from call to call, so --follow shows a
+ * growing file in pieces exactly as one dump of the whole.
+ */
+int xxd_lines(struct xxd *x, struct source *s)
 {
 	const uint8_t *p;
 	size_t n, i;
-	uint64_t addr = x->base, last = 0;
-	int any = 0, partial = 0;
+	uint64_t addr = x->base;
+	int partial = 0;
 
 	while ((n = src_next(s, (size_t)x->cols, &p)) > 0) {
 		size_t full = n - n % (size_t)x->cols;
@@ -452,11 +458,9 @@ void dump_xxd(struct xxd *x, struct source *s)
 		} else {
 			for (i = 0; i < full; i += (size_t)x->cols) {
 				xxd_put(x, addr, p + i, x->cols);
-				last = addr;
 				addr += (uint64_t)x->cols;
 			}
 		}
-		any = any || full > 0;
 		if (full < n) {
 			/* Only the last chunk can end in a partial line; xxd
 			 * always shows it (as a non-zero line). */
@@ -472,8 +476,22 @@ void dump_xxd(struct xxd *x, struct source *s)
 			partial = 1;
 		}
 	}
-	if (!partial && any)
-		xxd_finish(x, last);
+	x->base = addr;
+	return partial;
+}
+
+/* The end of a dump whose lines xxd_lines() showed from first on. */
+void xxd_end(struct xxd *x, uint64_t first, int partial)
+{
+	if (!partial && x->base != first)
+		xxd_finish(x, x->base - (uint64_t)x->cols);
+}
+
+void dump_xxd(struct xxd *x, struct source *s)
+{
+	uint64_t first = x->base;
+
+	xxd_end(x, first, xxd_lines(x, s));
 }
 
 /* ------------------------------------------------------------------ */
@@ -653,31 +671,38 @@ static void canon_emit(const struct canon *c, uint64_t addr, const uint8_t *p,
  * last line); the end address follows the data.  With no data at all the
  * end address is printed only when it is not 0 (a skip into a non-empty
  * input), and -n 0 prints nothing.
+ *
+ * canon_lines() shows the lines of s from c->addr on, which it advances,
+ * keeping the squeezing state in c from call to call (for --follow);
+ * canon_end() writes the end address.
  */
-void dump_canon(struct canon *c, struct source *s, uint64_t start,
-		uint64_t limit)
+void canon_setup(struct canon *c, const struct opts *o, int color)
+{
+	memset(c, 0, sizeof *c);
+	c->squeeze = !o->nosqueeze;
+	c->color = color;
+	c->shown = o->display_off;
+}
+
+void canon_lines(struct canon *c, struct source *s)
 {
 	const uint8_t *p;
-	uint8_t prev[16];
 	size_t n, i;
-	uint64_t addr = start;
-	int have_prev = 0, starred = 0;
+	uint64_t addr = c->addr;
 
-	if (limit == 0)
-		return;
 	while ((n = src_next(s, 16, &p)) > 0) {
 		for (i = 0; i + 16 <= n; i += 16) {
-			if (c->squeeze && have_prev &&
-			    memcmp(p + i, prev, 16) == 0) {
-				if (!starred) {
+			if (c->squeeze && c->have_prev &&
+			    memcmp(p + i, c->prev, 16) == 0) {
+				if (!c->starred) {
 					tool_out_mem("*\n", 2);
-					starred = 1;
+					c->starred = 1;
 				}
 			} else {
 				canon_emit(c, addr + c->shown, p + i, 16);
-				memcpy(prev, p + i, 16);
-				have_prev = 1;
-				starred = 0;
+				memcpy(c->prev, p + i, 16);
+				c->have_prev = 1;
+				c->starred = 0;
 			}
 			addr += 16;
 		}
@@ -686,13 +711,28 @@ void dump_canon(struct canon *c, struct source *s, uint64_t start,
 			addr += n - i;
 		}
 	}
-	if (addr != 0) {
+	c->addr = addr;
+}
+
+void canon_end(const struct canon *c)
+{
+	if (c->addr != 0) {
 		char *o = tool_out_reserve(24);
 
-		o = put_hex_addr(o, addr + c->shown);
+		o = put_hex_addr(o, c->addr + c->shown);
 		*o++ = '\n';
 		tool_out_commit(o);
 	}
+}
+
+void dump_canon(struct canon *c, struct source *s, uint64_t start,
+		uint64_t limit)
+{
+	if (limit == 0)
+		return;
+	c->addr = start;
+	canon_lines(c, s);
+	canon_end(c);
 }
 
 /* ------------------------------------------------------------------ */

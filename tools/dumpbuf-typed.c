@@ -17,12 +17,6 @@
 /* ------------------------------------------------------------------ */
 /* Typed dumps: -t                                                     */
 
-struct typed {
-	char kind;              /* b u i f c */
-	int swap;               /* the byte order is not the machine's */
-	uint32_t itemsize;
-};
-
 static uint16_t swap16(uint16_t v)
 {
 	return (uint16_t)(v << 8 | v >> 8);
@@ -106,15 +100,6 @@ static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 	}
 }
 
-/*
- * The rows of --rows: Python's slice of a list of n rows (n < 2^63), as
- * the first row, the step and the count.
- */
-struct rows {
-	int64_t start, step;
-	uint64_t count;
-};
-
 /* One part of SLICE: 0 when empty, 1 with *v (clamped to +-(n + 1),
  * which picks the same rows as any larger value), -1 when malformed.
  * The numbers are those of the other options (0x hex, K suffixes...). */
@@ -161,7 +146,7 @@ static int64_t slice_bound(int64_t v, int64_t n, int64_t step)
 	return v;
 }
 
-static void parse_rows(const char *arg, uint64_t n, struct rows *r)
+void parse_rows(const char *arg, uint64_t n, struct rows *r)
 {
 	const char *p[3], *end;
 	int64_t v[3] = { 0, 0, 1 }, nn = (int64_t)n;
@@ -213,13 +198,6 @@ static void parse_rows(const char *arg, uint64_t n, struct rows *r)
 			   : 0;
 }
 
-/* The dtype and shape a typed view or an export uses. */
-struct layout {
-	char dtype[MMBUF_DTYPE_MAX + 1];
-	uint32_t itemsize, ndim;
-	uint64_t shape[MMBUF_MAX_DIMS];
-};
-
 /*
  * The buffer's dtype and shape, or TYPE's (a TYPE of another size than the
  * dtype's makes the data flat).  Only complete rows of the leading axis are
@@ -254,6 +232,87 @@ static void get_layout(struct layout *l, const struct input *in,
 }
 
 /*
+ * The view of the data as it is now (in->len): the layout, and the rows
+ * it makes.  --follow sets it up again after each commit.
+ */
+void typed_setup(struct typed_view *v, const char *type,
+		 const struct input *in)
+{
+	struct layout *l = &v->l;
+	const uint16_t one = 1;
+	uint8_t machine_le;
+
+	get_layout(l, in, type);
+	memcpy(&machine_le, &one, 1);
+	v->t.kind = l->dtype[1];
+	v->t.swap = l->itemsize > 1 && (l->dtype[0] == '<') != (machine_le == 1);
+	v->t.itemsize = l->itemsize;
+	v->rows = 1;
+	if (l->ndim == 1) {
+		v->rowlen = 1;
+		v->rows = l->shape[0];
+	} else {
+		v->rowlen = l->shape[l->ndim - 1];
+		for (uint32_t i = 0; i + 1 < l->ndim; i++)
+			v->rows *= l->shape[i];
+	}
+	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
+	 * which would never end. */
+	for (uint32_t i = 0; i < l->ndim; i++)
+		if (l->shape[i] == 0)
+			v->rows = 0;
+	v->rowbytes = v->rowlen * l->itemsize;
+}
+
+/* Row r, whose bytes are at p: "[I, J] v v v", the index over the leading
+ * axes, or with a separator sep (--csv, --tsv) only the values. */
+static void typed_row(const struct typed_view *v, int sep, const uint8_t *p,
+		      uint64_t r)
+{
+	const struct layout *l = &v->l;
+	char *w = tool_out_reserve(MMBUF_MAX_DIMS * 22 + 2);
+
+	if (!sep) {
+		uint64_t idx[MMBUF_MAX_DIMS] = { 0 }, rem = r;
+		uint32_t nidx = l->ndim == 1 ? 1 : l->ndim - 1;
+
+		if (l->ndim == 1)
+			idx[0] = r;
+		for (int d = (int)nidx - 1; l->ndim > 1 && d >= 0; d--) {
+			idx[d] = rem % l->shape[d];
+			rem /= l->shape[d];
+		}
+		*w++ = '[';
+		for (uint32_t d = 0; d < nidx; d++) {
+			if (d) {
+				*w++ = ',';
+				*w++ = ' ';
+			}
+			w = tool_put_u64(w, idx[d]);
+		}
+		*w++ = ']';
+	}
+	tool_out_commit(w);
+	for (uint64_t k = 0; k < v->rowlen; k++) {
+		w = tool_out_reserve(VALUE_MAX + 2);
+		if (!sep)
+			*w++ = ' ';
+		else if (k)
+			*w++ = (char)sep;
+		w = put_value(w, &v->t, p + k * l->itemsize);
+		tool_out_commit(w);
+	}
+	tool_out_mem("\n", 1);
+}
+
+void typed_rows(const struct typed_view *v, int sep, const uint8_t *p,
+		uint64_t a, uint64_t b)
+{
+	for (uint64_t r = a; r < b; r++, p += v->rowbytes)
+		typed_row(v, sep, p, r);
+}
+
+/*
  * -t: one line per row of the last axis ("[I, J] v v v", the index over the
  * leading axes), a 1-D array one element per line.  With --csv or --tsv
  * only the values, separated by the one character: the rows are those of
@@ -262,78 +321,23 @@ static void get_layout(struct layout *l, const struct input *in,
  */
 void dump_typed(const struct opts *o, const struct input *in)
 {
-	struct layout l;
-	struct typed t;
+	struct typed_view v;
 	struct rows sel;
 	struct source rs;       /* only to let go of the rows shown */
-	uint64_t rows = 1, rowlen, rowbytes;
-	const uint16_t one = 1;
-	uint8_t machine_le;
 
 	if (in->data == NULL && in->fd >= 0)
 		tool_die(TOOL_EXIT_INPUT, in->path, "-t needs a regular file");
-	get_layout(&l, in, o->type);
-	memcpy(&machine_le, &one, 1);
-	t.kind = l.dtype[1];
-	t.swap = l.itemsize > 1 && (l.dtype[0] == '<') != (machine_le == 1);
-	t.itemsize = l.itemsize;
-	if (l.ndim == 1) {
-		rowlen = 1;
-		rows = l.shape[0];
-	} else {
-		rowlen = l.shape[l.ndim - 1];
-		for (uint32_t i = 0; i + 1 < l.ndim; i++)
-			rows *= l.shape[i];
-	}
-	/* No elements, no rows: a shape of 2^63 x 0 is 2^63 empty rows,
-	 * which would never end. */
-	for (uint32_t i = 0; i < l.ndim; i++)
-		if (l.shape[i] == 0)
-			rows = 0;
-	rowbytes = rowlen * l.itemsize;
-	parse_rows(o->rows, rows, &sel);
+	typed_setup(&v, o->type, in);
+	parse_rows(o->rows, v.rows, &sel);
 	memset(&rs, 0, sizeof rs);
 	rs.in = in;
-	rs.released = sel.step > 0 ? (uint64_t)sel.start * rowbytes : 0;
+	rs.released = sel.step > 0 ? (uint64_t)sel.start * v.rowbytes : 0;
 	for (uint64_t i = 0; i < sel.count; i++) {
 		uint64_t r = (uint64_t)(sel.start + (int64_t)i * sel.step);
-		const uint8_t *p = in->data + r * rowbytes;
-		char *w = tool_out_reserve(MMBUF_MAX_DIMS * 22 + 2);
 
-		if (!o->sep) {
-			/* The index of the row over the leading axes. */
-			uint64_t idx[MMBUF_MAX_DIMS] = { 0 }, rem = r;
-			uint32_t nidx = l.ndim == 1 ? 1 : l.ndim - 1;
-
-			if (l.ndim == 1)
-				idx[0] = r;
-			for (int d = (int)nidx - 1; l.ndim > 1 && d >= 0; d--) {
-				idx[d] = rem % l.shape[d];
-				rem /= l.shape[d];
-			}
-			*w++ = '[';
-			for (uint32_t d = 0; d < nidx; d++) {
-				if (d) {
-					*w++ = ',';
-					*w++ = ' ';
-				}
-				w = tool_put_u64(w, idx[d]);
-			}
-			*w++ = ']';
-		}
-		tool_out_commit(w);
-		for (uint64_t k = 0; k < rowlen; k++) {
-			w = tool_out_reserve(VALUE_MAX + 2);
-			if (!o->sep)
-				*w++ = ' ';
-			else if (k)
-				*w++ = o->sep;
-			w = put_value(w, &t, p + k * l.itemsize);
-			tool_out_commit(w);
-		}
-		tool_out_mem("\n", 1);
+		typed_row(&v, o->sep, in->data + r * v.rowbytes, r);
 		if (sel.step > 0) {
-			rs.pos = (r + 1) * rowbytes;
+			rs.pos = (r + 1) * v.rowbytes;
 			release_behind(&rs);
 		}
 	}

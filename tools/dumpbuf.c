@@ -32,7 +32,7 @@
 
 /* ------------------------------------------------------------------ */
 
-static const char short_opts[] = "c:g:ueapibdo:s:n:l:CvHt::FhV";
+static const char short_opts[] = "c:g:ueapibdo:s:n:l:CvHt::FfhV";
 
 static const struct option long_opts[] = {
 	{ "cols", required_argument, NULL, 'c' },
@@ -66,6 +66,8 @@ static const struct option long_opts[] = {
 	{ "slots", no_argument, NULL, OPT_SLOTS },
 	{ "any-file", no_argument, NULL, 'F' },
 	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "follow", no_argument, NULL, 'f' },
+	{ "until-closed", no_argument, NULL, OPT_UNTIL_CLOSED },
 	{ "color", optional_argument, NULL, OPT_COLOR },
 	{ "colour", optional_argument, NULL, OPT_COLOR },
 	{ "help", no_argument, NULL, 'h' },
@@ -118,6 +120,13 @@ static void usage(FILE *fp, int status)
 "                        with -C and outside the xxd layouts)\n"
 "  -v, --no-squeeze      with -C, show repeated lines\n"
 "\n"
+"Following a writer (tail -f):\n"
+"  -f, --follow          after the data, show what writers commit as they\n"
+"                        commit it (xxd layout, -C, --raw, -t), until\n"
+"                        SIGINT or SIGTERM; waits for FILE to appear\n"
+"      --until-closed    with -f, end when no writer has FILE open (at\n"
+"                        once if none has)\n"
+"\n"
 "Other options:\n"
 "  -F, --any-file        read FILE as raw data without a buffer header\n"
 "                        (FILE may be - for standard input)\n"
@@ -132,8 +141,9 @@ static void usage(FILE *fp, int status)
 "suffix (powers of 1024).\n"
 "\n"
 "Exit status: 0 success, 2 input error (cannot open or read FILE, bad\n"
-"header, FILE shrank while read), 3 write error or binary output refused\n"
-"on a terminal, 4 a seek before the start of the data, 64 usage error.\n",
+"header, FILE shrank while read; with --until-closed, the writer ended\n"
+"without closing FILE), 3 write error or binary output refused on a\n"
+"terminal, 4 a seek before the start of the data, 64 usage error.\n",
 		tool_name);
 	exit(status);
 }
@@ -224,6 +234,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 		case OPT_SLOTS: set_mode(o, MODE_SLOTS, "--slots"); break;
 		case 'F': o->any_file = 1; break;
 		case OPT_FORCE: o->force = 1; break;
+		case 'f': o->follow = 1; break;
+		case OPT_UNTIL_CLOSED: o->until_closed = 1; break;
 		case OPT_COLOR:
 			o->color = tool_color_parse(optarg);
 			if (o->color < 0)
@@ -278,6 +290,22 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	    (o->skip_arg != NULL || o->limit != UINT64_MAX || o->display_off))
 		bad_usage("%s cannot be used with -s, -n or -o (use --rows)",
 			  o->mode_name);
+	if (o->until_closed && !o->follow)
+		bad_usage("%s", "--until-closed is only meaningful with --follow");
+	if (o->follow) {
+		if (o->any_file)
+			bad_usage("%s", "--follow cannot be used with -F");
+		if (o->mode != MODE_XXD && o->mode != MODE_CANON &&
+		    o->mode != MODE_RAW && o->mode != MODE_TYPED)
+			bad_usage("--follow cannot be used with %s", o->mode_name);
+		if (o->mode == MODE_XXD && o->xtype == X_PLAIN)
+			bad_usage("%s", "--follow cannot be used with -p");
+		if (o->mode == MODE_XXD && o->xtype == X_INCLUDE)
+			bad_usage("%s", "--follow cannot be used with -i");
+		if (o->rows != NULL && o->rows[strlen(o->rows) - 1] != ':')
+			bad_usage("%s", "--rows with --follow takes a start "
+				  "only (A:)");
+	}
 	if (o->mode >= MODE_HEADER) {
 		if (o->skip_arg != NULL || o->limit != UINT64_MAX ||
 		    o->display_off)
@@ -329,7 +357,7 @@ static void open_any(struct input *in, const char *path)
 }
 
 /* A message for a buffer that does not open, naming each slot's damage. */
-static TOOL_NORETURN void open_failed(const char *path, int err)
+TOOL_NORETURN void open_failed(const char *path, int err)
 {
 	static struct tool_header h;
 	int s0, s1;
@@ -437,10 +465,26 @@ size_t src_next(struct source *s, size_t unit, const uint8_t **p)
 		s->pos += want;
 		return want;
 	}
-	if (s->in->fd < 0 || s->eof)
+	if (s->eof)
+		return 0;
+	if (s->in->fd < 0 && s->in->buf == NULL)
 		return 0;
 	if (s->buf == NULL && (s->buf = malloc(CHUNK)) == NULL)
 		tool_die(TOOL_EXIT_INPUT, NULL, "out of memory");
+	if (s->in->fd < 0) {
+		int err = mmbuf_read(s->in->buf, s->pos, s->buf, want);
+
+		if (err == MMBUF_ETRUNCATED) {
+			s->eof = 1;
+			return 0;
+		}
+		if (err < 0)
+			tool_die(TOOL_EXIT_INPUT, s->in->path, "read error: %s",
+				 mmbuf_strerror(err));
+		*p = s->buf;
+		s->pos += want;
+		return want;
+	}
 	while (got < want) {
 		r = read(s->in->fd, s->buf + got, want - got);
 		if (r < 0 && errno == EINTR)
@@ -482,15 +526,12 @@ static uint64_t src_discard(struct source *s, uint64_t n)
  * data, -OFF from its end; a position past the end shows nothing but
  * keeps its offset; one before the start is an error.
  */
-static void resolve_range(const struct opts *o, struct input *in,
-			  struct source *s, uint64_t *start)
+uint64_t resolve_skip(const struct opts *o, const struct input *in)
 {
 	uint64_t pos = 0, mag = 0;
 	int neg = 0;
 	const char *arg = o->skip_arg;
 
-	memset(s, 0, sizeof *s);
-	s->in = in;
 	if (arg != NULL) {
 		int rel = arg[0] == '+';
 
@@ -517,6 +558,16 @@ static void resolve_range(const struct opts *o, struct input *in,
 			pos = mag;
 		}
 	}
+	return pos;
+}
+
+static void resolve_range(const struct opts *o, struct input *in,
+			  struct source *s, uint64_t *start)
+{
+	uint64_t pos = resolve_skip(o, in);
+
+	memset(s, 0, sizeof *s);
+	s->in = in;
 	*start = pos;
 	if (in->len == UINT64_MAX) {
 		s->end = o->limit == UINT64_MAX || pos > UINT64_MAX - o->limit
@@ -580,8 +631,10 @@ static void run_dump(const struct opts *o, struct input *in)
 		dump_raw(&s);
 		break;
 	case MODE_CANON: {
-		struct canon c = { !o->nosqueeze, g_color, o->display_off };
+		struct canon c;
 		uint64_t first = start;
+
+		canon_setup(&c, o, g_color);
 
 		/* hexdump -s past the end of a regular file starts at its
 		 * size. */
@@ -642,6 +695,8 @@ int main(int argc, char **argv)
 	refuse_stdin_buffer(&o);
 	if (o.mode >= MODE_HEADER)
 		return run_header(&o);
+	if (o.follow)
+		return follow(&o, g_color);
 	open_input(&in, &o);
 	run_dump(&o, &in);
 	tool_out_finish();

@@ -31,7 +31,8 @@ enum xtype { X_NORMAL, X_LE, X_BITS, X_PLAIN, X_INCLUDE };
 
 enum {
 	OPT_JSON = 256, OPT_SLOTS, OPT_ROWS, OPT_CSV, OPT_TSV, OPT_RAW, OPT_NPY,
-	OPT_COLOR, OPT_NAME, OPT_CAPITALIZE, OPT_FORCE, OPT_LENGTH
+	OPT_COLOR, OPT_NAME, OPT_CAPITALIZE, OPT_FORCE, OPT_LENGTH,
+	OPT_UNTIL_CLOSED
 };
 
 struct opts {
@@ -54,13 +55,15 @@ struct opts {
 	char sep;               /* --csv ',', --tsv '\t', else 0 */
 	int any_file;
 	int force;              /* --force: binary output to a terminal */
+	int follow, until_closed;
 	int color;
 	const char *path;
 };
 
 /*
  * The bytes to show: a mapping (of the buffer's data or of a whole file),
- * or a file descriptor read in chunks when FILE is not a regular file.
+ * a file descriptor read in chunks when FILE is not a regular file, or
+ * (--follow: data NULL, fd -1) the buffer's data read with mmbuf_read().
  */
 struct input {
 	const char *path;
@@ -85,8 +88,9 @@ struct source {
 	uint64_t pos;           /* next data offset */
 	uint64_t released;      /* mapped pages before this are let go */
 	uint64_t end;           /* end of the range; UINT64_MAX: to EOF (fd) */
-	uint8_t *buf;           /* for fd input */
-	int eof;
+	uint8_t *buf;           /* for fd and mmbuf_read input */
+	int eof;                /* the end of an fd; for mmbuf_read, the file
+				   no longer holds the data */
 };
 
 /*
@@ -111,9 +115,15 @@ struct xxd {
 struct canon {
 	int squeeze, color;
 	uint64_t shown;         /* display offset added to addresses */
+	/* squeezing state, as canon_lines() leaves it */
+	uint64_t addr;          /* data offset of the next line */
+	uint8_t prev[16];       /* the last line shown */
+	int have_prev, starred;
 };
 
 /* Input (dumpbuf.c) */
+TOOL_NORETURN void open_failed(const char *path, int err);
+uint64_t resolve_skip(const struct opts *o, const struct input *in);
 void release_behind(struct source *s);
 size_t src_next(struct source *s, size_t unit, const uint8_t **p);
 
@@ -123,17 +133,59 @@ void init_tables(void);
 void xxd_setup(struct xxd *x, const struct opts *o);
 char *xxd_line_exact(const struct xxd *x, char *o, uint64_t addr,
 		     const uint8_t *p, int n);
+int xxd_lines(struct xxd *x, struct source *s);
+void xxd_end(struct xxd *x, uint64_t first, int partial);
 void dump_xxd(struct xxd *x, struct source *s);
 void dump_plain(const struct opts *o, struct source *s);
 void dump_include(const struct opts *o, const struct input *in,
 		  struct source *s);
+void canon_setup(struct canon *c, const struct opts *o, int color);
+void canon_lines(struct canon *c, struct source *s);
+void canon_end(const struct canon *c);
 void dump_canon(struct canon *c, struct source *s, uint64_t start,
 		uint64_t limit);
 void dump_raw(struct source *s);
 
 /* Typed views: -t, --npy (dumpbuf-typed.c) */
+struct typed {
+	char kind;              /* b u i f c */
+	int swap;               /* the byte order is not the machine's */
+	uint32_t itemsize;
+};
+
+/* The dtype and shape a typed view or an export uses. */
+struct layout {
+	char dtype[MMBUF_DTYPE_MAX + 1];
+	uint32_t itemsize, ndim;
+	uint64_t shape[MMBUF_MAX_DIMS];
+};
+
+struct typed_view {
+	struct layout l;
+	struct typed t;
+	uint64_t rows;          /* lines: rows of the last axis */
+	uint64_t rowlen;        /* elements of a line */
+	uint64_t rowbytes;
+};
+
+/* The rows of --rows: Python's slice of a list of n rows (n < 2^63), as
+ * the first row, the step and the count. */
+struct rows {
+	int64_t start, step;
+	uint64_t count;
+};
+
+void parse_rows(const char *arg, uint64_t n, struct rows *r);
+void typed_setup(struct typed_view *v, const char *type,
+		 const struct input *in);
+/* Rows a to b, the first at p, as -t shows them (sep: see opts.sep). */
+void typed_rows(const struct typed_view *v, int sep, const uint8_t *p,
+		uint64_t a, uint64_t b);
 void dump_typed(const struct opts *o, const struct input *in);
 void dump_npy(const struct input *in);
+
+/* --follow (dumpbuf-follow.c): returns the exit status. */
+int follow(const struct opts *o, int color);
 
 /* Header views: -H, --slots (dumpbuf-header.c) */
 void show_header(const struct tool_header *h);

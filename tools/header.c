@@ -289,6 +289,9 @@ void tool_header_json(const struct tool_header *h)
 			tool_out_printf("%s%" PRIu64, d ? ", " : "",
 					tool_slot_dim(p, d));
 		tool_out_str("]");
+		tool_out_printf(",\n      \"growing\": %s",
+				v[TOOL_F_RO_COMPAT] & MMBUF_RO_COMPAT_GROWING
+				? "true" : "false");
 		tool_out_str(",\n      \"label\": ");
 		tool_json_str(tool_slot_field(p, TOOL_F_LABEL),
 			      tool_slot_strlen(p, TOOL_F_LABEL));

@@ -15,7 +15,7 @@ tools_libcommon_la_LIBADD = $(LIBM)
 
 bin_PROGRAMS += tools/dumpbuf
 tools_dumpbuf_SOURCES = tools/dumpbuf.c tools/dumpbuf.h tools/dumpbuf-hex.c \
-	tools/dumpbuf-typed.c tools/dumpbuf-header.c
+	tools/dumpbuf-typed.c tools/dumpbuf-header.c tools/dumpbuf-follow.c
 tools_dumpbuf_LDADD = tools/libcommon.la lib/libmmbuf.la $(ZLIB_LIBS) -lm
 tools_dumpbuf_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
 dist_man_MANS += man/dumpbuf.1

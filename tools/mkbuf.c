@@ -59,6 +59,7 @@ struct opts {
 	char dtype[MMBUF_DTYPE_MAX + 1];
 	uint32_t itemsize;
 	const char *shape_arg;
+	int growing;            /* --shape '*,...': the first dimension grows */
 	uint32_t ndim;
 	uint64_t shape[MMBUF_MAX_DIMS];
 	uint64_t length;
@@ -117,9 +118,12 @@ static void usage(FILE *fp, int status)
 "  -t, --dtype TYPE      element type, e.g. u1 (default), <f8, >i4\n"
 "      --shape DIMS      dimensions, e.g. 1000x3; without -s the capacity\n"
 "                        is their product times the item size, with -s\n"
-"                        they must agree\n"
+"                        they must agree; a first dimension '*' (e.g. '*,3')\n"
+"                        grows with the length, as rows are appended\n"
+"                        (the capacity is then -s, or 0)\n"
 "      --length N        committed length in bytes (default: the capacity;\n"
-"                        0 makes an appendable buffer)\n"
+"                        with '*', that of the --from data, or 0; 0 makes\n"
+"                        an appendable buffer)\n"
 "  -L, --label TEXT      a label (UTF-8, at most 255 bytes)\n"
 "      --align BYTES     align the data to BYTES (a power of two, at most\n"
 "                        2M; default 4096)\n"
@@ -155,13 +159,15 @@ static void usage(FILE *fp, int status)
 /* Misuse: a message, a hint, and the usage exit status. */
 #define bad_usage(...) tool_usage_error(__VA_ARGS__)
 
-/* "1000x3" or "1000,3"; a single number is one dimension. */
+/* "1000x3" or "1000,3"; a single number is one dimension.  A first
+ * dimension of "*" grows with the length (MMBUF_CREATE_GROWING). */
 static void parse_shape(struct opts *o, const char *arg)
 {
 	char dim[64];
 	const char *p = arg;
 
 	o->ndim = 0;
+	o->growing = 0;
 	for (;;) {
 		size_t n = strcspn(p, "x,");
 
@@ -169,9 +175,13 @@ static void parse_shape(struct opts *o, const char *arg)
 			goto bad;
 		memcpy(dim, p, n);
 		dim[n] = '\0';
-		if (dim[0] < '0' || dim[0] > '9' ||
-		    tool_parse_u64(dim, &o->shape[o->ndim]) < 0)
+		if (o->ndim == 0 && strcmp(dim, "*") == 0) {
+			o->growing = 1;
+			o->shape[0] = 0;
+		} else if (dim[0] < '0' || dim[0] > '9' ||
+			   tool_parse_u64(dim, &o->shape[o->ndim]) < 0) {
 			goto bad;
+		}
 		o->ndim++;
 		p += n;
 		if (*p == '\0')
@@ -179,8 +189,8 @@ static void parse_shape(struct opts *o, const char *arg)
 		p++;
 	}
 bad:
-	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d)",
-		  arg, MMBUF_MAX_DIMS);
+	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d;"
+		  " the first may be '*')", arg, MMBUF_MAX_DIMS);
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)
@@ -568,6 +578,8 @@ static void print_summary(const struct opts *o, const mmbuf_info *i)
 		tool_out_str("none");
 	for (uint32_t d = 0; d < i->ndim; d++)
 		tool_out_printf("%s%" PRIu64, d ? "x" : "", i->shape[d]);
+	if (i->ro_compat & MMBUF_RO_COMPAT_GROWING)
+		tool_out_str(" (the first dimension growing)");
 	tool_out_printf(", capacity %" PRIu64 ", length %" PRIu64
 			", data offset %" PRIu64 "%s\n",
 			i->capacity, i->length, i->data_offset,
@@ -585,6 +597,7 @@ int main(int argc, char **argv)
 	int in_fd = -1, err;
 	const char *src = NULL;
 	struct tool_npy npy;
+	int sized;              /* -s or a fixed shape give the capacity */
 
 	tool_init(argv[0]);
 	parse_opts(&o, argc, argv);
@@ -605,7 +618,20 @@ int main(int argc, char **argv)
 		o.ndim = npy.ndim;
 		memcpy(o.shape, npy.shape, sizeof o.shape);
 	} else {
-		if (o.shape_arg != NULL) {
+		sized = o.capacity_set || (o.shape_arg != NULL && !o.growing);
+		if (o.growing) {
+			/* The rows are whole rows of the length: a row of no
+			 * bytes would make any length a shape of no end. */
+			if (tool_shape_bytes(o.shape + 1, o.ndim - 1, o.itemsize,
+					     &need) < 0)
+				bad_usage("shape %s of %s is too large", o.shape_arg,
+					  o.dtype);
+			if (need == 0)
+				bad_usage("shape %s of %s: the rows of a growing "
+					  "first dimension cannot be empty",
+					  o.shape_arg, o.dtype);
+			cap = o.capacity_set ? o.capacity : 0;
+		} else if (o.shape_arg != NULL) {
 			if (tool_shape_bytes(o.shape, o.ndim, o.itemsize, &need) < 0)
 				bad_usage("shape %s of %s is too large", o.shape_arg,
 					  o.dtype);
@@ -629,9 +655,9 @@ int main(int argc, char **argv)
 				src_size = (uint64_t)pos < (uint64_t)st.st_size
 					   ? (uint64_t)st.st_size - (uint64_t)pos
 					   : 0;
-			else if (!o.capacity_set && o.shape_arg == NULL)
+			else if (!sized)
 				in_fd = spool_stdin(o.path, &src_size, o.quiet);
-			if (!o.capacity_set && o.shape_arg == NULL)
+			if (!sized)
 				cap = src_size;
 		} else if (o.from != NULL) {
 			src = o.from;
@@ -641,8 +667,7 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISDIR(st.st_mode))
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(EISDIR));
-			if (!S_ISREG(st.st_mode) && !o.capacity_set &&
-			    o.shape_arg == NULL)
+			if (!S_ISREG(st.st_mode) && !sized)
 				tool_die(EXIT_INPUT, o.from, "not a regular file: "
 					 "give -s or --shape, or use --from - "
 					 "with a redirection");
@@ -651,15 +676,14 @@ int main(int argc, char **argv)
 				tool_die(EXIT_INPUT, o.from, "%s", strerror(errno));
 			if (S_ISREG(st.st_mode))
 				src_size = (uint64_t)st.st_size;
-			if (!o.capacity_set && o.shape_arg == NULL)
+			if (!sized)
 				cap = src_size;
 			else if (S_ISREG(st.st_mode) && src_size > cap)
 				tool_die(EXIT_INPUT, o.from, "larger than the "
 					 "capacity of the buffer (%" PRIu64
 					 " bytes)", cap);
 		}
-		if (o.from != NULL && o.shape_arg == NULL && !o.capacity_set &&
-		    cap % o.itemsize != 0)
+		if (o.from != NULL && !sized && cap % o.itemsize != 0)
 			tool_die(EXIT_INPUT, src, "%" PRIu64 " bytes is not a "
 				 "whole number of %s elements", cap, o.dtype);
 	}
@@ -668,7 +692,15 @@ int main(int argc, char **argv)
 			  " bytes)", o.length, cap);
 
 	co.capacity = cap;
-	co.length = o.length_set ? o.length : MMBUF_LENGTH_CAPACITY;
+	/* A growing buffer has the rows of the data given, else none yet. */
+	if (o.length_set)
+		co.length = o.length;
+	else if (!o.growing)
+		co.length = MMBUF_LENGTH_CAPACITY;
+	else if (in_fd < 0)
+		co.length = 0;
+	else
+		co.length = src_size > 0 && src_size < cap ? src_size : cap;
 	co.dtype = o.dtype;
 	co.ndim = o.ndim;
 	memcpy(co.shape, o.shape, sizeof co.shape);
@@ -676,7 +708,8 @@ int main(int argc, char **argv)
 	co.align = o.align;
 	co.flags = MMBUF_CREATE_UNPUBLISHED | (o.force ? MMBUF_CREATE_REPLACE : 0) |
 		   (o.sparse ? MMBUF_CREATE_SPARSE : 0) |
-		   (o.mode_set ? MMBUF_CREATE_MODE : 0); /* --mode 0 is 0 */
+		   (o.mode_set ? MMBUF_CREATE_MODE : 0) | /* --mode 0 is 0 */
+		   (o.growing ? MMBUF_CREATE_GROWING : 0);
 	co.mode = o.mode;
 
 	tool_catch_signals();

@@ -24,6 +24,17 @@ Buffer.append(data) writes bytes at the end and commits the new length,
 growing the capacity geometrically as mmbuf_append() does;
 Buffer.resize() changes it, and Buffer.refresh() lets a reader follow.
 
+Growing buffers and following a writer: create(..., shape=(None, 3))
+makes a buffer whose first dimension is the rows appended so far;
+Buffer.wait() sleeps until the writer's next commit (futex(2) on Linux,
+woken by the writer), and mmbuf.follow(path) yields each committed row
+once, in order, across writer restarts and file replacements:
+
+    with mmbuf.create("log.mmbuf", dtype="<f8", shape=(None, 3)) as w:
+        w.append(array.array("d", [1.0, 2.0, 3.0]))   # one row
+    for rows in mmbuf.follow("log.mmbuf", until_closed=True):
+        print(rows)
+
 Checksums: Buffer.seal() stores the XXH3-64 of the contents and a block
 checksum table, and mmbuf.verify(path) checks a file against them, with
 the verdicts of verifybuf(1).  They need an XXH3-64 implementation: the
@@ -47,12 +58,14 @@ from ._errors import (Error, MagicError, ChecksumError, TornError,
                       TruncatedError, InconsistentError, NotRegularError,
                       BusyError, ReadOnlyError, DtypeError, ShapeError,
                       LabelError, LengthError, AlignError, ReadLockError,
-                      ViewsAliveError, ViewError, NoChecksumError)
+                      ViewsAliveError, ViewError, NoChecksumError,
+                      FollowWarning)
 from ._format import (Header, MAGIC, FORMAT_VERSION_MAJOR,
                       FORMAT_VERSION_MINOR, STATE_WRITER_OPEN, STATE_SEALED,
-                      COMPAT_DATA_CHECKSUM, RO_COMPAT_LOCKING,
-                      RO_COMPAT_BLOCK_TABLE, parse_dtype, validate_header)
-from ._buffer import Buffer, open, create  # noqa: A004
+                      COMPAT_DATA_CHECKSUM, COMPAT_NOTIFY, RO_COMPAT_LOCKING,
+                      RO_COMPAT_BLOCK_TABLE, RO_COMPAT_GROWING, parse_dtype,
+                      validate_header)
+from ._buffer import Buffer, open, create, follow  # noqa: A004
 from ._array import save, load
 from ._checksum import backend as checksum_backend
 from ._verify import (verify, Report, BadRange, VERDICT_OK,
@@ -60,7 +73,8 @@ from ._verify import (verify, Report, BadRange, VERDICT_OK,
 
 __all__ = [
     "save", "load",
-    "open", "create", "Buffer", "Header", "parse_dtype", "validate_header",
+    "open", "create", "follow", "Buffer", "Header", "parse_dtype",
+    "validate_header",
     "verify", "Report", "BadRange", "checksum_backend", "VERDICT_OK",
     "VERDICT_UNVERIFIABLE", "VERDICT_CORRUPT", "VERDICT_FAILED",
     "NoChecksumError",
@@ -68,13 +82,15 @@ __all__ = [
     "FeatureError", "ROFeatureError", "TruncatedError", "InconsistentError",
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
     "ShapeError", "LabelError", "LengthError", "AlignError", "ReadLockError",
-    "ViewsAliveError", "ViewError", "MAGIC", "FORMAT_VERSION_MAJOR",
-    "FORMAT_VERSION_MINOR",
+    "ViewsAliveError", "ViewError", "FollowWarning", "MAGIC",
+    "FORMAT_VERSION_MAJOR", "FORMAT_VERSION_MINOR",
     "STATE_WRITER_OPEN", "STATE_SEALED", "COMPAT_DATA_CHECKSUM",
-    "RO_COMPAT_LOCKING", "RO_COMPAT_BLOCK_TABLE",
+    "COMPAT_NOTIFY", "RO_COMPAT_LOCKING", "RO_COMPAT_BLOCK_TABLE",
+    "RO_COMPAT_GROWING",
 ]
 
 Header.__module__ = "mmbuf"
+FollowWarning.__module__ = "mmbuf"
 Buffer.__module__ = "mmbuf"
 Report.__module__ = "mmbuf"
 BadRange.__module__ = "mmbuf"

@@ -100,7 +100,9 @@ def info(path, out):
             ("writer pid", h.writer_pid),
             ("dtype", "%s (%d bytes per element)" % (shown(h.dtype),
                                                      h.itemsize)),
-            ("shape", "(%s)" % ", ".join(str(d) for d in h.shape)
+            ("shape", "(%s)%s" % (", ".join(str(d) for d in h.shape),
+                                  ", the first dimension growing"
+                                  if h.growing else "")
              if h.ndim else "none (flat)"),
             ("label", '"%s"' % shown(h.label)),
             ("uuid", str(uuidlib.UUID(bytes=h.uuid))),
@@ -230,6 +232,7 @@ def _slot_json(hdr, i, status, current):
         itemsize=F.ITEMSIZES[code] if dtype[:1] in (b"<", b">")
         and code in F.ITEMSIZES else None,
         ndim=ndim, shape=list(rest[:min(ndim, F.MAX_DIMS)]),
+        growing=bool(ro_compat & F.RO_COMPAT_GROWING),
         label=label.split(b"\0", 1)[0],
         data_checksum="%016x" % data_checksum
         if compat & F.COMPAT_DATA_CHECKSUM else None,

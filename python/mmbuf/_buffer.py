@@ -24,6 +24,7 @@ from . import _checksum
 from . import _errors as E
 from . import _format as F
 from . import _lock
+from . import _notify
 from . import _verify
 from ._types import DTypeArg, NDArray, PathArg, ShapeArg
 
@@ -177,6 +178,16 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
     sequence.  The label is UTF-8 text of at most 255 bytes.  The length
     starts at the capacity, as in mmbuf_create().
 
+    A first dimension of None, ``shape=(None, 3)`` (as h5py spells an
+    unlimited maxshape), makes a growing buffer (mmbuf(5), "Shape", feature
+    GROWING; MMBUF_CREATE_GROWING in C): it starts empty, length 0,
+    and its first dimension is always the committed rows, floor(length /
+    row bytes), as every commit writes it (append(), set_length(), ...),
+    so .shape, .view, .to_numpy(), iteration and follow() see the rows
+    appended so far.  The capacity then defaults to 0 (append() grows
+    it).  Rows of zero bytes, such as ``(None, 0)``, raise ShapeError (a
+    ValueError).
+
     The data region is preallocated on disk (so stores cannot fail for
     lack of space) unless sparse is true.  Creation is atomic, as in
     mmbuf(5), "Creating a file": the file is built under no name (or a
@@ -219,17 +230,30 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
         capacity = size
     dtype, itemsize = F.parse_dtype(dtype)
     dims: Any = shape
+    growing = False
     if dims is not None:
         try:
-            shape = tuple(int(d) for d in dims)
+            dims = list(dims)
         except TypeError:
-            shape = (int(dims),)
+            dims = [dims]
+        growing = len(dims) > 0 and dims[0] is None
+        if None in dims[growing:]:
+            raise E.ShapeError("shape %r: only the first dimension can be "
+                               "None (growing)" % (tuple(dims),))
+        if growing:
+            dims[0] = 0     # the committed rows: none yet
+        shape = tuple(int(d) for d in dims)
         if len(shape) > F.MAX_DIMS or any(d < 0 for d in shape):
             raise E.ShapeError("shape %r: at most %d dimensions, none "
                                "negative" % (shape, F.MAX_DIMS))
         nbytes = F.shape_nbytes(itemsize, shape)
-        if nbytes is None:
+        if nbytes is None or (growing and F.shape_nbytes(
+                itemsize, (1,) + shape[1:]) is None):
             raise E.ShapeError("shape %r is too large" % (shape,))
+        if growing and F.row_bytes(itemsize, shape) == 0:
+            raise E.ShapeError("shape %r: a growing first dimension needs "
+                               "rows of at least one byte"
+                               % ((None,) + shape[1:],))
     else:
         shape, nbytes = (), 0
     if capacity is None:
@@ -248,10 +272,16 @@ def create(path: PathArg, *, capacity: Optional[int] = None,
     uuid[6] = (uuid[6] & 0x0F) | 0x40   # RFC 4122 version 4
     uuid[8] = (uuid[8] & 0x3F) | 0x80
     data_offset = F.DATA_OFFSET_MIN
-    h = F.Header(1, F.FORMAT_VERSION_MAJOR, F.FORMAT_VERSION_MINOR, 0,
-                 F.RO_COMPAT_LOCKING, 0, bytes(uuid), now, now, data_offset,
-                 capacity, capacity, data_offset + capacity,
-                 F.STATE_WRITER_OPEN,
+    ro_compat = F.RO_COMPAT_LOCKING
+    length = capacity
+    if growing:
+        ro_compat |= F.RO_COMPAT_GROWING
+        length = 0      # a growing buffer starts with no rows
+    h = F.Header(1, F.FORMAT_VERSION_MAJOR,
+                 F.FORMAT_VERSION_MINOR,
+                 F.COMPAT_NOTIFY if _notify.AVAILABLE else 0, ro_compat,
+                 0, bytes(uuid), now, now, data_offset, capacity, length,
+                 data_offset + capacity, F.STATE_WRITER_OPEN,
                  os.getpid() & 0xFFFFFFFF, dtype, itemsize, len(shape),
                  shape, 0, 0, 0, 0, 0, label, 1)
 
@@ -502,6 +532,186 @@ def _reopen(path: Union[str, bytes], uuid: bytes) -> Buffer:
                                   % (os.fsdecode(path),))
     return buf
 
+# wait(): the longest a waiter sleeps before it looks at the header and
+# the writer lock again (mmbuf(5), "Waiting for a commit"), and the first pause
+# of polling, which doubles up to the slice.
+_SLICE = 0.1
+_PAUSE_MIN = 0.001
+
+
+def _committed_rows(h: F.Header) -> int:
+    """The rows along the first axis that the header's length covers:
+    shape[0] of a growing buffer, the whole rows of the length for a
+    declared shape (at most shape[0]), the elements of a flat buffer;
+    0 for rows of no bytes."""
+    if h.growing:
+        return h.shape[0]
+    rb = h.row_bytes
+    if rb == 0:
+        return 0
+    n = h.length // rb
+    return min(n, h.shape[0]) if h.ndim else n
+
+
+def _same_file(path: Union[str, bytes], fd: int) -> Optional[bool]:
+    """Whether path names the file of fd now; None when nothing is
+    there."""
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    here = os.fstat(fd)
+    return (st.st_ino, st.st_dev) == (here.st_ino, here.st_dev)
+
+
+def _follow(buf: Buffer, owned: bool, timeout: Optional[float],
+            until_closed: bool) -> Iterator[Any]:
+    """The generator of Buffer.follow() and follow(): buf is closed at
+    the end if owned."""
+    done = 0
+    last_crash = -1     # the generation whose crash was reported
+    progress = time.monotonic()
+    checked = progress
+    try:
+        while True:
+            h = buf.header
+            n = _committed_rows(h)
+            if n < done:
+                warnings.warn(E.FollowWarning(
+                    "%s: the length went down from %d rows to %d: rows %d "
+                    "to %d, already yielded, are gone; rows from %d on are "
+                    "yielded as they are committed again (generation %d)"
+                    % (buf._name, done, n, n, done - 1, n, h.generation),
+                    "shrink", buf._path, done, n), stacklevel=2)
+                done = n
+            if n > done:
+                rows = buf._rows_of(done, n)
+                done = n
+                yield rows
+                del rows
+                # The timeout counts the wait, not the caller's work.
+                progress = time.monotonic()
+                continue
+            if buf.unclean and h.generation != last_crash:
+                last_crash = h.generation
+                warnings.warn(E.FollowWarning(
+                    "%s: the writer (pid %d) died without closing the file "
+                    "(generation %d); %s" % (
+                        buf._name, h.writer_pid, h.generation,
+                        "stopping" if until_closed
+                        else "waiting for a writer to open it again"),
+                    "crash", buf._path, done, n), stacklevel=2)
+            if until_closed and not buf.writer_active:
+                return
+            now = time.monotonic()
+            if now - checked >= _SLICE:
+                checked = now
+                new = _replacement(buf)
+                if new is not None:
+                    # What the old file committed last is not lost.
+                    if buf.refresh() and _committed_rows(buf.header) > done:
+                        continue
+                    warnings.warn(E.FollowWarning(
+                        "%s: the file was replaced; following the new file "
+                        "from its first row (%d rows of the old one were "
+                        "yielded; new uuid %s)" % (buf._name, done,
+                                                   new.uuid.hex()),
+                        "replaced", buf._path, done,
+                        _committed_rows(new.header)), stacklevel=2)
+                    if owned:
+                        buf.close()
+                    buf, owned, done, last_crash = new, True, 0, -1
+                    progress = now
+                    continue
+            if timeout is None:
+                step = _SLICE
+            else:
+                step = min(_SLICE, progress + timeout - now)
+                if step <= 0:
+                    return
+            buf.wait(step)
+    finally:
+        if owned:
+            buf.close()
+
+
+def follow(path: PathArg, timeout: Optional[float] = None,
+           until_closed: bool = False) -> Iterator[Any]:
+    """Follow a writer: yield the rows of the buffer file at path as they
+    are committed, from the first, each exactly once and in order.
+
+        for rows in mmbuf.follow("log.mmbuf"):
+            print(rows)         # the rows appended since the last ones
+
+    Each item holds the rows committed since the previous item (one at
+    least), along the first axis, typed as the buffer is: a NumPy array
+    of shape ``(k,) + shape[1:]`` and the buffer's dtype when NumPy is
+    there, else a memoryview cast to the dtype and row shape (of the
+    bytes, format "B", for dtypes memoryview cannot express).  Rows are
+    the elements of a flat buffer, and of a buffer with a fixed shape the
+    whole rows within the length.  Nothing is copied: the items are
+    read-only views of the mapping, valid as long as they live.
+
+    The file may not exist yet: the follower waits for it to appear (by
+    polling, at most 100 ms apart), so writer and followers may start in
+    any order.  It is opened read-only.  Between rows it waits with
+    Buffer.wait(): no CPU while nothing happens, and a commit is seen as
+    soon as the writer wakes it (within 100 ms for a writer that does
+    not).  It follows across writer restarts: a writer that closes, or
+    dies, and another that opens and appends.  What cannot go on
+    silently is reported with a FollowWarning and the iteration goes on:
+    a committed length that goes down ("shrink"), a writer's death
+    ("crash"), or another file put at the path ("replaced"), noticed
+    within 100 ms: the new file is opened by path and followed from its
+    first row.
+
+    timeout (seconds) ends the iteration when no new row came for that
+    long while it waited (from the start, including the wait for the
+    file to appear, or from the moment the loop asked for the next
+    rows); None waits for ever.  until_closed=True ends it once no writer has the file open
+    and every committed row was yielded: at the writer's clean close,
+    at its death (after the FollowWarning), or at once, after the rows
+    there are, if no writer has it open.  Breaking out of the loop, or
+    closing the generator, closes the file.
+
+    Raises what mmbuf.open() raises for a file that is not a buffer,
+    or what refresh() raises.
+    """
+    return _follow_path(os.fspath(path), timeout, until_closed)
+
+
+def _follow_path(path: Union[str, bytes], timeout: Optional[float],
+                 until_closed: bool) -> Iterator[Any]:
+    start = time.monotonic()
+    pause = _PAUSE_MIN
+    while True:
+        try:
+            buf = open(path, "r")
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            pass
+        left = None if timeout is None else start + timeout - \
+            time.monotonic()
+        if left is not None and left <= 0:
+            return
+        time.sleep(pause if left is None else min(pause, left))
+        pause = min(pause * 2, _SLICE)
+    yield from _follow(buf, True, timeout, until_closed)
+
+
+def _replacement(buf: Buffer) -> Optional[Buffer]:
+    """A Buffer of the file that now has buf's path, read-only, if it is
+    another file than buf's; None while the path names buf's file or
+    nothing (the file may have been removed while its writer goes on),
+    or names something that cannot be opened yet."""
+    if _same_file(buf._path, buf._fd) is not False:
+        return None
+    try:
+        return open(buf._path, "r")
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+
+
 # append() grows as mmbuf_append() does (lib/grow.c).
 _GROWTH_DEFAULT = 2.0
 _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
@@ -552,6 +762,9 @@ class Buffer:
         # a _Pending until publish() (create())
         self._pending: Optional[_Pending] = None
         self._growth = _GROWTH_DEFAULT
+        self._hmap: Optional[_notify.HeaderMap] = None
+        self._pause = _PAUSE_MIN
+        self._no_hmap = False
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
@@ -621,12 +834,24 @@ class Buffer:
     @property
     def shape(self) -> Tuple[int, ...]:
         """The shape of .view and .to_numpy(): the declared shape, or
-        ``(length // itemsize,)`` for a flat buffer (ndim 0).
+        ``(length // itemsize,)`` for a flat buffer (ndim 0).  For a
+        growing buffer (see .growing) the first dimension is the rows
+        committed, floor(length / row bytes), as of open, the last
+        commit of this writer, or the last refresh() or wait().
 
         In C: mmbuf_shape().
         """
         h = self._header
         return h.shape if h.ndim else (h.length // h.itemsize,)
+
+    @property
+    def growing(self) -> bool:
+        """True if the first dimension grows with the length: a buffer
+        made with ``shape=(None, ...)`` (RO_COMPAT_GROWING in mmbuf(5)).
+
+        In C: mmbuf_growing().
+        """
+        return self._header.growing
 
     @property
     def capacity(self) -> int:
@@ -687,7 +912,10 @@ class Buffer:
 
     @property
     def unclean(self) -> bool:
-        """True if the last writer ended without closing the file.
+        """True if the last writer ended without closing the file: at
+        open, or for a reader as of the last refresh() or wait(), which
+        look at the writer lock each time (a writer that dies makes it
+        True; a writer that opens or closes the file makes it False).
 
         In C: mmbuf_unclean().
         """
@@ -695,7 +923,9 @@ class Buffer:
 
     @property
     def writer_active(self) -> bool:
-        """For a reader: True if a writer held the lock when it opened.
+        """For a reader: True if a writer has the file open, as of open,
+        the last refresh() or the last wait(), which look at the writer
+        lock each time (False once the writer closed or died).
 
         In C: mmbuf_writer_active().
         """
@@ -775,11 +1005,7 @@ class Buffer:
         return fmt
 
     def _rowbytes(self):
-        h = self._header
-        n = h.itemsize
-        for d in h.shape[1:]:
-            n *= d
-        return n
+        return self._header.row_bytes
 
     @property
     def view(self) -> memoryview:
@@ -1098,17 +1324,48 @@ class Buffer:
         status = list(cur.slot_status)
         status[gen % 2] = None
         new = cur.replace(**fields)
+        hmap = self._header_map()
+        compat = new.compat & F.COMPAT_KNOWN & ~F.COMPAT_NOTIFY
+        if hmap is not None:
+            compat |= F.COMPAT_NOTIFY
+        shape = new.shape
+        if new.growing:
+            shape = F.growing_shape(new.itemsize, shape, new.length)
         new = new.replace(generation=gen, mtime_ns=time.time_ns(),
                           writer_pid=os.getpid() & 0xFFFFFFFF,
                           version_major=F.FORMAT_VERSION_MAJOR,
                           version_minor=F.FORMAT_VERSION_MINOR,
-                          compat=new.compat & F.COMPAT_KNOWN,
+                          compat=compat, shape=shape,
                           ro_compat=new.ro_compat | F.RO_COMPAT_LOCKING,
                           slot=gen % 2, slot_status=tuple(status))
         _pwrite_all(self._fd, F.encode_slot(new), F.PAGE * (gen % 2))
+        # Waiters wake once the slot is written: before the sync, so the
+        # latency is that of the write; what they read is what a reader
+        # polling would read (mmbuf(5), "Waiting for a commit").
+        if hmap is not None:
+            hmap.wake(gen % 2)
         if durable:
             os.fdatasync(self._fd)
         self._header = new
+
+    def _header_map(self) -> Optional[_notify.HeaderMap]:
+        """The mapping of the header pages that futex(2) needs, made on
+        first use; None where futexes are not available (then a writer
+        clears NOTIFY, and a reader polls)."""
+        if self._hmap is None and _notify.AVAILABLE and not self._no_hmap:
+            try:
+                self._hmap = _notify.HeaderMap(self._fd)
+            except OSError:
+                self._no_hmap = True    # as without futexes: poll, clear
+        return self._hmap
+
+    def _close_fd(self) -> None:
+        """Close the descriptor and unmap the header pages."""
+        if self._hmap is not None:
+            self._hmap.close()
+            self._hmap = None
+        fd, self._fd = self._fd, -1
+        os.close(fd)
 
     def _check_writable(self):
         self._check_open()
@@ -1162,10 +1419,14 @@ class Buffer:
         mixed a stale copy of one slot with the other torn (a generation
         older than the one held), is read again, as mmbuf(5), "Resizing",
         prescribes, so a torn header is never seen and the generation
-        never goes back.  Views taken before a refresh that mapped a grown
-        capacity stay valid and keep seeing the old capacity; take new
-        ones (.raw, .view, ...) to see the rest.  Raises InconsistentError
-        if the file is now another buffer.
+        never goes back.  It also looks at the writer lock, even when
+        nothing was committed: writer_active and unclean follow a writer
+        that opens, closes or dies (False and True when the lock is free
+        while the header says "writer open").  Views taken before a
+        refresh that mapped a grown capacity stay valid and keep seeing
+        the old capacity; take new ones (.raw, .view, ...) to see the
+        rest.  Raises InconsistentError if the file is now another
+        buffer.
 
         In C: mmbuf_refresh().
         """
@@ -1173,6 +1434,44 @@ class Buffer:
         if self._writable:
             return False
         cur = self._header
+        h = self._read_header(cur)
+        # The writer lock, looked at every time: a writer that died
+        # commits nothing.  A lock found free while the header says
+        # "writer open" may be a clean close that committed after our
+        # read: read again, and take the writer for dead only if the
+        # generation stayed (mmbuf(5), "Opening for writing, closing,
+        # unclean close").
+        present = False
+        while h.state & F.STATE_WRITER_OPEN:
+            present = _lock.writer_present(self._fd)
+            if present:
+                break
+            again = self._read_header(h)
+            if again.generation == h.generation:
+                break
+            h = again
+        # "writer open" with the lock free: a writer that died.
+        self._writer_active = present
+        self._unclean = bool(h.state & F.STATE_WRITER_OPEN) and not present
+        if h.generation == cur.generation:
+            return False
+        if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
+            raise E.InconsistentError("%s: the file is now another buffer"
+                                      % (self._name,))
+        if h.capacity > self._mapped():
+            # The old mapping stays while views of it are alive.
+            if self._mm is not None:
+                self._old_maps.append(self._mm)
+            self._mm = self._map(h.capacity)
+            self._drop_old_maps()
+        self._header = h
+        return True
+
+    def _read_header(self, cur: F.Header) -> F.Header:
+        """The current header of the file, read until it is whole: a slot
+        counts only when its checksum and both copies of its generation
+        agree, and a read older than cur (a stale copy of one slot beside
+        the other torn) is read again."""
         err: Optional[BaseException] = None
         for _ in range(1000):
             size = os.fstat(self._fd).st_size
@@ -1187,25 +1486,101 @@ class Buffer:
                 err = E.TornError("%s: stale header read" % (self._name,))
                 os.sched_yield()
                 continue
-            break
-        else:
-            assert err is not None
-            raise err
-        if h.generation == cur.generation:
-            return False
-        if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
-            raise E.InconsistentError("%s: the file is now another buffer"
-                                      % (self._name,))
-        if h.capacity > self._mapped():
-            # The old mapping stays while views of it are alive.
-            if self._mm is not None:
-                self._old_maps.append(self._mm)
-            self._mm = self._map(h.capacity)
-            self._drop_old_maps()
-        self._writer_active = bool(h.state & F.STATE_WRITER_OPEN) and \
-            _lock.writer_present(self._fd)
-        self._header = h
-        return True
+            return h
+        assert err is not None
+        raise err
+
+    def wait(self, timeout: Optional[float] = None) -> bool:
+        """Wait for the writer's next commit, without polling where the
+        writer wakes waiters: refresh() as soon as a new header is
+        committed and return True, or return False when the timeout (in
+        seconds; None waits for ever) passes, or when the writer that was
+        at work dies (a crash: the writer lock is free with the "writer
+        open" state still committed; writer_active then becomes False and
+        unclean True).  A clean close is a commit (True).  With no writer
+        at all, it waits for one to open the file, which commits.
+
+        The algorithm of mmbuf(5), "Waiting for a commit": read the generation
+        word of the slot the next commit will write, refresh(), and if
+        nothing changed, sleep on that word with futex(2) (Linux, when
+        the header has NOTIFY: the writer wakes it after every commit)
+        for at most 100 ms at a time, looking at the header and the
+        writer lock again between slices; so a writer that does not wake
+        (a v1.0 writer) or a crash is seen within 100 ms.  Elsewhere it
+        polls with a backoff from 1 ms to 100 ms.  The waiting thread
+        holds no lock of Python's (the GIL is released); a signal
+        handler runs within a slice.  A waiting process uses no CPU
+        between slices.
+
+        Raises ValueError on a writable or closed buffer (a writer's
+        header is always current), or what refresh() raises.
+
+        In C: mmbuf_wait() (which returns -ETIMEDOUT where this returns
+        False for the timeout).
+        """
+        self._check_open()
+        if self._writable:
+            raise ValueError("%s: wait() is for readers: a writer's header "
+                             "is always current" % (self._name,))
+        deadline = None if timeout is None else \
+            time.monotonic() + max(0.0, float(timeout))
+        was_active = self._writer_active
+        while True:
+            nxt = (self._header.generation + 1) % 2
+            word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
+            if self.refresh():
+                self._pause = _PAUSE_MIN
+                return True
+            if was_active and not self._writer_active:
+                return False
+            was_active = self._writer_active
+            now = time.monotonic()
+            if deadline is not None and now >= deadline:
+                return False
+            step = _SLICE if deadline is None else min(_SLICE,
+                                                       deadline - now)
+            hmap = self._header_map() if len(word) == 4 and \
+                self._header.compat & F.COMPAT_NOTIFY else None
+            if hmap is not None:
+                hmap.wait(nxt, struct.unpack("<I", word)[0], step)
+            else:
+                time.sleep(min(self._pause, step))
+                self._pause = min(self._pause * 2, _SLICE)
+
+    def follow(self, timeout: Optional[float] = None,
+               until_closed: bool = False) -> Iterator[Any]:
+        """Yield the rows the writer commits, as they come: see
+        mmbuf.follow(), which this is for a buffer already open
+        (read-only).  It starts with the rows committed now, from row 0.
+        If the file at the buffer's path is replaced, the rows of the new
+        file are followed through a Buffer of its own, opened by path
+        (and closed at the end); this one stays on the old file."""
+        self._check_open()
+        if self._writable:
+            raise ValueError("%s: follow() is for readers" % (self._name,))
+        return _follow(self, False, timeout, until_closed)
+
+    def _rows_of(self, start: int, stop: int) -> Any:
+        """Rows [start, stop) along the first axis (elements of a flat
+        buffer), without a copy: a NumPy array typed and shaped like the
+        buffer when NumPy is there, else a memoryview cast to the dtype
+        and row shape, or of the bytes where memoryview cannot express
+        the dtype."""
+        h = self._header
+        inner = h.shape[1:] if h.ndim else ()
+        rb = h.row_bytes
+        region = self._region(start * rb, stop * rb)
+        np = _numpy()
+        if np is not None:
+            arr = np.frombuffer(region, dtype=np.dtype(h.dtype))
+            return self._track(arr.reshape((stop - start,) + tuple(inner)))
+        try:
+            fmt = self._format()
+        except E.ViewError:
+            return region
+        if 0 in inner:
+            return self._track(region.cast(fmt))
+        return self._track(region.cast(fmt, (stop - start,) + tuple(inner)))
 
     def _drop_old_maps(self):
         keep = []
@@ -1650,8 +2025,7 @@ class Buffer:
         self._closed = True
         self._unmap()
         if pending is not None:
-            fd, self._fd = self._fd, -1
-            os.close(fd)
+            self._close_fd()
             _unlink_quietly(pending.tmp)
             return
         try:
@@ -1660,8 +2034,7 @@ class Buffer:
         finally:
             # Releases the locks, unless a mapping still in use holds
             # them (see above).
-            fd, self._fd = self._fd, -1
-            os.close(fd)
+            self._close_fd()
 
     def _commit_clean(self, durable=True):
         """Commit the "writer open" state cleared, as close() does."""
@@ -1677,8 +2050,7 @@ class Buffer:
         """Unmap and close without committing (a failed open)."""
         self._closed = True
         self._unmap()
-        os.close(self._fd)
-        self._fd = -1
+        self._close_fd()
 
     def __enter__(self) -> Buffer:
         """``with mmbuf.open(p) as b:``: the buffer itself."""

@@ -17,6 +17,7 @@ __all__ = [
     "NotRegularError", "BusyError", "ReadOnlyError", "DtypeError",
     "ShapeError", "LabelError", "LengthError", "AlignError",
     "ReadLockError", "ViewsAliveError", "ViewError", "NoChecksumError",
+    "FollowWarning",
 ]
 
 
@@ -173,6 +174,45 @@ class NoChecksumError(Error, RuntimeError):
     mmbuf works without one."""
 
     name: str = "MMBUF_NO_CHECKSUM"
+
+
+class FollowWarning(UserWarning):
+    """What Buffer.follow() and mmbuf.follow() report while they go on,
+    through the warnings module (``warnings.simplefilter("error",
+    mmbuf.FollowWarning)`` makes it end the iteration instead).
+
+    ``kind`` says what happened:
+
+    - ``"shrink"``: the committed length went down, to fewer rows than
+      were yielded (``rows_now`` < ``rows_before``).  The rows past the
+      new length, already yielded, are gone; the rows committed from
+      ``rows_now`` on are new rows and are yielded as they come.  The
+      header keeps no history: a follower sees the lengths it finds
+      when it looks (at each wake), so a writer that shrinks and then
+      appends again past ``rows_now`` before the follower looks shows
+      ``rows_now`` as the lowest length seen; rows it rewrote below
+      that are not yielded again.  An append-only writer never causes
+      this.
+    - ``"replaced"``: another file took the path (``mkbuf -f``,
+      ``create(exist_ok=True)``, a rename); the rows the old file
+      committed were all yielded, and the new file is followed from its
+      first row.
+    - ``"crash"``: the writer died without closing the file (its lock is
+      free, "writer open" still committed): unclean.  Without
+      until_closed the follower waits for a writer to open it again.
+
+    ``path`` is the path followed, ``rows_before`` the rows yielded so
+    far (of the old file for ``"replaced"``) and ``rows_now`` the rows
+    committed now (of the new file for ``"replaced"``).
+    """
+
+    def __init__(self, message: str, kind: str, path: Union[str, bytes],
+                 rows_before: int, rows_now: int) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.path = path
+        self.rows_before = rows_before
+        self.rows_now = rows_now
 
 
 # libmmbuf's own error codes, in the order of MMBUF_ERROR_MAP in mmbuf.h:

@@ -17,7 +17,7 @@ from ._types import BytesLike, DTypeArg
 
 MAGIC = b"\x8dMMB\r\n\x1a\n"
 FORMAT_VERSION_MAJOR = 1
-FORMAT_VERSION_MINOR = 0
+FORMAT_VERSION_MINOR = 1
 PAGE = 4096
 SLOT_SIZE = 512
 HEADER_SIZE = 8192
@@ -32,14 +32,21 @@ BLOCK_SHIFT_MAX = 30
 U64_MAX = 2 ** 64 - 1
 
 COMPAT_DATA_CHECKSUM = 0x1
+# Writers wake waiters after every commit (mmbuf(5), "Waiting for a commit").
+COMPAT_NOTIFY = 0x2
 RO_COMPAT_LOCKING = 0x1
 RO_COMPAT_BLOCK_TABLE = 0x2
+# The first dimension is the committed rows (mmbuf(5), "Shape"):
+# shape[0] == length // row bytes at every commit.
+RO_COMPAT_GROWING = 0x4
 # What this implementation knows and maintains, as libmmbuf does: seal()
 # writes the block table, and every commit that clears SEALED leaves it
-# unspecified, as "Block checksum table" allows.  (This package never
-# resizes, the one other thing that must know the table.)
-COMPAT_KNOWN = COMPAT_DATA_CHECKSUM
-RO_COMPAT_KNOWN = RO_COMPAT_LOCKING | RO_COMPAT_BLOCK_TABLE
+# unspecified, as "Block checksum table" allows; every commit keeps the
+# first dimension of a growing buffer, and sets NOTIFY only where it can
+# wake (see _notify.py).
+COMPAT_KNOWN = COMPAT_DATA_CHECKSUM | COMPAT_NOTIFY
+RO_COMPAT_KNOWN = RO_COMPAT_LOCKING | RO_COMPAT_BLOCK_TABLE | \
+    RO_COMPAT_GROWING
 INCOMPAT_KNOWN = 0
 
 STATE_WRITER_OPEN = 0x1
@@ -107,6 +114,34 @@ class Header:
     def data_end(self) -> int:
         """File offset of the end of the data region."""
         return self.data_offset + self.capacity
+
+    @property
+    def growing(self) -> bool:
+        """True when the first dimension grows with the length
+        (RO_COMPAT_GROWING): shape[0] is the committed rows."""
+        return bool(self.ro_compat & RO_COMPAT_GROWING)
+
+    @property
+    def row_bytes(self) -> int:
+        """The bytes of one row along the first axis: itemsize times
+        shape[1:] (the itemsize for a flat or 1-D buffer)."""
+        return row_bytes(self.itemsize, self.shape)
+
+
+def row_bytes(itemsize: int, shape: Tuple[int, ...]) -> int:
+    """itemsize times the product of shape[1:]: the bytes of one row along
+    the first axis."""
+    n = itemsize
+    for d in shape[1:]:
+        n *= d
+    return n
+
+
+def growing_shape(itemsize: int, shape: Tuple[int, ...],
+                  length: int) -> Tuple[int, ...]:
+    """shape with its first dimension set to the whole rows in length
+    bytes, as a growing buffer commits it (row bytes must be > 0)."""
+    return (length // row_bytes(itemsize, shape),) + tuple(shape[1:])
 
 
 def nblocks(nbytes: int, shift: int) -> int:
@@ -306,6 +341,13 @@ def decode_slot(s: BytesLike, slot: int = -1) -> Header:
         n = shape_nbytes(itemsize, shape)
         if n is None or n > capacity:
             bad("shape %r does not fit the capacity" % (shape,))
+    if ro_compat & RO_COMPAT_GROWING:
+        rb = row_bytes(itemsize, shape) if ndim else 0
+        if rb == 0 or rb > U64_MAX:
+            bad("a growing first dimension needs rows of at least one byte")
+        if shape[0] != length // rb:
+            bad("growing shape[0] %d is not length %d // %d row bytes"
+                % (shape[0], length, rb))
     if state & ~STATE_KNOWN:
         bad("state 0x%x" % state)
     if not compat & COMPAT_DATA_CHECKSUM and (

@@ -6,7 +6,7 @@ at run time they are Any, and NumPy is never imported here.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Sequence, Union
+from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 
 __all__ = ["PathArg", "DTypeArg", "ShapeArg", "BytesLike", "ArrayLike",
            "NDArray"]
@@ -17,8 +17,9 @@ PathArg = Union[str, bytes, os.PathLike[str], os.PathLike[bytes]]
 # Bytes as the pure functions over bytes take them.
 BytesLike = Union[bytes, bytearray, memoryview]
 
-# A shape: a sequence of ints, or one int for a 1-D shape.
-ShapeArg = Union[Sequence[int], int]
+# A shape: a sequence of ints, or one int for a 1-D shape; create() takes
+# None as the first dimension of a growing buffer.
+ShapeArg = Union[Sequence[Optional[int]], int]
 
 if TYPE_CHECKING:
     import numpy

@@ -128,6 +128,37 @@ SHAPES = [(5,), (0,), (3, 4), (2, 0, 3), (2, 3, 1, 2), (1, 2, 1, 2, 1),
           (2, 1, 2, 1, 2, 1), (1, 1, 2, 1, 1, 2, 1), (2, 1, 1, 2, 1, 1, 2, 1)]
 
 
+class TestGrowingAndFollow(TempDirCase):
+    """A growing buffer's array, and follow()'s arrays: typed, shaped,
+    read-only views of the mapping."""
+
+    def test_growing_to_numpy(self):
+        with mmbuf.create(self.path(), dtype="<i4", shape=(None, 2, 2)) as w:
+            self.assertEqual(w.to_numpy().shape, (0, 2, 2))
+            w.append(np.arange(12, dtype="<i4"))
+            self.assertEqual(w.to_numpy().shape, (3, 2, 2))
+            self.assertEqual(np.asarray(w)[2, 1].tolist(), [10, 11])
+
+    def test_follow_yields_typed_views(self):
+        import rowcheck
+        p = self.path()
+        w = mmbuf.create(p, dtype="<u8", shape=(None, 3), capacity=4096)
+        self.addCleanup(w.close)
+        w.append(rowcheck.rows(0, 5))
+        g = mmbuf.follow(p, timeout=5)
+        first = next(g)
+        self.assertIsInstance(first, np.ndarray)
+        self.assertEqual((first.shape, first.dtype), ((5, 3), np.dtype("<u8")))
+        self.assertFalse(first.flags.writeable)
+        self.assertIsNotNone(first.base)    # a view of the mapping
+        self.assertTrue(rowcheck.check_numpy(np, first, 0))
+        for k in range(5, 2000, 61):    # grows the capacity on the way
+            w.append(rowcheck.rows(k, 61))
+            self.assertTrue(rowcheck.check_numpy(np, next(g), k), k)
+        self.assertTrue(rowcheck.check_numpy(np, first, 0))
+        g.close()
+
+
 class TestSaveLoad(TempDirCase):
     def sample(self, dt, shape, seed):
         rng = np.random.default_rng(seed)

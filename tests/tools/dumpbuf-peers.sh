@@ -10,7 +10,7 @@
 
 need xxd
 need hexdump
-usage=1     # the usage exit status, EXIT STATUS in dumpbuf(1)
+usage=64    # the usage exit status, EXIT STATUS in dumpbuf(1)
 
 head -c 100 /dev/urandom > "$tmp/raw"
 "$MKTESTBUF" "$tmp/b.mmbuf" < "$tmp/raw" || exit 99

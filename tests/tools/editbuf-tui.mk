@@ -6,7 +6,8 @@ EDITBUF_TUI_TESTS = \
 	tests/tools/editbuf-tui-edit.sh \
 	tests/tools/editbuf-tui-readonly.sh \
 	tests/tools/editbuf-tui-replaced.sh \
-	tests/tools/editbuf-tui-changed.sh
+	tests/tools/editbuf-tui-changed.sh \
+	tests/tools/editbuf-tui-growing.sh
 TESTS += $(EDITBUF_TUI_TESTS)
 EXTRA_DIST += $(EDITBUF_TUI_TESTS) tests/tools/editbuf-tui-lib.sh \
 	tests/lsan.supp

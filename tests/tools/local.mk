@@ -70,3 +70,25 @@ check-long-shortest: tools/dumpbuf$(EXEEXT) tests/tools/mktestbuf$(EXEEXT)
 # The errors that say what to do, in every tool and in python3 -m mmbuf.
 TESTS += tests/tools/hints.sh
 EXTRA_DIST += tests/tools/hints.sh
+
+# Growing buffers and following a writer (issue 15): rowlog writes rows of
+# (index, value, checksum), follows them with mmbuf_wait and checks what
+# dumpbuf --follow -t shows.  follow-rows.sh takes 1,000,000 rows under
+# make check-long (MMBUF_LONG=1).
+check_PROGRAMS += tests/tools/rowlog
+tests_tools_rowlog_SOURCES = tests/tools/rowlog.c
+tests_tools_rowlog_LDADD = lib/libmmbuf.la
+tests_tools_rowlog_LDFLAGS = $(AM_LDFLAGS) -no-install
+
+FOLLOW_TESTS = \
+	tests/tools/growing.sh \
+	tests/tools/follow-rows.sh \
+	tests/tools/follow-events.sh
+TESTS += $(FOLLOW_TESTS)
+EXTRA_DIST += $(FOLLOW_TESTS) tests/tools/follow-lib.sh
+
+# make check-long: follow-rows.sh with 1,000,000 rows.
+check-long: check-long-follow
+check-long-follow: tests/tools/rowlog$(EXEEXT) tools/dumpbuf$(EXEEXT)
+	MMBUF_LONG=1 srcdir='$(srcdir)' $(SHELL) '$(srcdir)/tests/tools/follow-rows.sh'
+.PHONY: check-long-follow
