@@ -19,9 +19,9 @@ expect_err
 expect 0 dumpbuf --follow --until-closed -t --rows -3: "$f"
 same "--rows -3: starts 3 rows before the end" "$tmp/out" "$tmp/expect"
 for layout in "" -C --raw -g4; do
-    "$DUMPBUF" $layout -s 20 -n 100 "$f" > "$tmp/expect"
-    expect 0 dumpbuf --follow $layout -s 20 -n 100 "$f"
-    same "--follow $layout -s 20 -n 100: ends with the range" "$tmp/out" \
+    "$DUMPBUF" $layout -s 20 -l 100 "$f" > "$tmp/expect"
+    expect 0 dumpbuf --follow $layout -s 20 -l 100 "$f"
+    same "--follow $layout -s 20 -l 100: ends with the range" "$tmp/out" \
         "$tmp/expect"
     expect_err
     off="-o 5"
@@ -102,7 +102,7 @@ expect_err "dumpbuf: $f: the file was replaced; following the new file from its 
 # Refused combinations.
 for args in "--until-closed" "--follow --npy" "--follow -H" "--follow -p" \
     "--follow -i" "--follow -F" "--follow -t --rows 1:2"; do
-    expect 1 dumpbuf $args "$f"
+    expect 64 dumpbuf $args "$f"
     checks=$((checks + 1))
     grep -Eq "only meaningful with --follow|cannot be used with|takes a start only" \
         "$tmp/err" || fail "dumpbuf $args: $(cat "$tmp/err")"
