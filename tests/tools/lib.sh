@@ -189,7 +189,8 @@ expect() {
     for expect_a; do
         case $expect_a in *=*) expect_n=$((expect_n + 1)) ;; *) break ;; esac
     done
-    expect_prog= expect_i=0
+    expect_prog=
+    expect_i=0
     for expect_a; do
         expect_i=$((expect_i + 1))
         if [ $expect_i -eq $((expect_n + 1)) ]; then
