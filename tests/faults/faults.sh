@@ -99,21 +99,18 @@ only keep
 unchanged "sparse replace, ftruncate=ENOSPC"
 
 # The same through mkbuf: exit 3, the message names the file.
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
-    > "$tmp/out" 2> "$tmp/err"
-status "mkbuf, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -s 1048576 "$d/new"
 expect_err "mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)"
 only keep
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -f -s 1048576 "$d/keep" \
-    > "$tmp/out" 2> "$tmp/err"
-status "mkbuf -f, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -f -s 1048576 "$d/keep"
 expect_err "mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)"
 only keep
 unchanged "mkbuf -f, disk full"
 # Data that is written needs the space whatever --sparse does: no hint.
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 \
-    --fill 7 "$d/new" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --fill, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -s 1048576 --fill 7 "$d/new"
 expect_err "mkbuf: $d/new: No space left on device"
 only keep
 # mkbuf --from spools standard input that is not a regular file to a
