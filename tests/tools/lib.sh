@@ -3,6 +3,14 @@
 # Tests run from the top build directory (Automake sets srcdir), so the
 # programs are found at their build paths.  Each test works in a private
 # temporary directory removed on exit (kept when MMBUF_TEST_KEEP is set).
+#
+# A test runs a tool with expect STATUS PROG ARGS... (below), which counts
+# the check of its exit status, then checks what it printed with
+# expect_out, expect_err, err_match, same, or expect_file for the long
+# outputs kept in tests/tools/expected (MMBUF_SET_EXPECTED=1 rewrites
+# those: see expect_file).  A tool whose stdin is a pipe, or that runs
+# under another program (setpriv, script, timeout, a subshell with ulimit)
+# or in the background, is run directly and its status checked with status.
 
 set -u
 LC_ALL=C
