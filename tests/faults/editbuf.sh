@@ -10,7 +10,7 @@
 . "${srcdir:-.}/tests/tools/editbuf-lib.sh"
 
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-MKBUF=$PWD/$(tool_program mkbuf)
+case $MKBUF in /*) ;; *) MKBUF=$PWD/$MKBUF ;; esac
 need_built "$SHIM" "$MKBUF"
 case $EDITBUF in /*) ;; *) EDITBUF=$PWD/$EDITBUF ;; esac
 case $DUMPBUF in /*) ;; *) DUMPBUF=$PWD/$DUMPBUF ;; esac
@@ -102,8 +102,7 @@ expect_err "editbuf: $b: write failed: $EIO_TEXT; the old data could not be put 
 big=$tmp/big
 "$MKBUF" -q -s 20M --fill 0x5a "$big" || exit 99
 cp "$big" "$tmp/big.orig"
-TMPDIR=$tmp/none "$EDITBUF" --fill 0:20M=0 "$big" > "$tmp/out" 2> "$tmp/err"
-status "no temporary directory" 2 $?
+expect 2 TMPDIR="$tmp/none" editbuf --fill 0:20M=0 "$big"
 expect_err "editbuf: $big: temporary file failed: No such file or directory; the data is unchanged"
 region "$big" "$tmp/got"
 region "$tmp/big.orig" "$tmp/want"
@@ -112,9 +111,8 @@ same "no temporary directory: the data unchanged" "$tmp/got" "$tmp/want"
 # the bytes kept in both places.
 mkdir "$tmp/undo"
 cp "$tmp/big.orig" "$big"
-TMPDIR=$tmp/undo MMBUF_FAULT=pwrite=EIO@20x1 LD_PRELOAD=$SHIM \
-    "$EDITBUF" --fill 0:20M=0 "$big" > "$tmp/out" 2> "$tmp/err"
-status "a write failing after 19 MiB" 2 $?
+expect 2 TMPDIR="$tmp/undo" MMBUF_FAULT=pwrite=EIO@20x1 LD_PRELOAD="$SHIM" \
+    editbuf --fill 0:20M=0 "$big"
 expect_err "editbuf: $big: write failed: $EIO_TEXT; the data is unchanged"
 region "$big" "$tmp/got"
 same "a write failing after 19 MiB: the data unchanged" "$tmp/got" "$tmp/want"
@@ -124,14 +122,13 @@ rm -f "$big" "$tmp/big.orig" "$tmp/got" "$tmp/want"
 
 # The buffer changes between the check and the open for writing: the
 # shim runs mkbuf just before editbuf's first open that may write.
-# hooked COMMAND: editbuf --set 0=aabb --set 0x8000=ccdd on a fresh copy,
-# with COMMAND run in the gap (its stderr in $tmp/hook.err).
+# hooked STATUS COMMAND: editbuf --set 0=aabb --set 0x8000=ccdd on a fresh
+# copy exits with STATUS, with COMMAND run in the gap (its stderr in
+# $tmp/hook.err).
 hooked() {
     cp "$tmp/orig" "$b"
-    MMBUF_FAULT_HOOK="open@1:$1 2> '$tmp/hook.err'" LD_PRELOAD=$SHIM \
-        "$EDITBUF" --set 0=aabb --set 0x8000=ccdd "$b" \
-        > "$tmp/out" 2> "$tmp/err"
-    rc=$?
+    expect "$1" MMBUF_FAULT_HOOK="open@1:$2 2> '$tmp/hook.err'" \
+        LD_PRELOAD="$SHIM" editbuf --set 0=aabb --set 0x8000=ccdd "$b"
 }
 patch_raw "$tmp/orig.data" "$tmp/two.data" '
 d[0:2] = b"\xaa\xbb"
@@ -139,8 +136,7 @@ d[0x8000:0x8002] = b"\xcc\xdd"'
 
 # A shrink: editbuf still has the buffer open for reading, so the shrink
 # is refused, and every edit goes in.
-hooked "'$MKBUF' --resize 4K '$b'"
-status "a shrink in the gap" 0 $rc
+hooked 0 "'$MKBUF' --resize 4K '$b'"
 expect_err
 echo "mkbuf: $b: cannot shrink: other processes have it open" \
     > "$tmp/hook.want"
@@ -150,16 +146,14 @@ same "a shrink in the gap: both edits in" "$tmp/got" "$tmp/two.data"
 
 # A grow: checked again under the writer lock, the capacity changed, and
 # nothing is written.
-hooked "'$MKBUF' -q --resize 128K '$b'"
-status "a grow in the gap" 2 $rc
+hooked 2 "'$MKBUF' -q --resize 128K '$b'"
 expect_err "editbuf: $b: the buffer changed while the edits were checked: its capacity is now 131072 bytes, it was 65536; nothing written"
 region "$b" "$tmp/got"
 head -c 65536 "$tmp/got" > "$tmp/got64"
 same "a grow in the gap: the data unchanged" "$tmp/got64" "$tmp/orig.data"
 
 # A replace: the name is another file's now; neither file is written.
-hooked "'$MKBUF' -q -f -s 64K '$b'"
-status "a replace in the gap" 2 $rc
+hooked 2 "'$MKBUF' -q -f -s 64K '$b'"
 expect_err "editbuf: $b: the buffer changed while the edits were checked: the name now belongs to another file; nothing written"
 region "$b" "$tmp/got"
 head -c 65536 /dev/zero > "$tmp/zeros"

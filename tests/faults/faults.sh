@@ -16,8 +16,7 @@
 
 FAULTOP=$PWD/tests/faults/faultop
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-VERIFYBUF=$PWD/tools/verifybuf
-[ -x tools/.libs/verifybuf ] && VERIFYBUF=$PWD/tools/.libs/verifybuf
+case $VERIFYBUF in /*) ;; *) VERIFYBUF=$PWD/$VERIFYBUF ;; esac
 for f in "$FAULTOP" "$SHIM" "$VERIFYBUF"; do
     if [ ! -e "$f" ]; then
         echo "ERROR: $f is not built" >&2
@@ -100,21 +99,18 @@ only keep
 unchanged "sparse replace, ftruncate=ENOSPC"
 
 # The same through mkbuf: exit 3, the message names the file.
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 "$d/new" \
-    > "$tmp/out" 2> "$tmp/err"
-status "mkbuf, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -s 1048576 "$d/new"
 expect_err "mkbuf: $d/new: No space left on device (--sparse does not reserve the space on disk)"
 only keep
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -f -s 1048576 "$d/keep" \
-    > "$tmp/out" 2> "$tmp/err"
-status "mkbuf -f, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -f -s 1048576 "$d/keep"
 expect_err "mkbuf: $d/keep: No space left on device (--sparse does not reserve the space on disk)"
 only keep
 unchanged "mkbuf -f, disk full"
 # Data that is written needs the space whatever --sparse does: no hint.
-MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD=$SHIM "$MKBUF" -q -s 1048576 \
-    --fill 7 "$d/new" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --fill, disk full" 3 $?
+expect 3 MMBUF_FAULT=fallocate=ENOSPC LD_PRELOAD="$SHIM" \
+    mkbuf -q -s 1048576 --fill 7 "$d/new"
 expect_err "mkbuf: $d/new: No space left on device"
 only keep
 # mkbuf --from spools standard input that is not a regular file to a
@@ -168,9 +164,7 @@ op 1 "$nt,rename=EIO" create "$d/keep" 1048576 replace unpublished
 expect_out "publish: EIO: $(errno_text EIO)"
 only keep
 unchanged "no O_TMPFILE, publish by rename=EIO"
-MMBUF_FAULT=$nt LD_PRELOAD=$SHIM "$MKBUF" -q -s 1M --fill 7 "$d/new" \
-    > "$tmp/out" 2> "$tmp/err"
-status "mkbuf without O_TMPFILE" 0 $?
+expect 0 MMBUF_FAULT="$nt" LD_PRELOAD="$SHIM" mkbuf -q -s 1M --fill 7 "$d/new"
 only keep new
 rm -f "$d/new"
 # mkbuf interrupted while it copies: its hidden file is removed.
@@ -249,10 +243,8 @@ only keep
 # file's, exit 2, as verifybuf(1) says.
 for threads in 1 2; do
 "$MKBUF" -q -s 64K --fill 7 "$d/t" || fail "cannot make the buffer to cut"
-MMBUF_FAULT_HOOK="msync@1:truncate -s 0 '$d/t'" LD_PRELOAD=$SHIM \
-    "$VERIFYBUF" --threads $threads --block-size 4K --seal "$d/t" \
-    > "$tmp/out" 2> "$tmp/err"
-status "verifybuf --seal on a file truncated under it" 2 $?
+expect 2 MMBUF_FAULT_HOOK="msync@1:truncate -s 0 '$d/t'" LD_PRELOAD="$SHIM" \
+    verifybuf --threads $threads --block-size 4K --seal "$d/t"
 expect_out "$d/t: CORRUPT (slot 0 bad magic; truncated: expected 73728 bytes, found 4608)"
 expect_err "verifybuf: $d/t: cannot seal: file is truncated"
 rm -f "$d/t"
@@ -305,8 +297,7 @@ only keep
 (ulimit -f 100; exec "$MKBUF" -q --resize 4M "$d/g") > "$tmp/out" 2> "$tmp/err"
 status "mkbuf --resize past RLIMIT_FSIZE" 3 $?
 expect_err "mkbuf: $d/g: cannot resize: File too large"
-"$VERIFYBUF" "$d/g" > "$tmp/out" 2> "$tmp/err"
-status "verifybuf after mkbuf --resize met EFBIG" 1 $?
+expect 1 verifybuf "$d/g"
 expect_out "$d/g: not verifiable (never sealed)"
 [ "$(field "$d/g" capacity)" = 8192 ] ||
     fail "mkbuf --resize past RLIMIT_FSIZE changed the capacity"

@@ -12,7 +12,6 @@
 . "${srcdir:-.}/tests/tools/mkbuf-lib.sh"
 
 SHIM=$PWD/tests/faults/.libs/faultshim.so
-VERIFYBUF=$(tool_program verifybuf)
 need_built "$SHIM" "$VERIFYBUF"
 ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
 export ASAN_OPTIONS
@@ -22,15 +21,13 @@ mkdir "$d"
 # The hook's sh is a child of the tool: $PPID is the tool.
 hook='msync@1:kill -INT $PPID'
 
-# interrupted STATUS PROG ARGS...: PROG under the shim, interrupted at its
-# first msync, with the MMBUF_FAULT of $faults; its output in $tmp/out and
-# $tmp/err.
+# interrupted STATUS PROG ARGS...: expect STATUS of the tool PROG under the
+# shim, interrupted at its first msync, with the MMBUF_FAULT of $faults.
 interrupted() {
     want=$1
     shift
-    MMBUF_FAULT=$faults MMBUF_FAULT_HOOK=$hook LD_PRELOAD=$SHIM "$@" \
-        > "$tmp/out" 2> "$tmp/err"
-    status "interrupted $*" "$want" $?
+    expect "$want" MMBUF_FAULT="$faults" MMBUF_FAULT_HOOK="$hook" \
+        LD_PRELOAD="$SHIM" "$@"
 }
 
 # verdict FILE: verifybuf's line for FILE, its status in $tmp/status.
@@ -46,7 +43,7 @@ verdict() {
 faults=
 "$MKTESTBUF" --random 1:4194304 "$d/v.buf" || exit 99
 size=$(stat -c %s "$d/v.buf")
-interrupted 130 "$VERIFYBUF" --seal "$d/v.buf"
+interrupted 130 verifybuf --seal "$d/v.buf"
 expect_out
 expect_err
 [ "$(verdict "$d/v.buf")" = "$d/v.buf: not verifiable (never sealed)" ] ||
@@ -59,7 +56,7 @@ expect_err
 # withdrew the seal), clean, as large as it was.
 "$VERIFYBUF" -q --seal "$d/v.buf" || fail "verifybuf --seal"
 size=$(stat -c %s "$d/v.buf")
-interrupted 130 "$VERIFYBUF" --seal --block-size 4K "$d/v.buf"
+interrupted 130 verifybuf --seal --block-size 4K "$d/v.buf"
 expect_out
 expect_err
 [ "$(verdict "$d/v.buf")" = "$d/v.buf: not verifiable (modified since seal)" ] ||
@@ -71,7 +68,7 @@ expect_err
 # nothing else is read with pread in place) prints no verdict.
 "$VERIFYBUF" -q --seal "$d/v.buf" || fail "verifybuf --seal"
 hook='pread@1:kill -INT $PPID'
-interrupted 130 "$VERIFYBUF" "$d/v.buf"
+interrupted 130 verifybuf "$d/v.buf"
 expect_out
 expect_err
 hook='msync@1:kill -INT $PPID'
@@ -81,7 +78,7 @@ hook='msync@1:kill -INT $PPID'
 # made to fail here: a seal that went on would say "cannot seal").
 faults=pwrite=EIO@2
 mkdir "$d/m"
-interrupted 130 "$MKBUF" -s 4M --seal "$d/m/m.buf"
+interrupted 130 mkbuf -s 4M --seal "$d/m/m.buf"
 expect_out
 expect_err
 empty_dir "$d/m"

@@ -10,8 +10,8 @@ printf 'AB \t\000\000\001\200\377CD' > "$tmp/col"
 "$MKTESTBUF" "$tmp/col.mmbuf" < "$tmp/col"
 
 e=$(printf '\033')
-"$DUMPBUF" --color=always "$tmp/col.mmbuf" > "$tmp/got"
-status "--color=always" 0 $?
+expect 0 dumpbuf --color=always "$tmp/col.mmbuf"
+mv "$tmp/out" "$tmp/got"
 printf '%s\n' "00000000: ${e}[36m4142 ${e}[32m2009 ${e}[90m0000 ${e}[35m01${e}[33m80 ff${e}[36m43 44              AB${e}[32m .${e}[90m..${e}[35m.${e}[33m..${e}[36mCD${e}[0m" > "$tmp/exp"
 same "--color=always, xxd layout" "$tmp/got" "$tmp/exp"
 

@@ -5,80 +5,87 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-# run WANT-STATUS WANT-STDERR-PATTERN ARGS...: stderr must match (grep -E).
-run() {
-    want=$1 pat=$2
-    shift 2
-    "$DUMPBUF" "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    status "dumpbuf $*" "$want" $rc
-    checks=$((checks + 1))
-    if [ -n "$pat" ] && ! grep -Eq -- "$pat" "$tmp/err"; then
-        fail "dumpbuf $*: stderr does not match '$pat':"
-        cat "$tmp/err" >&2
-    fi
-    if [ "$want" -ne 0 ] && [ "$want" -ne 3 ] && [ -z "$pat" ] && [ ! -s "$tmp/err" ]; then
-        fail "dumpbuf $*: no message"
-    fi
-}
-
 printf 'some data, 32 bytes of it.......' | "$MKTESTBUF" --label ok "$tmp/ok.mmbuf"
 printf 'not a buffer\n' > "$tmp/plain"
 : > "$tmp/empty"
 
 # Usage errors: 64 (EX_USAGE), with a message and a hint.
-run 64 "missing FILE operand"
-run 64 "unrecognized option|invalid option" --bogus "$tmp/ok.mmbuf"
-run 64 "extra operand" "$tmp/ok.mmbuf" "$tmp/ok.mmbuf"
-run 64 "invalid number of columns" -c abc "$tmp/ok.mmbuf"
-run 64 "invalid number of columns" -c 257 "$tmp/ok.mmbuf"
-run 64 "invalid number of columns" -c -1 "$tmp/ok.mmbuf"
-run 64 "invalid number of columns" -p -c -1 "$tmp/ok.mmbuf"
-run 64 "power of 2" -e -g 3 "$tmp/ok.mmbuf"
-run 64 "invalid group size" -g 1x "$tmp/ok.mmbuf"
-run 64 "invalid skip" -s 08 "$tmp/ok.mmbuf"
-run 64 "invalid length" -l -1 "$tmp/ok.mmbuf"
-run 64 "invalid length" -C -n 1Q "$tmp/ok.mmbuf"
-run 64 "invalid offset" -o 99999999999999999999 "$tmp/ok.mmbuf"
-run 64 "conflicting modes" -C --raw "$tmp/ok.mmbuf"
-run 64 "cannot be used" -C -e "$tmp/ok.mmbuf"
-run 64 "cannot be used" --raw -p "$tmp/ok.mmbuf"
-run 64 "only meaningful with -C" -v "$tmp/ok.mmbuf"
-run 64 "invalid --color" --color=sometimes "$tmp/ok.mmbuf"
+expect 64 dumpbuf
+err_match "missing FILE operand"
+expect 64 dumpbuf --bogus "$tmp/ok.mmbuf"
+err_match "unrecognized option|invalid option"
+expect 64 dumpbuf "$tmp/ok.mmbuf" "$tmp/ok.mmbuf"
+err_match "extra operand"
+expect 64 dumpbuf -c abc "$tmp/ok.mmbuf"
+err_match "invalid number of columns"
+expect 64 dumpbuf -c 257 "$tmp/ok.mmbuf"
+err_match "invalid number of columns"
+expect 64 dumpbuf -c -1 "$tmp/ok.mmbuf"
+err_match "invalid number of columns"
+expect 64 dumpbuf -p -c -1 "$tmp/ok.mmbuf"
+err_match "invalid number of columns"
+expect 64 dumpbuf -e -g 3 "$tmp/ok.mmbuf"
+err_match "power of 2"
+expect 64 dumpbuf -g 1x "$tmp/ok.mmbuf"
+err_match "invalid group size"
+expect 64 dumpbuf -s 08 "$tmp/ok.mmbuf"
+err_match "invalid skip"
+expect 64 dumpbuf -l -1 "$tmp/ok.mmbuf"
+err_match "invalid length"
+expect 64 dumpbuf -C -n 1Q "$tmp/ok.mmbuf"
+err_match "invalid length"
+expect 64 dumpbuf -o 99999999999999999999 "$tmp/ok.mmbuf"
+err_match "invalid offset"
+expect 64 dumpbuf -C --raw "$tmp/ok.mmbuf"
+err_match "conflicting modes"
+expect 64 dumpbuf -C -e "$tmp/ok.mmbuf"
+err_match "cannot be used"
+expect 64 dumpbuf --raw -p "$tmp/ok.mmbuf"
+err_match "cannot be used"
+expect 64 dumpbuf -v "$tmp/ok.mmbuf"
+err_match "only meaningful with -C"
+expect 64 dumpbuf --color=sometimes "$tmp/ok.mmbuf"
+err_match "invalid --color"
 # What getopt refuses: one line naming the problem, then the hint, and
 # not the whole help.
 try="Try 'dumpbuf --help' for more information."
-run 64 "" --bogus "$tmp/ok.mmbuf"
+expect 64 dumpbuf --bogus "$tmp/ok.mmbuf"
 expect_err "dumpbuf: unrecognized option '--bogus'" "$try"
-run 64 "" -Z "$tmp/ok.mmbuf"
+expect 64 dumpbuf -Z "$tmp/ok.mmbuf"
 expect_err "dumpbuf: invalid option -- 'Z'" "$try"
-run 64 "" "$tmp/ok.mmbuf" -c
+expect 64 dumpbuf "$tmp/ok.mmbuf" -c
 expect_err "dumpbuf: option requires an argument -- 'c'" "$try"
-run 64 "" "$tmp/ok.mmbuf" --cols
+expect 64 dumpbuf "$tmp/ok.mmbuf" --cols
 expect_err "dumpbuf: option '--cols' requires an argument" "$try"
-run 64 "" --json=yes "$tmp/ok.mmbuf"
+expect 64 dumpbuf --json=yes "$tmp/ok.mmbuf"
 expect_err "dumpbuf: option '--json' doesn't allow an argument" "$try"
-run 64 "" --s "$tmp/ok.mmbuf"
+expect 64 dumpbuf --s "$tmp/ok.mmbuf"
 expect_err "dumpbuf: option '--s' is ambiguous; possibilities: '--skip' '--seek' '--slots'" "$try"
-run 64 "" --=x "$tmp/ok.mmbuf"
+expect 64 dumpbuf --=x "$tmp/ok.mmbuf"
 expect_err "dumpbuf: unrecognized option '--=x'" "$try"
-run 64 "" -c 0x "$tmp/ok.mmbuf"
+expect 64 dumpbuf -c 0x "$tmp/ok.mmbuf"
 expect_err "dumpbuf: invalid number of columns: '0x'" "$try"
 grep -q '^Usage: dumpbuf ' "$tmp/out" && fail "usage errors print nothing on stdout"
 
-run 0 "" --help
+expect 0 dumpbuf --help
 grep -q '^Usage: dumpbuf ' "$tmp/out" || fail "--help prints the usage on stdout"
 grep -q ", 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
-run 0 "" --version
+expect 0 dumpbuf --version
 grep -Eq '^dumpbuf \(mmbuf\) [0-9]' "$tmp/out" || fail "--version"
 
 # Input errors: 2, "dumpbuf: FILE: message".
-run 2 "^dumpbuf: $tmp/nope: No such file or directory$" "$tmp/nope"
-run 2 "^dumpbuf: $tmp/plain: not an mmbuf buffer file \\(bad magic\\)" "$tmp/plain"
-run 2 "^dumpbuf: $tmp/empty: " "$tmp/empty"
-run 2 "^dumpbuf: $tmp: " "$tmp"
-run 2 "^dumpbuf: $tmp: Is a directory" -F "$tmp"
-run 2 "^dumpbuf: $tmp/nope: No such file or directory$" -F "$tmp/nope"
+expect 2 dumpbuf "$tmp/nope"
+err_match "^dumpbuf: $tmp/nope: No such file or directory$"
+expect 2 dumpbuf "$tmp/plain"
+err_match "^dumpbuf: $tmp/plain: not an mmbuf buffer file \\(bad magic\\)"
+expect 2 dumpbuf "$tmp/empty"
+err_match "^dumpbuf: $tmp/empty: "
+expect 2 dumpbuf "$tmp"
+err_match "^dumpbuf: $tmp: "
+expect 2 dumpbuf -F "$tmp"
+err_match "^dumpbuf: $tmp: Is a directory"
+expect 2 dumpbuf -F "$tmp/nope"
+err_match "^dumpbuf: $tmp/nope: No such file or directory$"
 
 # A FIFO is refused at once in every mode, never waited on for a writer
 # (-H, --json and --slots read the header pages themselves).  timeout
@@ -95,24 +102,29 @@ done
 # A buffer file shorter than its header says.
 cp "$tmp/ok.mmbuf" "$tmp/short.mmbuf"
 truncate -s 8200 "$tmp/short.mmbuf"
-run 2 "^dumpbuf: $tmp/short.mmbuf: file is truncated" "$tmp/short.mmbuf"
+expect 2 dumpbuf "$tmp/short.mmbuf"
+err_match "^dumpbuf: $tmp/short.mmbuf: file is truncated"
 
 # One damaged slot: the other one is used, and the data is shown.
 "$DUMPBUF" "$tmp/ok.mmbuf" > "$tmp/good"
 cp "$tmp/ok.mmbuf" "$tmp/one.mmbuf"
 printf 'X' | dd of="$tmp/one.mmbuf" bs=1 seek=300 conv=notrunc status=none
-run 0 "" "$tmp/one.mmbuf"
+expect 0 dumpbuf "$tmp/one.mmbuf"
 same "a buffer with one damaged slot still dumps" "$tmp/out" "$tmp/good"
 cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'X' | dd of="$tmp/two.mmbuf" bs=1 seek=$((4096 + 300)) conv=notrunc status=none
-run 2 "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch \\(slot 0: header CRC mismatch; slot 1: header CRC mismatch\\)" \
+expect 2 dumpbuf \
     "$tmp/two.mmbuf"
+err_match "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch \\(slot 0: header CRC mismatch; slot 1: header CRC mismatch\\)"
 
 # Seeks before the start of the data: 4, as xxd.
-run 4 "before the" -s -33 "$tmp/ok.mmbuf"
-run 4 "before the" -s +-1 "$tmp/ok.mmbuf"
-run 4 "before the" -C -s -100 "$tmp/ok.mmbuf"
-run 0 "" -s -32 "$tmp/ok.mmbuf"
+expect 4 dumpbuf -s -33 "$tmp/ok.mmbuf"
+err_match "before the"
+expect 4 dumpbuf -s +-1 "$tmp/ok.mmbuf"
+err_match "before the"
+expect 4 dumpbuf -C -s -100 "$tmp/ok.mmbuf"
+err_match "before the"
+expect 0 dumpbuf -s -32 "$tmp/ok.mmbuf"
 # shellcheck disable=SC2002 # a pipe, not a file, on standard input
 cat "$tmp/plain" | "$DUMPBUF" -F -s -3 - > /dev/null 2> "$tmp/err"
 status "dumpbuf -F -s -3 - (a stream)" 4 $?

@@ -21,10 +21,11 @@ s/^[0-9a-f]*: .*  \(writer_pid = \).*/\1PID/
 s/^[0-9a-f]*: .*  \(crc32 = \)0x[0-9a-f]* (ok)/\1CRC (ok)/
 SED
 
-# view OPTION FILE: dumpbuf's output, normalised, in $tmp/got; status in $rc.
+# view STATUS OPTION FILE: dumpbuf OPTION $tmp/FILE exits with STATUS; its
+# output in $tmp/raw-out, and normalised in $tmp/got.
 view() {
-    "$DUMPBUF" "$1" "$tmp/$2" > "$tmp/raw-out" 2> "$tmp/err"
-    rc=$?
+    expect "$1" dumpbuf "$2" "$tmp/$3"
+    mv "$tmp/out" "$tmp/raw-out"
     sed -f "$tmp/norm.sed" -e "s|$tmp/||" "$tmp/raw-out" > "$tmp/got"
 }
 
@@ -32,236 +33,27 @@ label=$(printf 'tab\t"quote" \303\251')
 printf 'abcdefgh' | "$MKTESTBUF" --label "$label" --dtype '>i2' --shape 2,2 \
     --capacity 100 "$tmp/t.mmbuf" || fail "mktestbuf"
 
-view -H t.mmbuf
-status "-H" 0 $rc
-cat > "$tmp/exp" <<'OUT'
-file:            t.mmbuf
-file size:       8292
-header:          valid, slot 0 is current
+view 0 -H t.mmbuf
+expect_file "-H" "$tmp/got" dumpbuf-header-H.txt
 
-slot 0:          intact (current)
-  generation:    4
-  version:       1.1
-  state:         clean
-  writer pid:    PID
-  dtype:         >i2 (2 bytes per element)
-  shape:         (2, 2)
-  label:         "tab\t\"quote\" é"
-  uuid:          UUID
-  created:       TIME
-  modified:      TIME
-  data offset:   8192
-  capacity:      100
-  length:        8
-  file size:     8292
-  compat:        0x2 [notify]
-  ro_compat:     0x1 [locking]
-  incompat:      0x0
-  data checksum: none
-  header crc32:  CRC (matches)
-
-slot 1:          intact
-  generation:    3
-  version:       1.1
-  state:         writer open
-  writer pid:    PID
-  dtype:         >i2 (2 bytes per element)
-  shape:         (2, 2)
-  label:         "tab\t\"quote\" é"
-  uuid:          UUID
-  created:       TIME
-  modified:      TIME
-  data offset:   8192
-  capacity:      100
-  length:        8
-  file size:     8292
-  compat:        0x2 [notify]
-  ro_compat:     0x1 [locking]
-  incompat:      0x0
-  data checksum: none
-  header crc32:  CRC (matches)
-OUT
-same "-H" "$tmp/got" "$tmp/exp"
-
-view --json t.mmbuf
-status "--json" 0 $rc
-cat > "$tmp/exp" <<'OUT'
-{
-  "file": "t.mmbuf",
-  "file_size": 8292,
-  "valid": true,
-  "error": null,
-  "current_slot": 0,
-  "slots": [
-    {
-      "slot": 0,
-      "status": "intact",
-      "message": "intact",
-      "current": true,
-      "generation": 4,
-      "generation_tail": 4,
-      "version": "1.1",
-      "slot_size": 512,
-      "compat": 2,
-      "ro_compat": 1,
-      "incompat": 0,
-      "uuid": "UUID",
-      "ctime_ns": NS,
-      "mtime_ns": NS,
-      "data_offset": 8192,
-      "capacity": 100,
-      "length": 8,
-      "file_size": 8292,
-      "state": 0,
-      "writer_open": false,
-      "sealed": false,
-      "writer_pid": PID,
-      "dtype": ">i2",
-      "itemsize": 2,
-      "ndim": 2,
-      "shape": [2, 2],
-      "growing": false,
-      "label": "tab\u0009\"quote\" é",
-      "data_checksum": null,
-      "checksum_generation": 0,
-      "block_shift": 0,
-      "table_offset": 0,
-      "table_size": 0,
-      "crc32": "CRC",
-      "crc32_ok": true
-    },
-    {
-      "slot": 1,
-      "status": "intact",
-      "message": "intact",
-      "current": false,
-      "generation": 3,
-      "generation_tail": 3,
-      "version": "1.1",
-      "slot_size": 512,
-      "compat": 2,
-      "ro_compat": 1,
-      "incompat": 0,
-      "uuid": "UUID",
-      "ctime_ns": NS,
-      "mtime_ns": NS,
-      "data_offset": 8192,
-      "capacity": 100,
-      "length": 8,
-      "file_size": 8292,
-      "state": 1,
-      "writer_open": true,
-      "sealed": false,
-      "writer_pid": PID,
-      "dtype": ">i2",
-      "itemsize": 2,
-      "ndim": 2,
-      "shape": [2, 2],
-      "growing": false,
-      "label": "tab\u0009\"quote\" é",
-      "data_checksum": null,
-      "checksum_generation": 0,
-      "block_shift": 0,
-      "table_offset": 0,
-      "table_size": 0,
-      "crc32": "CRC",
-      "crc32_ok": true
-    }
-  ]
-}
-OUT
-same "--json" "$tmp/got" "$tmp/exp"
+view 0 --json t.mmbuf
+expect_file "--json" "$tmp/got" dumpbuf-header-json.txt
 json_strict "--json" "$tmp/raw-out"
 
-view --slots t.mmbuf
-status "--slots" 0 $rc
-cat > "$tmp/exp" <<'OUT'
-# t.mmbuf: 8292 bytes; header: valid
-
-# header page 0, slot 0: intact (current)
-00000000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
-00000008: 0400 0000 0000 0000                      ........          generation = 4
-00000010: 0100                                     ..                version_major = 1
-00000012: 0100                                     ..                version_minor = 1
-00000014: 0002 0000                                ....              slot_size = 512
-00000018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
-00000020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
-00000028: 0000 0000 0000 0000                      ........          incompat = 0x0
-uuid = UUID
-ctime_ns = NS
-mtime_ns = NS
-00000050: 0020 0000 0000 0000                      . ......          data_offset = 8192
-00000058: 6400 0000 0000 0000                      d.......          capacity = 100
-00000060: 0800 0000 0000 0000                      ........          length = 8
-00000068: 6420 0000 0000 0000                      d ......          file_size = 8292
-00000070: 0000 0000                                ....              state = 0x0 (clean)
-writer_pid = PID
-00000078: 3e69 3200 0000 0000                      >i2.....          dtype = ">i2"
-00000080: 0200 0000                                ....              ndim = 2
-00000084: 0000 0000                                ....              block_shift = 0
-00000088: 0200 0000 0000 0000 0200 0000 0000 0000  ................  shape = (2, 2)
-*
-000000c8: 0000 0000 0000 0000                      ........          data_checksum = 0
-000000d0: 0000 0000 0000 0000                      ........          checksum_generation = 0
-000000d8: 0000 0000 0000 0000                      ........          table_offset = 0
-000000e0: 0000 0000 0000 0000                      ........          table_size = 0
-000000e8: 0000 0000 0000 0000                      ........          reserved (zero)
-000000f0: 7461 6209 2271 756f 7465 2220 c3a9 0000  tab."quote" ....  label = "tab\t\"quote\" é"
-*
-000001f0: 0000 0000                                ....              reserved (zero)
-000001f4: 0400 0000 0000 0000                      ........          generation_tail = 4 (matches generation)
-crc32 = CRC (ok)
-00000200-00000fff: 3584 bytes of zeros (rest of the page)
-
-# header page 1, slot 1: intact
-00001000: 8d4d 4d42 0d0a 1a0a                      .MMB....          magic (ok)
-00001008: 0300 0000 0000 0000                      ........          generation = 3
-00001010: 0100                                     ..                version_major = 1
-00001012: 0100                                     ..                version_minor = 1
-00001014: 0002 0000                                ....              slot_size = 512
-00001018: 0200 0000 0000 0000                      ........          compat = 0x2 [notify]
-00001020: 0100 0000 0000 0000                      ........          ro_compat = 0x1 [locking]
-00001028: 0000 0000 0000 0000                      ........          incompat = 0x0
-uuid = UUID
-ctime_ns = NS
-mtime_ns = NS
-00001050: 0020 0000 0000 0000                      . ......          data_offset = 8192
-00001058: 6400 0000 0000 0000                      d.......          capacity = 100
-00001060: 0800 0000 0000 0000                      ........          length = 8
-00001068: 6420 0000 0000 0000                      d ......          file_size = 8292
-00001070: 0100 0000                                ....              state = 0x1 (writer open)
-writer_pid = PID
-00001078: 3e69 3200 0000 0000                      >i2.....          dtype = ">i2"
-00001080: 0200 0000                                ....              ndim = 2
-00001084: 0000 0000                                ....              block_shift = 0
-00001088: 0200 0000 0000 0000 0200 0000 0000 0000  ................  shape = (2, 2)
-*
-000010c8: 0000 0000 0000 0000                      ........          data_checksum = 0
-000010d0: 0000 0000 0000 0000                      ........          checksum_generation = 0
-000010d8: 0000 0000 0000 0000                      ........          table_offset = 0
-000010e0: 0000 0000 0000 0000                      ........          table_size = 0
-000010e8: 0000 0000 0000 0000                      ........          reserved (zero)
-000010f0: 7461 6209 2271 756f 7465 2220 c3a9 0000  tab."quote" ....  label = "tab\t\"quote\" é"
-*
-000011f0: 0000 0000                                ....              reserved (zero)
-000011f4: 0300 0000 0000 0000                      ........          generation_tail = 3 (matches generation)
-crc32 = CRC (ok)
-00001200-00001fff: 3584 bytes of zeros (rest of the page)
-OUT
-same "--slots" "$tmp/got" "$tmp/exp"
+view 0 --slots t.mmbuf
+expect_file "--slots" "$tmp/got" dumpbuf-header-slots.txt
 
 # One damaged slot: the buffer is valid and the damage is shown.
 cp "$tmp/t.mmbuf" "$tmp/one.mmbuf"
 printf 'XX' | dd of="$tmp/one.mmbuf" bs=1 seek=10 conv=notrunc status=none
-view -H one.mmbuf
-status "-H, slot 0 damaged" 0 $rc
+view 0 -H one.mmbuf
 grep -q '^header:          valid, slot 1 is current$' "$tmp/got" ||
     fail "-H, slot 0 damaged: slot 1 is current"
 grep -q '^slot 0:          header CRC mismatch$' "$tmp/got" ||
     fail "-H names the damage of slot 0"
 grep -q '^  header crc32:  CRC (MISMATCH)$' "$tmp/got" ||
     fail "-H shows the CRC mismatch"
-view --json one.mmbuf
+view 0 --json one.mmbuf
 grep -q '"status": "MMBUF_ECHECKSUM",' "$tmp/got" ||
     fail "--json names the damage of slot 0"
 grep -q '"current_slot": 1,' "$tmp/got" || fail "--json current slot 1"
@@ -270,20 +62,17 @@ grep -q '"current_slot": 1,' "$tmp/got" || fail "--json current slot 1"
 # still shows everything, with the damage marked.
 cp "$tmp/one.mmbuf" "$tmp/two.mmbuf"
 printf 'XX' | dd of="$tmp/two.mmbuf" bs=1 seek=4096 conv=notrunc status=none
-view -H two.mmbuf
-status "-H, both slots damaged" 2 $rc
+view 2 -H two.mmbuf
 grep -q '^header:          INVALID: header CRC mismatch$' "$tmp/got" ||
     fail "-H, both damaged: INVALID"
 grep -q '^slot 1:          not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "-H, both damaged: slot 1's bad magic"
 grep -q "^dumpbuf: $tmp/two.mmbuf: header CRC mismatch$" "$tmp/err" ||
     fail "-H, both damaged: message"
-view --json two.mmbuf
-status "--json, both slots damaged" 2 $rc
+view 2 --json two.mmbuf
 grep -q '"valid": false,' "$tmp/got" || fail "--json valid false"
 grep -q '"error": "MMBUF_ECHECKSUM",' "$tmp/got" || fail "--json error"
-view --slots two.mmbuf
-status "--slots, both slots damaged" 0 $rc
+view 0 --slots two.mmbuf
 cat > "$tmp/exp" <<'OUT'
 # two.mmbuf: 8292 bytes; header: INVALID: header CRC mismatch
 # header page 0, slot 0: header CRC mismatch
@@ -302,46 +91,40 @@ grep -Eq '^000001fc: .*crc32 = 0x[0-9a-f]{8} \(BAD: computed 0x[0-9a-f]{8}\)$' "
 
 # A file cut inside the second slot.
 head -c 4300 "$tmp/t.mmbuf" > "$tmp/cut.mmbuf"
-view --slots cut.mmbuf
-status "--slots, cut file" 0 $rc
+view 0 --slots cut.mmbuf
 grep -q '^# header page 1, slot 1: file is truncated$' "$tmp/got" ||
     fail "--slots, cut file: slot 1 truncated"
 grep -q '^# only 204 bytes of the slot are in the file$' "$tmp/got" ||
     fail "--slots, cut file: 204 bytes"
-view -H cut.mmbuf
-status "-H, cut file" 2 $rc
+view 2 -H cut.mmbuf
 
 # Files shorter than the magic (mmbuf(5), "Slot integrity", check 1): the
 # slot of a prefix of the magic is TRUNCATED, anything else MAGIC, as
 # verifybuf says; neither is a buffer file (mmbuf(5), "Magic").
 printf '\215MMX\r' > "$tmp/five"
-view --slots five
-status "--slots, 5 bytes not the magic" 0 $rc
+view 0 --slots five
 head -n 3 "$tmp/got" > "$tmp/out"
 expect_out "# five: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
     "# header page 0, slot 0: not an mmbuf buffer file (bad magic)"
-view --json five
-status "--json, 5 bytes not the magic" 2 $rc
+view 2 --json five
 grep '"status"' "$tmp/got" > "$tmp/out"
 expect_out '      "status": "MMBUF_EMAGIC",' '      "status": "MMBUF_ETRUNCATED",'
 printf '\215MMB\r' > "$tmp/prefix"
-view --slots prefix
+view 0 --slots prefix
 head -n 3 "$tmp/got" > "$tmp/out"
 expect_out "# prefix: 5 bytes; header: INVALID: not an mmbuf buffer file (bad magic)" "" \
     "# header page 0, slot 0: file is truncated"
-view -H five
+view 2 -H five
 grep '^slot' "$tmp/got" > "$tmp/out"
 expect_out "slot 0:          not an mmbuf buffer file (bad magic)" \
     "slot 1:          file is truncated"
 
 # Not a buffer at all.
 printf 'just text\n' > "$tmp/text"
-view --slots text
-status "--slots, not a buffer" 0 $rc
+view 0 --slots text
 grep -q '^# header page 0, slot 0: not an mmbuf buffer file (bad magic)$' "$tmp/got" ||
     fail "--slots, not a buffer"
-view -H text
-status "-H, not a buffer" 2 $rc
+view 2 -H text
 grep -q "^dumpbuf: $tmp/text: " "$tmp/err" || fail "-H, not a buffer: message"
 
 # Damaged files of every kind: random bytes, and a good buffer with bytes

@@ -37,8 +37,9 @@ while read -r opts; do
                 zeros48 z2 z3 a-runs a-full mixed; do
         buf=$tmp/$name.mmbuf raw=$tmp/$name.raw
         # shellcheck disable=SC2086
-        "$DUMPBUF" -C $opts "$buf" > "$tmp/got" 2>&1
-        status "dumpbuf -C $opts $name" 0 $?
+        expect 0 dumpbuf -C $opts "$buf"
+        # What it says on stderr too, as hexdump's 2>&1 below.
+        cat "$tmp/out" "$tmp/err" > "$tmp/got"
         # shellcheck disable=SC2086
         hexdump -C $opts "$raw" > "$tmp/exp" 2>&1
         same "dumpbuf -C $opts $name = hexdump -C $opts RAW" "$tmp/got" "$tmp/exp"

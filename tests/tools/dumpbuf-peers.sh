@@ -23,8 +23,8 @@ peer() {
     while [ "$1" != -- ]; do dargs="$dargs $1"; shift; done
     shift
     # shellcheck disable=SC2086
-    "$DUMPBUF" $dargs "$tmp/b.mmbuf" > "$tmp/got" 2> "$tmp/err"
-    status "dumpbuf$dargs" 0 $?
+    expect 0 dumpbuf $dargs "$tmp/b.mmbuf"
+    mv "$tmp/out" "$tmp/got"
     "$@" "$tmp/raw" > "$tmp/exp"
     same "$desc: dumpbuf$dargs = $*" "$tmp/got" "$tmp/exp"
 }
@@ -54,17 +54,13 @@ same "--raw -n 10" "$tmp/got" "$tmp/exp"
 
 # -n in an xxd layout without -i: xxd would ignore it, and it was the
 # length before, so it is refused with a pointer to -l.
-"$DUMPBUF" -n 16 "$tmp/b.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -n 16" $usage $?
+expect $usage dumpbuf -n 16 "$tmp/b.mmbuf"
 expect_out
 expect_err "dumpbuf: -n names the C variable of -i, as in xxd; the length is -l LEN" \
     "Try 'dumpbuf --help' for more information."
-"$DUMPBUF" -p -n 16 "$tmp/b.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -p -n 16" $usage $?
+expect $usage dumpbuf -p -n 16 "$tmp/b.mmbuf"
 # --name and --capitalize belong to -i's layout, not to -C's.
-"$DUMPBUF" -C --name x "$tmp/b.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -C --name" $usage $?
-"$DUMPBUF" -C --capitalize "$tmp/b.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -C --capitalize" $usage $?
+expect $usage dumpbuf -C --name x "$tmp/b.mmbuf"
+expect $usage dumpbuf -C --capitalize "$tmp/b.mmbuf"
 
 finish

@@ -77,27 +77,21 @@ while read -r len kind tool opts; do
     fi
     if [ "$tool" = hexdump ]; then
         # shellcheck disable=SC2086
-        "$DUMPBUF" -C $opts "$buf" > "$tmp/got" 2>/dev/null
-        rc=$?
-        # shellcheck disable=SC2086
         hexdump -C $opts "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf -C$opts ($len bytes, $kind)" \
-            "$(usage_status $?)" $rc
+        # shellcheck disable=SC2086
+        expect "$(usage_status $?)" dumpbuf -C $opts "$buf"
         same "case $i: dumpbuf -C$opts ($len bytes, $kind) = hexdump -C$opts" \
-            "$tmp/got" "$tmp/exp"
+            "$tmp/out" "$tmp/exp"
     else
         # shellcheck disable=SC2086
         xo=$(xxd_opts $opts)
         case " $opts " in *" -n "*) ;; *" -i "*) xo="$xo -n $label" ;; esac
         # shellcheck disable=SC2086
-        "$DUMPBUF" $opts "$buf" > "$tmp/got" 2>/dev/null
-        rc=$?
-        # shellcheck disable=SC2086
         xxd $xo "$raw" > "$tmp/exp" 2>/dev/null
-        status "case $i: dumpbuf$opts ($len bytes, $kind)" \
-            "$(usage_status $?)" $rc
+        # shellcheck disable=SC2086
+        expect "$(usage_status $?)" dumpbuf $opts "$buf"
         same "case $i: dumpbuf$opts ($len bytes, $kind) = xxd$xo" \
-            "$tmp/got" "$tmp/exp"
+            "$tmp/out" "$tmp/exp"
     fi
 done < "$tmp/cases"
 

@@ -24,8 +24,8 @@ printf "$label" | dd of="$tmp/t.mmbuf" bs=1 seek=$((4096 + 240)) \
 printf "$dtype" | dd of="$tmp/t.mmbuf" bs=1 seek=$((4096 + 120)) \
     conv=notrunc status=none
 
-"$DUMPBUF" -H "$tmp/t.mmbuf" > "$tmp/raw" 2> "$tmp/err"
-status "-H" 0 $?
+expect 0 dumpbuf -H "$tmp/t.mmbuf"
+mv "$tmp/out" "$tmp/raw"
 grep -E '^ *(label|dtype):' "$tmp/raw" > "$tmp/out"
 expect_out \
     '  dtype:         <u1 (1 bytes per element)' \
@@ -34,16 +34,16 @@ expect_out \
     '  label:         "\x1b]0;x\x07\u009b\u202e\x9b\xc0\xaf\xed\xa0\x80\xf5\x80\x80\x80\xf4\x90\x80\x80\x7f\U000e0001é\"q\\"'
 expect_err
 
-"$DUMPBUF" --slots "$tmp/t.mmbuf" > "$tmp/raw" 2> "$tmp/err"
-status "--slots" 0 $?
+expect 0 dumpbuf --slots "$tmp/t.mmbuf"
+mv "$tmp/out" "$tmp/raw"
 grep -E '^00001.*  (dtype|label) = ' "$tmp/raw" |
     sed 's/.*  \([a-z]* = \)/\1/' > "$tmp/out"
 expect_out \
     'dtype = "<\x9b\u202e"' \
     'label = "\x1b]0;x\x07\u009b\u202e\x9b\xc0\xaf\xed\xa0\x80\xf5\x80\x80\x80\xf4\x90\x80\x80\x7f\U000e0001é\"q\\"'
 
-"$DUMPBUF" --json "$tmp/t.mmbuf" > "$tmp/raw" 2> "$tmp/err"
-status "--json" 0 $?
+expect 0 dumpbuf --json "$tmp/t.mmbuf"
+mv "$tmp/out" "$tmp/raw"
 json_strict "--json" "$tmp/raw"
 grep -E '"(label|dtype|itemsize)"' "$tmp/raw" > "$tmp/out"
 expect_out \
@@ -59,8 +59,8 @@ expect_out \
 cp "$tmp/t.mmbuf" "$tmp/eq.mmbuf"
 printf '=f8\000\000' | dd of="$tmp/eq.mmbuf" bs=1 seek=$((4096 + 120)) \
     conv=notrunc status=none
-"$DUMPBUF" --json "$tmp/eq.mmbuf" > "$tmp/raw"
-status "--json, =f8" 0 $?
+expect 0 dumpbuf --json "$tmp/eq.mmbuf"
+mv "$tmp/out" "$tmp/raw"
 grep -E '"(dtype|itemsize)"' "$tmp/raw" > "$tmp/out"
 expect_out '      "dtype": "<u1",' '      "itemsize": 1,' \
     '      "dtype": "=f8",' '      "itemsize": null,'
@@ -90,8 +90,7 @@ json_strict "--json, file name" "$tmp/raw"
 grep '"file"' "$tmp/raw" > "$tmp/out"
 expect_out "  \"file\": \"$tmp/n\\u001b[2J\\u009b\\u202e\\ufffd\\ufffd\\ufffd\\ufffd.mmbuf\","
 rm "$name"
-"$DUMPBUF" -H "$name" > "$tmp/out" 2> "$tmp/err"
-status "-H, missing file" 2 $?
+expect 2 dumpbuf -H "$name"
 expect_err "dumpbuf: $tmp/$esc: No such file or directory"
 
 finish

@@ -143,16 +143,13 @@ same "dumpbuf -F -t" "$tmp/got" "$tmp/exp"
 printf '[0] 511\n' > "$tmp/exp"
 same "dumpbuf -F -t >i2" "$tmp/got" "$tmp/exp"
 
-"$DUMPBUF" -t c32 "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf -t c32" 64 $?
-"$DUMPBUF" -t --rows x "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf -t --rows x" 64 $?
-"$DUMPBUF" --rows 1:2 "$tmp/f8.mmbuf" > /dev/null 2> "$tmp/err"
-status "dumpbuf --rows without -t" 64 $?
+expect 64 dumpbuf -t c32 "$tmp/f8.mmbuf"
+expect 64 dumpbuf -t --rows x "$tmp/f8.mmbuf"
+expect 64 dumpbuf --rows 1:2 "$tmp/f8.mmbuf"
 
 # --npy: the header is fixed (v1.0, padded to 64 bytes), the data follows.
-"$DUMPBUF" --npy "$tmp/i2x3.mmbuf" > "$tmp/i2x3.npy"
-status "dumpbuf --npy" 0 $?
+expect 0 dumpbuf --npy "$tmp/i2x3.mmbuf"
+mv "$tmp/out" "$tmp/i2x3.npy"
 dict="{'descr': '>i2', 'fortran_order': False, 'shape': (2, 3, 4), }"
 printf '\223NUMPY\001\000v\000%s%55s\n' "$dict" "" > "$tmp/exp"
 head -c 128 "$tmp/i2x3.npy" > "$tmp/got"

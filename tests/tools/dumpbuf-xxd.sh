@@ -68,11 +68,10 @@ while read -r opts; do
         # Standard output must be identical, and so must the exit status
         # (xxd's messages differ from dumpbuf's).
         # shellcheck disable=SC2086
-        "$DUMPBUF" $opts "$buf" > "$tmp/got" 2> "$tmp/err"
-        rc=$?
-        # shellcheck disable=SC2086
         xxd $xo "$raw" > "$tmp/exp" 2>/dev/null
-        status "dumpbuf $opts $name" $? $rc
+        # shellcheck disable=SC2086
+        expect $? dumpbuf $opts "$buf"
+        mv "$tmp/out" "$tmp/got"
         same "dumpbuf $opts $name = xxd$xo RAW" "$tmp/got" "$tmp/exp"
         case " $opts " in
         *" -s "*) ;;
@@ -82,13 +81,11 @@ while read -r opts; do
             same "dumpbuf $opts $name = dumpbuf --raw | xxd$xo" "$tmp/got" "$tmp/exp"
             ;;
         esac
-        # shellcheck disable=SC2086
-        "$DUMPBUF" -F $opts "$raw" > "$tmp/got" 2>/dev/null
-        rc=$?
         # shellcheck disable=SC2086,SC2046
         xxd $(xxd_opts $opts) "$raw" > "$tmp/exp" 2>/dev/null
-        status "dumpbuf -F $opts $name" $? $rc
-        same "dumpbuf -F $opts $name = xxd" "$tmp/got" "$tmp/exp"
+        # shellcheck disable=SC2086
+        expect $? dumpbuf -F $opts "$raw"
+        same "dumpbuf -F $opts $name = xxd" "$tmp/out" "$tmp/exp"
     done
 done <<'OPTS'
 

@@ -17,7 +17,7 @@ cp "$b" "$tmp/copy"
 run_bad() {
     want=$1 msg=$2
     shift 2
-    eb "$want" "$@" "$b" < /dev/null
+    expect "$want" editbuf "$@" "$b" < /dev/null
     printf '%s\n' "$msg" > "$tmp/experr"
     same "stderr of editbuf $*" "$tmp/err" "$tmp/experr"
     expect_out
@@ -100,8 +100,8 @@ run_bad 1 "editbuf: $tmp/patch: offset 65 is past the capacity (64 bytes)" \
 run_bad 1 "editbuf: $tmp/none: cannot open the patch: No such file or directory" \
     --set 0=00 --patch "$tmp/none"
 # Standard input named in a message.
-printf '0g\n' | "$EDITBUF" --patch-plain - "$b" > "$tmp/out" 2> "$tmp/err"
-status "plain hex on stdin" 1 $?
+printf '0g\n' > "$tmp/0g"
+expect 1 editbuf --patch-plain - "$b" < "$tmp/0g"
 expect_err "editbuf: (stdin):1: 'g' is not a hex digit (column 2)"
 unchanged "plain hex on stdin" "$b" "$tmp/copy"
 
@@ -110,7 +110,7 @@ mkraw 2 48 "$tmp/raw3"
 "$MKTESTBUF" --dtype '<i2' --shape 2,3,4 "$tmp/t" < "$tmp/raw3" || exit 99
 cp "$tmp/t" "$tmp/tcopy"
 item_bad() {
-    eb 1 --set-item "$1" "$tmp/t"
+    expect 1 editbuf --set-item "$1" "$tmp/t"
     expect_err "editbuf: $tmp/t: --set-item $1: $2"
     unchanged "--set-item $1" "$tmp/t" "$tmp/tcopy"
 }
@@ -131,7 +131,7 @@ typed_bad() {
     rm -f "$tmp/d"
     "$MKTESTBUF" --dtype "$1" "$tmp/d" < "$tmp/raw3" || exit 99
     cp "$tmp/d" "$tmp/dcopy"
-    eb 1 --set-item "$2" "$tmp/d"
+    expect 1 editbuf --set-item "$2" "$tmp/d"
     expect_err "editbuf: $tmp/d: --set-item $2: $3"
     unchanged "--set-item $2 ($1)" "$tmp/d" "$tmp/dcopy"
 }
@@ -166,30 +166,30 @@ else
     run_bad 64 "editbuf: no edits given, and standard input and output are not a terminal (use --set, --set-item, --fill, --patch or --patch-plain)
 $try"
 fi
-eb 64 --set 0=00
+expect 64 editbuf --set 0=00
 expect_err "editbuf: missing FILE operand" "$try"
-eb 64 --set 0=00 "$b" "$b"
+expect 64 editbuf --set 0=00 "$b" "$b"
 expect_err "editbuf: extra operand '$b'" "$try"
-eb 64 --patch - --patch-plain - "$b"
+expect 64 editbuf --patch - --patch-plain - "$b"
 expect_err "editbuf: only one patch can be read from standard input" "$try"
 # One line naming the problem, then the hint, and not the whole help.
 run_bad 64 "editbuf: unrecognized option '--bogus'
 $try" --bogus
-eb 64 "$b" --set
+expect 64 editbuf "$b" --set
 expect_err "editbuf: option '--set' requires an argument" "$try"
 run_bad 64 "editbuf: option '--s' is ambiguous; possibilities: '--set' '--set-item'
 $try" --s 0=00
 unchanged "usage errors" "$b" "$tmp/copy"
 
 # Files that cannot be opened or written: status 2.
-eb 2 --set 0=00 "$tmp/missing"
+expect 2 editbuf --set 0=00 "$tmp/missing"
 expect_err "editbuf: $tmp/missing: No such file or directory"
 [ ! -e "$tmp/missing" ] || fail "editbuf created $tmp/missing"
 printf 'not a buffer' > "$tmp/junk"
-eb 2 --set 0=00 "$tmp/junk"
+expect 2 editbuf --set 0=00 "$tmp/junk"
 expect_err "editbuf: $tmp/junk: not an mmbuf buffer file (bad magic)"
 hold "$b"
-eb 2 --set 0=00 "$b"
+expect 2 editbuf --set 0=00 "$b"
 expect_err "editbuf: $b: cannot open for writing: buffer is busy: another writer has it open; nothing written"
 unhold
 # The holder was killed as a crashed writer: compare the data only.

@@ -2,20 +2,8 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-EDITBUF=${EDITBUF:-$(tool_program editbuf)}
 need_built "$EDITBUF" "$HOLDBUF"
 need python3
-
-# eb WANT-STATUS ARGS...: run editbuf with stdin from /dev/null unless
-# redirected by the caller; stdout in $tmp/out, stderr in $tmp/err.
-eb() {
-    want=$1
-    shift
-    "$EDITBUF" "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    status "editbuf $*" "$want" $rc
-}
-
 
 # data BUF OUT: the whole data region of BUF (its capacity; the tests make
 # buffers whose length is their capacity) as raw bytes in OUT.

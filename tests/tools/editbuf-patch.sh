@@ -21,7 +21,7 @@ check() {
     desc=$1 dump=$2
     shift 2
     cp "$tmp/b0" "$tmp/b"
-    eb 0 --patch "$dump" "$tmp/b"
+    expect 0 editbuf --patch "$dump" "$tmp/b"
     expect_err
     data "$tmp/b" "$tmp/got"
     cp "$tmp/base" "$tmp/ref"
@@ -77,7 +77,7 @@ for c in 4 16 32; do
     grep -qx '\*' "$tmp/dump" || fail "xxd -a -c $c: no '*' line to test"
     rm -f "$tmp/zb"
     mkbuf_from "$tmp/zbase" "$tmp/zb"
-    eb 0 --patch "$tmp/dump" "$tmp/zb"
+    expect 0 editbuf --patch "$tmp/dump" "$tmp/zb"
     expect_err
     data "$tmp/zb" "$tmp/got"
     same "xxd -a -c $c: the source data" "$tmp/got" "$tmp/zsrc"
@@ -92,7 +92,7 @@ for f in "$tmp/src" "$tmp/zsrc"; do
     hexdump -C "$f" > "$tmp/dump"
     rm -f "$tmp/zb"
     mkbuf_from "$tmp/zbase" "$tmp/zb"
-    eb 0 --patch "$tmp/dump" "$tmp/zb"
+    expect 0 editbuf --patch "$tmp/dump" "$tmp/zb"
     expect_err
     data "$tmp/zb" "$tmp/got"
     head -c "$(wc -c < "$f")" "$tmp/got" > "$tmp/got2"
@@ -104,7 +104,7 @@ hexdump -C "$tmp/rep" > "$tmp/dump"
 grep -qx '\*' "$tmp/dump" || fail "hexdump -C: no '*' line to test"
 rm -f "$tmp/zb"
 mkbuf_from "$tmp/zbase" "$tmp/zb"
-eb 0 --patch "$tmp/dump" "$tmp/zb"
+expect 0 editbuf --patch "$tmp/dump" "$tmp/zb"
 data "$tmp/zb" "$tmp/got"
 head -c 163 "$tmp/got" > "$tmp/got2"
 same "hexdump -C: '*' repeats a 16-byte line" "$tmp/got2" "$tmp/rep"
@@ -116,7 +116,7 @@ for opts in "" "-c 7 -g 3" "-c 32 -g 8 -u" "-s 200 -l 300" "-C" "-C -v" \
     # shellcheck disable=SC2086
     "$DUMPBUF" $opts "$tmp/srcbuf" > "$tmp/dump" || exit 99
     cp "$tmp/b0" "$tmp/b"
-    eb 0 --patch "$tmp/dump" "$tmp/b"
+    expect 0 editbuf --patch "$tmp/dump" "$tmp/b"
     expect_err
     data "$tmp/b" "$tmp/got"
     # The model: the bytes the same options select, put where they were.
@@ -148,7 +148,7 @@ for opts in "-a" "-a -c 8" "-C"; do
     "$DUMPBUF" $opts "$tmp/zsrcbuf" > "$tmp/dump" || exit 99
     rm -f "$tmp/zb"
     mkbuf_from "$tmp/zbase" "$tmp/zb"
-    eb 0 --patch - "$tmp/zb" < "$tmp/dump"
+    expect 0 editbuf --patch - "$tmp/zb" < "$tmp/dump"
     expect_err
     data "$tmp/zb" "$tmp/got"
     same "dumpbuf $opts (squeezed) | editbuf --patch -" "$tmp/got" "$tmp/zsrc"
@@ -158,7 +158,7 @@ done
 for c in 30 1 7 256; do
     xxd -p -c $c "$tmp/src" > "$tmp/plain"
     cp "$tmp/b0" "$tmp/b"
-    eb 0 --patch-plain "$tmp/plain" "$tmp/b"
+    expect 0 editbuf --patch-plain "$tmp/plain" "$tmp/b"
     expect_err
     data "$tmp/b" "$tmp/got"
     cp "$tmp/base" "$tmp/ref"
@@ -168,7 +168,7 @@ for c in 30 1 7 256; do
 done
 xxd -p -l 100 "$tmp/src" | tr 'a-f' 'A-F' | sed 's/../& /g' > "$tmp/plain"
 cp "$tmp/b0" "$tmp/b"
-eb 0 --at 0x300 --patch-plain "$tmp/plain" "$tmp/b"
+expect 0 editbuf --at 0x300 --patch-plain "$tmp/plain" "$tmp/b"
 expect_err
 data "$tmp/b" "$tmp/got"
 cp "$tmp/base" "$tmp/ref"
@@ -178,7 +178,7 @@ same "--at 0x300, spaced upper-case pairs = xxd -r -p -s" "$tmp/got" "$tmp/ref"
 printf '00000000: 0102 0304\n' > "$tmp/p1"
 printf 'aabb\n' > "$tmp/p2"
 cp "$tmp/b0" "$tmp/b"
-eb 0 --fill 0:8=0xee --patch "$tmp/p1" --at 1 --patch-plain "$tmp/p2" \
+expect 0 editbuf --fill 0:8=0xee --patch "$tmp/p1" --at 1 --patch-plain "$tmp/p2" \
     --set 3=ff "$tmp/b"
 data "$tmp/b" "$tmp/got"
 patch_raw "$tmp/base" "$tmp/want" 'd[0:8] = bytes.fromhex("01aabbffeeeeeeee")'
@@ -186,7 +186,7 @@ same "options and patches in order" "$tmp/got" "$tmp/want"
 # An empty patch writes nothing and is not an error.
 : > "$tmp/empty"
 cp "$tmp/b0" "$tmp/b"
-eb 0 -v --patch "$tmp/empty" --patch-plain "$tmp/empty" "$tmp/b"
+expect 0 editbuf -v --patch "$tmp/empty" --patch-plain "$tmp/empty" "$tmp/b"
 expect_out "$tmp/b: 0 bytes written"
 data "$tmp/b" "$tmp/got"
 same "empty patches" "$tmp/got" "$tmp/base"

@@ -16,7 +16,7 @@ edit_ok() {
     shift 2
     data "$b" "$tmp/before"
     patch_raw "$tmp/before" "$tmp/want" "$py"
-    eb 0 "$@" "$b"
+    expect 0 editbuf "$@" "$b"
     expect_out
     expect_err
     data "$b" "$tmp/got"
@@ -39,29 +39,29 @@ edit_ok "a fill over a set" 'd[5:7] = b"\x99\x98"; d[0:100] = b"\x01" * 100' \
     --set 5=9998 --fill 0:100=1
 
 # --help, --version, and an unknown option.
-eb 0 --help
+expect 0 editbuf --help
 head -n 1 "$tmp/out" > "$tmp/first"
 printf 'Usage: editbuf [-R] FILE\n' > "$tmp/want"
 same "--help" "$tmp/first" "$tmp/want"
 grep -q ", 64 usage error (nothing written)\.$" "$tmp/out" ||
     fail "--help: no status 64"
 expect_err
-eb 0 --version
+expect 0 editbuf --version
 grep -qx 'editbuf (mmbuf) [0-9][0-9.]*.*' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
-eb 64 --bogus "$b"
+expect 64 editbuf --bogus "$b"
 expect_err "editbuf: unrecognized option '--bogus'" \
     "Try 'editbuf --help' for more information."
 
 # -n writes nothing; -v tells the byte count.
 cp "$b" "$tmp/copy"
-eb 0 -n --set 0=00 --fill 0:100=1 "$b"
+expect 0 editbuf -n --set 0=00 --fill 0:100=1 "$b"
 expect_out
 expect_err
 same "--dry-run wrote nothing" "$b" "$tmp/copy"
-eb 0 -n -v --set 0=00 --fill 50:100=1 --set 200=0102 "$b"
+expect 0 editbuf -n -v --set 0=00 --fill 50:100=1 --set 200=0102 "$b"
 expect_out "$b: 103 bytes would be written"
 same "--dry-run -v wrote nothing" "$b" "$tmp/copy"
-eb 0 -v --set 0=00 --fill 50:100=1 --set 120=0102 "$b"
+expect 0 editbuf -v --set 0=00 --fill 50:100=1 --set 120=0102 "$b"
 expect_out "$b: 101 bytes written"
 
 # The header is committed as after any write: a new generation, a clean
@@ -83,19 +83,16 @@ assert "writer_open" not in str(cb.get("state")), cb.get("state")
 }
 
 # A save makes a seal stale; edits that cover nothing do not open the file.
-VERIFYBUF=./tools/verifybuf
-[ -x tools/.libs/verifybuf ] && VERIFYBUF=./tools/.libs/verifybuf
+need_built "$VERIFYBUF"
 rm -f "$tmp/s"
 "$MKTESTBUF" --random 9:8192 "$tmp/s" || exit 99
 "$VERIFYBUF" -q --seal "$tmp/s" || exit 99
 cp "$tmp/s" "$tmp/scopy"
-eb 0 --fill 100:0=1 "$tmp/s"
+expect 0 editbuf --fill 100:0=1 "$tmp/s"
 same "an empty fill leaves the file as it was" "$tmp/s" "$tmp/scopy"
-"$VERIFYBUF" "$tmp/s" > "$tmp/out" 2>&1
-status "verifybuf before the edit" 0 $?
-eb 0 --set 0=00 "$tmp/s"
-"$VERIFYBUF" "$tmp/s" > "$tmp/out" 2>&1
-status "verifybuf after the edit" 1 $?
+expect 0 verifybuf "$tmp/s"
+expect 0 editbuf --set 0=00 "$tmp/s"
+expect 1 verifybuf "$tmp/s"
 expect_out "$tmp/s: not verifiable (modified since seal)"
 
 # Typed elements, every dtype in both byte orders where it has one.  Each
@@ -137,7 +134,7 @@ PY
         args="$args --set-item $s"
     done
     # shellcheck disable=SC2086
-    eb 0 $args "$tmp/t"
+    expect 0 editbuf $args "$tmp/t"
     expect_err
     data "$tmp/t" "$tmp/got"
     same "--set-item on $dt:$args" "$tmp/got" "$tmp/want"
@@ -179,7 +176,7 @@ for (i, j, k), v in (((1, 2, 3), -7), ((0, 0, 0), 300), ((0, 2, 1), 12345)):
     o = ((i * 3 + j) * 4 + k) * 2
     d[o:o + 2] = struct.pack(">h", v)
 '
-eb 0 --set-item 1,2,3=-7 --set-item 0,0,0=300 --set-item '0, 2, 1=12345' "$tmp/t"
+expect 0 editbuf --set-item 1,2,3=-7 --set-item 0,0,0=300 --set-item '0, 2, 1=12345' "$tmp/t"
 expect_err
 data "$tmp/t" "$tmp/got"
 same "--set-item on a 2x3x4 >i2 buffer" "$tmp/got" "$tmp/want"
@@ -188,7 +185,7 @@ same "--set-item on a 2x3x4 >i2 buffer" "$tmp/got" "$tmp/want"
 # a[-1, -3, -4] does: each names the same element as its positive twin.
 rm -f "$tmp/t"
 "$MKTESTBUF" --dtype '>i2' --shape 2,3,4 "$tmp/t" < "$tmp/raw" || exit 99
-eb 0 --set-item -1,-1,-1=-7 --set-item -2,-3,-4=300 --set-item '-2, -1, 1=12345' "$tmp/t"
+expect 0 editbuf --set-item -1,-1,-1=-7 --set-item -2,-3,-4=300 --set-item '-2, -1, 1=12345' "$tmp/t"
 expect_err
 data "$tmp/t" "$tmp/got"
 same "--set-item with negative components" "$tmp/got" "$tmp/want"

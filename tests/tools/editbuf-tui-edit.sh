@@ -5,10 +5,7 @@
 
 . "${srcdir:-.}/tests/tools/editbuf-tui-lib.sh"
 
-VERIFYBUF=${VERIFYBUF:-./tools/verifybuf}
-if [ "$VERIFYBUF" = ./tools/verifybuf ] && [ -x tools/.libs/verifybuf ]; then
-    VERIFYBUF=./tools/.libs/verifybuf
-fi
+need_built "$VERIFYBUF"
 
 b=$tmp/b
 hello "$b"

@@ -18,8 +18,6 @@ fi
 # tmux is the test driver: without it these tests cannot run (CI has it).
 need tmux
 
-EDITBUF=${EDITBUF:-$(tool_program editbuf)}
-MKBUF=${MKBUF:-$(tool_program mkbuf)}
 need_built "$EDITBUF" "$HOLDBUF" "$MKBUF"
 EDITBUF=$(cd "$(dirname "$EDITBUF")" && pwd)/$(basename "$EDITBUF")
 # In the sanitizer build: what ncurses keeps is not a leak of ours.

@@ -12,26 +12,22 @@ f=$tmp/rows.mmbuf
 # No writer: --until-closed shows the data and ends; so does a range that
 # the data already holds.
 "$DUMPBUF" -t "$f" > "$tmp/expect"
-"$DUMPBUF" --follow --until-closed -t "$f" > "$tmp/out" 2> "$tmp/err"
-status "--until-closed, no writer" 0 $?
+expect 0 dumpbuf --follow --until-closed -t "$f"
 same "--until-closed, no writer: the rows" "$tmp/out" "$tmp/expect"
 expect_err
 "$DUMPBUF" -t --rows 7: "$f" > "$tmp/expect"
-"$DUMPBUF" --follow --until-closed -t --rows -3: "$f" > "$tmp/out" 2> "$tmp/err"
-status "--until-closed --rows -3:" 0 $?
+expect 0 dumpbuf --follow --until-closed -t --rows -3: "$f"
 same "--rows -3: starts 3 rows before the end" "$tmp/out" "$tmp/expect"
 for layout in "" -C --raw -g4; do
     "$DUMPBUF" $layout -s 20 -l 100 "$f" > "$tmp/expect"
-    "$DUMPBUF" --follow $layout -s 20 -l 100 "$f" > "$tmp/out" 2> "$tmp/err"
-    status "--follow $layout -s 20 -l 100" 0 $?
+    expect 0 dumpbuf --follow $layout -s 20 -l 100 "$f"
     same "--follow $layout -s 20 -l 100: ends with the range" "$tmp/out" \
         "$tmp/expect"
     expect_err
     off="-o 5"
     [ "$layout" = --raw ] && off=
     "$DUMPBUF" $layout $off "$f" > "$tmp/expect"
-    "$DUMPBUF" --follow --until-closed $layout $off "$f" > "$tmp/out" 2> "$tmp/err"
-    status "--follow --until-closed $layout $off" 0 $?
+    expect 0 dumpbuf --follow --until-closed $layout $off "$f"
     same "--follow --until-closed $layout $off: the whole dump" "$tmp/out" \
         "$tmp/expect"
 done
@@ -41,8 +37,7 @@ done
 "$MKTESTBUF" --random 7:5000:zeros "$tmp/z.mmbuf" || exit 99
 for layout in -a -C "-a -c 7"; do
     "$DUMPBUF" $layout "$tmp/z.mmbuf" > "$tmp/expect"
-    "$DUMPBUF" --follow --until-closed $layout "$tmp/z.mmbuf" > "$tmp/out" 2> "$tmp/err"
-    status "--follow --until-closed $layout, zero runs" 0 $?
+    expect 0 dumpbuf --follow --until-closed $layout "$tmp/z.mmbuf"
     same "--follow --until-closed $layout, zero runs: the whole dump" \
         "$tmp/out" "$tmp/expect"
 done
@@ -107,8 +102,7 @@ expect_err "dumpbuf: $f: the file was replaced; following the new file from its 
 # Refused combinations.
 for args in "--until-closed" "--follow --npy" "--follow -H" "--follow -p" \
     "--follow -i" "--follow -F" "--follow -t --rows 1:2"; do
-    "$DUMPBUF" $args "$f" > "$tmp/out" 2> "$tmp/err"
-    status "dumpbuf $args" 64 $?
+    expect 64 dumpbuf $args "$f"
     checks=$((checks + 1))
     grep -Eq "only meaningful with --follow|cannot be used with|takes a start only" \
         "$tmp/err" || fail "dumpbuf $args: $(cat "$tmp/err")"

@@ -6,18 +6,14 @@
 . "${srcdir:-.}/tests/tools/lib.sh"
 . "$srcdir/tests/tools/follow-lib.sh"
 
-MKBUF=$(tool_program mkbuf)
-EDITBUF=$(tool_program editbuf)
 need_built "$MKBUF" "$EDITBUF"
 f=$tmp/g.mmbuf
 
 # mkbuf: no rows yet, the capacity -s or 0.
-"$MKBUF" --shape '*,3' -t '<u8' "$f" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --shape '*,3'" 0 $?
+expect 0 mkbuf --shape '*,3' -t '<u8' "$f"
 expect_out "$f: created, dtype <u8, shape 0x3 (the first dimension growing), capacity 0, length 0, data offset 8192"
 expect_err
-"$DUMPBUF" -t "$f" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -t, no rows" 0 $?
+expect 0 dumpbuf -t "$f"
 expect_out
 "$DUMPBUF" -H "$f" > "$tmp/out"
 checks=$((checks + 1))
@@ -29,8 +25,7 @@ grep -q '^  ro_compat:     0x5 \[locking, growing\]$' "$tmp/out" ||
 
 # Rows appended: the shape follows.
 "$ROWLOG" write -p 0 "$f" 5 > /dev/null || exit 99
-"$DUMPBUF" -t "$f" > "$tmp/out" 2> "$tmp/err"
-status "dumpbuf -t, 5 rows" 0 $?
+expect 0 dumpbuf -t "$f"
 expect_out "[0] 0 0 0" \
     "[1] 1 2654435761 963307235" \
     "[2] 2 1013904231 41712674" \
@@ -57,12 +52,10 @@ checks=$((checks + 1))
     fail "--npy: $(wc -c < "$tmp/npy") bytes"
 
 # editbuf --set-item: the committed rows, not the capacity.
-"$EDITBUF" --set-item 4,2=7 "$f" > "$tmp/out" 2> "$tmp/err"
-status "editbuf --set-item 4,2=7" 0 $?
+expect 0 editbuf --set-item 4,2=7 "$f"
 "$DUMPBUF" -t --rows 4: "$f" > "$tmp/out"
 expect_out "[4] 4 2027808462 7"
-"$EDITBUF" --set-item 5,0=1 "$f" > "$tmp/out" 2> "$tmp/err"
-status "editbuf --set-item 5,0=1" 1 $?
+expect 1 editbuf --set-item 5,0=1 "$f"
 expect_err "editbuf: $f: --set-item 5,0=1: index 5 is outside dimension 0 (size 5)"
 
 # A partial row is not a row; -s gives the capacity.
@@ -73,12 +66,10 @@ expect_out "$tmp/p.mmbuf: created, dtype <u1, shape 2x5 (the first dimension gro
 expect_out "[0] 48 49 50 51 52" "[1] 53 54 55 56 57"
 
 # Refused: rows of no bytes, '*' past the first dimension.
-"$MKBUF" --shape '*,0' "$tmp/z.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --shape '*,0'" 64 $?
+expect 64 mkbuf --shape '*,0' "$tmp/z.mmbuf"
 expect_err "mkbuf: shape *,0 of <u1: the rows of a growing first dimension cannot be empty" \
     "Try 'mkbuf --help' for more information."
-"$MKBUF" --shape '3,*' "$tmp/z.mmbuf" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --shape '3,*'" 64 $?
+expect 64 mkbuf --shape '3,*' "$tmp/z.mmbuf"
 checks=$((checks + 1))
 [ ! -e "$tmp/z.mmbuf" ] || fail "a refused mkbuf left a file"
 

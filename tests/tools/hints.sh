@@ -10,18 +10,7 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-VERIFYBUF=$(tool_program verifybuf)
-EDITBUF=$(tool_program editbuf)
-MKBUF=$(tool_program mkbuf)
 need_built "$VERIFYBUF" "$EDITBUF" "$MKBUF"
-
-# run WANT-STATUS PROG ARGS...: stdout in $tmp/out, stderr in $tmp/err.
-run() {
-    want=$1
-    shift
-    "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
-    status "$*" "$want" $?
-}
 
 printf 'some data, 32 bytes of it.......' | "$MKTESTBUF" "$tmp/ok.mmbuf"
 printf 'some notes\n' > "$tmp/notes.txt"
@@ -32,30 +21,29 @@ npy="a NumPy .npy file, not an mmbuf buffer file (mkbuf --from-npy makes a buffe
 magic="not an mmbuf buffer file (bad magic)"
 
 # A file that is not a buffer: -F dumps any file.
-run 2 "$DUMPBUF" "$tmp/notes.txt"
+expect 2 dumpbuf "$tmp/notes.txt"
 expect_out
 expect_err "dumpbuf: $tmp/notes.txt: $magic; -F dumps any file"
-run 0 "$DUMPBUF" -F "$tmp/notes.txt"
+expect 0 dumpbuf -F "$tmp/notes.txt"
 expect_out "00000000: 736f 6d65 206e 6f74 6573 0a              some notes."
 
 # A .npy file given as a buffer, to every tool that reads buffers.
-run 2 "$DUMPBUF" "$tmp/a.npy"
+expect 2 dumpbuf "$tmp/a.npy"
 expect_err "dumpbuf: $tmp/a.npy: $npy"
-run 2 "$DUMPBUF" -H "$tmp/a.npy"
+expect 2 dumpbuf -H "$tmp/a.npy"
 expect_err "dumpbuf: $tmp/a.npy: $npy"
-run 3 "$VERIFYBUF" "$tmp/a.npy"
+expect 3 verifybuf "$tmp/a.npy"
 expect_out "$tmp/a.npy: cannot check: $npy"
 expect_err
-run 2 "$EDITBUF" --set 0=01 "$tmp/a.npy"
+expect 2 editbuf --set 0=01 "$tmp/a.npy" < /dev/null
 expect_err "editbuf: $tmp/a.npy: $npy"
-run 3 "$VERIFYBUF" --seal "$tmp/a.npy"
+expect 3 verifybuf --seal "$tmp/a.npy"
 expect_err "verifybuf: $tmp/a.npy: cannot seal: $npy"
-run 3 "$MKBUF" --resize 1M "$tmp/a.npy"
+expect 3 mkbuf --resize 1M "$tmp/a.npy"
 expect_err "mkbuf: $tmp/a.npy: $npy"
 # ...and mkbuf --from-npy does make one of it.
-"$MKBUF" -q --from-npy "$tmp/a.npy" "$tmp/from.mmbuf" 2> "$tmp/err"
-status "mkbuf --from-npy" 0 $?
-run 0 "$DUMPBUF" --raw "$tmp/from.mmbuf"
+expect 0 mkbuf -q --from-npy "$tmp/a.npy" "$tmp/from.mmbuf"
+expect 0 dumpbuf --raw "$tmp/from.mmbuf"
 printf 'some data, 32 bytes of it.......' > "$tmp/expout"
 same "mkbuf --from-npy of dumpbuf --npy" "$tmp/out" "$tmp/expout"
 
@@ -78,11 +66,11 @@ expect_out "00000000: 736f 6d65                                some"
 # An empty file, or one shorter than the magic, is not a buffer file, in
 # every tool alike (mmbuf(5), "Magic").
 for f in empty prefix; do
-    run 2 "$DUMPBUF" "$tmp/$f"
+    expect 2 dumpbuf "$tmp/$f"
     expect_err "dumpbuf: $tmp/$f: $magic; -F dumps any file"
-    run 3 "$VERIFYBUF" "$tmp/$f"
+    expect 3 verifybuf "$tmp/$f"
     expect_out "$tmp/$f: cannot check: $magic"
-    run 2 "$EDITBUF" --set 0=01 "$tmp/$f"
+    expect 2 editbuf --set 0=01 "$tmp/$f" < /dev/null
     expect_err "editbuf: $tmp/$f: $magic"
 done
 

@@ -3,6 +3,14 @@
 # Tests run from the top build directory (Automake sets srcdir), so the
 # programs are found at their build paths.  Each test works in a private
 # temporary directory removed on exit (kept when MMBUF_TEST_KEEP is set).
+#
+# A test runs a tool with expect STATUS PROG ARGS... (below), which counts
+# the check of its exit status, then checks what it printed with
+# expect_out, expect_err, err_match, same, or expect_file for the long
+# outputs kept in tests/tools/expected (MMBUF_SET_EXPECTED=1 rewrites
+# those: see expect_file).  A tool whose stdin is a pipe, or that runs
+# under another program (setpriv, script, timeout, a subshell with ulimit)
+# or in the background, is run directly and its status checked with status.
 
 set -u
 LC_ALL=C
@@ -45,6 +53,12 @@ tool_program() {
 }
 
 need_built "$DUMPBUF" "$MKTESTBUF"
+
+# The other tools, by the name expect knows them by; each test's library
+# checks with need_built those it runs.
+MKBUF=${MKBUF:-$(tool_program mkbuf)}
+VERIFYBUF=${VERIFYBUF:-$(tool_program verifybuf)}
+EDITBUF=${EDITBUF:-$(tool_program editbuf)}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dumpbuf-test.XXXXXX") || exit 99
 cleanup() {
@@ -148,11 +162,91 @@ same() {
     fi
 }
 
+# expect_file DESC GOT NAME: GOT is byte-identical to the expected output
+# tests/tools/expected/NAME, in the source tree.  The long expectations
+# live there rather than in the scripts.  To rewrite them from the current
+# output, when a change of the output is deliberate, run the tests with
+# MMBUF_SET_EXPECTED=1 (as zstd's cli-tests --set-exact-output does):
+#   MMBUF_SET_EXPECTED=1 make check TESTS=tests/tools/dumpbuf-header.sh
+# then review the change with git diff tests/tools/expected before
+# committing it.
+expect_file() {
+    if [ -n "${MMBUF_SET_EXPECTED:-}" ]; then
+        cp "$2" "$srcdir/tests/tools/expected/$3" || exit 99
+        echo "rewrote tests/tools/expected/$3" >&2
+    fi
+    same "$1" "$2" "$srcdir/tests/tools/expected/$3"
+}
+
 # status DESC WANT GOT
 status() {
     checks=$((checks + 1))
     if [ "$2" != "$3" ]; then
         fail "$1: exit status $3, expected $2"
+    fi
+}
+
+# expect STATUS [NAME=VALUE...] PROG ARGS...: run the tool PROG (dumpbuf,
+# mkbuf, verifybuf, editbuf: the programs above) with ARGS, stdout in
+# $tmp/out, stderr in $tmp/err, its status in $rc; one check, that the
+# status is STATUS.  NAME=VALUE words before PROG go to its environment
+# only (through env), as the fault tests' LD_PRELOAD=$SHIM.  Stdin is the
+# caller's: redirect the call.  What the tool printed is then checked with
+# expect_out, expect_err, err_match or same.
+expect() {
+    expect_want=$1
+    shift
+    expect_cmdline=$*
+    # The words before PROG, then the arguments again with PROG replaced
+    # by its program.
+    expect_n=0
+    for expect_a; do
+        case $expect_a in *=*) expect_n=$((expect_n + 1)) ;; *) break ;; esac
+    done
+    expect_prog=
+    expect_i=0
+    for expect_a; do
+        expect_i=$((expect_i + 1))
+        if [ $expect_i -eq $((expect_n + 1)) ]; then
+            expect_prog=$expect_a
+            case $expect_prog in
+            dumpbuf) expect_a=$DUMPBUF ;;
+            mkbuf) expect_a=$MKBUF ;;
+            verifybuf) expect_a=$VERIFYBUF ;;
+            editbuf) expect_a=$EDITBUF ;;
+            *)
+                echo "ERROR: expect: unknown tool '$expect_prog'" \
+                    "in: $expect_cmdline" >&2
+                exit 99
+                ;;
+            esac
+        fi
+        set -- "$@" "$expect_a"
+    done
+    shift $expect_i
+    if [ -z "$expect_prog" ]; then
+        echo "ERROR: expect: no tool in: $expect_cmdline" >&2
+        exit 99
+    fi
+    if [ $expect_n -gt 0 ]; then
+        env "$@" > "$tmp/out" 2> "$tmp/err"
+    else
+        "$@" > "$tmp/out" 2> "$tmp/err"
+    fi
+    rc=$?
+    status "$expect_cmdline" "$expect_want" $rc
+    if [ "$expect_want" != $rc ]; then
+        head -n 5 "$tmp/err" >&2
+    fi
+}
+
+# err_match PATTERN: one check, that stderr ($tmp/err, of the last expect)
+# matches the extended regular expression PATTERN (grep -E).
+err_match() {
+    checks=$((checks + 1))
+    if ! grep -Eq -- "$1" "$tmp/err"; then
+        fail "$expect_cmdline: stderr does not match '$1':"
+        cat "$tmp/err" >&2
     fi
 }
 
@@ -211,8 +305,8 @@ mk_typed() {
 expect_typed() {
     name=$1
     shift
-    "$DUMPBUF" -t "$@" "$tmp/$name.mmbuf" > "$tmp/got" 2> "$tmp/err"
-    status "dumpbuf -t $* $name" 0 $?
+    expect 0 dumpbuf -t "$@" "$tmp/$name.mmbuf"
+    mv "$tmp/out" "$tmp/got"
     cat > "$tmp/exp"
     same "dumpbuf -t $* $name" "$tmp/got" "$tmp/exp"
 }

@@ -31,6 +31,13 @@ EXTRA_DIST += $(DUMPBUF_TESTS) tests/tools/lib.sh
 MMBUF_LONG_TESTS += tests/tools/dumpbuf-xxd.sh tests/tools/dumpbuf-random.sh \
 	tests/tools/dumpbuf-shortest.sh
 
+# The long expected outputs of the tests (see expect_file in lib.sh).
+EXTRA_DIST += \
+	tests/tools/expected/dumpbuf-header-H.txt \
+	tests/tools/expected/dumpbuf-header-json.txt \
+	tests/tools/expected/dumpbuf-header-slots.txt \
+	tests/tools/expected/mkbuf-create-json.txt
+
 # mkbuf: every option, every bad argument, .npy files made by NumPy.
 MKBUF_TESTS = \
 	tests/tools/mkbuf-create.sh \

@@ -17,7 +17,7 @@ hint="Try 'mkbuf --help' for more information."
 usage() {
     msg=$1
     shift
-    mk 64 "$@"
+    expect 64 mkbuf "$@"
     expect_err "mkbuf: $msg
 $hint"
     [ -s "$tmp/out" ] && fail "mkbuf $*: stdout not empty"
@@ -63,7 +63,7 @@ usage "--from-npy takes the capacity, dtype and shape from the file: -s, -t and 
 long=$(printf '%0256d' 0)
 usage "label too long: 256 bytes (at most 255)" -s 1K -L "$long" "$d/a"
 # The library's own checks name FILE, and are usage errors too.
-mk 64 -s 1K -L "$(printf 'bad \377')" "$d/a"
+expect 64 mkbuf -s 1K -L "$(printf 'bad \377')" "$d/a"
 expect_err "mkbuf: $d/a: label is too long or not UTF-8"
 empty_dir "$d"
 
@@ -82,21 +82,21 @@ usage "option '--f' is ambiguous; possibilities: '--force' '--from' '--from-npy'
 usage "option '--from-npy' requires an argument" -s 1K "$d/a" --from-n
 usage "option requires an argument -- 's'" "$d/a" -s
 empty_dir "$d"
-mk 0 --help
+expect 0 mkbuf --help
 grep -q ", 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
 
 # Cannot create: 3.
 printf 'keep' > "$d/exists"
-mk 3 -s 1K "$d/exists"
+expect 3 mkbuf -s 1K "$d/exists"
 expect_err "mkbuf: $d/exists: File exists"
 [ "$(cat "$d/exists")" = keep ] || fail "existing file changed"
-mk 3 -s 1K --fill 9 "$d/exists"
+expect 3 mkbuf -s 1K --fill 9 "$d/exists"
 [ "$(cat "$d/exists")" = keep ] || fail "existing file changed (--fill)"
 mkdir "$d/sub"
-mk 3 -f -s 1K "$d/sub"
+expect 3 mkbuf -f -s 1K "$d/sub"
 expect_err "mkbuf: $d/sub: not a regular file: -f replaces only a regular file"
 [ "$(ls -A "$d")" = "$(printf 'exists\nsub')" ] || fail "left behind: $(ls -A "$d")"
-mk 3 -s 1K "$d/nodir/a"
+expect 3 mkbuf -s 1K "$d/nodir/a"
 expect_err "mkbuf: $d/nodir/a: No such file or directory"
 
 # A directory we may not write.  As root the permission bits do not stop
@@ -117,7 +117,7 @@ if [ "$(id -u)" = 0 ]; then
     fi
 else
     chmod 555 "$ro"
-    mk 3 -s 1K "$ro/a"
+    expect 3 mkbuf -s 1K "$ro/a"
     expect_err "mkbuf: $ro/a: Permission denied"
 fi
 empty_dir "$ro"

@@ -14,7 +14,7 @@ awk 'BEGIN { for (i = 0; i < 300000; i++) printf "%d,%x;", i, i * 7 }' > "$tmp/i
 insize=$(stat -c %s "$tmp/in")
 
 # A regular file: the size is its length.
-mk 0 --from "$tmp/in" "$d/a.buf"
+expect 0 mkbuf --from "$tmp/in" "$d/a.buf"
 expect_out "$d/a.buf: created, dtype <u1, shape none, capacity $insize, length $insize, data offset 8192"
 "$DUMPBUF" --raw "$d/a.buf" > "$tmp/got"
 same "--from FILE" "$tmp/got" "$tmp/in"
@@ -27,8 +27,7 @@ same "--from - (pipe)" "$tmp/got" "$tmp/in"
 [ "$(field "$d/b.buf" length)" = "$insize" ] || fail "--from - : length"
 
 # Standard input redirected from a regular file.
-"$MKBUF" -q --from - "$d/c.buf" < "$tmp/in"
-status "--from - (file)" 0 $?
+expect 0 mkbuf -q --from - "$d/c.buf" < "$tmp/in"
 "$DUMPBUF" --raw "$d/c.buf" > "$tmp/got"
 same "--from - (file)" "$tmp/got" "$tmp/in"
 # Standard input left past the end of its file: nothing to read, an
@@ -54,42 +53,40 @@ printf 'abc\0\0\0\0\0' > "$tmp/exp"
 "$DUMPBUF" --raw "$d/s.buf" > "$tmp/got"
 same "--from - -s 8" "$tmp/got" "$tmp/exp"
 printf 'abcdefgh' > "$tmp/8"
-mk 0 -q -t '<u2' --shape 2x2 --from "$tmp/8" --length 4 "$d/sh.buf"
+expect 0 mkbuf -q -t '<u2' --shape 2x2 --from "$tmp/8" --length 4 "$d/sh.buf"
 [ "$(field "$d/sh.buf" shape)" = "[2, 2]" ] || fail "--from --shape"
 [ "$(field "$d/sh.buf" length)" = 4 ] || fail "--from --length"
 "$DUMPBUF" --raw -F "$d/sh.buf" | tail -c 8 > "$tmp/got"
 same "--from --shape data" "$tmp/got" "$tmp/8"
-mk 0 -q -t f8 --from "$tmp/8" "$d/f8.buf"
+expect 0 mkbuf -q -t f8 --from "$tmp/8" "$d/f8.buf"
 [ "$(field "$d/f8.buf" itemsize)" = 8 ] || fail "--from -t f8"
 
 # Errors: the input is larger than the capacity (found before or, for a pipe,
 # during the copy), a missing file, a directory, a size that is not a whole
 # number of elements, a read error.  Nothing is left in the directory.
 mkdir "$tmp/e"
-mk 2 -s 4 --from "$tmp/8" "$tmp/e/x.buf"
+expect 2 mkbuf -s 4 --from "$tmp/8" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/8: larger than the capacity of the buffer (4 bytes)"
 printf 'abcdefgh' | "$MKBUF" -s 4 --from - "$tmp/e/x.buf" 2> "$tmp/err"
 status "pipe larger than -s" 2 $?
 expect_err "mkbuf: (standard input): larger than the capacity of the buffer (4 bytes)"
-mk 2 --from "$tmp/nope" "$tmp/e/x.buf"
+expect 2 mkbuf --from "$tmp/nope" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/nope: No such file or directory"
-mk 2 --from "$tmp" "$tmp/e/x.buf"
+expect 2 mkbuf --from "$tmp" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp: Is a directory"
 printf 'abc' > "$tmp/3"
-mk 2 -t u2 --from "$tmp/3" "$tmp/e/x.buf"
+expect 2 mkbuf -t u2 --from "$tmp/3" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/3: 3 bytes is not a whole number of <u2 elements"
 # A read error after the buffer was begun: standard input is a directory.
-"$MKBUF" -s 16 --from - "$tmp/e/x.buf" < "$tmp" 2> "$tmp/err"
-status "read error" 2 $?
+expect 2 mkbuf -s 16 --from - "$tmp/e/x.buf" < "$tmp"
 expect_err "mkbuf: (standard input): read error: Is a directory"
-"$MKBUF" --from - "$tmp/e/x.buf" < "$tmp" 2> "$tmp/err"
-status "read error (spooling)" 2 $?
+expect 2 mkbuf --from - "$tmp/e/x.buf" < "$tmp"
 expect_err "mkbuf: (standard input): read error: Is a directory"
 empty_dir "$tmp/e"
 
 # A FIFO has no length: it needs -s or --shape (or --from - < FIFO).
 mkfifo "$tmp/fifo"
-mk 2 --from "$tmp/fifo" "$tmp/e/x.buf"
+expect 2 mkbuf --from "$tmp/fifo" "$tmp/e/x.buf"
 expect_err "mkbuf: $tmp/fifo: not a regular file: give -s or --shape, or use --from - with a redirection"
 empty_dir "$tmp/e"
 

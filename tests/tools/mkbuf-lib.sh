@@ -2,29 +2,10 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-MKBUF=${MKBUF:-./tools/mkbuf}
-# As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
-if [ "$MKBUF" = ./tools/mkbuf ] && [ -x tools/.libs/mkbuf ]; then
-    MKBUF=$PWD/tools/.libs/mkbuf
-fi
+# Absolute paths: the fault tests run the programs from shells of their own.
 case $MKBUF in /*) ;; *) MKBUF=$PWD/$MKBUF ;; esac
 case $DUMPBUF in /*) ;; *) DUMPBUF=$PWD/$DUMPBUF ;; esac
-if [ ! -x "$MKBUF" ]; then
-    echo "ERROR: $MKBUF is not built" >&2
-    exit 99
-fi
-
-# mk WANT-STATUS ARGS...: run mkbuf; stdout in $tmp/out, stderr in
-# $tmp/err, the status must be WANT-STATUS.
-mk() {
-    want=$1
-    shift
-    "$MKBUF" "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    status "mkbuf $*" "$want" $rc
-}
-
-
+need_built "$MKBUF"
 
 # field FILE KEY: a field of the current header slot, from dumpbuf --json.
 field() {

@@ -57,7 +57,7 @@ PY
         dtype=${rest%%:*} shape=${rest#*:}
         for v in 1 2 3; do
             rm -f "$d/n.buf"
-            mk 0 -q --from-npy "$tmp/$name-v$v.npy" "$d/n.buf"
+            expect 0 mkbuf -q --from-npy "$tmp/$name-v$v.npy" "$d/n.buf"
             [ "$(field "$d/n.buf" dtype)" = "$dtype" ] ||
                 fail "$name v$v: dtype $(field "$d/n.buf" dtype)"
             [ "$(field "$d/n.buf" shape)" = "$shape" ] ||
@@ -69,29 +69,29 @@ PY
 
     # The round trip through dumpbuf --npy gives NumPy the same array.
     rm -f "$d/n.buf"
-    mk 0 -q --from-npy "$tmp/bei4-v1.npy" "$d/n.buf"
+    expect 0 mkbuf -q --from-npy "$tmp/bei4-v1.npy" "$d/n.buf"
     "$DUMPBUF" --npy "$d/n.buf" > "$tmp/back.npy"
     "$PY" -c 'import sys, numpy as np
 a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
 sys.exit(0 if a.dtype == b.dtype and a.shape == b.shape and (a == b).all() else 1)' \
         "$tmp/bei4-v1.npy" "$tmp/back.npy" || fail "round trip through dumpbuf --npy"
 
-    mk 2 --from-npy "$tmp/obj.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/obj.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/obj.npy: object arrays cannot be stored in a buffer"
-    mk 2 --from-npy "$tmp/fortran.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/fortran.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/fortran.npy: Fortran-order arrays are not supported (save a C-order copy: numpy.ascontiguousarray)"
-    mk 2 --from-npy "$tmp/struct.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/struct.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/struct.npy: structured dtypes (with fields) are not supported"
-    mk 2 --from-npy "$tmp/unicode.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/unicode.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/unicode.npy: unsupported dtype '<U2'"
 
     # Truncated: in the data, and in the header.
     size=$(stat -c %s "$tmp/f8-v1.npy")
     head -c $((size - 1)) "$tmp/f8-v1.npy" > "$tmp/short.npy"
-    mk 2 --from-npy "$tmp/short.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/short.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/short.npy: truncated .npy file: the data needs 240 bytes, 239 are present"
     head -c 40 "$tmp/f8-v2.npy" > "$tmp/short2.npy"
-    mk 2 --from-npy "$tmp/short2.npy" "$d/x.buf"
+    expect 2 mkbuf --from-npy "$tmp/short2.npy" "$d/x.buf"
     expect_err "mkbuf: $tmp/short2.npy: truncated .npy file (in the header)"
     rm -f "$d/x.buf"
     empty_dir_except_n=$(ls -A "$d")
@@ -100,13 +100,13 @@ fi
 
 # Hand-made bad files, checked with or without NumPy.
 printf 'NUMPY\001\000' > "$tmp/magic.npy"
-mk 2 --from-npy "$tmp/magic.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/magic.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/magic.npy: not a NumPy .npy file (bad magic)"
 printf '\223NUMPY\004\000\010\000{}      ' > "$tmp/v4.npy"
-mk 2 --from-npy "$tmp/v4.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/v4.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/v4.npy: unsupported .npy format version 4.0"
 printf '\223NUMPY\001\000' > "$tmp/tiny.npy"
-mk 2 --from-npy "$tmp/tiny.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/tiny.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/tiny.npy: truncated .npy file (in the header)"
 # hand DICT FILE [DATA]: a version 1.0 .npy file with that header dict,
 # padded as NumPy pads it, then DATA (printf escapes).
@@ -119,13 +119,13 @@ hand() {
       printf "${3:-}"; } > "$2"
 }
 hand "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }" "$tmp/o.npy" '\0\0\0\0\0\0\0\0'
-mk 2 --from-npy "$tmp/o.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/o.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/o.npy: object arrays cannot be stored in a buffer"
 hand "{'descr': '<i2', 'fortran_order': True, 'shape': (2,), }" "$tmp/fo.npy" '\001\000\002\000'
-mk 2 --from-npy "$tmp/fo.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/fo.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/fo.npy: Fortran-order arrays are not supported (save a C-order copy: numpy.ascontiguousarray)"
 hand "{'shape': (2,), 'fortran_order': False, 'descr': '<i2'}" "$tmp/ok.npy" '\001\000\002\000'
-mk 0 -q --from-npy "$tmp/ok.npy" "$tmp/ok.buf"
+expect 0 mkbuf -q --from-npy "$tmp/ok.npy" "$tmp/ok.buf"
 printf '\001\000\002\000' > "$tmp/exp"
 "$DUMPBUF" --raw "$tmp/ok.buf" > "$tmp/got"
 same "hand-made .npy" "$tmp/got" "$tmp/exp"
@@ -133,25 +133,25 @@ same "hand-made .npy" "$tmp/got" "$tmp/exp"
 # Bytes after the array are not part of it.
 cat "$tmp/ok.npy" > "$tmp/trail.npy"
 printf 'more' >> "$tmp/trail.npy"
-mk 0 -q --from-npy "$tmp/trail.npy" "$tmp/trail.buf"
+expect 0 mkbuf -q --from-npy "$tmp/trail.npy" "$tmp/trail.buf"
 "$DUMPBUF" --raw "$tmp/trail.buf" > "$tmp/got"
 same ".npy with bytes after the array" "$tmp/got" "$tmp/exp"
 # A 128-byte file whose header claims 2^64 - 8 bytes of data: truncated
 # (exit 2), even though the header size plus that overflows 64 bits.
 hand "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693951,), }" "$tmp/huge.npy"
-mk 2 --from-npy "$tmp/huge.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/huge.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/huge.npy: truncated .npy file: the data needs 18446744073709551608 bytes, 0 are present"
 hand "{'descr': '<i2', 'fortran_order': False, 'shape': [2], }" "$tmp/bad.npy" '\001\000\002\000'
-mk 2 --from-npy "$tmp/bad.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/bad.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/bad.npy: malformed .npy header"
-mk 2 --from-npy "$tmp/none.npy" "$tmp/x.buf"
+expect 2 mkbuf --from-npy "$tmp/none.npy" "$tmp/x.buf"
 expect_err "mkbuf: $tmp/none.npy: No such file or directory"
 checks=$((checks + 1))
 [ -e "$tmp/x.buf" ] && fail "a buffer was made from a bad file"
 ls -A "$tmp" | grep -q mkbuf && fail "temporary files left"
 
 # --from-npy takes everything from the file.
-mk 64 --from-npy "$tmp/ok.npy" -t f8 "$tmp/x.buf"
+expect 64 mkbuf --from-npy "$tmp/ok.npy" -t f8 "$tmp/x.buf"
 expect_err "mkbuf: --from-npy takes the capacity, dtype and shape from the file: -s, -t and --shape cannot be used with it
 Try 'mkbuf --help' for more information."
 

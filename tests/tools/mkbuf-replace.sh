@@ -20,9 +20,9 @@ node() {
 # refused NAME: mkbuf -f on it fails with status 3 and leaves it as it was.
 refused() {
     before=$(node "$d/$1")
-    mk 3 -f -s 1K "$d/$1"
+    expect 3 mkbuf -f -s 1K "$d/$1"
     expect_err "mkbuf: $d/$1: not a regular file: -f replaces only a regular file"
-    mk 3 -f -s 1K --fill 7 --seal "$d/$1"
+    expect 3 mkbuf -f -s 1K --fill 7 --seal "$d/$1"
     [ "$(node "$d/$1")" = "$before" ] || fail "$1 was changed: $(node "$d/$1")"
 }
 
@@ -55,7 +55,7 @@ printf 'planted\n' > "$d/victim"
 ln -s victim "$d/.buf.mmbuf-new"
 "$MKBUF" -q -s 16 "$d/buf"
 before=$(node "$d/.buf.mmbuf-new")
-mk 0 -q -f -s 32 "$d/buf"
+expect 0 mkbuf -q -f -s 32 "$d/buf"
 [ "$(field "$d/buf" capacity)" = 32 ] || fail "planted link: not replaced"
 [ "$(node "$d/.buf.mmbuf-new")" = "$before" ] || fail "planted link changed"
 [ "$(cat "$d/victim")" = planted ] || fail "the link's target was written"
@@ -75,7 +75,7 @@ if [ "$(id -u)" = 0 ]; then
     printf 'planted\n' > "$s/.buf.mmbuf-new"
     chown 65534:65534 "$s/.buf.mmbuf-new"
     before=$(node "$s/.buf.mmbuf-new")
-    mk 0 -q -f -s 48 "$s/buf"
+    expect 0 mkbuf -q -f -s 48 "$s/buf"
     [ "$(field "$s/buf" capacity)" = 48 ] || fail "nobody's file: not replaced"
     [ "$(node "$s/.buf.mmbuf-new")" = "$before" ] || fail "nobody's file changed"
     [ "$(cat "$s/.buf.mmbuf-new")" = planted ] || fail "nobody's file written"

@@ -15,11 +15,11 @@ blocks() {
     echo $(($(stat -c %b "$1") * $(stat -c %B "$1")))
 }
 
-mk 0 -q -s 4K --fill 0x41 --length 100 "$b"
+expect 0 mkbuf -q -s 4K --fill 0x41 --length 100 "$b"
 cp "$b" "$tmp/orig"
 
 # Grow: the data kept, the new bytes zero, the space preallocated.
-mk 0 --resize 1M "$b"
+expect 0 mkbuf --resize 1M "$b"
 expect_out "$b: resized, capacity 4096 -> 1048576"
 same "no message" "$tmp/err" /dev/null
 [ "$(stat -c %s "$b")" = $((8192 + 1048576)) ] || fail "size $(stat -c %s "$b")"
@@ -35,57 +35,57 @@ field "$b" length > "$tmp/v"; echo 100 > "$tmp/w"
 same "length unchanged" "$tmp/v" "$tmp/w"
 
 # Sparse growth.
-mk 0 -q --resize 64M --sparse "$b"
+expect 0 mkbuf -q --resize 64M --sparse "$b"
 same "-q: no output" "$tmp/out" /dev/null
 [ "$(blocks "$b")" -lt $((8 * 1048576)) ] || fail "--sparse preallocated"
 
 # Shrink: to the length exactly, not below it.
-mk 0 -q --resize 100 "$b"
+expect 0 mkbuf -q --resize 100 "$b"
 [ "$(stat -c %s "$b")" = 8292 ] || fail "shrunk size $(stat -c %s "$b")"
 cp "$b" "$tmp/small"
-mk 3 --resize 99 "$b"
+expect 3 mkbuf --resize 99 "$b"
 expect_err "mkbuf: $b: cannot shrink to 99 bytes: the length is 100 bytes"
 same "a refused shrink changes nothing" "$b" "$tmp/small"
 
 # --json prints the new header.
-mk 0 --json --resize 8K "$b"
+expect 0 mkbuf --json --resize 8K "$b"
 grep -q '"capacity": 8192,' "$tmp/out" || fail "--json: $(head -c 300 "$tmp/out")"
 
 # A shape that would not fit.
-mk 0 -q -t f8 --shape 100x2 --length 0 "$d/s.mmbuf"
-mk 3 --resize 1599 "$d/s.mmbuf"
+expect 0 mkbuf -q -t f8 --shape 100x2 --length 0 "$d/s.mmbuf"
+expect 3 mkbuf --resize 1599 "$d/s.mmbuf"
 expect_err "mkbuf: $d/s.mmbuf: cannot shrink to 1599 bytes: the shape needs more"
 
 
 # A writer holds it: busy, for growing and shrinking alike.
 hold "$b"
-mk 3 --resize 1M "$b"
+expect 3 mkbuf --resize 1M "$b"
 expect_err "mkbuf: $b: buffer is busy: another writer has it open"
-mk 3 --resize 4K "$b"
+expect 3 mkbuf --resize 4K "$b"
 expect_err "mkbuf: $b: buffer is busy: another writer has it open"
 unhold
 
 # A reader has it open: a shrink is refused, a grow is not.
-mk 0 -q --resize 1M "$b"
+expect 0 mkbuf -q --resize 1M "$b"
 hold -r "$b"
-mk 3 --resize 8K "$b"
+expect 3 mkbuf --resize 8K "$b"
 expect_err "mkbuf: $b: cannot shrink: other processes have it open"
-mk 0 -q --resize 2M "$b"
+expect 0 mkbuf -q --resize 2M "$b"
 unhold
-mk 0 -q --resize 8K "$b"
+expect 0 mkbuf -q --resize 8K "$b"
 
 # Usage errors.
-mk 64 --resize 1M -s 4K "$b"
+expect 64 mkbuf --resize 1M -s 4K "$b"
 expect_err "mkbuf: --resize takes only --sparse, --json and -q
 Try 'mkbuf --help' for more information."
-mk 64 --resize lots "$b"
+expect 64 mkbuf --resize lots "$b"
 expect_err "mkbuf: invalid capacity: 'lots' (bytes, with an optional suffix K, M, G, T or KiB, MiB, GiB, TiB, powers of 1024; at most 8388607T)
 Try 'mkbuf --help' for more information."
-mk 3 --resize 1M "$d/missing.mmbuf"
+expect 3 mkbuf --resize 1M "$d/missing.mmbuf"
 expect_err "mkbuf: $d/missing.mmbuf: No such file or directory"
 [ ! -e "$d/missing.mmbuf" ] || fail "--resize created a file"
 echo text > "$d/t.txt"
-mk 3 --resize 1M "$d/t.txt"
+expect 3 mkbuf --resize 1M "$d/t.txt"
 expect_err "mkbuf: $d/t.txt: not an mmbuf buffer file (bad magic)"
 
 finish

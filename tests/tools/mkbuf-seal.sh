@@ -18,7 +18,7 @@ command -v xxhsum > /dev/null 2>&1 || {
     echo "SKIP (checksum comparisons only): xxhsum is not installed" >&2
 }
 
-mk 0 -s 3M --fill 5 --seal "$d/a.buf"
+expect 0 mkbuf -s 3M --fill 5 --seal "$d/a.buf"
 expect_out "$d/a.buf: created, dtype <u1, shape none, capacity 3145728, length 3145728, data offset 8192, sealed"
 [ "$(field "$d/a.buf" sealed)" = true ] || fail "--seal: not sealed"
 [ "$(field "$d/a.buf" block_shift)" = 20 ] || fail "--seal: block size"
@@ -31,7 +31,7 @@ fi
 
 # --from, and a length shorter than the capacity: only [0, length) counts.
 awk 'BEGIN { for (i = 0; i < 50000; i++) printf "%d\n", i * i }' > "$tmp/in"
-mk 0 -q --seal -s 1M --length 100000 --from "$tmp/in" "$d/b.buf"
+expect 0 mkbuf -q --seal -s 1M --length 100000 --from "$tmp/in" "$d/b.buf"
 [ "$(field "$d/b.buf" sealed)" = true ] || fail "--seal --from: not sealed"
 [ "$(field "$d/b.buf" length)" = 100000 ] || fail "--seal --from: length"
 if [ $have_xxhsum = yes ]; then
@@ -41,12 +41,12 @@ if [ $have_xxhsum = yes ]; then
 fi
 
 # Without --seal: never sealed.
-mk 0 -q -s 1M --fill 5 "$d/c.buf"
+expect 0 mkbuf -q -s 1M --fill 5 "$d/c.buf"
 [ "$(field "$d/c.buf" sealed)" = false ] || fail "sealed without --seal"
 [ "$(field "$d/c.buf" data_checksum)" = null ] || fail "checksum without --seal"
 
 # --seal --json: the JSON shows the seal.
-mk 0 --seal --json -s 4K "$d/j.buf"
+expect 0 mkbuf --seal --json -s 4K "$d/j.buf"
 grep -q '"sealed": true' "$tmp/out" || fail "--seal --json"
 
 finish

@@ -2,28 +2,7 @@
 
 . "${srcdir:-.}/tests/tools/lib.sh"
 
-VERIFYBUF=${VERIFYBUF:-./tools/verifybuf}
-# As for dumpbuf in lib.sh: run the program itself, not libtool's wrapper.
-if [ "$VERIFYBUF" = ./tools/verifybuf ] && [ -x tools/.libs/verifybuf ]; then
-    VERIFYBUF=./tools/.libs/verifybuf
-fi
-for prog in "$VERIFYBUF" "$HOLDBUF"; do
-    if [ ! -x "$prog" ]; then
-        echo "ERROR: $prog is not built" >&2
-        exit 99
-    fi
-done
-
-# vb WANT-STATUS ARGS...: run verifybuf; stdout in $tmp/out, stderr in
-# $tmp/err, the status must be WANT-STATUS.
-vb() {
-    want=$1
-    shift
-    "$VERIFYBUF" "$@" > "$tmp/out" 2> "$tmp/err"
-    rc=$?
-    status "verifybuf $*" "$want" $rc
-}
-
+need_built "$VERIFYBUF" "$HOLDBUF"
 
 # sealed FILE SEED LEN [BLOCK-SIZE]: a buffer of LEN random bytes, sealed
 # by verifybuf --seal with 4 KiB blocks unless told otherwise.

@@ -6,7 +6,6 @@
 
 . "${srcdir:-.}/tests/tools/verifybuf-lib.sh"
 
-MKBUF=$(tool_program mkbuf)
 need_built "$MKBUF"
 
 # ESC [ 2 J (clears the screen), U+009B, U+202E, a lone 0x9B, a surrogate,
@@ -19,11 +18,9 @@ name=$tmp/$raw
 
 "$MKBUF" -q -s 4K "$name"
 status "mkbuf -q" 0 $?
-"$MKBUF" -f -s 4K "$name" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf" 0 $?
+expect 0 mkbuf -f -s 4K "$name"
 expect_out "$tmp/$esc: created, dtype <u1, shape none, capacity 4096, length 4096, data offset 8192"
-"$MKBUF" -f --json -s 4K "$name" > "$tmp/out" 2> "$tmp/err"
-status "mkbuf --json" 0 $?
+expect 0 mkbuf -f --json -s 4K "$name"
 json_strict "mkbuf --json" "$tmp/out"
 grep '"file"' "$tmp/out" > "$tmp/got"
 printf '  "file": "%s/%s",\n' "$tmp" "$js" > "$tmp/exp"
@@ -32,18 +29,18 @@ same "mkbuf --json: file" "$tmp/got" "$tmp/exp"
 status "mkbuf, the file exists" 3 $?
 expect_err "mkbuf: $tmp/$esc: File exists"
 
-vb 0 --seal "$name"
+expect 0 verifybuf --seal "$name"
 expect_out "$tmp/$esc: sealed" "$tmp/$esc: ok"
-vb 0 --json "$name"
+expect 0 verifybuf --json "$name"
 json_strict "verifybuf --json" "$tmp/out" lines
 sed 's/, "verdict".*//' "$tmp/out" > "$tmp/got"
 printf '{"file": "%s/%s"\n' "$tmp" "$js" > "$tmp/exp"
 same "verifybuf --json: file" "$tmp/got" "$tmp/exp"
 
 rm "$name"
-vb 3 "$name"
+expect 3 verifybuf "$name"
 expect_out "$tmp/$esc: cannot check: No such file or directory"
-vb 3 --json "$name" "$tmp/$(printf '\377\376')"
+expect 3 verifybuf --json "$name" "$tmp/$(printf '\377\376')"
 json_strict "verifybuf --json, missing files" "$tmp/out" lines
 sed 's/, "verdict".*//' "$tmp/out" > "$tmp/got"
 printf '{"file": "%s/%s"\n' "$tmp" "$js" "$tmp" '\ufffd\ufffd' > "$tmp/exp"

@@ -9,7 +9,7 @@ sealed "$ok" 5 100000
 size=$(wc -c < "$ok")
 
 # --help on stdout, exit 0; --version.
-vb 0 --help
+expect 0 verifybuf --help
 checks=$((checks + 1))
 head -n 1 "$tmp/out" | grep -qx 'Usage: verifybuf \[OPTION\]\.\.\. FILE\.\.\.' ||
     fail "--help: no usage line"
@@ -20,22 +20,22 @@ for opt in --verbose --quiet --json --threads --seal --block-size --repair \
 done
 grep -q "; 64 usage error\.$" "$tmp/out" || fail "--help: no status 64"
 expect_err
-vb 0 -h
-vb 0 --version
+expect 0 verifybuf -h
+expect 0 verifybuf --version
 checks=$((checks + 1))
 grep -qx 'verifybuf (mmbuf) [0-9][0-9.]*.*' "$tmp/out" || fail "--version: $(cat "$tmp/out")"
-vb 0 -V
+expect 0 verifybuf -V
 
 # Usage errors: exit 64 (EX_USAGE), one line naming the problem and the
 # hint on stderr, not the whole help.
-vb 64
+expect 64 verifybuf
 expect_out
 expect_err "verifybuf: missing FILE operand" \
     "Try 'verifybuf --help' for more information."
 usage_error() {
     msg=$1
     shift
-    vb 64 "$@"
+    expect 64 verifybuf "$@"
     expect_out
     expect_err "verifybuf: $msg" \
         "Try 'verifybuf --help' for more information."
@@ -64,7 +64,7 @@ checks=$((checks + 1))
 [ ! -e "$tmp/bak" ] || fail "a usage error made a backup"
 
 # -v: the details.
-vb 0 -v "$ok"
+expect 0 verifybuf -v "$ok"
 expect_out "$ok: ok" \
     "  slot 0: intact (current)" \
     "  slot 1: intact" \
@@ -77,7 +77,7 @@ expect_out "$ok: ok" \
     "  bytes checked: 100000"
 cp "$ok" "$tmp/bad"
 flip "$tmp/bad" $((8192 + 4096 * 3))
-vb 2 --verbose "$tmp/bad"
+expect 2 verifybuf --verbose "$tmp/bad"
 expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))" \
     "  slot 0: intact (current)" \
     "  slot 1: intact" \
@@ -91,13 +91,13 @@ expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))" \
     "  bad: blocks 3-3, bytes [0x3000, 0x4000)"
 
 # -q: lines only for the files that are not ok.
-vb 0 -q "$ok"
+expect 0 verifybuf -q "$ok"
 expect_out
-vb 2 --quiet "$ok" "$tmp/bad"
+expect 2 verifybuf --quiet "$ok" "$tmp/bad"
 expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
 
 # --json: one object per file and line.
-vb 3 --json "$ok" "$tmp/bad" "$tmp/missing"
+expect 3 verifybuf --json "$ok" "$tmp/bad" "$tmp/missing"
 expect_out \
 "{\"file\": \"$ok\", \"verdict\": \"ok\", \"status\": 0, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"intact\", \"intact\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": []}" \
 "{\"file\": \"$tmp/bad\", \"verdict\": \"corrupt\", \"status\": 2, \"reason\": null, \"error\": null, \"message\": null, \"action\": null, \"repaired_slot\": null, \"slot\": 0, \"slots\": [\"intact\", \"intact\"], \"sealed\": true, \"writer_open\": false, \"generation\": 8, \"file_size\": $size, \"expected_size\": $size, \"length\": 100000, \"checksum_generation\": 6, \"block_size\": 4096, \"blocks\": 25, \"bytes_checked\": 100000, \"bad\": [{\"first_block\": 3, \"last_block\": 3, \"offset\": 12288, \"end\": 16384}]}" \
@@ -106,51 +106,51 @@ expect_err
 # --json with --repair and a damaged slot 0: the action is in the object.
 cp "$ok" "$tmp/slot"
 printf 'XX' | dd of="$tmp/slot" bs=1 seek=300 conv=notrunc status=none
-vb 0 --json --repair "$tmp/slot"
+expect 0 verifybuf --json --repair "$tmp/slot"
 checks=$((checks + 1))
 grep -q '"verdict": "ok", "status": 0, .*"action": "repaired", "repaired_slot": 0, "slot": 0, "slots": \["intact", "intact"\]' "$tmp/out" ||
     fail "--json --repair: $(cat "$tmp/out")"
 
 # --threads: the same verdicts on 1 and on 3 threads.
-vb 2 --threads 1 "$tmp/bad"
+expect 2 verifybuf --threads 1 "$tmp/bad"
 expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
-vb 2 --threads 3 "$tmp/bad"
+expect 2 verifybuf --threads 3 "$tmp/bad"
 expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))"
-vb 0 --threads 0 "$ok"
+expect 0 verifybuf --threads 0 "$ok"
 expect_out "$ok: ok"
 
 # --seal (with --block-size): a never-sealed buffer becomes ok; resealing a
 # damaged one accepts its data as it is now.
 "$MKTESTBUF" --random 6:70000 "$tmp/new" || exit 99
-vb 1 "$tmp/new"
+expect 1 verifybuf "$tmp/new"
 expect_out "$tmp/new: not verifiable (never sealed)"
-vb 0 --seal --block-size 8K "$tmp/new"
+expect 0 verifybuf --seal --block-size 8K "$tmp/new"
 expect_out "$tmp/new: sealed" "$tmp/new: ok"
-vb 0 -v "$tmp/new"
+expect 0 verifybuf -v "$tmp/new"
 checks=$((checks + 1))
 grep -qx '  block size: 8192 bytes (9 blocks)' "$tmp/out" || fail "--block-size 8K"
-vb 0 --seal -q "$tmp/new"
+expect 0 verifybuf --seal -q "$tmp/new"
 expect_out
-vb 0 --json --seal "$tmp/new"
+expect 0 verifybuf --json --seal "$tmp/new"
 checks=$((checks + 1))
 grep -q '"verdict": "ok", .*"action": "sealed", "repaired_slot": null,' "$tmp/out" ||
     fail "--json --seal: $(cat "$tmp/out")"
 # --seal on what is not a buffer: could not, exit 3.
 printf 'not a buffer' > "$tmp/text"
-vb 3 --seal "$tmp/text"
+expect 3 verifybuf --seal "$tmp/text"
 expect_out "$tmp/text: cannot check: not an mmbuf buffer file (bad magic)"
 expect_err "verifybuf: $tmp/text: cannot seal: not an mmbuf buffer file (bad magic)"
 
 # Several files: the worst status wins, every file gets its line.
 "$MKTESTBUF" --random 7:3000 "$tmp/plain" || exit 99
-vb 1 "$ok" "$tmp/plain" "$ok"
+expect 1 verifybuf "$ok" "$tmp/plain" "$ok"
 expect_out "$ok: ok" "$tmp/plain: not verifiable (never sealed)" "$ok: ok"
-vb 2 "$tmp/plain" "$tmp/bad" "$ok"
-vb 3 "$tmp/bad" "$tmp/text" "$tmp/plain"
+expect 2 verifybuf "$tmp/plain" "$tmp/bad" "$ok"
+expect 3 verifybuf "$tmp/bad" "$tmp/text" "$tmp/plain"
 expect_out "$tmp/bad: CORRUPT (block 3 at [0x3000, 0x4000))" \
     "$tmp/text: cannot check: not an mmbuf buffer file (bad magic)" \
     "$tmp/plain: not verifiable (never sealed)"
-vb 0 "$ok" "$ok"
+expect 0 verifybuf "$ok" "$ok"
 
 # A write error on stdout is reported (status 3: nothing could be said).
 if [ -w /dev/full ]; then

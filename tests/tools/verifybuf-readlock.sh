@@ -12,27 +12,27 @@ cp "$b" "$tmp/before"
 
 # Readers are not kept out: the file still verifies.
 hold -l "$b"
-vb 0 "$b"
+expect 0 verifybuf "$b"
 expect_out "$b: ok"
 expect_err
 # Writers are: --seal and --repair cannot take the writer lock.
-vb 3 --seal "$b"
+expect 3 verifybuf --seal "$b"
 expect_out "$b: ok"
 expect_err "verifybuf: $b: cannot seal: buffer is busy: a read lock on it keeps writers out"
 same "--seal refused under a read lock: nothing written" "$b" "$tmp/before"
 # With nothing to repair --repair needs no lock; with a damaged slot it is
 # refused.
-vb 0 --repair "$b"
+expect 0 verifybuf --repair "$b"
 expect_out "$b: ok"
 expect_err
 flip "$b" 300
 cp "$b" "$tmp/before"
-vb 3 --repair "$b"
+expect 3 verifybuf --repair "$b"
 expect_out "$b: CORRUPT (slot 0 CRC)"
 expect_err "verifybuf: $b: cannot repair: buffer is busy: a read lock on it keeps writers out"
 same "--repair refused under a read lock: nothing written" "$b" "$tmp/before"
 unhold
-vb 0 --repair "$b"
+expect 0 verifybuf --repair "$b"
 expect_out "$b: repaired slot 0 from slot 1" "$b: ok"
 
 # A killed writer, then a read lock: the last writer crashed, no writer is
@@ -40,10 +40,10 @@ expect_out "$b: repaired slot 0 from slot 1" "$b: ok"
 hold "$b"
 unhold
 hold -l "$b"
-vb 1 "$b"
+expect 1 verifybuf "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
-vb 1 --repair --dry-run "$b"
+expect 1 verifybuf --repair --dry-run "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it)"
 expect_err
 unhold

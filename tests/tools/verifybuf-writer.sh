@@ -6,30 +6,30 @@
 
 b=$tmp/buf
 sealed "$b" 4 50000
-vb 0 "$b"
+expect 0 verifybuf "$b"
 expect_out "$b: ok"
 
 # A writer holds it open: consistent, not verifiable.
 hold "$b"
-vb 1 "$b"
+expect 1 verifybuf "$b"
 expect_out "$b: not verifiable (writer open)"
 expect_err
 # --seal refuses while another writer is open.
 cp "$b" "$tmp/before"
-vb 1 --seal "$b"
+expect 1 verifybuf --seal "$b"
 expect_out "$b: not verifiable (writer open)"
 expect_err "verifybuf: $b: cannot seal: buffer is busy: another writer has it open"
 same "--seal under a writer wrote nothing" "$b" "$tmp/before"
 # So does --repair, even with nothing to repair.
-vb 1 --repair "$b"
+expect 1 verifybuf --repair "$b"
 expect_out "$b: not verifiable (writer open)"
 expect_err "verifybuf: $b: cannot repair: buffer is busy: another writer has it open"
 unhold
 
 # The writer was killed: the buffer is unclean.
-vb 1 "$b"
+expect 1 verifybuf "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it)"
-vb 1 -v "$b"
+expect 1 verifybuf -v "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
     "  slot 0: intact" \
     "  slot 1: intact (current)" \
@@ -45,12 +45,12 @@ expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
 # damage.  --repair rewrites the slot as the next generation.
 cp "$b" "$tmp/crashed"
 flip "$b" 300
-vb 1 "$b"
+expect 1 verifybuf "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it; slot 0 CRC: an interrupted commit)"
-vb 1 --repair "$b"
+expect 1 verifybuf --repair "$b"
 expect_out "$b: repaired slot 0 from slot 1" \
     "$b: not verifiable (unclean, the last writer did not close it)"
-vb 1 -v "$b"
+expect 1 verifybuf -v "$b"
 expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
     "  slot 0: intact (current)" \
     "  slot 1: intact" \
@@ -65,15 +65,15 @@ expect_out "$b: not verifiable (unclean, the last writer did not close it)" \
 # verifies against that generation's seal.
 cp "$tmp/crashed" "$b"
 flip "$b" 4396
-vb 2 "$b"
+expect 2 verifybuf "$b"
 expect_out "$b: CORRUPT (slot 1 CRC)"
 cp "$tmp/crashed" "$b"
 
 # --seal after the crash, then verify: ok again.
-vb 0 --seal "$b"
+expect 0 verifybuf --seal "$b"
 expect_out "$b: sealed" "$b: ok"
 expect_err
-vb 0 "$b"
+expect 0 verifybuf "$b"
 expect_out "$b: ok"
 
 finish
