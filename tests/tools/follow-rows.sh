@@ -8,6 +8,10 @@
 # appends the rest.  Meanwhile:
 #   - two C followers (rowlog follow, built on mmbuf_wait), one started
 #     before the file exists, check every row and report the crash;
+#   - two Python followers (tests/python/rowcheck.py, on mmbuf.follow()),
+#     one with NumPy started before the file exists, one without NumPy
+#     started during the first writer, check every row and report the
+#     crash;
 #   - dumpbuf --follow -t, started before the file exists, is checked row
 #     by row and ended with SIGINT (status 0);
 #   - dumpbuf --follow -C, started before the file exists, and ended with
@@ -30,10 +34,17 @@ else
 fi
 HALF=$((N / 2 + 17))
 f=$tmp/rows.mmbuf
+find_python numpy || fail "no python3 with NumPy (apt-get install python3-numpy)"
+PYTHONPATH=$srcdir/python:$srcdir/tests/python${PYTHONPATH:+:$PYTHONPATH}
+PYTHONDONTWRITEBYTECODE=1
+export PYTHONPATH PYTHONDONTWRITEBYTECODE
 
 # Started before the file exists.
 "$ROWLOG" follow "$f" $N > "$tmp/c1.out" 2> "$tmp/c1.err" &
 c1=$!
+"$py" "$srcdir/tests/python/rowcheck.py" --rowlog --rows $N "$f" \
+    > "$tmp/p1.out" 2> "$tmp/p1.err" &
+p1=$!
 ( "$DUMPBUF" --follow -t "$f" 2> "$tmp/t.err" &
   echo $! > "$tmp/t.pid"; wait $!; echo $? > "$tmp/t.status" ) |
     ROWLOG_REACHED=$tmp/t.reached "$ROWLOG" check $N \
@@ -51,15 +62,19 @@ w1=$!
 wait_for "first writer opens" "$tmp/w1.out" '^open$'
 "$ROWLOG" follow "$f" $N > "$tmp/c2.out" 2> "$tmp/c2.err" &
 c2=$!
+"$py" "$srcdir/tests/python/rowcheck.py" --rowlog --no-numpy --rows $N "$f" \
+    > "$tmp/p2.out" 2> "$tmp/p2.err" &
+p2=$!
 "$DUMPBUF" --follow --until-closed "$f" > "$tmp/x.out" 2> "$tmp/x.err" &
 dx=$!
 wait_for "first writer appends" "$tmp/w1.out" '^done$' 600
 # The crash.
 t0=$(date +%s%N)
 { kill -9 $w1; wait $w1; } 2>/dev/null
-for out in c1.out c2.out t.err C.err x.err; do
+for out in c1.out c2.out p1.out p2.out t.err C.err x.err; do
     case $out in
     c*) pat='^crashed [0-9]+$' ;;
+    p*) pat='^warning crash ' ;;
     *) pat='ended without closing the buffer' ;;
     esac
     wait_for "$out: the crash" "$tmp/$out" "$pat" 10
@@ -94,14 +109,22 @@ wait $c1
 status "C follower 1" 0 $?
 wait $c2
 status "C follower 2" 0 $?
-for c in c1 c2; do
+wait $p1
+status "Python follower 1 (NumPy)" 0 $?
+wait $p2
+status "Python follower 2 (no NumPy)" 0 $?
+for c in c1 c2 p1 p2; do
+    case $c in
+    c*) pat='^crashed' ;;
+    p*) pat='^warning crash ' ;;
+    esac
     same "$c: stderr" "$tmp/$c.err" /dev/null
     checks=$((checks + 1))
     [ "$(sed -n '$p' "$tmp/$c.out")" = "ok $N" ] ||
         fail "$c: $(cat "$tmp/$c.out")"
     checks=$((checks + 1))
-    [ "$(grep -c '^crashed' "$tmp/$c.out")" = 1 ] ||
-        fail "$c: the crash reported $(grep -c '^crashed' "$tmp/$c.out") times"
+    [ "$(grep -c "$pat" "$tmp/$c.out")" = 1 ] ||
+        fail "$c: the crash reported $(grep -c "$pat" "$tmp/$c.out") times"
 done
 
 wait $du
