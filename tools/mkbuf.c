@@ -189,8 +189,8 @@ static void parse_shape(struct opts *o, const char *arg)
 		p++;
 	}
 bad:
-	bad_usage("invalid shape: '%s' (dimensions separated by 'x', at most %d;"
-		  " the first may be '*')", arg, MMBUF_MAX_DIMS);
+	bad_usage("invalid shape: '%s' (dimensions separated by 'x' or ',',"
+		  " at most %d; the first may be '*')", arg, MMBUF_MAX_DIMS);
 }
 
 static void parse_opts(struct opts *o, int argc, char **argv)
