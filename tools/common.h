@@ -52,6 +52,9 @@ void tool_die(int status, const char *file, const char *fmt, ...)
 /* A misused command line: "prog: message", then "Try 'prog --help' for
  * more information." on stderr, and exit TOOL_EXIT_USAGE. */
 void tool_usage_error(const char *fmt, ...) TOOL_PRINTF(1, 2) TOOL_NORETURN;
+/* The one FILE operand of a command line that getopt has read up to
+ * optind: its path, or a usage error for none or more than one. */
+const char *tool_one_operand(int argc, char **argv);
 /* What getopt_long() refused (run with opterr = 0), as tool_usage_error()
  * does: one line in getopt's words, but named with tool_name (getopt's own
  * messages would name argv[0] as given); call it from the '?' case. */

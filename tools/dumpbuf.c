@@ -252,11 +252,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 	 * a type given as a separate word comes as an extra operand. */
 	if (o->mode == MODE_TYPED && o->type == NULL && optind + 2 == argc)
 		o->type = argv[optind++];
-	if (optind >= argc)
-		bad_usage("%s", "missing FILE operand");
-	if (optind + 1 < argc)
-		bad_usage("extra operand '%s'", argv[optind + 1]);
-	o->path = argv[optind];
+	o->path = tool_one_operand(argc, argv);
 
 	/*
 	 * -n means what it means to the peer whose layout is shown: in

@@ -227,11 +227,7 @@ static void parse_args(int argc, char **argv, struct opts *o)
 			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
-	if (optind >= argc)
-		bad_usage("%s", "missing FILE operand");
-	if (optind + 1 < argc)
-		bad_usage("extra operand '%s'", argv[optind + 1]);
-	o->path = argv[optind];
+	o->path = tool_one_operand(argc, argv);
 	if (at_pending)
 		bad_usage("%s", "--at applies to a --patch-plain after it");
 	if (o->read_only && o->nops > 0)

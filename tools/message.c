@@ -184,3 +184,12 @@ void tool_print_version(void)
 {
 	printf("%s (mmbuf) %s\n", tool_name, PACKAGE_VERSION);
 }
+
+const char *tool_one_operand(int argc, char **argv)
+{
+	if (optind >= argc)
+		tool_usage_error("%s", "missing FILE operand");
+	if (optind + 1 < argc)
+		tool_usage_error("extra operand '%s'", argv[optind + 1]);
+	return argv[optind];
+}

@@ -262,11 +262,7 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			tool_getopt_error(short_opts, long_opts, argv);
 		}
 	}
-	if (optind >= argc)
-		bad_usage("%s", "missing FILE operand");
-	if (optind + 1 < argc)
-		bad_usage("extra operand '%s'", argv[optind + 1]);
-	o->path = argv[optind];
+	o->path = tool_one_operand(argc, argv);
 
 	if (o->resize_set) {
 		/* Only what applies to an existing buffer. */
