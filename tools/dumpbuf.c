@@ -123,7 +123,8 @@ static void usage(FILE *fp, int status)
 "Following a writer (tail -f):\n"
 "  -f, --follow          after the data, show what writers commit as they\n"
 "                        commit it (xxd layout, -C, --raw, -t), until\n"
-"                        SIGINT or SIGTERM; waits for FILE to appear\n"
+"                        SIGINT, SIGTERM or SIGHUP; waits for FILE to\n"
+"                        appear\n"
 "      --until-closed    with -f, end when no writer has FILE open (at\n"
 "                        once if none has)\n"
 "\n"
@@ -298,7 +299,8 @@ static void parse_opts(struct opts *o, int argc, char **argv)
 			bad_usage("%s", "--follow cannot be used with -p");
 		if (o->mode == MODE_XXD && o->xtype == X_INCLUDE)
 			bad_usage("%s", "--follow cannot be used with -i");
-		if (o->rows != NULL && o->rows[strlen(o->rows) - 1] != ':')
+		if (o->rows != NULL && o->rows[0] != '\0' &&
+		    o->rows[strlen(o->rows) - 1] != ':')
 			bad_usage("%s", "--rows with --follow takes a start "
 				  "only (A:)");
 	}

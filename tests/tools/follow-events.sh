@@ -99,6 +99,12 @@ status "--follow, SIGINT after a replace" 0 $?
 same "--follow: the old file, then the new one" "$tmp/out" "$tmp/expect"
 expect_err "dumpbuf: $f: the file was replaced; following the new file from its start"
 
+# An empty --rows is malformed, as without --follow (it was read from the
+# byte before it).
+expect 64 dumpbuf --follow -t --rows '' "$f"
+expect_err "dumpbuf: invalid --rows '' (I, A:B or A:B:STEP)" \
+    "Try 'dumpbuf --help' for more information."
+
 # Refused combinations.
 for args in "--until-closed" "--follow --npy" "--follow -H" "--follow -p" \
     "--follow -i" "--follow -F" "--follow -t --rows 1:2"; do
