@@ -30,26 +30,6 @@
 /* How long one wait lasts at most before the signal and path checks. */
 #define SLICE_NS 100000000
 
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-}
-
-/* SIGINT and SIGTERM end the follow, which then finishes its output and
- * exits 0.  No SA_RESTART: a sleep is cut short. */
-static void catch_stop_signals(void)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 struct follower {
 	const struct opts *o;
 	struct input in;
@@ -89,7 +69,7 @@ static int open_path(struct follower *f, int wait)
 	int told = 0, fd, err;
 
 	for (;;) {
-		if (stop_signal)
+		if (tool_caught)
 			return 1;
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd >= 0)
@@ -339,7 +319,9 @@ int follow(const struct opts *o, int color)
 	memset(&f, 0, sizeof f);
 	f.o = o;
 	f.color = color;
-	catch_stop_signals();
+	/* SIGINT, SIGTERM and SIGHUP end the follow, which then finishes
+	 * its output and exits 0. */
+	tool_catch_signals();
 	if (o->mode == MODE_XXD) {
 		xxd_setup(&f.x, o);
 		f.x.color = color;
@@ -350,7 +332,7 @@ int follow(const struct opts *o, int color)
 	(void)check_crash(&f);
 	for (;;) {
 		show_new(&f, 0);
-		if (stop_signal || f.ended)     /* f.ended: all of -n */
+		if (tool_caught || f.ended)     /* f.ended: all of -n */
 			break;
 		if (o->until_closed && !mmbuf_writer_active(f.in.buf)) {
 			if (check_crash(&f))
@@ -366,7 +348,7 @@ int follow(const struct opts *o, int color)
 		if (err < 0 && err != MMBUF_EINCONSISTENT)
 			tool_die(TOOL_EXIT_INPUT, f.in.path, "%s",
 				 mmbuf_strerror(err));
-		if (stop_signal) {
+		if (tool_caught) {
 			/* All that was committed before the signal. */
 			(void)mmbuf_refresh(f.in.buf, NULL);
 			continue;
