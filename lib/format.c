@@ -388,6 +388,27 @@ static int check_slot(const uint8_t *p, mmbuf_info *h)
 	return mmbuf__check_fields(h);
 }
 
+/*
+ * Slot index alone (its MMBUF_SLOT_SIZE bytes at p): its integrity, then
+ * what a reader checks of an intact slot.  *out is filled as
+ * mmbuf_validate_header() fills it, but slot_status, which cannot tell
+ * anything of the other slot, is 0 for both.
+ */
+int mmbuf__validate_slot(const uint8_t *p, int index, mmbuf_info *out)
+{
+	mmbuf_info h;
+	int err;
+
+	memset(&h, 0, sizeof h);
+	if ((err = check_integrity(p, MMBUF_SLOT_SIZE, index)) != 0 ||
+	    (err = check_slot(p, &h)) != 0)
+		return err;
+	mmbuf_dtype_parse(h.dtype, NULL, &h.itemsize);
+	h.slot = index;
+	*out = h;
+	return 0;
+}
+
 int mmbuf_validate_header(const void *bytes, size_t len, uint64_t file_size,
 			  mmbuf_info *out)
 {

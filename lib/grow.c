@@ -311,10 +311,49 @@ static int read_header_and_writer(mmbuf *b, mmbuf_info *h, int *present)
 	return 0;
 }
 
-int mmbuf_refresh(mmbuf *b, int *changed)
+/*
+ * The slot the next commit writes, read alone, into *h, if
+ * it holds a later generation that keeps the file's layout (capacity,
+ * file_size, data_offset, uuid), as a new length, label or state does.
+ * It was the current header at some moment since the wait began (the
+ * other slot held the generation we had, or a later commit since), and
+ * nothing in it asks to look at the file's size again.  -1 otherwise:
+ * the caller reads the whole header.
+ */
+static int read_next_slot(mmbuf *b, mmbuf_info *h)
+{
+	uint8_t s[MMBUF_SLOT_SIZE];
+	int i = (int)((b->hdr.generation + 1) % 2);
+	size_t got;
+
+	if (mmbuf__pread_full(b->fd, s, sizeof s, (uint64_t)i * MMBUF_PAGE,
+			      &got) != 0 ||
+	    got != sizeof s || mmbuf__validate_slot(s, i, h) != 0)
+		return -1;
+	if (h->generation <= b->hdr.generation ||
+	    h->capacity != b->hdr.capacity ||
+	    h->file_size != b->hdr.file_size ||
+	    h->data_offset != b->hdr.data_offset ||
+	    memcmp(h->uuid, b->hdr.uuid, sizeof h->uuid) != 0)
+		return -1;
+	/* Pairs with the writer's fence before a commit, as in
+	 * read_header(). */
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return 0;
+}
+
+/*
+ * Catch up with the writer.  With quick (mmbuf_wait), the slot the next
+ * commit writes is read first, alone (read_next_slot), and a header that
+ * moved is taken without testing the lock: its writer held the lock when
+ * it committed, so writer_active follows WRITER_OPEN in it (mmbuf(5),
+ * "Waiting for a commit", the waiter's loop); a crash right after that
+ * commit is seen by the next call.
+ */
+static int refresh(mmbuf *b, int *changed, bool quick)
 {
 	mmbuf_info h;
-	int err, present;
+	int err, present = -EAGAIN;
 
 	if (changed != NULL)
 		*changed = 0;
@@ -322,7 +361,15 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 		return -EINVAL;
 	if (b->writable)
 		return 0;  /* the writer's header is the current one */
-	if ((err = read_header_and_writer(b, &h, &present)) != 0)
+	if (quick) {
+		if (read_next_slot(b, &h) != 0 &&
+		    (err = read_header(b, &h)) != 0)
+			return err;
+		if (h.generation != b->hdr.generation)
+			present = h.state & MMBUF_STATE_WRITER_OPEN ? 1 : -1;
+	}
+	if (present == -EAGAIN &&
+	    (err = read_header_and_writer(b, &h, &present)) != 0)
 		return err;
 	if (h.generation != b->hdr.generation) {
 		/* Only a writer changes these; a new one is another buffer. */
@@ -345,9 +392,16 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 	return 0;
 }
 
-/* mmbuf(5), "Waiting for a commit": the slice and the first poll. */
-#define WAIT_SLICE_NS 100000000
+int mmbuf_refresh(mmbuf *b, int *changed)
+{
+	return refresh(b, changed, false);
+}
+
+/* mmbuf(5), "Waiting for a commit": the slice of a futex wait, and the
+ * first and the longest pause of a poll. */
+#define WAIT_SLICE_NS 500000000
 #define POLL_FIRST_NS 1000000
+#define POLL_MAX_NS 100000000
 
 /*
  * FUTEX_WAIT on the word at off while it holds v, slice after slice until
@@ -388,7 +442,7 @@ static int wait_word(mmbuf *b, uint64_t off, uint32_t v, int64_t deadline,
 int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 {
 	int64_t now, deadline, poll = POLL_FIRST_NS;
-	bool had_writer;
+	bool had_writer, quick = true, looked_again = false;
 	int err, ch;
 
 	if (changed != NULL)
@@ -401,18 +455,12 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 			   : now + timeout_ns;
 	had_writer = b->writer_active;
 	for (;;) {
-		/* The generation word of the slot the next commit writes. */
-		uint64_t off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
-			       SLOT_GENERATION;
+		uint64_t off;
 		uint32_t v = 0;
 		size_t got;
 		int64_t slice;
 
-		/* pread, not a load: a truncated file would fault. */
-		if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
-					     &got)) != 0)
-			return err;
-		if ((err = mmbuf_refresh(b, &ch)) != 0)
+		if ((err = refresh(b, &ch, quick)) != 0)
 			return err;
 		if (ch) {
 			if (changed != NULL)
@@ -424,19 +472,50 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 		now = mmbuf__monotonic_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
+		quick = false;
+		if (!(b->hdr.compat & MMBUF_COMPAT_NOTIFY) ||
+		    mmbuf__map_header(b) != 0) {
+			slice = deadline - now < poll ? deadline - now : poll;
+			mmbuf__sleep_ns(slice);
+			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
+			continue;
+		}
+		/* The generation word of the slot the next commit writes.
+		 * pread, not a load: a truncated file would fault. */
+		off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
+		      SLOT_GENERATION;
+		if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
+					     &got)) != 0)
+			return err;
+		if (got != sizeof v) {
+			mmbuf__sleep_ns(deadline - now < poll ? deadline - now
+							       : poll);
+			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
+			continue;
+		}
+		/* Read after the header: a commit made in between may have
+		 * stored the next generation already (and woken nobody yet
+		 * queued).  Look at the header once more before waiting on
+		 * it; a damaged slot may hold those bits for good. */
+		if (mmbuf__le32((const uint8_t *)&v) ==
+			    (uint32_t)(b->hdr.generation + 1) &&
+		    !looked_again) {
+			looked_again = true;
+			quick = true;
+			continue;
+		}
+		looked_again = false;
 		slice = deadline - now < WAIT_SLICE_NS ? deadline - now
 						       : WAIT_SLICE_NS;
-		if ((b->hdr.compat & MMBUF_COMPAT_NOTIFY) && got == sizeof v &&
-		    mmbuf__map_header(b) == 0) {
-			err = wait_word(b, off, v, deadline, slice);
-			/* Woken, changed, timed out, interrupted, the lock
-			 * let go: look again.  Anything else (no futexes
-			 * after all): poll. */
-			if (err == 0 || err == -EAGAIN || err == -ETIMEDOUT ||
-			    err == -EINTR)
-				continue;
+		err = wait_word(b, off, v, deadline, slice);
+		/* Woken, changed, timed out, interrupted, the lock let go:
+		 * look again.  Anything else (no futexes after all): poll. */
+		if (err == 0 || err == -EAGAIN) {
+			quick = true;
+		} else if (err != -ETIMEDOUT && err != -EINTR) {
+			mmbuf__sleep_ns(deadline - now < poll ? deadline - now
+							       : poll);
+			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
 		}
-		mmbuf__sleep_ns(poll < slice ? poll : slice);
-		poll = poll < WAIT_SLICE_NS / 2 ? poll * 2 : WAIT_SLICE_NS;
 	}
 }

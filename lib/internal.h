@@ -84,6 +84,7 @@ static inline void mmbuf__put64(uint8_t *p, uint64_t v)
 /* format.c: encoding and validation, pure functions over bytes. */
 void mmbuf__encode_slot(const mmbuf_info *h, uint8_t slot[MMBUF_SLOT_SIZE]);
 int mmbuf__check_fields(const mmbuf_info *h);
+int mmbuf__validate_slot(const uint8_t *p, int index, mmbuf_info *out);
 int mmbuf__check_label(const char *label);
 int mmbuf__layout(uint64_t capacity, uint64_t align, uint64_t *data_offset,
 		  uint64_t *file_size);

@@ -579,6 +579,75 @@ START_TEST(test_refresh_sees_crash)
 }
 END_TEST
 
+/*
+ * A writer that commits and dies at once: mmbuf_wait returns the commit,
+ * taking the writer for present from the slot it wrote (it held the lock
+ * to commit), and the next call returns the crash, at once; mmbuf_refresh
+ * tests the lock and sees both in one call.
+ */
+START_TEST(test_commit_then_kill)
+{
+	for (int use_wait = 0; use_wait < 2; use_wait++) {
+		const char *p = tu_path("ck.mmbuf");
+		mmbuf *b = growing("ck.mmbuf", 0), *r;
+		int changed = -1, up[2], go[2], v;
+		int64_t t0;
+		pid_t pid;
+
+		ck_assert_int_eq(mmbuf_close(b), 0);
+		ck_assert_int_eq(pipe(up), 0);
+		ck_assert_int_eq(pipe(go), 0);
+		pid = tu_fork();
+		if (pid == 0) {
+			double row[3] = { 1, 2, 3 };
+			mmbuf *w = NULL;
+
+			close(up[0]);
+			close(go[1]);
+			if (mmbuf_open(p, MMBUF_RDWR, &w) != 0)
+				_exit(1);
+			tu_send(up[1], 1);
+			if (!tu_recv(go[0], &v) ||
+			    mmbuf_append(w, row, sizeof row,
+					 MMBUF_DURABLE_NONE) != 0)
+				_exit(2);
+			raise(SIGKILL);
+			_exit(3);
+		}
+		close(up[1]);
+		close(go[0]);
+		ck_assert(tu_recv(up[0], &v));
+		close(up[0]);
+		r = tu_open(p, MMBUF_RDONLY);
+		ck_assert_int_eq(mmbuf_writer_active(r), 1);
+		ck_assert(tu_send(go[1], 1));
+		close(go[1]);
+		ck_assert(WIFSIGNALED(tu_wait(pid)));
+		if (use_wait) {
+			ck_assert_err(mmbuf_wait(r, 5000 * MS, &changed), 0);
+			ck_assert_int_eq(changed, 1);
+			ck_assert_uint_eq(mmbuf_length(r), ROW);
+			ck_assert_int_eq(mmbuf_writer_active(r), 1);
+			ck_assert_int_eq(mmbuf_unclean(r), 0);
+			t0 = mono_ns();
+			ck_assert_err(mmbuf_wait(r, 5000 * MS, &changed), 0);
+			ck_assert_int_eq(changed, 0);
+			ck_assert_msg(mono_ns() - t0 < 1000 * MS,
+				      "the crash took %lld ms",
+				      (long long)((mono_ns() - t0) / MS));
+		} else {
+			ck_assert_int_eq(mmbuf_refresh(r, &changed), 0);
+			ck_assert_int_eq(changed, 1);
+			ck_assert_uint_eq(mmbuf_length(r), ROW);
+		}
+		ck_assert_int_eq(mmbuf_writer_active(r), 0);
+		ck_assert_int_eq(mmbuf_unclean(r), 1);
+		ck_assert_int_eq(mmbuf_close(r), 0);
+		unlink(p);
+	}
+}
+END_TEST
+
 /* A waiting process uses no CPU while nothing happens. */
 START_TEST(test_wait_idle_cpu)
 {
@@ -859,6 +928,7 @@ Suite *mmbuf_follow_suite(void)
 	tcase_add_test(tc, test_wait_timeout);
 	tcase_add_test(tc, test_wait_writer_killed);
 	tcase_add_test(tc, test_refresh_sees_crash);
+	tcase_add_test(tc, test_commit_then_kill);
 	tcase_add_test(tc, test_wait_idle_cpu);
 	tcase_add_test(tc, test_wait_without_notify);
 #ifdef __linux__

@@ -532,11 +532,12 @@ def _reopen(path: Union[str, bytes], uuid: bytes) -> Buffer:
                                   % (os.fsdecode(path),))
     return buf
 
-# wait(): the longest a waiter sleeps before it looks at the header and
-# the writer lock again (mmbuf(5), "Waiting for a commit"), and the first pause
-# of polling, which doubles up to the slice.
-_SLICE = 0.1
+# wait(): the longest a waiter sleeps on the futex before it looks at the
+# writer lock again (mmbuf(5), "Waiting for a commit"), and the first and
+# the longest pause of polling, which doubles.
+_SLICE = 0.5
 _PAUSE_MIN = 0.001
+_PAUSE_MAX = 0.1
 
 
 def _committed_rows(h: F.Header) -> int:
@@ -656,13 +657,13 @@ def follow(path: PathArg, timeout: Optional[float] = None,
     polling, at most 100 ms apart), so writer and followers may start in
     any order.  It is opened read-only.  Between rows it waits with
     Buffer.wait(): no CPU while nothing happens, and a commit is seen as
-    soon as the writer wakes it (within 100 ms for a writer that does
+    soon as the writer wakes it (within 0.5 s for a writer that does
     not).  It follows across writer restarts: a writer that closes, or
     dies, and another that opens and appends.  What cannot go on
     silently is reported with a FollowWarning and the iteration goes on:
     a committed length that goes down ("shrink"), a writer's death
     ("crash"), or another file put at the path ("replaced"), noticed
-    within 100 ms: the new file is opened by path and followed from its
+    within 0.5 s: the new file is opened by path and followed from its
     first row.
 
     timeout (seconds) ends the iteration when no new row came for that
@@ -695,7 +696,7 @@ def _follow_path(path: Union[str, bytes], timeout: Optional[float],
         if left is not None and left <= 0:
             return
         time.sleep(pause if left is None else min(pause, left))
-        pause = min(pause * 2, _SLICE)
+        pause = min(pause * 2, _PAUSE_MAX)
     yield from _follow(buf, True, timeout, until_closed)
 
 
@@ -765,6 +766,7 @@ class Buffer:
         self._hmap: Optional[_notify.HeaderMap] = None
         self._pause = _PAUSE_MIN
         self._no_hmap = False
+        self._slots = F.SlotCache()
         if writable:
             # Grow as it was made: fewer blocks than bytes means sparse.
             self._sparse = os.fstat(fd).st_blocks * 512 < header.file_size
@@ -1433,26 +1435,58 @@ class Buffer:
         self._check_open()
         if self._writable:
             return False
+        return self._refresh(False)
+
+    def _refresh(self, quick: bool) -> bool:
+        """refresh().  With quick (wait()), the slot the next commit
+        writes is read first, alone, and a header that moved is taken
+        without testing the lock: its writer held the lock when it
+        committed, so writer_active follows "writer open" in it (mmbuf(5),
+        "Waiting for a commit"); a crash right after that commit is seen
+        by the next call."""
         cur = self._header
+        if quick:
+            # Most commits are a new length: read the slot it wrote,
+            # alone, and take it from the current one if that is all that
+            # changed (mmbuf(5), "Waiting for a commit").
+            h = self._slots.following(cur, os.pread(
+                self._fd, F.SLOT_SIZE, F.PAGE * (1 - cur.slot)))
+            if h is not None:
+                self._writer_active = bool(h.state & F.STATE_WRITER_OPEN)
+                self._unclean = False
+                self._header = h
+                return True
         h = self._read_header(cur)
-        # The writer lock, looked at every time: a writer that died
-        # commits nothing.  A lock found free while the header says
-        # "writer open" may be a clean close that committed after our
-        # read: read again, and take the writer for dead only if the
-        # generation stayed (mmbuf(5), "Opening for writing, closing,
-        # unclean close").
-        present = False
-        while h.state & F.STATE_WRITER_OPEN:
-            present = _lock.writer_present(self._fd)
-            if present:
-                break
-            again = self._read_header(h)
-            if again.generation == h.generation:
-                break
-            h = again
-        # "writer open" with the lock free: a writer that died.
-        self._writer_active = present
-        self._unclean = bool(h.state & F.STATE_WRITER_OPEN) and not present
+        present: Optional[bool]
+        if quick and h.generation != cur.generation:
+            present = bool(h.state & F.STATE_WRITER_OPEN)
+        else:
+            # The writer lock, looked at every time: a writer that died
+            # commits nothing.  A lock found free while the header says
+            # "writer open" may be a clean close that committed after
+            # our read: read again, and take the writer for dead only if
+            # the generation stayed, at most 8 times, as mmbuf_refresh()
+            # does (mmbuf(5), "Opening for writing, closing, unclean
+            # close").
+            present = False
+            tries = 0
+            while h.state & F.STATE_WRITER_OPEN:
+                present = _lock.writer_present(self._fd)
+                if present:
+                    break
+                again = self._read_header(h)
+                if again.generation == h.generation:
+                    break
+                h = again
+                tries += 1
+                if tries == 8:
+                    present = None  # it would not hold still: unknown
+                    break
+        if present is not None:
+            # "writer open" with the lock free: a writer that died.
+            self._writer_active = present
+            self._unclean = bool(h.state & F.STATE_WRITER_OPEN) and \
+                not present
         if h.generation == cur.generation:
             return False
         if h.uuid != cur.uuid or h.data_offset != cur.data_offset:
@@ -1477,7 +1511,7 @@ class Buffer:
             size = os.fstat(self._fd).st_size
             hdr = os.pread(self._fd, F.HEADER_SIZE, 0)
             try:
-                h = F.validate_header(hdr, size)
+                h = F.validate_header(hdr, size, self._slots)
             except (E.ChecksumError, E.TornError, E.TruncatedError) as e:
                 err = e
                 os.sched_yield()
@@ -1500,18 +1534,17 @@ class Buffer:
         unclean True).  A clean close is a commit (True).  With no writer
         at all, it waits for one to open the file, which commits.
 
-        The algorithm of mmbuf(5), "Waiting for a commit": read the generation
-        word of the slot the next commit will write, refresh(), and if
-        nothing changed, sleep on that word with futex(2) (Linux, when
+        The algorithm of mmbuf(5), "Waiting for a commit": refresh(),
+        and if nothing changed, read the generation word of the slot the
+        next commit will write and sleep on it with futex(2) (Linux, when
         the header has NOTIFY: the writer wakes it after every commit)
-        for at most 100 ms at a time, testing the writer lock between
+        for at most 0.5 s at a time, testing the writer lock between
         slices and reading the header again whenever the word moved; so
-        a writer that does not wake (a v1.0 writer) or a crash is seen
-        within 100 ms.  Elsewhere it
-        polls with a backoff from 1 ms to 100 ms.  The waiting thread
-        holds no lock of Python's (the GIL is released); a signal
-        handler runs within a slice.  A waiting process uses no CPU
-        between slices.
+        a crash, or a commit of a writer that does not wake (a v1.0
+        writer), is seen within 0.5 s.  Elsewhere it polls with a backoff
+        from 1 ms to 100 ms.  The waiting thread holds no lock of
+        Python's (the GIL is released); a signal handler runs as soon as
+        the signal comes.  A waiting process uses no CPU between slices.
 
         Raises ValueError on a writable or closed buffer (a writer's
         header is always current), or what refresh() raises.
@@ -1526,12 +1559,12 @@ class Buffer:
         deadline = None if timeout is None else \
             time.monotonic() + max(0.0, float(timeout))
         was_active = self._writer_active
+        quick, looked_again = True, False
         while True:
-            nxt = (self._header.generation + 1) % 2
-            word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
-            if self.refresh():
+            if self._refresh(quick):
                 self._pause = _PAUSE_MIN
                 return True
+            quick = False
             if was_active and not self._writer_active:
                 return False
             was_active = self._writer_active
@@ -1540,33 +1573,51 @@ class Buffer:
                 return False
             step = _SLICE if deadline is None else min(_SLICE,
                                                        deadline - now)
-            hmap = self._header_map() if len(word) == 4 and \
+            hmap = self._header_map() if \
                 self._header.compat & F.COMPAT_NOTIFY else None
+            word = b""
             if hmap is not None:
-                self._wait_word(hmap, nxt, word, deadline, step)
-            else:
+                nxt = (self._header.generation + 1) % 2
+                word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
+            if len(word) != 4:
                 time.sleep(min(self._pause, step))
-                self._pause = min(self._pause * 2, _SLICE)
+                self._pause = min(self._pause * 2, _PAUSE_MAX)
+                continue
+            v = struct.unpack("<I", word)[0]
+            # Read after the header: a commit made in between may have
+            # stored the next generation already (and woken nobody yet
+            # queued).  Look at the header once more before waiting on
+            # it; a damaged slot may hold those bits for good.
+            if v == (self._header.generation + 1) & 0xffffffff and \
+                    not looked_again:
+                looked_again = quick = True
+                continue
+            looked_again = False
+            quick = self._wait_word(hmap, nxt, v, deadline, step)
 
-    def _wait_word(self, hmap: Any, slot: int, word: bytes,
-                   deadline: Optional[float], step: float) -> None:
-        """FUTEX_WAIT on the word of slot, slice after slice until the
-        deadline.  A slice that times out with the word other than the
-        low 32 bits of the next generation saw no commit (every commit
-        stores them there; one that wakes nobody leaves the word changed,
-        and the next wait returns at once), so between such slices only
-        the writer lock is tested, for a crash, without reading the
-        header (mmbuf(5), "Waiting for a commit")."""
-        v = struct.unpack("<I", word)[0]
+    def _wait_word(self, hmap: Any, slot: int, v: int,
+                   deadline: Optional[float], step: float) -> bool:
+        """FUTEX_WAIT on the word of slot while it holds v, slice after
+        slice until the deadline.  A slice that times out with v other
+        than the low 32 bits of the next generation saw no commit (every
+        commit stores them there; one that wakes nobody leaves the word
+        changed, and the next wait returns at once), so between such
+        slices only the writer lock is tested, for a crash, without
+        reading the header (mmbuf(5), "Waiting for a commit").  Returns
+        True when the last wait ended early (a wake, the word changed, a
+        signal), False when it timed out."""
         moves = v != (self._header.generation + 1) & 0xffffffff
-        while hmap.wait(slot, v, step) and moves:
+        while hmap.wait(slot, v, step):
+            if not moves:
+                return False
             if (self._header.state & F.STATE_WRITER_OPEN
                     and not _lock.writer_present(self._fd)):
-                return
+                return False
             if deadline is not None:
                 step = min(_SLICE, deadline - time.monotonic())
                 if step <= 0:
-                    return
+                    return False
+        return True
 
     def follow(self, timeout: Optional[float] = None,
                until_closed: bool = False) -> Iterator[Any]:

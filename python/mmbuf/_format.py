@@ -59,6 +59,7 @@ assert SLOT.size == SLOT_SIZE
 
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
+_I64 = struct.Struct("<q")
 _TAIL = struct.Struct("<QI")     # generation_tail, crc32
 
 ITEMSIZES = {"b1": 1, "u1": 1, "i1": 1, "u2": 2, "i2": 2, "u4": 4,
@@ -381,22 +382,26 @@ def _status(exc_class: Optional[Type[E.Error]]) -> Optional[str]:
     return None if exc_class is None else exc_class.name
 
 
+def _examine_slot(hdr: bytes, i: int) -> Tuple[Any, Optional[str], Any,
+                                                Any]:
+    """Integrity, status, decoded Header and decoding error of slot i."""
+    integ = slot_integrity(hdr, i)
+    status = _status(integ)
+    decoded = error = None
+    if integ is None:
+        try:
+            decoded = decode_slot(hdr[PAGE * i:PAGE * i + SLOT_SIZE], i)
+        except E.Error as e:
+            error = e
+            status = e.name
+    return integ, status, decoded, error
+
+
 def _examine(hdr: bytes) -> Tuple[List[Any], List[Optional[str]],
                                   List[Any], List[Any]]:
     """Integrity, status, decoded Header and decoding error of each slot."""
-    integ = [slot_integrity(hdr, 0), slot_integrity(hdr, 1)]
-    status = [_status(integ[0]), _status(integ[1])]
-    decoded: List[Any] = [None, None]
-    errors: List[Any] = [None, None]
-    for i in (0, 1):
-        if integ[i] is None:
-            try:
-                decoded[i] = decode_slot(hdr[PAGE * i:PAGE * i + SLOT_SIZE],
-                                         i)
-            except E.Error as e:
-                errors[i] = e
-                status[i] = e.name
-    return integ, status, decoded, errors
+    a, b = _examine_slot(hdr, 0), _examine_slot(hdr, 1)
+    return [a[0], b[0]], [a[1], b[1]], [a[2], b[2]], [a[3], b[3]]
 
 
 def slot_statuses(hdr: BytesLike) -> Tuple[Optional[str], ...]:
@@ -406,21 +411,129 @@ def slot_statuses(hdr: BytesLike) -> Tuple[Optional[str], ...]:
     return tuple(_examine(bytes(hdr[:HEADER_SIZE]))[1])
 
 
-def validate_header(hdr: BytesLike, file_size: int) -> Header:
+class SlotCache:
+    """What validate_header() found in each slot, kept by the bytes of the
+    slot: a reader that reads the header again and again (refresh(),
+    wait()) decodes only the slot that changed.  The result is the same as
+    without it."""
+
+    __slots__ = ("slots",)
+
+    def __init__(self) -> None:
+        self.slots: List[Any] = [None, None]
+
+    def examine(self, hdr: bytes) -> Tuple[List[Any], List[Optional[str]],
+                                          List[Any], List[Any]]:
+        raws = (hdr[:SLOT_SIZE], hdr[PAGE:PAGE + SLOT_SIZE])
+        out = []
+        for i in (0, 1):
+            raw = raws[i]
+            got = self.slots[i]
+            if got is None or got[0] != raw:
+                base = self.slots[1 - i]
+                h = None
+                if base is not None and base[0] == raws[1 - i] and \
+                        base[3] is not None:
+                    h = _next_slot(base[0], base[3], raw, i)
+                got = (raw, None, None, h, None) if h is not None else \
+                    (raw,) + _examine_slot(hdr, i)
+                self.slots[i] = got
+            out.append(got)
+        a, b = out
+        return [a[1], b[1]], [a[2], b[2]], [a[3], b[3]], [a[4], b[4]]
+
+    def following(self, cur: Header, raw: bytes) -> Optional[Header]:
+        """The Header of raw, the bytes just read of the slot that the
+        commit after cur (the current header, decoded through this cache)
+        writes, when they hold such a commit of a new length alone (see
+        _next_slot()); else None.  A follower woken by a commit reads that
+        slot alone: it was current when read, and the slot of cur is
+        looked at by the next full read.  slot_status is that of both
+        slots as last read (None, None)."""
+        base = self.slots[cur.slot]
+        i = 1 - cur.slot
+        if base is None or base[3] is None or \
+                base[3].generation != cur.generation:
+            return None
+        h = _next_slot(base[0], base[3], raw, i)
+        if h is None or h.generation <= cur.generation:
+            return None
+        self.slots[i] = (raw, None, None, h, None)
+        return h
+
+
+# The bytes of a slot that a commit of a new length leaves as they were in
+# the slot it comes from: all but the generation, mtime, length, shape[0]
+# (of a growing buffer), generation_tail and CRC.
+_SAME_SPANS = ((0, 8), (16, 72), (80, 96), (104, 136), (144, 500))
+
+
+def _next_slot(base_raw: bytes, base: Header, raw: bytes,
+               i: int) -> Optional[Header]:
+    """The Header of slot i's bytes raw when they are those of the intact
+    slot base_raw (decoded as base) but for a new generation, mtime and
+    length (and shape[0] of a growing buffer): what decode_slot() would
+    give, without decoding every field again, since only these changed;
+    None when anything else differs or a check fails (the caller then
+    decodes the slot in full).  The checks are those of "Slot integrity"
+    and "Field validation" that the changed fields take part in."""
+    if len(raw) != SLOT_SIZE:
+        return None
+    for a, b in _SAME_SPANS:
+        if raw[a:b] != base_raw[a:b]:
+            return None
+    growing = base.ro_compat & RO_COMPAT_GROWING
+    if not growing and raw[136:144] != base_raw[136:144]:
+        return None
+    gen, = _U64.unpack_from(raw, 8)
+    tail, crc = _TAIL.unpack_from(raw, 500)
+    if gen != tail or gen % 2 != i or zlib.crc32(raw[:508]) != crc:
+        return None
+    length, = _U64.unpack_from(raw, 96)
+    if length > base.capacity:
+        return None
+    d = dict(base.__dict__)
+    if growing:
+        shape0, = _U64.unpack_from(raw, 136)
+        if shape0 != length // base.row_bytes:
+            return None
+        d["shape"] = (shape0,) + base.shape[1:]
+    d["generation"] = gen
+    d["mtime_ns"], = _I64.unpack_from(raw, 72)
+    d["length"] = length
+    d["slot"] = i
+    h = object.__new__(Header)
+    h.__dict__.update(d)
+    return h
+
+
+def validate_header(hdr: BytesLike, file_size: int,
+                    cache: Optional[SlotCache] = None) -> Header:
     """Choose and decode the current slot (mmbuf(5), "Choosing the current
     slot").
 
     hdr holds the first bytes of the file (at most 8192 are looked at) and
     file_size is the size of the whole file.  Returns the Header of the
     current slot, with ``slot`` and ``slot_status`` filled in.  Raises the
-    Error subclass that the specification names.
+    Error subclass that the specification names.  A SlotCache given as
+    cache spares decoding a slot whose bytes it has seen.
 
     In C: mmbuf_validate_header().
     """
     hdr = bytes(hdr[:HEADER_SIZE])
-    integ, status, decoded, errors = _examine(hdr)
-    intact = [i for i in (0, 1) if integ[i] is None]
-    if not intact:
+    if cache is None:
+        integ, status, decoded, errors = _examine(hdr)
+    else:
+        integ, status, decoded, errors = cache.examine(hdr)
+    if integ[0] is None and integ[1] is None:
+        g0 = _U64.unpack_from(hdr, 8)[0]
+        g1 = _U64.unpack_from(hdr, PAGE + 8)[0]
+        cand = 1 if g1 > g0 else 0
+        other_intact = True
+    elif integ[0] is None or integ[1] is None:
+        cand = 0 if integ[0] is None else 1
+        other_intact = False
+    else:
         starts = [i for i in (0, 1)
                   if hdr[PAGE * i:PAGE * i + 8] == MAGIC]
         if not starts:
@@ -430,21 +543,21 @@ def validate_header(hdr: BytesLike, file_size: int) -> Header:
         cls = integ[starts[0]]
         raise cls("no intact header slot: slot %d: %s"
                   % (starts[0], cls.__doc__.rstrip(".").lower()))
-    gens = {i: _U64.unpack_from(hdr, PAGE * i + 8)[0] for i in intact}
-    cand = max(intact, key=lambda i: gens[i])
-    other = 1 - cand
-    if isinstance(errors[cand], (E.VersionError, E.FeatureError)):
-        raise errors[cand]   # never roll back past a newer writer
-    if errors[cand] is not None:
-        if other in intact and decoded[other] is not None:
-            cand = other
+    err = errors[cand]
+    if err is not None:
+        if isinstance(err, (E.VersionError, E.FeatureError)):
+            raise err   # never roll back past a newer writer
+        if other_intact and decoded[1 - cand] is not None:
+            cand = 1 - cand
         else:
-            raise errors[cand]
-    h = decoded[cand]
-    # h was made just now by decode_slot() and nobody else holds it: set
-    # the field in place rather than copy 27 fields (replace() is a tenth
-    # of the time of an open).
-    object.__setattr__(h, "slot_status", tuple(status))
+            raise err
+    d = decoded[cand]
+    # A new Header rather than a change to d, which a cache may hold; not
+    # through the frozen dataclass's __init__ (27 fields set one by one,
+    # a tenth of the time of an open).
+    h = object.__new__(Header)
+    h.__dict__.update(d.__dict__)
+    h.__dict__["slot_status"] = tuple(status)
     if file_size < h.file_size:
         raise E.TruncatedError("file is truncated: %d bytes, the header "
                                "says %d" % (file_size, h.file_size))

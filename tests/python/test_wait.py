@@ -201,6 +201,35 @@ class CrashTest(WaitCase):
             self.assertEqual((r.writer_active, r.unclean), (False, False))
             self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
 
+    def test_a_header_that_never_holds_still_ends_the_lock_test(self):
+        # The lock free and the header moving at every read (a process
+        # that commits without the lock, or a fault): refresh() reads it
+        # again at most 8 times, as mmbuf_refresh() does, and then says
+        # nothing of the writer instead of looping for ever.
+        w = mmbuf.open(self.path(), "r+")
+        self.addCleanup(w.close)
+        with mmbuf.open(self.path()) as r:
+            real = mmbuf.Buffer._read_header
+            reads = []
+
+            def moving(buf, cur):
+                h = real(buf, buf._header)
+                reads.append(h)
+                if len(reads) > 100:
+                    raise AssertionError("the header was read %d times"
+                                         % len(reads))
+                d = dict(h.__dict__, generation=h.generation + len(reads))
+                moved = object.__new__(type(h))
+                moved.__dict__.update(d)
+                return moved
+            with mock.patch.object(mmbuf._lock, "writer_present",
+                                   lambda fd: False), \
+                    mock.patch.object(mmbuf.Buffer, "_read_header", moving):
+                self.assertTrue(r.refresh())
+            self.assertEqual(len(reads), 9)
+            # Unknown: what was known stays.
+            self.assertEqual((r.writer_active, r.unclean), (True, False))
+
     def test_wait_ends_at_a_kill(self):
         w = self.writer()
         with mmbuf.open(self.path()) as r:
