@@ -312,15 +312,18 @@ static int read_header_and_writer(mmbuf *b, mmbuf_info *h, int *present)
 }
 
 /*
- * The slot the next commit writes, read alone, into *h, if
- * it holds a later generation that keeps the file's layout (capacity,
- * file_size, data_offset, uuid), as a new length, label or state does.
- * It was the current header at some moment since the wait began (the
- * other slot held the generation we had, or a later commit since), and
- * nothing in it asks to look at the file's size again.  -1 otherwise:
- * the caller reads the whole header.
+ * The slot the next commit writes, read alone (mmbuf(5), "Waiting for a
+ * commit", the cheaper form of step 1).  Returns 1 with *h when it holds
+ * a later generation that keeps the file's layout (uuid, data_offset,
+ * capacity, file_size), as a new length, label or state does: it was the
+ * current header at some moment since (the other slot held ours, or a
+ * later commit since), and nothing in it asks to look at the file's size
+ * again.  Returns 0 with *word (the generation word's bytes as read)
+ * when it is intact and older than ours: no commit was made since ours,
+ * and a FUTEX_WAIT on *word returns at the next one.  -1 otherwise
+ * (torn, damaged, a new layout, a short file): read the whole header.
  */
-static int read_next_slot(mmbuf *b, mmbuf_info *h)
+static int read_next_slot(mmbuf *b, mmbuf_info *h, uint32_t *word)
 {
 	uint8_t s[MMBUF_SLOT_SIZE];
 	int i = (int)((b->hdr.generation + 1) % 2);
@@ -330,6 +333,10 @@ static int read_next_slot(mmbuf *b, mmbuf_info *h)
 			      &got) != 0 ||
 	    got != sizeof s || mmbuf__validate_slot(s, i, h) != 0)
 		return -1;
+	if (h->generation < b->hdr.generation) {
+		memcpy(word, s + SLOT_GENERATION, sizeof *word);
+		return 0;
+	}
 	if (h->generation <= b->hdr.generation ||
 	    h->capacity != b->hdr.capacity ||
 	    h->file_size != b->hdr.file_size ||
@@ -339,21 +346,13 @@ static int read_next_slot(mmbuf *b, mmbuf_info *h)
 	/* Pairs with the writer's fence before a commit, as in
 	 * read_header(). */
 	__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	return 0;
+	return 1;
 }
 
-/*
- * Catch up with the writer.  With quick (mmbuf_wait), the slot the next
- * commit writes is read first, alone (read_next_slot), and a header that
- * moved is taken without testing the lock: its writer held the lock when
- * it committed, so writer_active follows WRITER_OPEN in it (mmbuf(5),
- * "Waiting for a commit", the waiter's loop); a crash right after that
- * commit is seen by the next call.
- */
-static int refresh(mmbuf *b, int *changed, bool quick)
+int mmbuf_refresh(mmbuf *b, int *changed)
 {
 	mmbuf_info h;
-	int err, present = -EAGAIN;
+	int err, present;
 
 	if (changed != NULL)
 		*changed = 0;
@@ -361,15 +360,7 @@ static int refresh(mmbuf *b, int *changed, bool quick)
 		return -EINVAL;
 	if (b->writable)
 		return 0;  /* the writer's header is the current one */
-	if (quick) {
-		if (read_next_slot(b, &h) != 0 &&
-		    (err = read_header(b, &h)) != 0)
-			return err;
-		if (h.generation != b->hdr.generation)
-			present = h.state & MMBUF_STATE_WRITER_OPEN ? 1 : -1;
-	}
-	if (present == -EAGAIN &&
-	    (err = read_header_and_writer(b, &h, &present)) != 0)
+	if ((err = read_header_and_writer(b, &h, &present)) != 0)
 		return err;
 	if (h.generation != b->hdr.generation) {
 		/* Only a writer changes these; a new one is another buffer. */
@@ -390,11 +381,6 @@ static int refresh(mmbuf *b, int *changed, bool quick)
 		b->unclean = present == 0;
 	}
 	return 0;
-}
-
-int mmbuf_refresh(mmbuf *b, int *changed)
-{
-	return refresh(b, changed, false);
 }
 
 /* mmbuf(5), "Waiting for a commit": the slice of a futex wait, and the
@@ -439,6 +425,14 @@ static int wait_word(mmbuf *b, uint64_t off, uint32_t v, int64_t deadline,
 	}
 }
 
+/* Sleep as a poller does (no NOTIFY, no futexes), and double the next
+ * pause, up to POLL_MAX_NS. */
+static void poll_pause(int64_t *poll, int64_t left)
+{
+	mmbuf__sleep_ns(left < *poll ? left : *poll);
+	*poll = *poll < POLL_MAX_NS / 2 ? *poll * 2 : POLL_MAX_NS;
+}
+
 int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 {
 	int64_t now, deadline, poll = POLL_FIRST_NS;
@@ -455,67 +449,82 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 			   : now + timeout_ns;
 	had_writer = b->writer_active;
 	for (;;) {
-		uint64_t off;
+		uint64_t off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
+			       SLOT_GENERATION;
+		bool notify = (b->hdr.compat & MMBUF_COMPAT_NOTIFY) &&
+			      mmbuf__map_header(b) == 0;
+		int q = -1;
 		uint32_t v = 0;
+		mmbuf_info h;
 		size_t got;
-		int64_t slice;
 
-		if ((err = refresh(b, &ch, quick)) != 0)
-			return err;
-		if (ch) {
+		/* On the way in and after a wake: the slot the next commit
+		 * writes, alone.  A commit in it is taken, its writer present
+		 * if WRITER_OPEN (it held the lock to commit; the next call
+		 * tests it); an older generation there means no commit yet,
+		 * and gives the word to wait on. */
+		if (quick && (q = read_next_slot(b, &h, &v)) == 1) {
+			b->hdr = h;
+			b->writer_active =
+				(h.state & MMBUF_STATE_WRITER_OPEN) != 0;
+			b->unclean = false;
 			if (changed != NULL)
 				*changed = 1;
 			return 0;
 		}
-		if (had_writer && !b->writer_active)
-			return 0;  /* it crashed */
+		quick = false;
+		if (q != 0 || !notify) {
+			/* The whole header and the writer lock. */
+			if ((err = mmbuf_refresh(b, &ch)) != 0)
+				return err;
+			if (ch) {
+				if (changed != NULL)
+					*changed = 1;
+				return 0;
+			}
+			if (had_writer && !b->writer_active)
+				return 0;  /* it crashed */
+		}
 		now = mmbuf__monotonic_ns();
 		if (now >= deadline)
 			return -ETIMEDOUT;
-		quick = false;
-		if (!(b->hdr.compat & MMBUF_COMPAT_NOTIFY) ||
-		    mmbuf__map_header(b) != 0) {
-			slice = deadline - now < poll ? deadline - now : poll;
-			mmbuf__sleep_ns(slice);
-			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
+		if (!notify) {
+			poll_pause(&poll, deadline - now);
 			continue;
 		}
-		/* The generation word of the slot the next commit writes.
-		 * pread, not a load: a truncated file would fault. */
-		off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
-		      SLOT_GENERATION;
-		if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
-					     &got)) != 0)
-			return err;
-		if (got != sizeof v) {
-			mmbuf__sleep_ns(deadline - now < poll ? deadline - now
-							       : poll);
-			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
-			continue;
-		}
-		/* Read after the header: a commit made in between may have
-		 * stored the next generation already (and woken nobody yet
-		 * queued).  Look at the header once more before waiting on
-		 * it; a damaged slot may hold those bits for good. */
-		if (mmbuf__le32((const uint8_t *)&v) ==
-			    (uint32_t)(b->hdr.generation + 1) &&
-		    !looked_again) {
-			looked_again = true;
-			quick = true;
-			continue;
+		if (q != 0) {
+			/* The word, read after the header: pread, not a
+			 * load, since a truncated file would fault. */
+			off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
+			      SLOT_GENERATION;
+			if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
+						     &got)) != 0)
+				return err;
+			if (got != sizeof v) {
+				poll_pause(&poll, deadline - now);
+				continue;
+			}
+			/* A commit made in between may have stored the next
+			 * generation already (and woken nobody yet queued):
+			 * look once more; a damaged slot may hold those bits
+			 * for good. */
+			if (mmbuf__le32((const uint8_t *)&v) ==
+				    (uint32_t)(b->hdr.generation + 1) &&
+			    !looked_again) {
+				looked_again = quick = true;
+				continue;
+			}
 		}
 		looked_again = false;
-		slice = deadline - now < WAIT_SLICE_NS ? deadline - now
-						       : WAIT_SLICE_NS;
-		err = wait_word(b, off, v, deadline, slice);
-		/* Woken, changed, timed out, interrupted, the lock let go:
-		 * look again.  Anything else (no futexes after all): poll. */
-		if (err == 0 || err == -EAGAIN) {
+		err = wait_word(b, off, v, deadline,
+				deadline - now < WAIT_SLICE_NS ? deadline - now
+							       : WAIT_SLICE_NS);
+		/* Woken, or the word changed: a commit, most likely.  Timed
+		 * out, interrupted, the lock let go: look at it all.
+		 * Anything else (no futexes after all): poll. */
+		if (err == 0 || err == -EAGAIN)
 			quick = true;
-		} else if (err != -ETIMEDOUT && err != -EINTR) {
-			mmbuf__sleep_ns(deadline - now < poll ? deadline - now
-							       : poll);
-			poll = poll < POLL_MAX_NS / 2 ? poll * 2 : POLL_MAX_NS;
-		}
+		else if (err != -ETIMEDOUT && err != -EINTR)
+			poll_pause(&poll, deadline - now);
 	}
 }

@@ -583,13 +583,14 @@ END_TEST
  * A writer that commits and dies at once: mmbuf_wait returns the commit,
  * taking the writer for present from the slot it wrote (it held the lock
  * to commit), and the next call returns the crash, at once; mmbuf_refresh
- * tests the lock and sees both in one call.
+ * tests the lock and sees both in one call.  (The capacity holds the row:
+ * a commit that grows it is read in full, the lock tested.)
  */
 START_TEST(test_commit_then_kill)
 {
 	for (int use_wait = 0; use_wait < 2; use_wait++) {
 		const char *p = tu_path("ck.mmbuf");
-		mmbuf *b = growing("ck.mmbuf", 0), *r;
+		mmbuf *b = growing("ck.mmbuf", 4096), *r;
 		int changed = -1, up[2], go[2], v;
 		int64_t t0;
 		pid_t pid;

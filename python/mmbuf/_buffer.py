@@ -119,7 +119,8 @@ def open(path: PathArg, mode: str = "r") -> Buffer:  # noqa: A001
             _lock.lock_reader(fd)
         # Locks first, then the header: what we validate is what we hold.
         hdr = os.pread(fd, F.HEADER_SIZE, 0)
-        h = F.validate_header(hdr, os.fstat(fd).st_size)
+        slots = F.SlotCache()
+        h = F.validate_header(hdr, os.fstat(fd).st_size, slots)
         if writable and h.ro_compat & ~F.RO_COMPAT_KNOWN:
             raise E.ROFeatureError(
                 "%s: unsupported read-only-compatible feature 0x%x: open "
@@ -132,6 +133,7 @@ def open(path: PathArg, mode: str = "r") -> Buffer:  # noqa: A001
             else:
                 writer_active = True
         buf = Buffer(_token, path, fd, h, writable, unclean, writer_active)
+        buf._slots = slots      # what refresh() and wait() read next
     except BaseException:
         os.close(fd)
         raise
@@ -1435,53 +1437,28 @@ class Buffer:
         self._check_open()
         if self._writable:
             return False
-        return self._refresh(False)
-
-    def _refresh(self, quick: bool) -> bool:
-        """refresh().  With quick (wait()), the slot the next commit
-        writes is read first, alone, and a header that moved is taken
-        without testing the lock: its writer held the lock when it
-        committed, so writer_active follows "writer open" in it (mmbuf(5),
-        "Waiting for a commit"); a crash right after that commit is seen
-        by the next call."""
         cur = self._header
-        if quick:
-            # Most commits are a new length: read the slot it wrote,
-            # alone, and take it from the current one if that is all that
-            # changed (mmbuf(5), "Waiting for a commit").
-            h = self._slots.following(cur, os.pread(
-                self._fd, F.SLOT_SIZE, F.PAGE * (1 - cur.slot)))
-            if h is not None:
-                self._writer_active = bool(h.state & F.STATE_WRITER_OPEN)
-                self._unclean = False
-                self._header = h
-                return True
         h = self._read_header(cur)
-        present: Optional[bool]
-        if quick and h.generation != cur.generation:
-            present = bool(h.state & F.STATE_WRITER_OPEN)
-        else:
-            # The writer lock, looked at every time: a writer that died
-            # commits nothing.  A lock found free while the header says
-            # "writer open" may be a clean close that committed after
-            # our read: read again, and take the writer for dead only if
-            # the generation stayed, at most 8 times, as mmbuf_refresh()
-            # does (mmbuf(5), "Opening for writing, closing, unclean
-            # close").
-            present = False
-            tries = 0
-            while h.state & F.STATE_WRITER_OPEN:
-                present = _lock.writer_present(self._fd)
-                if present:
-                    break
-                again = self._read_header(h)
-                if again.generation == h.generation:
-                    break
-                h = again
-                tries += 1
-                if tries == 8:
-                    present = None  # it would not hold still: unknown
-                    break
+        # The writer lock, looked at every time: a writer that died
+        # commits nothing.  A lock found free while the header says
+        # "writer open" may be a clean close that committed after our
+        # read: read again, and take the writer for dead only if the
+        # generation stayed, at most 8 times, as mmbuf_refresh() does
+        # (mmbuf(5), "Opening for writing, closing, unclean close").
+        present: Optional[bool] = False
+        tries = 0
+        while h.state & F.STATE_WRITER_OPEN:
+            present = _lock.writer_present(self._fd)
+            if present:
+                break
+            again = self._read_header(h)
+            if again.generation == h.generation:
+                break
+            h = again
+            tries += 1
+            if tries == 8:
+                present = None  # it would not hold still: unknown
+                break
         if present is not None:
             # "writer open" with the lock free: a writer that died.
             self._writer_active = present
@@ -1541,7 +1518,13 @@ class Buffer:
         for at most 0.5 s at a time, testing the writer lock between
         slices and reading the header again whenever the word moved; so
         a crash, or a commit of a writer that does not wake (a v1.0
-        writer), is seen within 0.5 s.  Elsewhere it polls with a backoff
+        writer), is seen within 0.5 s.  On the way in and after a wake it
+        first reads the slot the next commit writes, alone: a commit
+        there is taken, with writer_active from its "writer open" state
+        (its writer held the lock to commit; the next call tests the
+        lock, so a writer that dies right after a commit is seen then),
+        and no commit there sends it to sleep at once, the lock being
+        tested at the end of the slice.  Elsewhere it polls with a backoff
         from 1 ms to 100 ms.  The waiting thread holds no lock of
         Python's (the GIL is released); a signal handler runs as soon as
         the signal comes.  A waiting process uses no CPU between slices.
@@ -1561,37 +1544,63 @@ class Buffer:
         was_active = self._writer_active
         quick, looked_again = True, False
         while True:
-            if self._refresh(quick):
-                self._pause = _PAUSE_MIN
-                return True
-            quick = False
-            if was_active and not self._writer_active:
-                return False
-            was_active = self._writer_active
+            cur = self._header
+            hmap = self._header_map() if \
+                cur.compat & F.COMPAT_NOTIFY else None
+            nxt = 1 - cur.slot      # the slot the next commit writes
+            v: Optional[int] = None
+            if quick:
+                # On the way in and after a wake: that slot, alone
+                # (mmbuf(5), "Waiting for a commit", the cheaper step 1).
+                # A commit there is taken, its writer present if "writer
+                # open" (it held the lock to commit; the next call tests
+                # it); the slot as last seen, older than ours, means no
+                # commit yet, and gives the word to wait on.
+                raw = os.pread(self._fd, F.SLOT_SIZE, F.PAGE * nxt)
+                h = self._slots.following(cur, raw)
+                if h is not None:
+                    self._writer_active = bool(h.state & F.STATE_WRITER_OPEN)
+                    self._unclean = False
+                    self._header = h
+                    self._pause = _PAUSE_MIN
+                    return True
+                if hmap is not None:
+                    v = self._slots.older_word(cur, raw)
+                quick = False
+            if v is None:
+                if self.refresh():
+                    self._pause = _PAUSE_MIN
+                    return True
+                if was_active and not self._writer_active:
+                    return False
+                was_active = self._writer_active
             now = time.monotonic()
             if deadline is not None and now >= deadline:
                 return False
             step = _SLICE if deadline is None else min(_SLICE,
                                                        deadline - now)
-            hmap = self._header_map() if \
-                self._header.compat & F.COMPAT_NOTIFY else None
-            word = b""
-            if hmap is not None:
-                nxt = (self._header.generation + 1) % 2
-                word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
-            if len(word) != 4:
+            cur = self._header
+            nxt = 1 - cur.slot
+            if hmap is None or not cur.compat & F.COMPAT_NOTIFY:
                 time.sleep(min(self._pause, step))
                 self._pause = min(self._pause * 2, _PAUSE_MAX)
                 continue
-            v = struct.unpack("<I", word)[0]
-            # Read after the header: a commit made in between may have
-            # stored the next generation already (and woken nobody yet
-            # queued).  Look at the header once more before waiting on
-            # it; a damaged slot may hold those bits for good.
-            if v == (self._header.generation + 1) & 0xffffffff and \
-                    not looked_again:
-                looked_again = quick = True
-                continue
+            if v is None:
+                word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
+                if len(word) != 4:
+                    time.sleep(min(self._pause, step))
+                    self._pause = min(self._pause * 2, _PAUSE_MAX)
+                    continue
+                v = struct.unpack("<I", word)[0]
+                # Read after the header: a commit made in between may
+                # have stored the next generation already (and woken
+                # nobody yet queued).  Look at the header once more
+                # before waiting on it; a damaged slot may hold those
+                # bits for good.
+                if v == (cur.generation + 1) & 0xffffffff and \
+                        not looked_again:
+                    looked_again = quick = True
+                    continue
             looked_again = False
             quick = self._wait_word(hmap, nxt, v, deadline, step)
 

@@ -461,6 +461,18 @@ class SlotCache:
         self.slots[i] = (raw, None, None, h, None)
         return h
 
+    def older_word(self, cur: Header, raw: bytes) -> Optional[int]:
+        """The low 32 bits of the generation in raw, the bytes just read
+        of the slot that the commit after cur writes, when they are those
+        last seen there, intact, valid and older than cur: no commit was
+        made since cur, and a FUTEX_WAIT on that value returns at the
+        next one.  None otherwise."""
+        got = self.slots[1 - cur.slot]
+        if got is None or got[3] is None or got[0] != raw or \
+                got[3].generation >= cur.generation:
+            return None
+        return got[3].generation & 0xffffffff
+
 
 # The bytes of a slot that a commit of a new length leaves as they were in
 # the slot it comes from: all but the generation, mtime, length, shape[0]

@@ -201,6 +201,38 @@ class CrashTest(WaitCase):
             self.assertEqual((r.writer_active, r.unclean), (False, False))
             self.assertFalse(r.state & mmbuf.STATE_WRITER_OPEN)
 
+    def test_a_commit_then_a_kill(self):
+        # wait() takes the commit from the slot it wrote, and the writer
+        # for present (it held the lock to commit); the next wait() tests
+        # the lock and returns the crash at once.  refresh() tests the
+        # lock and sees both in one call.
+        for use_wait in (True, False):
+            w = self.writer()
+            with mmbuf.open(self.path()) as r:
+                # The first append grows the capacity (the buffer is
+                # full): a new layout, which wait() reads in full.
+                self.command(w, "x")
+                self.assertTrue(w.stdout.readline().startswith(b"appended"))
+                self.assertTrue(r.refresh())
+                n = r.length
+                self.command(w, "x")
+                self.assertTrue(w.stdout.readline().startswith(b"appended"))
+                w.kill()
+                w.wait()
+                if use_wait:
+                    self.assertTrue(r.wait(timeout=5))
+                    self.assertEqual(r.length, n + 1)
+                    self.assertEqual((r.writer_active, r.unclean),
+                                     (True, False))
+                    t = time.monotonic()
+                    self.assertFalse(r.wait(timeout=5))
+                    self.assertLess(time.monotonic() - t, 1.0)
+                else:
+                    self.assertTrue(r.refresh())
+                    self.assertEqual(r.length, n + 1)
+                self.assertEqual((r.writer_active, r.unclean),
+                                 (False, True))
+
     def test_a_header_that_never_holds_still_ends_the_lock_test(self):
         # The lock free and the header moving at every read (a process
         # that commits without the lock, or a fault): refresh() reads it
