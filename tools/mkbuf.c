@@ -446,8 +446,10 @@ static void fill(mmbuf *buf, uint64_t cap, int byte, int quiet)
 
 /* Copy fd to the data, at most cap bytes; more is an error unless
  * the_rest_is_not_data (bytes after the array of a .npy file). */
-static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
-		    uint64_t expect, int quiet, int the_rest_is_not_data)
+/* Copy the input into the data region, at most cap bytes; returns the
+ * bytes copied. */
+static uint64_t copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
+			uint64_t expect, int quiet, int the_rest_is_not_data)
 {
 	struct tool_progress pr;
 	char what[PATH_MAX + 16];
@@ -477,6 +479,7 @@ static void copy_in(mmbuf *buf, uint64_t cap, int fd, const char *src,
 	    tool_read_full(fd, &extra, 1, &got, check_signal) == 0 && got > 0)
 		fail(EXIT_INPUT, src, "larger than the capacity of the buffer "
 		     "(%" PRIu64 " bytes)", cap);
+	return off;
 }
 
 /* ------------------------------------------------------------------ */
@@ -728,10 +731,17 @@ int main(int argc, char **argv)
 	}
 	building = buf;
 	check_signal();
-	if (in_fd >= 0)
-		copy_in(buf, cap, in_fd, src, src_size ? src_size : cap, o.quiet,
-			o.from_npy != NULL);
-	else if (o.fill > 0)
+	if (in_fd >= 0) {
+		uint64_t got = copy_in(buf, cap, in_fd, src,
+				       src_size ? src_size : cap, o.quiet,
+				       o.from_npy != NULL);
+
+		/* A growing buffer has the rows of the data read: from a
+		 * pipe, its size is known only now. */
+		if (o.growing && !o.length_set && got != co.length &&
+		    (err = mmbuf_set_length(buf, got, MMBUF_DURABLE_NONE)) < 0)
+			fail(EXIT_CREATE, o.path, "%s", mmbuf_strerror(err));
+	} else if (o.fill > 0)
 		fill(buf, cap, o.fill, o.quiet);
 	if (o.seal) {
 		char what[PATH_MAX + 16];

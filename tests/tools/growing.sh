@@ -65,6 +65,13 @@ expect_out "$tmp/p.mmbuf: created, dtype <u1, shape 2x5 (the first dimension gro
 "$DUMPBUF" -t "$tmp/p.mmbuf" > "$tmp/out"
 expect_out "[0] 48 49 50 51 52" "[1] 53 54 55 56 57"
 
+# From a pipe, whose size is known only at its end, with a capacity: the
+# length is that of the data too, not the capacity.
+printf '0123456789ab' | "$MKBUF" --shape '*x4' -s 64 --from - \
+    "$tmp/pipe.mmbuf" > "$tmp/out"
+status "--from - with -s" 0 $?
+expect_out "$tmp/pipe.mmbuf: created, dtype <u1, shape 3x4 (the first dimension growing), capacity 64, length 12, data offset 8192"
+
 # Refused: rows of no bytes, '*' past the first dimension.
 expect 64 mkbuf --shape '*,0' "$tmp/z.mmbuf"
 expect_err "mkbuf: shape *,0 of <u1: the rows of a growing first dimension cannot be empty" \
