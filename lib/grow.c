@@ -281,12 +281,14 @@ static int read_header(mmbuf *b, mmbuf_info *h)
 /*
  * Read the current header into *h and test the writer lock (mmbuf(5),
  * "Opening for writing, closing, unclean close"): *present is 1 if a
- * writer holds it, 0 if WRITER_OPEN is set and none does (a crash), -1
- * if WRITER_OPEN is clear, or a negative errno when the probe failed or
- * the header would not hold still (then nothing is known).  A clean
+ * writer holds it, 0 if WRITER_OPEN is set and none does (a crash),
+ * NO_WRITER if WRITER_OPEN is clear, or a negative errno when the probe
+ * failed or the header would not hold still (then nothing is known).  A clean
  * close commits, then lets the lock go: a lock found free while the
  * header moved is no crash, so the header is read again.
  */
+#define NO_WRITER 2  /* WRITER_OPEN is clear: not an errno, not 0 or 1 */
+
 static int read_header_and_writer(mmbuf *b, mmbuf_info *h, int *present)
 {
 	mmbuf_info again;
@@ -297,7 +299,7 @@ static int read_header_and_writer(mmbuf *b, mmbuf_info *h, int *present)
 		if ((err = read_header(b, h)) != 0)
 			return err;
 		if (!(h->state & MMBUF_STATE_WRITER_OPEN)) {
-			*present = -1;
+			*present = NO_WRITER;
 			return 0;
 		}
 		if ((*present = mmbuf__writer_present(b->fd)) != 0)
@@ -376,7 +378,7 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 	}
 	/* Even without a commit: a killed writer commits nothing.  A failed
 	 * probe is no proof either way. */
-	if (present == -1 || present == 0 || present == 1) {
+	if (present == NO_WRITER || present == 0 || present == 1) {
 		b->writer_active = present == 1;
 		b->unclean = present == 0;
 	}

@@ -18,6 +18,12 @@
  *   faultop open FILE                    (MMBUF_RDWR, then mmbuf_close)
  *   faultop resize FILE CAPACITY         (mmbuf_resize)
  *   faultop append FILE LEN              (mmbuf_append, durable)
+ *   faultop hold FILE                    (MMBUF_RDWR; prints "held",
+ *                                         reads standard input to its
+ *                                         end, then mmbuf_close)
+ *   faultop refresh FILE                 (MMBUF_RDONLY, mmbuf_refresh,
+ *                                         then prints "writer_active W
+ *                                         unclean U" before "ok")
  *
  * The bytes written are 0xA5.  Prints "ok", or the failing step and the
  * error's name and message ("create: ENOSPC: No space left on device"),
@@ -28,6 +34,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +94,25 @@ int main(int argc, char **argv)
 			if (strcmp(op, "create") == 0)
 				failed = report("publish", mmbuf_publish(b));
 		}
+	} else if (strcmp(op, "refresh") == 0 && argc == 3) {
+		int changed;
+
+		failed = report("open", mmbuf_open(path, MMBUF_RDONLY, &b));
+		if (failed)
+			return 1;
+		failed = report("refresh", mmbuf_refresh(b, &changed));
+		printf("writer_active %d unclean %d\n", mmbuf_writer_active(b),
+		       mmbuf_unclean(b));
+	} else if (strcmp(op, "hold") == 0 && argc == 3) {
+		char c;
+
+		failed = report("open", mmbuf_open(path, MMBUF_RDWR, &b));
+		if (failed)
+			return 1;
+		printf("held\n");
+		fflush(stdout);
+		while (read(STDIN_FILENO, &c, 1) > 0)
+			;
 	} else {
 		failed = report("open", mmbuf_open(path, MMBUF_RDWR, &b));
 		if (failed)

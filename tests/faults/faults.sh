@@ -313,6 +313,33 @@ expect_err "verifybuf: $d/s: cannot seal: File too large"
 rm -f "$d/g" "$d/s"
 only keep
 
+# --- a lock probe that fails tells nothing of the writer ---------------
+# A reader's refresh tests the writer lock with F_OFD_GETLK.  When that
+# probe fails (here EPERM, whose value is that of -1), what is known of
+# the writer stays: the probe at the open saw it at work, so it still is,
+# and it is not taken for gone.
+"$FAULTOP" create "$d/h" 4096 > /dev/null || fail "cannot make $d/h"
+mkfifo "$tmp/holdin"
+"$FAULTOP" hold "$d/h" < "$tmp/holdin" > "$tmp/held" 2>&1 &
+holder=$!
+exec 4> "$tmp/holdin"
+n=0
+until grep -q '^held$' "$tmp/held" 2> /dev/null || [ $n -ge 100 ]; do
+    sleep 0.1
+    n=$((n + 1))
+done
+op 0 "" refresh "$d/h"
+expect_out "writer_active 1 unclean 0" ok
+op 0 getlk=EPERM@2 refresh "$d/h"
+expect_out "writer_active 1 unclean 0" ok
+op 0 getlk=EIO@2 refresh "$d/h"
+expect_out "writer_active 1 unclean 0" ok
+exec 4>&-
+wait $holder
+status "faultop hold" 0 $?
+rm -f "$d/h" "$tmp/holdin"
+only keep
+
 # --- EACCES: as nobody, a root-owned directory and file -----------------
 if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null 2>&1; then
     chmod 755 "$tmp" "$d"

@@ -16,8 +16,9 @@
  * one of fallocate (posix_fallocate), ftruncate, write, pwrite, pread, msync,
  * fsync, fdatasync, sync_file_range, open (only opens that may write:
  * O_RDWR, O_WRONLY, O_CREAT or O_TMPFILE), tmpfile (only O_TMPFILE
- * opens: tmpfile=EOPNOTSUPP plays a filesystem without it), linkat and
- * rename.  Calls on
+ * opens: tmpfile=EOPNOTSUPP plays a filesystem without it), linkat,
+ * rename and getlk (fcntl(2) with F_OFD_GETLK: the probe of a lock, as in
+ * "is a writer there?").  Calls on
  * anything but regular files (a terminal, a pipe), and writes to standard
  * output and error, are never failed, so the programs can still report.  Without MMBUF_FAULT the library
  * changes nothing.
@@ -43,7 +44,7 @@
 
 enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
        F_FDATASYNC, F_SYNC_FILE_RANGE, F_OPEN, F_TMPFILE, F_LINKAT, F_RENAME,
-       F_PREAD, F_COUNT };
+       F_PREAD, F_LOCKPROBE, F_COUNT };
 
 /* Not an errno: truncate the file, then let the call through. */
 #define TRUNCATE (-1)
@@ -51,7 +52,8 @@ enum { F_FALLOCATE, F_FTRUNCATE, F_WRITE, F_PWRITE, F_MSYNC, F_FSYNC,
 static const char *const call_names[F_COUNT] = {
 	"fallocate", "ftruncate", "write", "pwrite", "msync", "fsync",
 	"fdatasync",
-	"sync_file_range", "open", "tmpfile", "linkat", "rename", "pread"
+	"sync_file_range", "open", "tmpfile", "linkat", "rename", "pread",
+	"getlk"
 };
 
 static const struct { const char *name; int value; } errnos[] = {
@@ -282,6 +284,47 @@ ssize_t pread(int fd, void *p, size_t n, off_t off)
 ssize_t pread64(int fd, void *p, size_t n, off_t off)
 {
 	return pread(fd, p, n, off);
+}
+
+/*
+ * fcntl(2) and glibc's fcntl64, which a build with 64-bit file offsets
+ * calls: only F_OFD_GETLK can fail.  The third argument, when there is
+ * one, is an int or a pointer, passed on as it came.
+ */
+static int some_fcntl(int (*real)(int, int, ...), int fd, int cmd,
+		      void *arg)
+{
+	int e = cmd == F_OFD_GETLK ? fault(F_LOCKPROBE, fd) : 0;
+
+	if (e != 0) {
+		errno = e;
+		return -1;
+	}
+	return real(fd, cmd, arg);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+	REAL(int, fcntl, (int, int, ...));
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return some_fcntl(real_fcntl, fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+	REAL(int, fcntl64, (int, int, ...));
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return some_fcntl(real_fcntl64, fd, cmd, arg);
 }
 
 int msync(void *addr, size_t len, int flags)
