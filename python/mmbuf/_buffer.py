@@ -632,7 +632,24 @@ def _follow(buf: Buffer, owned: bool, timeout: Optional[float],
                 step = min(_SLICE, progress + timeout - now)
                 if step <= 0:
                     return
-            buf.wait(step)
+            try:
+                buf.wait(step)
+            except E.InconsistentError:
+                # The file itself was made another buffer (cp over it,
+                # say): a replacement too, as for dumpbuf --follow, but
+                # what the old one committed last went with it.
+                new = open(buf._path, "r")
+                warnings.warn(E.FollowWarning(
+                    "%s: the file was replaced (rewritten in place); "
+                    "following the new buffer from its first row (%d rows "
+                    "of the old one were yielded; new uuid %s)"
+                    % (buf._name, done, new.uuid.hex()),
+                    "replaced", buf._path, done,
+                    _committed_rows(new.header)), stacklevel=2)
+                if owned:
+                    buf.close()
+                buf, owned, done, last_crash = new, True, 0, -1
+                progress = checked = time.monotonic()
     finally:
         if owned:
             buf.close()
@@ -664,9 +681,9 @@ def follow(path: PathArg, timeout: Optional[float] = None,
     dies, and another that opens and appends.  What cannot go on
     silently is reported with a FollowWarning and the iteration goes on:
     a committed length that goes down ("shrink"), a writer's death
-    ("crash"), or another file put at the path ("replaced"), noticed
-    within 0.5 s: the new file is opened by path and followed from its
-    first row.
+    ("crash"), or another file put at the path, or the file rewritten in
+    place as another buffer ("replaced"), noticed within 0.5 s: the new
+    file is opened by path and followed from its first row.
 
     timeout (seconds) ends the iteration when no new row came for that
     long while it waited (from the start, including the wait for the

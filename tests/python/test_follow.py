@@ -163,6 +163,29 @@ class InProcessTest(TempDirCase):
             self.assertEqual(next(g).tolist(), [[3.5, 4.5]])
         g.close()
 
+    def test_file_rewritten_in_place(self):
+        # cp of another buffer over the followed file keeps its inode:
+        # the header the follower reads is now another buffer's
+        # (InconsistentError in refresh()), which is a replacement too.
+        self.rows(0, 3)
+        g = mmbuf.follow(self.path(), timeout=5)
+        self.assertEqual(len(next(g)), 3)
+        self.w.close()
+        other = self.path("other.mmbuf")
+        with mmbuf.create(other, dtype="<f4", shape=(None, 2)) as w2:
+            w2.append(array.array("f", [1.5, 2.5, 3.5, 4.5]))
+        with open(other, "rb") as src, open(self.path(), "r+b") as dst:
+            dst.write(src.read())
+            dst.truncate()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            new = next(g)
+        self.assertEqual(new.tolist(), [[1.5, 2.5], [3.5, 4.5]])
+        self.assertEqual([c.message.kind for c in caught], ["replaced"])
+        self.assertEqual(caught[0].message.rows_before, 3)
+        self.assertIn("rewritten in place", str(caught[0].message))
+        g.close()
+
 
 class ProcessCase(TempDirCase):
 
