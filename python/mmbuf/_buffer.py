@@ -35,6 +35,39 @@ _FORMATS = {"b1": "?", "u1": "B", "i1": "b", "u2": "H", "i2": "h",
             "f4": "f", "f8": "d"}
 _NATIVE = "<" if sys.byteorder == "little" else ">"
 
+# The kind of dtype of each single-item struct code of PEP 3118.
+_KINDS = {"?": "b", "b": "i", "B": "u", "h": "i", "H": "u", "i": "i",
+          "I": "u", "l": "i", "L": "u", "q": "i", "Q": "u", "n": "i",
+          "N": "u", "e": "f", "f": "f", "d": "f"}
+
+
+@functools.lru_cache(maxsize=None)
+def _format_dtype(fmt: str) -> Optional[str]:
+    """The dtype ("<f8", with "<" for one-byte types) of the items of
+    memoryview format fmt, or None when they are not of a type mmbuf
+    has (a record, say)."""
+    order = "@"
+    if fmt[:1] in ("@", "=", "<", ">", "!"):
+        order, fmt = fmt[0], fmt[1:]
+    if fmt in ("Zf", "Zd"):
+        code, size = "c", 8 if fmt == "Zf" else 16
+    elif len(fmt) == 1 and fmt in _KINDS:
+        code = _KINDS[fmt]
+        try:
+            # Native sizes with "@", standard ones otherwise.
+            size = struct.calcsize(("@" if order == "@" else "<") + fmt)
+        except struct.error:
+            return None
+    else:
+        return None
+    name = "%s%d" % (code, size)
+    if name not in F.ITEMSIZES:
+        return None
+    if size == 1:
+        return "<" + name
+    return (_NATIVE if order in ("@", "=") else
+            "<" if order == "<" else ">") + name
+
 _ADVICE = {name: getattr(mmap, "MADV_" + name.upper())
            for name in ("normal", "sequential", "random", "willneed",
                         "dontneed", "hugepage")
@@ -1833,9 +1866,16 @@ class Buffer:
 
         data is anything with the buffer protocol (bytes, bytearray,
         memoryview, array.array, a NumPy array) whose memory is
-        C-contiguous; its bytes are taken as they are, whatever its item
-        type.  Another layout raises ValueError (copy it first, e.g. with
-        numpy.ascontiguousarray()).  The bytes are written with pwrite,
+        C-contiguous; another layout raises ValueError (copy it first,
+        e.g. with numpy.ascontiguousarray()).  Its bytes are written as
+        they are, so their item type must be the buffer's: a buffer of
+        bytes (dtype u1) takes the bytes of anything, and a typed buffer
+        data of its own dtype, byte order included, or raw bytes (bytes,
+        bytearray, memoryviews and arrays of unsigned bytes).  Items of
+        another type raise DtypeError, and nothing is written: their
+        bytes would not be the values (append(numpy.array([t, 1, 2])) of
+        an int t to a float buffer, say); convert them first, e.g. with
+        numpy.asarray(data, dtype=buf.dtype).  The bytes are written with pwrite,
         not through the mapping: no page faults, and a full disk raises
         OSError (ENOSPC) even on a sparse buffer.  The length is then
         committed as set_length(length + n, durable) does: with durable
@@ -1856,9 +1896,9 @@ class Buffer:
         append that fits needs no remap and leaves views alone.
 
         Raises ReadOnlyError, ViewsAliveError, LengthError (past the
-        largest file), ValueError, TypeError (no buffer protocol) or
-        OSError; on error the committed length is unchanged (the capacity
-        may have grown).
+        largest file), DtypeError, ValueError, TypeError (no buffer
+        protocol) or OSError; on error the committed length is unchanged
+        (the capacity may have grown).
 
         In C: mmbuf_append().
         """
@@ -1871,9 +1911,27 @@ class Buffer:
                                  "%s is not (copy it first, e.g. with "
                                  "numpy.ascontiguousarray())"
                                  % (type(data).__name__,))
-            # The bytes as they are, whatever the item type.
+            self._check_item_type(data, src.format)
             with src.cast("B") as flat:
                 return self._append(flat, durable)
+
+    def _check_item_type(self, data: Any, fmt: str) -> None:
+        """Refuse data whose items (memoryview format fmt) are not of the
+        buffer's dtype nor raw bytes, unless the buffer is of bytes."""
+        want = self._header.dtype
+        if want[1:] == "u1" or fmt in ("B", "@B", "=B", "<B", ">B", "!B"):
+            return
+        got = _format_dtype(fmt)
+        if got is not None and got[1:] == want[1:] and \
+                (got[0] == want[0] or self._header.itemsize == 1):
+            return
+        raise E.DtypeError(
+            "%s: append() writes the bytes of its data, and this %s holds "
+            "items of %s, not of the buffer's dtype %s: convert it first "
+            "(e.g. numpy.asarray(data, dtype=%r)), or pass raw bytes"
+            % (self._name, type(data).__name__,
+               got if got is not None else "format %r" % (fmt,), want,
+               want))
 
     def _append(self, src, durable):
         h = self._header

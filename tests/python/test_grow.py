@@ -9,6 +9,7 @@ import errno
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
 from unittest import mock
@@ -239,6 +240,53 @@ class AppendTest(TempDirCase):
             # A NumPy array read back as written.
             self.assertTrue(np.array_equal(
                 np.frombuffer(bytes(b.raw[16:112]), "<f8").reshape(3, 4), a))
+
+    def test_item_type_must_match(self):
+        """A typed buffer takes data of its dtype or raw bytes; items of
+        another type, whose bytes are not the values, raise DtypeError
+        and write nothing.  A buffer of bytes takes anything."""
+        with mmbuf.create(self.path(), dtype="<f8", shape=(None, 3)) as b:
+            self.assertEqual(b.append(array.array("d", [1.0, 2.0, 3.0])), 0)
+            self.assertEqual(b.append(struct.pack("<3d", 4, 5, 6)), 24)
+            self.assertEqual(b.append(bytearray(24)), 48)
+            gen = b.generation
+            for bad, what in ((array.array("q", [7, 8, 9]), "<i8"),
+                              (array.array("f", [1, 2, 3, 4, 5, 6]), "<f4"),
+                              (memoryview(bytes(24)).cast("Q"), "<u8")):
+                with self.assertRaises(mmbuf.DtypeError) as cm:
+                    b.append(bad)
+                self.assertIn("holds items of %s, not of the buffer's "
+                              "dtype <f8" % what, str(cm.exception))
+                self.assertIsInstance(cm.exception, ValueError)
+            self.assertEqual((b.length, b.generation, b.shape),
+                             (72, gen, (3, 3)))
+        with mmbuf.create(self.path("i2.mmbuf"), dtype="<i2", capacity=0) as b:
+            b.append(array.array("h", [1, -2]))
+            with self.assertRaises(mmbuf.DtypeError):
+                b.append(array.array("H", [1, 2]))      # signedness
+            self.assertEqual(b.length, 4)
+
+    def test_item_type_must_match_numpy(self):
+        np = self.numpy()
+        with mmbuf.create(self.path(), dtype="<f8", shape=(None, 3)) as b:
+            b.append(np.array([1.0, 2.0, 3.0]))
+            b.append(np.zeros((2, 3), dtype="<f8"))
+            b.append(np.frombuffer(bytes(24), dtype=np.uint8))  # raw
+            # The slip this guards against: an int in the row.
+            for bad in (np.array([1, 2, 3]), np.array([1.0, 2, 3], ">f8"),
+                        np.zeros(3, dtype="<f4"),
+                        np.zeros(1, dtype=[("t", "<u8"), ("x", "<f8")])):
+                with self.assertRaises(mmbuf.DtypeError, msg=bad.dtype):
+                    b.append(bad)
+            self.assertEqual(b.shape, (4, 3))
+            b.append(np.asarray([7, 8, 9], dtype=b.dtype))
+            self.assertEqual(b.to_numpy()[-1].tolist(), [7.0, 8.0, 9.0])
+        with mmbuf.create(self.path("c.mmbuf"), dtype="<c16",
+                          capacity=0) as b:
+            b.append(np.array([1 + 2j]))
+            with self.assertRaises(mmbuf.DtypeError):
+                b.append(np.array([1 + 2j], dtype="<c8"))
+            self.assertEqual(b.length, 16)
 
     def test_growth_sequence(self):
         """Capacities follow the rule of grow.c and those of
