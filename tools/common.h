@@ -262,8 +262,6 @@ uint64_t tool_guard_fault_offset(void);
 /* Header pages, read raw so that damaged ones can be shown too, and  */
 /* their JSON form (header.c)                                         */
 
-/* tool_load(), value.c */
-uint64_t tool_load(const uint8_t *p, unsigned n, char order);
 static inline uint64_t tool_le(const uint8_t *p, unsigned n);
 
 /*
@@ -403,12 +401,74 @@ void tool_json_cstr(const char *s);
 /* ------------------------------------------------------------------ */
 /* Element values as text: dumpbuf --type, editbuf (value.c)          */
 
+static inline uint16_t tool_swap16(uint16_t v)
+{
+	return (uint16_t)(v << 8 | v >> 8);
+}
+
+static inline uint32_t tool_swap32(uint32_t v)
+{
+	return (uint32_t)tool_swap16((uint16_t)v) << 16 |
+	       tool_swap16((uint16_t)(v >> 16));
+}
+
+static inline uint64_t tool_swap64(uint64_t v)
+{
+	return (uint64_t)tool_swap32((uint32_t)v) << 32 |
+	       tool_swap32((uint32_t)(v >> 32));
+}
+
+/*
+ * The n bytes (1 to 8) at p as an unsigned integer in the machine's byte
+ * order, byte-swapped if swap: for 1, 2, 4 and 8 bytes, which compilers
+ * make one load and one byte swap.
+ */
+static inline uint64_t tool_load_swapped(const uint8_t *p, unsigned n,
+					 int swap)
+{
+	uint16_t v16;
+	uint32_t v32;
+	uint64_t v64 = 0;
+
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		memcpy(&v16, p, 2);
+		return swap ? tool_swap16(v16) : v16;
+	case 4:
+		memcpy(&v32, p, 4);
+		return swap ? tool_swap32(v32) : v32;
+	case 8:
+		memcpy(&v64, p, 8);
+		return swap ? tool_swap64(v64) : v64;
+	default:
+		/* Other sizes, byte by byte, little-endian unless swap
+		 * says the other order of this machine. */
+		for (unsigned i = 0; i < n; i++) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+			v64 = v64 << 8 | p[swap ? n - 1 - i : i];
+#else
+			v64 = v64 << 8 | p[swap ? i : n - 1 - i];
+#endif
+		}
+		return v64;
+	}
+}
+
 /*
  * An unsigned integer of n bytes (1 to 8) in byte order '<' or '>': the
  * tools' one load (the library's own are internal); tool_le() for the
  * little-endian fields of the format.
  */
-uint64_t tool_load(const uint8_t *p, unsigned n, char order);
+static inline uint64_t tool_load(const uint8_t *p, unsigned n, char order)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return tool_load_swapped(p, n, order != '>');
+#else
+	return tool_load_swapped(p, n, order == '>');
+#endif
+}
 
 static inline uint64_t tool_le(const uint8_t *p, unsigned n)
 {

@@ -17,44 +17,6 @@
 /* ------------------------------------------------------------------ */
 /* Typed dumps: -t                                                     */
 
-static uint16_t swap16(uint16_t v)
-{
-	return (uint16_t)(v << 8 | v >> 8);
-}
-
-static uint32_t swap32(uint32_t v)
-{
-	return (uint32_t)swap16((uint16_t)v) << 16 | swap16((uint16_t)(v >> 16));
-}
-
-static uint64_t swap64(uint64_t v)
-{
-	return (uint64_t)swap32((uint32_t)v) << 32 | swap32((uint32_t)(v >> 32));
-}
-
-/* The n bytes at p as an unsigned integer (tool_load, without its loop:
- * compilers make these one load and one byte swap). */
-static uint64_t load(const uint8_t *p, unsigned n, int swap)
-{
-	uint16_t v16;
-	uint32_t v32;
-	uint64_t v64;
-
-	switch (n) {
-	case 1:
-		return p[0];
-	case 2:
-		memcpy(&v16, p, 2);
-		return swap ? swap16(v16) : v16;
-	case 4:
-		memcpy(&v32, p, 4);
-		return swap ? swap32(v32) : v32;
-	default:
-		memcpy(&v64, p, 8);
-		return swap ? swap64(v64) : v64;
-	}
-}
-
 /* The longest text of one element: a complex of two f8 parts, each at
  * most 24 bytes ("-2.2250738585072014e-308"). */
 #define VALUE_MAX 64
@@ -74,19 +36,19 @@ static char *put_value(char *o, const struct typed *t, const uint8_t *p)
 		memcpy(o, "False", 5);
 		return o + 5;
 	case 'u':
-		return tool_put_u64(o, load(p, n, t->swap));
+		return tool_put_u64(o, tool_load_swapped(p, n, t->swap));
 	case 'i':
-		v = load(p, n, t->swap);
+		v = tool_load_swapped(p, n, t->swap);
 		if (n < 8 && (v >> (8 * n - 1)) & 1)
 			v |= ~(uint64_t)0 << (8 * n);
 		return tool_put_i64(o, (int64_t)v);
 	case 'f':
-		return tool_put_float_bits(o, load(p, n, t->swap), n, 1);
+		return tool_put_float_bits(o, tool_load_swapped(p, n, t->swap), n, 1);
 	default:
 		/* Complex, as Python and NumPy show scalars: (a+bj), the
 		 * imaginary part's sign always written, but none on nan. */
-		re = load(p, half, t->swap);
-		im = load(p + half, half, t->swap);
+		re = tool_load_swapped(p, half, t->swap);
+		im = tool_load_swapped(p + half, half, t->swap);
 		sign = (uint64_t)1 << (8 * half - 1);
 		inf = half == 8 ? 0x7ff0000000000000 :
 		      half == 4 ? 0x7f800000 : 0x7c00;

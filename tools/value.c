@@ -376,15 +376,6 @@ uint16_t tool_double_to_half(double x)
 	return sign | (uint16_t)(E << 10) | (uint16_t)r;
 }
 
-uint64_t tool_load(const uint8_t *p, unsigned n, char order)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v = v << 8 | p[order == '>' ? i : n - 1 - i];
-	return v;
-}
-
 double tool_load_float(const uint8_t *p, unsigned n, char order)
 {
 	uint64_t bits = tool_load(p, n, order);
