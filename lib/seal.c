@@ -380,6 +380,11 @@ int mmbuf_verify_path(const char *path, unsigned flags, unsigned threads,
 		r->error = err;
 		r->verdict = MMBUF_VERDICT_FAILED;
 	} else {
+		/* As a reader: a writer's shrink, which takes this lock
+		 * exclusively first, waits for the end of the check rather
+		 * than cut the file under it.  Best effort: a shrink under
+		 * way (MMBUF_EBUSY) is no reason not to check. */
+		(void)mmbuf__lock_reader(fd);
 		verify_fd(fd, false, flags, threads, fn, arg, r);
 		close(fd);
 	}

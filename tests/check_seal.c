@@ -938,6 +938,56 @@ START_TEST(test_mapped_truncated)
 }
 END_TEST
 
+/* The progress callback of test_verify_keeps_shrinks_out: at its first
+ * call, a writer opens the file, commits a shorter length and tries to
+ * shrink the capacity to it. */
+struct shrink_try {
+	const char *path;
+	int calls, err;
+};
+
+static int shrink_now(uint64_t done, uint64_t total, void *arg)
+{
+	struct shrink_try *s = arg;
+	mmbuf *w;
+
+	(void)done;
+	(void)total;
+	if (s->calls++ > 0)
+		return 0;
+	ck_assert_int_eq(mmbuf_open(s->path, MMBUF_RDWR, &w), 0);
+	ck_assert_int_eq(mmbuf_set_length(w, 65536, MMBUF_DURABLE_NONE), 0);
+	s->err = mmbuf_resize(w, 65536, 0);
+	ck_assert_int_eq(mmbuf_close(w), 0);
+	return 0;
+}
+
+/*
+ * mmbuf_verify_path holds the reader lock while it checks: a writer's
+ * shrink then fails with MMBUF_EBUSY, as it does while a reader has the
+ * buffer open, instead of cutting the file under the check.
+ */
+START_TEST(test_verify_keeps_shrinks_out)
+{
+	struct shrink_try s = { NULL, 0, 1 };
+	mmbuf_report *r = NULL;
+
+	s.path = sealed("shrink.mmb", 2 * MIB, 16, 0, 4);
+	ck_assert_int_eq(mmbuf_verify_path(s.path, 0, 1, shrink_now, &s, &r),
+			 0);
+	ck_assert_int_gt(s.calls, 0);
+	ck_assert_err(s.err, MMBUF_EBUSY);
+	mmbuf_report_free(r);
+	/* Afterwards, the shrink goes. */
+	{
+		mmbuf *w = tu_open(s.path, MMBUF_RDWR);
+
+		ck_assert_int_eq(mmbuf_resize(w, 65536, 0), 0);
+		ck_assert_int_eq(mmbuf_close(w), 0);
+	}
+}
+END_TEST
+
 struct stopper {
 	int calls, stop_at;
 };
@@ -1049,6 +1099,7 @@ Suite *mmbuf_seal_suite(void)
 	tc = tu_tcase(s, "mapped", 60);
 	tcase_add_test(tc, test_mapped_equals_pread);
 	tcase_add_test(tc, test_mapped_truncated);
+	tcase_add_test(tc, test_verify_keeps_shrinks_out);
 	tcase_add_test(tc, test_progress_stops);
 	tc = tu_tcase(s, "repair", 60);
 	tcase_add_test(tc, test_repair);

@@ -245,7 +245,7 @@ def verify(path: PathArg, backend: Optional[str] = None) -> Report:
             r._fail(VERDICT_FAILED, E.NotRegularError("not a regular file"))
             return r
         # Best effort, as a reader: a writer that shrinks the file takes
-        # this lock exclusively first; mmbuf_verify_path() takes none.
+        # this lock exclusively first; mmbuf_verify_path() takes it too.
         try:
             _lock.lock_reader(fd)
         except E.BusyError:
