@@ -4,6 +4,7 @@
 #include "internal.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -36,6 +37,36 @@ static uint64_t notify_flag(void)
 	return MMBUF__HAVE_FUTEX ? MMBUF_COMPAT_NOTIFY : 0;
 }
 
+/*
+ * The process's pid for writer_pid, read once: getpid(2) is a system call
+ * (glibc caches it no longer), and a commit is a few.  A child of fork(2)
+ * forgets it, through an atfork handler, so that it writes its own.
+ */
+static pid_t cached_pid;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+
+static void forget_pid(void)
+{
+	__atomic_store_n(&cached_pid, 0, __ATOMIC_RELAXED);
+}
+
+static void forget_pid_at_fork(void)
+{
+	(void)pthread_atfork(NULL, NULL, forget_pid);
+}
+
+static uint32_t writer_pid(void)
+{
+	pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
+
+	if (pid == 0) {
+		(void)pthread_once(&pid_once, forget_pid_at_fork);
+		pid = getpid();
+		__atomic_store_n(&cached_pid, pid, __ATOMIC_RELAXED);
+	}
+	return (uint32_t)pid;
+}
+
 static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 {
 	if (cur->generation == UINT64_MAX)
@@ -49,7 +80,7 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
 	mmbuf__grow_rows(next);
 	next->mtime_ns = mmbuf__now_ns();
-	next->writer_pid = (uint32_t)getpid();
+	next->writer_pid = writer_pid();
 	next->slot = (int)(next->generation % 2);
 	return 0;
 }
@@ -231,7 +262,7 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 	mmbuf__grow_rows(h);
 	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
 	h->state = MMBUF_STATE_WRITER_OPEN;
-	h->writer_pid = (uint32_t)getpid();
+	h->writer_pid = writer_pid();
 	return 0;
 }
 

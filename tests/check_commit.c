@@ -593,6 +593,44 @@ START_TEST(test_commit_sets_locking)
 }
 END_TEST
 
+/*
+ * writer_pid is the committing process's own.  The library reads its pid
+ * once and forgets it at fork(2): a child that commits writes its pid,
+ * not its parent's.  (The child holds no handle of the parent's, which
+ * valgrind would count as lost.)
+ */
+START_TEST(test_writer_pid_after_fork)
+{
+	const char *p = tu_path("pid.mmb");
+	mmbuf_info info;
+	mmbuf *b;
+	pid_t pid;
+
+	tu_create_closed("pid.mmb", 8 * KIB, 3);
+	b = tu_open(p, MMBUF_RDWR);
+	mmbuf_get_info(b, &info);
+	ck_assert_uint_eq(info.writer_pid, (uint32_t)getpid());
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		mmbuf *c;
+		int ok;
+
+		if (mmbuf_open(p, MMBUF_RDWR, &c) != 0)
+			_exit(1);
+		mmbuf_get_info(c, &info);
+		ok = info.writer_pid == (uint32_t)getpid();
+		_exit(mmbuf_close(c) == 0 && ok ? 0 : 2);
+	}
+	ck_assert_int_eq(tu_wait(pid), 0);
+	/* And the parent still writes its own. */
+	b = tu_open(p, MMBUF_RDWR);
+	mmbuf_get_info(b, &info);
+	ck_assert_uint_eq(info.writer_pid, (uint32_t)getpid());
+	ck_assert_int_eq(mmbuf_close(b), 0);
+}
+END_TEST
+
 Suite *mmbuf_commit_suite(void);
 
 Suite *mmbuf_commit_suite(void)
@@ -620,5 +658,6 @@ Suite *mmbuf_commit_suite(void)
 	tcase_add_test(tc, test_generation_last);
 	tc = tu_tcase(s, "commit_locking", 60);
 	tcase_add_test(tc, test_commit_sets_locking);
+	tcase_add_test(tc, test_writer_pid_after_fork);
 	return s;
 }

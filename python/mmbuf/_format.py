@@ -59,7 +59,6 @@ assert SLOT.size == SLOT_SIZE
 
 _U64 = struct.Struct("<Q")
 _U32 = struct.Struct("<I")
-_I64 = struct.Struct("<q")
 _TAIL = struct.Struct("<QI")     # generation_tail, crc32
 
 ITEMSIZES = {"b1": 1, "u1": 1, "i1": 1, "u2": 2, "i2": 2, "u4": 4,
@@ -474,10 +473,12 @@ class SlotCache:
         return got[3].generation & 0xffffffff
 
 
-# The bytes of a slot that a commit of a new length leaves as they were in
-# the slot it comes from: all but the generation, mtime, length, shape[0]
-# (of a growing buffer), generation_tail and CRC.
-_SAME_SPANS = ((0, 8), (16, 72), (80, 96), (104, 136), (144, 500))
+# A commit of a new length leaves the bytes of a slot as they were in the
+# slot it comes from, but for the generation (8), mtime (72), length (96),
+# shape[0] of a growing buffer (136), generation_tail (500) and CRC (508):
+# those fields, in one unpack.
+_MOVING = struct.Struct("<8xQ56xq16xQ32xQ356xQI")
+assert _MOVING.size == SLOT_SIZE
 
 
 def _next_slot(base_raw: bytes, base: Header, raw: bytes,
@@ -489,33 +490,28 @@ def _next_slot(base_raw: bytes, base: Header, raw: bytes,
     None when anything else differs or a check fails (the caller then
     decodes the slot in full).  The checks are those of "Slot integrity"
     and "Field validation" that the changed fields take part in."""
-    if len(raw) != SLOT_SIZE:
+    if len(raw) != SLOT_SIZE or raw[:8] != base_raw[:8] or \
+            raw[16:72] != base_raw[16:72] or raw[80:96] != base_raw[80:96] \
+            or raw[104:136] != base_raw[104:136] or \
+            raw[144:500] != base_raw[144:500]:
         return None
-    for a, b in _SAME_SPANS:
-        if raw[a:b] != base_raw[a:b]:
-            return None
-    growing = base.ro_compat & RO_COMPAT_GROWING
-    if not growing and raw[136:144] != base_raw[136:144]:
+    gen, mtime, length, shape0, tail, crc = _MOVING.unpack(raw)
+    if gen != tail or gen % 2 != i or length > base.capacity or \
+            zlib.crc32(raw[:508]) != crc:
         return None
-    gen, = _U64.unpack_from(raw, 8)
-    tail, crc = _TAIL.unpack_from(raw, 500)
-    if gen != tail or gen % 2 != i or zlib.crc32(raw[:508]) != crc:
-        return None
-    length, = _U64.unpack_from(raw, 96)
-    if length > base.capacity:
-        return None
-    d = dict(base.__dict__)
-    if growing:
-        shape0, = _U64.unpack_from(raw, 136)
+    h = object.__new__(Header)
+    d = h.__dict__
+    d.update(base.__dict__)
+    if base.ro_compat & RO_COMPAT_GROWING:
         if shape0 != length // base.row_bytes:
             return None
         d["shape"] = (shape0,) + base.shape[1:]
+    elif raw[136:144] != base_raw[136:144]:
+        return None
     d["generation"] = gen
-    d["mtime_ns"], = _I64.unpack_from(raw, 72)
+    d["mtime_ns"] = mtime
     d["length"] = length
     d["slot"] = i
-    h = object.__new__(Header)
-    h.__dict__.update(d)
     return h
 
 
