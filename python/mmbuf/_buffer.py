@@ -1595,8 +1595,6 @@ class Buffer:
         quick, looked_again = True, False
         while True:
             cur = self._header
-            hmap = self._header_map() if \
-                cur.compat & F.COMPAT_NOTIFY else None
             nxt = 1 - cur.slot      # the slot the next commit writes
             v: Optional[int] = None
             if quick:
@@ -1614,6 +1612,9 @@ class Buffer:
                     self._header = h
                     self._pause = _PAUSE_MIN
                     return True
+            hmap = self._header_map() if \
+                cur.compat & F.COMPAT_NOTIFY else None
+            if quick:
                 if hmap is not None:
                     v = self._slots.older_word(cur, raw)
                 quick = False

@@ -499,15 +499,17 @@ def _next_slot(base_raw: bytes, base: Header, raw: bytes,
     if gen != tail or gen % 2 != i or length > base.capacity or \
             zlib.crc32(raw[:508]) != crc:
         return None
+    growing = base.ro_compat & RO_COMPAT_GROWING
+    if growing:
+        if shape0 != length // base.row_bytes:
+            return None
+    elif raw[136:144] != base_raw[136:144]:
+        return None
     h = object.__new__(Header)
     d = h.__dict__
     d.update(base.__dict__)
-    if base.ro_compat & RO_COMPAT_GROWING:
-        if shape0 != length // base.row_bytes:
-            return None
+    if growing:
         d["shape"] = (shape0,) + base.shape[1:]
-    elif raw[136:144] != base_raw[136:144]:
-        return None
     d["generation"] = gen
     d["mtime_ns"] = mtime
     d["length"] = length
