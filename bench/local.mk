@@ -129,7 +129,7 @@ bench-python:
 # h5py comes from Debian's python3-h5py, for /usr/bin/python3.
 #
 #   make bench-follow
-#   make bench-follow BENCH_FOLLOW_ARGS='--samples 1000 --rounds 5 --rows 200000'
+#   make bench-follow BENCH_FOLLOW_ARGS='--samples 200 --lat-rounds 30 --rounds 5 --rows 200000'
 #   MMBUF_BENCH_DIR=/mnt/ssd make bench-follow
 noinst_PROGRAMS += bench/bench_follow
 bench_bench_follow_SOURCES = bench/bench_follow.c

@@ -478,6 +478,7 @@ class SlotCache:
 # shape[0] of a growing buffer (136), generation_tail (500) and CRC (508):
 # those fields, in one unpack.
 _MOVING = struct.Struct("<8xQ56xq16xQ32xQ356xQI")
+_CRC32_RESIDUE = 0x2144DF1C
 assert _MOVING.size == SLOT_SIZE
 
 
@@ -495,9 +496,11 @@ def _next_slot(base_raw: bytes, base: Header, raw: bytes,
             or raw[104:136] != base_raw[104:136] or \
             raw[144:500] != base_raw[144:500]:
         return None
-    gen, mtime, length, shape0, tail, crc = _MOVING.unpack(raw)
+    gen, mtime, length, shape0, tail, _crc = _MOVING.unpack(raw)
+    # The CRC-32 of bytes 0..507 is in 508..511 (little-endian) exactly
+    # when the CRC-32 of all 512 is CRC-32's residue: no slice to make.
     if gen != tail or gen % 2 != i or length > base.capacity or \
-            zlib.crc32(raw[:508]) != crc:
+            zlib.crc32(raw) != _CRC32_RESIDUE:
         return None
     growing = base.ro_compat & RO_COMPAT_GROWING
     if growing:

@@ -240,6 +240,18 @@ class TestSlotCache(unittest.TestCase):
             # Some changes make a good new slot (a new length, mtime,
             # label...), most do not.
             self.assertGreater(accepted, 50)
+            # A new length whose CRC is wrong, in any of its 32 bits.
+            good = slot_with(base, gen, 96, 160)
+            for bit in range(32):
+                bad = bytearray(good)
+                bad[508 + bit // 8] ^= 1 << bit % 8
+                b = bytearray(hdr)
+                b[new:new + 512] = bad
+                b = bytes(b)
+                cache = F.SlotCache()
+                cache.examine(hdr)
+                self.assertEqual(outcome(b, 10 ** 6, cache),
+                                 outcome(b, 10 ** 6), "bit %d" % bit)
 
 
 class TestFields(unittest.TestCase):
