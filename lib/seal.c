@@ -381,9 +381,9 @@ int mmbuf_verify_path(const char *path, unsigned flags, unsigned threads,
 		r->verdict = MMBUF_VERDICT_FAILED;
 	} else {
 		/* As a reader: a writer's shrink, which takes this lock
-		 * exclusively first, waits for the end of the check rather
-		 * than cut the file under it.  Best effort: a shrink under
-		 * way (MMBUF_EBUSY) is no reason not to check. */
+		 * exclusively first, then fails with MMBUF_EBUSY rather than
+		 * cut the file under the check.  Best effort: a shrink under
+		 * way (the lock is busy) is no reason not to check. */
 		(void)mmbuf__lock_reader(fd);
 		verify_fd(fd, false, flags, threads, fn, arg, r);
 		close(fd);

@@ -721,10 +721,10 @@ def follow(path: PathArg, timeout: Optional[float] = None,
     timeout (seconds) ends the iteration when no new row came for that
     long while it waited (from the start, including the wait for the
     file to appear, or from the moment the loop asked for the next
-    rows); None waits for ever.  until_closed=True ends it once no writer has the file open
-    and every committed row was yielded: at the writer's clean close,
-    at its death (after the FollowWarning), or at once, after the rows
-    there are, if no writer has it open.  Breaking out of the loop, or
+    rows); None waits for ever.  until_closed=True ends it once no
+    writer has the file open and every committed row was yielded: at
+    the writer's clean close, at its death (after the FollowWarning), or
+    at once, after the rows there are, if no writer has it open.  Breaking out of the loop, or
     closing the generator, closes the file.
 
     Raises what mmbuf.open() raises for a file that is not a buffer,
@@ -1876,9 +1876,9 @@ class Buffer:
         another type raise DtypeError, and nothing is written: their
         bytes would not be the values (append(numpy.array([t, 1, 2])) of
         an int t to a float buffer, say); convert them first, e.g. with
-        numpy.asarray(data, dtype=buf.dtype).  The bytes are written with pwrite,
-        not through the mapping: no page faults, and a full disk raises
-        OSError (ENOSPC) even on a sparse buffer.  The length is then
+        numpy.asarray(data, dtype=buf.dtype).  The bytes are written
+        with pwrite, not through the mapping: no page faults, and a full
+        disk raises OSError (ENOSPC) even on a sparse buffer.  The length is then
         committed as set_length(length + n, durable) does: with durable
         (the default) the data is synced before the header that covers
         it.  n == 0 changes nothing and returns the length.
