@@ -495,10 +495,9 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 			continue;
 		}
 		if (q != 0) {
-			/* The word, read after the header: pread, not a
-			 * load, since a truncated file would fault. */
-			off = (b->hdr.generation + 1) % 2 * MMBUF_PAGE +
-			      SLOT_GENERATION;
+			/* The word, read after the header (which did not
+			 * move, so off stands): pread, not a load, since a
+			 * truncated file would fault. */
 			if ((err = mmbuf__pread_full(b->fd, &v, sizeof v, off,
 						     &got)) != 0)
 				return err;

@@ -1630,9 +1630,8 @@ class Buffer:
                 return False
             step = _SLICE if deadline is None else min(_SLICE,
                                                        deadline - now)
-            cur = self._header
-            nxt = 1 - cur.slot
-            if hmap is None or not cur.compat & F.COMPAT_NOTIFY:
+            # refresh() found no commit: cur and nxt stand.
+            if hmap is None:
                 time.sleep(min(self._pause, step))
                 self._pause = min(self._pause * 2, _PAUSE_MAX)
                 continue
