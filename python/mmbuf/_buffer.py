@@ -13,12 +13,13 @@ import os
 import stat
 import struct
 import sys
+import threading
 import time
 import warnings
 import weakref
 from types import TracebackType
 from typing import (Any, Callable, Dict, Iterator, List, Optional, Tuple,
-                    Type, Union)
+                    Type, TypeVar, Union, cast)
 
 from . import _checksum
 from . import _errors as E
@@ -724,8 +725,8 @@ def follow(path: PathArg, timeout: Optional[float] = None,
     rows); None waits for ever.  until_closed=True ends it once no
     writer has the file open and every committed row was yielded: at
     the writer's clean close, at its death (after the FollowWarning), or
-    at once, after the rows there are, if no writer has it open.  Breaking out of the loop, or
-    closing the generator, closes the file.
+    at once, after the rows there are, if no writer has it open.
+    Breaking out of the loop, or closing the generator, closes the file.
 
     Raises what mmbuf.open() raises for a file that is not a buffer,
     or what refresh() raises.
@@ -765,6 +766,19 @@ def _replacement(buf: Buffer) -> Optional[Buffer]:
         return None
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _locked(method: _Method) -> _Method:
+    """A Buffer method run under the buffer's lock: one thread at a time
+    changes its header, mappings and descriptor (see Buffer)."""
+    @functools.wraps(method)
+    def locked(self: Buffer, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+    return cast(_Method, locked)
+
+
 # append() grows as mmbuf_append() does (lib/grow.c).
 _GROWTH_DEFAULT = 2.0
 _GROWTH_MIN_BYTES = 64 * 1024   # the first growth of an empty buffer
@@ -790,6 +804,14 @@ class Buffer:
     meaning, ``np.from_dlpack(buf)`` on a writable buffer,
     ``memoryview(buf)`` from Python 3.12, and pickling (the worker opens
     the file again, read-only).  NumPy is imported only when used.
+
+    A Buffer may be shared by threads.  Its methods take a lock of its
+    own, so calls from several threads run one at a time: appends from
+    two threads both land, whole, one after the other, and no commit
+    is lost.  wait() and follow() do not hold it while they sleep.
+    Stores through views take no lock: whether the bytes that threads
+    store overlap is the caller's affair.  (In C the caller locks: see
+    mmbuf(3), "Threads".)
     """
 
     def __init__(self, token: object, path: Union[str, bytes], fd: int,
@@ -797,6 +819,10 @@ class Buffer:
                  writer_active: bool) -> None:
         if token is not _token:
             raise TypeError("use mmbuf.open() or mmbuf.create()")
+        # Taken by every method that changes the header, the mappings,
+        # the views or the descriptor, and by wait() between its sleeps.
+        self._lock = threading.RLock()
+        self._sleepers = 0      # threads asleep in wait()
         self._path = path
         self._name = os.fsdecode(path)      # the path in messages
         self._fd = fd
@@ -1034,6 +1060,7 @@ class Buffer:
         return self._track(base[off + start:off + stop])
 
     @property
+    @_locked
     def raw(self) -> memoryview:
         """A 'B' memoryview of the contents, data bytes [0, length).
 
@@ -1062,6 +1089,7 @@ class Buffer:
         return self._header.row_bytes
 
     @property
+    @_locked
     def view(self) -> memoryview:
         """A memoryview cast to the dtype and shape, without a copy.
 
@@ -1099,6 +1127,7 @@ class Buffer:
                               % (self.shape,))
         return n
 
+    @_locked
     def rows(self, i: Optional[int], j: Optional[int]) -> memoryview:
         """A memoryview of rows i to j (a Python slice i:j) along the
         first axis, cast like .view.  memoryview cannot slice an N-D view,
@@ -1125,6 +1154,7 @@ class Buffer:
         # of (2**63, 0) would be an endless run of empty rows).
         return (self._row(k) for k in range(len(self)))
 
+    @_locked
     def _row(self, k):
         fmt = self._format()
         rb = self._rowbytes()
@@ -1134,6 +1164,7 @@ class Buffer:
             return self._track(region.cast(fmt))
         return self._track(region.cast(fmt, tuple(inner)))
 
+    @_locked
     def to_numpy(self) -> NDArray:
         """A NumPy array of the buffer without a copy (it shares memory
         with the mapping; read-only unless the buffer is writable), shaped
@@ -1173,8 +1204,9 @@ class Buffer:
         c = self._cached
         if c is not None and c[0] is self._mm and c[1] is self._header:
             return c[2]
-        arr = self.to_numpy()
-        self._cached = (self._mm, self._header, arr)
+        with self._lock:
+            arr = self.to_numpy()
+            self._cached = (self._mm, self._header, arr)
         return arr
 
     def __array__(self, dtype: Optional[DTypeArg] = None,
@@ -1212,6 +1244,7 @@ class Buffer:
             return self._array()[key]
         return self._mv_index(key)
 
+    @_locked
     def __setitem__(self, key: Any, value: Any) -> None:
         """``buf[i] = x``, ``buf[a:b] = array``, ``buf[...] = 0``: assignment
         with NumPy's meaning (broadcasting, casting) on a writable buffer;
@@ -1329,6 +1362,7 @@ class Buffer:
         aligned = start - start % mmap.PAGESIZE
         return aligned, start + size - aligned
 
+    @_locked
     def flush(self, offset: int = 0, size: Optional[int] = None) -> None:
         """Write data bytes [offset, offset + size) back to stable storage
         (msync MS_SYNC), waiting for it; size None means to the end of the
@@ -1345,6 +1379,7 @@ class Buffer:
         if self._writable and n > 0 and mm is not None:
             mm.flush(start, n)
 
+    @_locked
     def advise(self, advice: Union[str, int], offset: int = 0,
                size: Optional[int] = None) -> None:
         """Give the kernel advice (madvise) about data bytes [offset,
@@ -1414,8 +1449,12 @@ class Buffer:
         return self._hmap
 
     def _close_fd(self) -> None:
-        """Close the descriptor and unmap the header pages."""
+        """Close the descriptor and unmap the header pages, waking first
+        a thread of ours asleep in wait() on them (it then raises)."""
         if self._hmap is not None:
+            if self._sleepers:
+                self._hmap.wake(0)
+                self._hmap.wake(1)
             self._hmap.close()
             self._hmap = None
         fd, self._fd = self._fd, -1
@@ -1426,6 +1465,7 @@ class Buffer:
         if not self._writable:
             raise E.ReadOnlyError("buffer is open read-only")
 
+    @_locked
     def set_length(self, length: int, durable: bool = True) -> None:
         """Commit a new length (at most the capacity).
 
@@ -1451,6 +1491,7 @@ class Buffer:
         state = h.state if length == h.length else h.state & ~F.STATE_SEALED
         self._commit(durable, length=length, state=state)
 
+    @_locked
     def set_label(self, label: str, durable: bool = True) -> None:
         """Commit a new label (UTF-8, at most 255 bytes).  Raises
         ReadOnlyError or LabelError.
@@ -1461,6 +1502,7 @@ class Buffer:
         self._commit(durable, label=_check_label(label))
 
     # -- growth and following a writer ------------------------------------
+    @_locked
     def refresh(self) -> bool:
         """Catch up with the writer (a read-only buffer): read the header
         again and, if its generation changed, take the new state (length,
@@ -1576,7 +1618,11 @@ class Buffer:
         and no commit there sends it to sleep at once, the lock being
         tested at the end of the slice.  Elsewhere it polls with a backoff
         from 1 ms to 100 ms.  The waiting thread holds no lock of
-        Python's (the GIL is released); a signal handler runs as soon as
+        Python's (the GIL is released) nor the buffer's: other threads
+        may use the buffer meanwhile, several may wait at once (a commit
+        that one of them takes ends the wait of all), and a close() by
+        another thread ends the wait with ValueError (at once on a futex,
+        within 100 ms when polling).  A signal handler runs as soon as
         the signal comes.  A waiting process uses no CPU between slices.
 
         Raises ValueError on a writable or closed buffer (a writer's
@@ -1585,6 +1631,11 @@ class Buffer:
         In C: mmbuf_wait() (which returns -ETIMEDOUT where this returns
         False for the timeout).
         """
+        with self._lock:
+            return self._wait(timeout)
+
+    def _wait(self, timeout: Optional[float]) -> bool:
+        """wait(), with the lock held but while it sleeps."""
         self._check_open()
         if self._writable:
             raise ValueError("%s: wait() is for readers: a writer's header "
@@ -1593,8 +1644,13 @@ class Buffer:
             time.monotonic() + max(0.0, float(timeout))
         was_active = self._writer_active
         quick, looked_again = True, False
+        entry = self._header
         while True:
             cur = self._header
+            if cur is not entry:
+                # Another thread's refresh() or wait() took a commit
+                # while this one slept: it is ours too.
+                return True
             nxt = 1 - cur.slot      # the slot the next commit writes
             v: Optional[int] = None
             if quick:
@@ -1632,13 +1688,13 @@ class Buffer:
                                                        deadline - now)
             # refresh() found no commit: cur and nxt stand.
             if hmap is None:
-                time.sleep(min(self._pause, step))
+                self._sleep(min(self._pause, step))
                 self._pause = min(self._pause * 2, _PAUSE_MAX)
                 continue
             if v is None:
                 word = os.pread(self._fd, 4, F.PAGE * nxt + 8)
                 if len(word) != 4:
-                    time.sleep(min(self._pause, step))
+                    self._sleep(min(self._pause, step))
                     self._pause = min(self._pause * 2, _PAUSE_MAX)
                     continue
                 v = struct.unpack("<I", word)[0]
@@ -1654,19 +1710,40 @@ class Buffer:
             looked_again = False
             quick = self._wait_word(hmap, nxt, v, deadline, step)
 
+    def _sleep(self, seconds: float) -> None:
+        """Sleep without the lock (wait()): another thread may commit,
+        refresh or close meanwhile; a close makes this raise ValueError."""
+        self._lock.release()
+        try:
+            time.sleep(seconds)
+        finally:
+            self._lock.acquire()
+        self._check_open()
+
     def _wait_word(self, hmap: Any, slot: int, v: int,
                    deadline: Optional[float], step: float) -> bool:
         """FUTEX_WAIT on the word of slot while it holds v, slice after
-        slice until the deadline.  A slice that times out with v other
-        than the low 32 bits of the next generation saw no commit (every
-        commit stores them there; one that wakes nobody leaves the word
-        changed, and the next wait returns at once), so between such
-        slices only the writer lock is tested, for a crash, without
-        reading the header (mmbuf(5), "Waiting for a commit").  Returns
-        True when the last wait ended early (a wake, the word changed, a
-        signal), False when it timed out."""
+        slice until the deadline, without the lock (a close() by another
+        thread wakes it, and it raises ValueError).  A slice that times
+        out with v other than the low 32 bits of the next generation saw
+        no commit (every commit stores them there; one that wakes nobody
+        leaves the word changed, and the next wait returns at once), so
+        between such slices only the writer lock is tested, for a crash,
+        without reading the header (mmbuf(5), "Waiting for a commit").
+        Returns True when the last wait ended early (a wake, the word
+        changed, a signal), False when it timed out."""
         moves = v != (self._header.generation + 1) & 0xffffffff
-        while hmap.wait(slot, v, step):
+        while True:
+            self._sleepers += 1
+            self._lock.release()
+            try:
+                timed_out = hmap.wait(slot, v, step)
+            finally:
+                self._lock.acquire()
+                self._sleepers -= 1
+            self._check_open()
+            if not timed_out:
+                return True
             if not moves:
                 return False
             if (self._header.state & F.STATE_WRITER_OPEN
@@ -1676,7 +1753,6 @@ class Buffer:
                 step = min(_SLICE, deadline - time.monotonic())
                 if step <= 0:
                     return False
-        return True
 
     def follow(self, timeout: Optional[float] = None,
                until_closed: bool = False) -> Iterator[Any]:
@@ -1691,6 +1767,7 @@ class Buffer:
             raise ValueError("%s: follow() is for readers" % (self._name,))
         return _follow(self, False, timeout, until_closed)
 
+    @_locked
     def _rows_of(self, start: int, stop: int) -> Any:
         """Rows [start, stop) along the first axis (elements of a flat
         buffer), without a copy: a NumPy array typed and shaped like the
@@ -1722,6 +1799,7 @@ class Buffer:
                 keep.append(m)
         self._old_maps = keep
 
+    @_locked
     def resize(self, capacity: int, sparse: Optional[bool] = None) -> None:
         """Change the capacity of the data region, committing the new
         header durably, as mmbuf(5), "Resizing", prescribes (the steps of
@@ -1842,6 +1920,7 @@ class Buffer:
         return self._growth
 
     @growth.setter
+    @_locked
     def growth(self, factor: float) -> None:
         factor = float(factor)
         if not 1.0625 <= factor <= 16.0:     # NaN fails too
@@ -1859,6 +1938,7 @@ class Buffer:
         nxt = max(nxt, need, _GROWTH_MIN_BYTES)
         return -(-nxt // F.PAGE) * F.PAGE
 
+    @_locked
     def append(self, data: Any, durable: bool = True) -> int:
         """Write the bytes of data at the end of the contents, data bytes
         [length, length + n), and commit length + n, as mmbuf_append()
@@ -1877,10 +1957,10 @@ class Buffer:
         an int t to a float buffer, say); convert them first, e.g. with
         numpy.asarray(data, dtype=buf.dtype).  The bytes are written
         with pwrite, not through the mapping: no page faults, and a full
-        disk raises OSError (ENOSPC) even on a sparse buffer.  The length is then
-        committed as set_length(length + n, durable) does: with durable
-        (the default) the data is synced before the header that covers
-        it.  n == 0 changes nothing and returns the length.
+        disk raises OSError (ENOSPC) even on a sparse buffer.  The length
+        is then committed as set_length(length + n, durable) does: with
+        durable (the default) the data is synced before the header that
+        covers it.  n == 0 changes nothing and returns the length.
 
         When the capacity is too small it grows first, geometrically: to
         the capacity times .growth (2.0 unless set), at least length + n
@@ -1962,6 +2042,7 @@ class Buffer:
         os.ftruncate(self._fd, end)
 
     # -- sealing -----------------------------------------------------------
+    @_locked
     def seal(self, block_size: int = 1 << 20,
              backend: Optional[str] = None) -> int:
         """Seal the contents: store their checksums, as mmbuf_seal() does.
@@ -2037,6 +2118,7 @@ class Buffer:
         return whole
 
     # -- publishing ----------------------------------------------------------
+    @_locked
     def publish(self) -> None:
         """Put a buffer made with create(publish=False) in place under its
         path, as mmbuf_publish() does (mmbuf(5), "Creating a file"): sync
@@ -2135,6 +2217,7 @@ class Buffer:
             except BufferError:
                 pass
 
+    @_locked
     def close(self) -> None:
         """Close the buffer, as mmbuf_close() does; closing twice does
         nothing.  It never fails because views are alive.

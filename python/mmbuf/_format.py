@@ -179,7 +179,8 @@ for _names, _c in ((("i", "intc"), "i"), (("I", "uintc"), "I"),
                    (("l", "long", "int", "int_"), "l"),
                    (("L", "ulong", "uint"), "L"),
                    (("q", "longlong"), "q"), (("Q", "ulonglong"), "Q"),
-                   (("p", "intp", "int0"), "n"), (("P", "uintp", "uint0"), "N")):
+                   (("p", "intp", "int0"), "n"),
+                   (("P", "uintp", "uint0"), "N")):
     for _n in _names:
         _SPELLINGS[_n] = "%s%d" % ("u" if _c.isupper() else "i",
                                    struct.calcsize(_c))

@@ -116,12 +116,17 @@ class HeaderMap:
         """FUTEX_WAIT on the generation word of slot while it holds
         value (the low 32 bits as read), for at most seconds.  Returns on
         a wake, a timeout, a signal, or at once if the word differs: True
-        when the time passed (nothing woke it), else False."""
+        when the time passed (nothing woke it), else False.  A mapping
+        that another thread closed (the Buffer's close()) counts as a
+        wake: False."""
         assert _LIBC is not None
         libc, nr = _LIBC
+        addr = self.addr
+        if addr is None:
+            return False
         ns = max(0, int(seconds * 1e9))
         ts = _Timespec(ns // 1000000000, ns % 1000000000)
-        if libc.syscall(nr, self._word(slot), _FUTEX_WAIT, value,
+        if libc.syscall(nr, addr + F.PAGE * slot + 8, _FUTEX_WAIT, value,
                         ctypes.byref(ts), None, 0) < 0:
             e = ctypes.get_errno()
             if e not in (errno.EAGAIN, errno.EINTR, errno.ETIMEDOUT,

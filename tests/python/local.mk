@@ -18,6 +18,7 @@ PYTHON_TESTS = \
 	tests/python/test_growing.py \
 	tests/python/test_wait.py \
 	tests/python/test_follow.py \
+	tests/python/test_threads.py \
 	tests/python/test_checksum.py \
 	tests/python/test_errors.py \
 	tests/python/test_cli.py \
