@@ -766,6 +766,24 @@ def _replacement(buf: Buffer) -> Optional[Buffer]:
         return None
 
 
+# Every open Buffer, for the fork handler below.
+_OPEN: weakref.WeakSet[Buffer] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """In a child of fork(): a Buffer's lock may have been held by a
+    thread that the child does not have, so each gets a new one; and a
+    writer stays its parent's: the child can read through it and close
+    it, but not commit (BusyError), and its close() commits nothing."""
+    for buf in list(_OPEN):
+        buf._lock = threading.RLock()
+        buf._sleepers = 0
+        if buf._writable:
+            buf._inherited = True
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
 _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
@@ -812,6 +830,14 @@ class Buffer:
     Stores through views take no lock: whether the bytes that threads
     store overlap is the caller's affair.  (In C the caller locks: see
     mmbuf(3), "Threads".)
+
+    A writer belongs to the process that opened it.  In a child of
+    fork() (multiprocessing's default start method on Linux before
+    Python 3.14), a writer inherited from the parent reads as before,
+    but every call that would commit raises BusyError, since its
+    commits would race the parent's; its close() (a ``with`` block the
+    child leaves, say) commits and syncs nothing.  Open the file in
+    the child instead.  Readers work in the child as in the parent.
     """
 
     def __init__(self, token: object, path: Union[str, bytes], fd: int,
@@ -823,6 +849,10 @@ class Buffer:
         # the views or the descriptor, and by wait() between its sleeps.
         self._lock = threading.RLock()
         self._sleepers = 0      # threads asleep in wait()
+        # The process that opened it; a writer inherited by a child of
+        # fork() is the parent's (see _after_fork_in_child).
+        self._owner = os.getpid()
+        self._inherited = False
         self._path = path
         self._name = os.fsdecode(path)      # the path in messages
         self._fd = fd
@@ -855,6 +885,7 @@ class Buffer:
         self._skew = header.data_offset % mmap.ALLOCATIONGRANULARITY
         self._mm: Optional[mmap.mmap] = self._map(header.capacity)
         self._closed = False
+        _OPEN.add(self)
 
     def _map(self, capacity):
         """A new mapping of data bytes [0, capacity), or None for
@@ -1406,6 +1437,8 @@ class Buffer:
     def _commit(self, durable, **fields):
         """Commit a header with the given fields changed, as in mmbuf(5),
         "Committing a header", steps 2 to 4."""
+        if self._inherited:
+            self._refuse_inherited()
         cur = self._header
         if cur.generation >= F.U64_MAX:
             raise E.InconsistentError("generation counter exhausted")
@@ -1464,6 +1497,17 @@ class Buffer:
         self._check_open()
         if not self._writable:
             raise E.ReadOnlyError("buffer is open read-only")
+        if self._inherited:
+            self._refuse_inherited()
+
+    def _refuse_inherited(self):
+        raise E.BusyError(
+            "%s: this Buffer was opened for writing by process %d, and "
+            "this process is a child of it made by fork(): the parent is "
+            "the writer, and a commit here would race its commits; open "
+            "the file in the child instead (once the parent has closed it)"
+            % (self._name, self._owner), path=self._path,
+            writer_pid=self._owner)
 
     @_locked
     def set_length(self, length: int, durable: bool = True) -> None:
@@ -2142,6 +2186,8 @@ class Buffer:
         In C: mmbuf_publish().
         """
         self._check_open()
+        if self._inherited:
+            self._refuse_inherited()
         p = self._pending
         if p is None:
             raise ValueError("%s: the buffer is not awaiting publication"
@@ -2250,12 +2296,21 @@ class Buffer:
         does; views of it stay valid, on a file without a name.  Leaving a
         ``with`` block without publish() discards it too.
 
+        In a child of fork(), a writer inherited from the parent is
+        closed without a sync or a commit: the parent is its writer.
+
         Raises OSError if a sync or commit fails; the descriptor is closed
         all the same.
 
         In C: mmbuf_close().
         """
         if self._closed:
+            return
+        if self._inherited:
+            # The parent's writer: nothing to sync, commit or remove here.
+            self._closed = True
+            self._unmap()
+            self._close_fd()
             return
         pending = self._pending
         discard = pending is not None

@@ -1,10 +1,14 @@
 """One Buffer shared by threads: appends and other commits from several
 threads all land, none lost; several threads may wait() on one reader,
-and a close() from another thread ends a wait() with ValueError.
+and a close() from another thread ends a wait() with ValueError.  A
+writer inherited by a child of fork() stays the parent's: the child
+cannot commit through it, and its close() commits nothing.
 
 Without the Buffer's lock, two threads that append at once read the same
 header, write their rows at the same offset and commit the same
-generation: half the rows were lost."""
+generation: half the rows were lost.  Without the fork rule, a child
+leaving a ``with`` block committed its stale header over the parent's
+last commit, with "writer open" cleared."""
 
 import array
 import os
@@ -193,6 +197,122 @@ class WaiterThreadsTest(TempDirCase):
         self.assertEqual(seen, sorted(seen))
         self.assertEqual(self.r.generation, self.w.generation)
         self.assertEqual(self.r.raw.cast("Q").tolist(), list(range(300)))
+
+
+class ForkTest(TempDirCase):
+    """A Buffer in a child of fork()."""
+
+    def setUp(self):
+        super().setUp()
+        self.w = mmbuf.create(self.path(), dtype="<u8", shape=(None,),
+                              capacity=4096)
+        self.addCleanup(lambda: self.w.close())
+        self.w.append(array.array("Q", [1, 2, 3]), durable=False)
+
+    def child(self, body):
+        """Run body() in a child of fork(); its exit status: 0 when body
+        returned, 1 when it raised (the traceback goes to stderr)."""
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                body()
+                status = 0
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        deadline = time.monotonic() + 30
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return os.waitstatus_to_exitcode(status)
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                self.fail("the child hung")
+            time.sleep(0.01)
+
+    def test_with_block_in_the_child(self):
+        # The child leaves the with block (sys.exit, an exception): the
+        # parent's commits and its "writer open" stand.
+        def body():
+            try:
+                with self.w:
+                    self.w.append(array.array("Q", [4]), durable=False)
+            except mmbuf.BusyError:
+                assert self.w.closed
+            else:
+                raise AssertionError("no BusyError")
+        self.assertEqual(self.child(body), 0)
+        self.w.append(array.array("Q", [5, 6]), durable=False)
+        self.assertEqual(self.child(lambda: self.w.close()), 0)
+        with mmbuf.open(self.path()) as r:
+            self.assertEqual(r.raw.cast("Q").tolist(), [1, 2, 3, 5, 6])
+            self.assertTrue(r.writer_active)
+            self.assertEqual(r.generation, self.w.generation)
+
+    def test_the_child_cannot_commit(self):
+        def body():
+            calls = [
+                lambda: self.w.append(array.array("Q", [9])),
+                lambda: self.w.set_length(0),
+                lambda: self.w.set_label("x"),
+                lambda: self.w.resize(8192),
+                lambda: self.w.seal(),
+            ]
+            for call in calls:
+                try:
+                    call()
+                except mmbuf.BusyError as e:
+                    assert e.writer_pid == os.getppid(), e.writer_pid
+                    assert "fork()" in str(e), str(e)
+                else:
+                    raise AssertionError("no BusyError")
+            # Reading is fine.
+            assert self.w.raw.cast("Q").tolist() == [1, 2, 3]
+        g = self.w.generation
+        self.assertEqual(self.child(body), 0)
+        with mmbuf.open(self.path()) as r:
+            self.assertEqual(r.generation, g)
+            self.assertEqual(r.raw.cast("Q").tolist(), [1, 2, 3])
+
+    def test_a_reader_in_the_child(self):
+        r = mmbuf.open(self.path())
+        self.addCleanup(r.close)
+
+        def body():
+            assert r.wait(10)       # the parent's commit below
+            assert r.raw.cast("Q").tolist() == [1, 2, 3, 4], r.length
+            r.close()
+
+        later = threading.Timer(0.2, self.w.append,
+                                (array.array("Q", [4]),),
+                                {"durable": False})
+        later.start()
+        self.addCleanup(later.join)
+        self.assertEqual(self.child(body), 0)
+
+    def test_lock_held_by_a_thread_at_fork(self):
+        # A thread of the parent holds the Buffer's lock when the process
+        # forks: the child, which has no such thread, is not stuck.
+        held, release = threading.Event(), threading.Event()
+
+        def holder():
+            with self.w._lock:
+                held.set()
+                release.wait(30)
+
+        t = threading.Thread(target=holder)
+        t.start()
+        try:
+            held.wait(10)
+            self.assertEqual(
+                self.child(lambda: self.w.raw.cast("Q").tolist()), 0)
+        finally:
+            release.set()
+            t.join()
 
 
 if __name__ == "__main__":
