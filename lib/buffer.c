@@ -55,7 +55,7 @@ static void forget_pid_at_fork(void)
 	(void)pthread_atfork(NULL, NULL, forget_pid);
 }
 
-static uint32_t writer_pid(void)
+uint32_t mmbuf__self_pid(void)
 {
 	pid_t pid = __atomic_load_n(&cached_pid, __ATOMIC_RELAXED);
 
@@ -80,7 +80,7 @@ static int next_header(const mmbuf_info *cur, mmbuf_info *next)
 	next->ro_compat |= MMBUF_RO_COMPAT_LOCKING;
 	mmbuf__grow_rows(next);
 	next->mtime_ns = mmbuf__now_ns();
-	next->writer_pid = writer_pid();
+	next->writer_pid = mmbuf__self_pid();
 	next->slot = (int)(next->generation % 2);
 	return 0;
 }
@@ -145,7 +145,16 @@ int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
 /* Commit the header state b->hdr as the next generation. */
 int mmbuf__commit(mmbuf *b, int durability)
 {
+	if (b->owner != mmbuf__self_pid())
+		return MMBUF_EBUSY;
 	return mmbuf__commit_fd(b->fd, b->header, &b->hdr, durability);
+}
+
+int mmbuf__check_writer(const mmbuf *b)
+{
+	if (!b->writable)
+		return MMBUF_EREADONLY;
+	return b->owner == mmbuf__self_pid() ? 0 : MMBUF_EBUSY;
 }
 
 int mmbuf__map_header(mmbuf *b)
@@ -262,7 +271,7 @@ static int new_header(const mmbuf_create_opts *o, mmbuf_info *h)
 	mmbuf__grow_rows(h);
 	h->ctime_ns = h->mtime_ns = mmbuf__now_ns();
 	h->state = MMBUF_STATE_WRITER_OPEN;
-	h->writer_pid = writer_pid();
+	h->writer_pid = mmbuf__self_pid();
 	return 0;
 }
 
@@ -314,6 +323,7 @@ int mmbuf_create(const char *path, const mmbuf_create_opts *opts, mmbuf **out)
 		return -ENOMEM;
 	b->fd = -1;
 	b->writable = true;
+	b->owner = mmbuf__self_pid();
 	b->sparse = (opts->flags & MMBUF_CREATE_SPARSE) != 0;
 	replace = (opts->flags & MMBUF_CREATE_REPLACE) != 0;
 	if ((err = new_header(opts, &b->hdr)) != 0 ||
@@ -368,6 +378,8 @@ int mmbuf_publish(mmbuf *b)
 
 	if (!b->unpublished)
 		return -EINVAL;
+	if (b->owner != mmbuf__self_pid())
+		return MMBUF_EBUSY;
 	/* Everything it holds reaches the disk before it has a name. */
 	if ((err = mmbuf__fsync(b->fd)) != 0)
 		return err;
@@ -400,6 +412,7 @@ static int open_handle(int fd, uint64_t size, bool writable, mmbuf **out)
 	}
 	b->fd = fd;
 	b->writable = writable;
+	b->owner = mmbuf__self_pid();
 	/* The lock comes first: what we validate is then what we own. */
 	err = b->writable ? mmbuf__lock_writer(b->fd)
 			  : mmbuf__lock_reader(b->fd);
@@ -479,6 +492,21 @@ int mmbuf_close(mmbuf *b)
 
 	if (b == NULL)
 		return 0;
+	if (b->writable && b->owner != mmbuf__self_pid()) {
+		/* Inherited across fork(): the parent is the writer, and its
+		 * header, data and unpublished file are its own.  Only this
+		 * process's mappings and descriptor go: a temporary name is
+		 * the parent's to publish or remove. */
+		if (b->unpublished) {
+			free(b->tmp.tmpname);
+			b->tmp.tmpname = NULL;
+			b->unpublished = false;
+		}
+		free(b->tmp.dir);
+		b->tmp.dir = NULL;
+		release(b);
+		return 0;
+	}
 	if (b->writable && !b->unpublished) {
 		/* Data first, then the header that calls it clean. */
 		if (b->data != NULL)
@@ -595,8 +623,8 @@ int mmbuf_set_length(mmbuf *b, uint64_t length, int durability)
 {
 	int err;
 
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if (!valid_durability(durability))
 		return -EINVAL;
 	if (length > b->hdr.capacity)
@@ -616,8 +644,8 @@ int mmbuf_set_label(mmbuf *b, const char *label, int durability)
 {
 	int err;
 
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if (!valid_durability(durability) || label == NULL)
 		return -EINVAL;
 	if ((err = mmbuf__check_label(label)) != 0)

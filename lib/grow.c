@@ -129,10 +129,12 @@ static int shrink(mmbuf *b, uint64_t capacity)
 
 int mmbuf_resize(mmbuf *b, uint64_t capacity, unsigned flags)
 {
+	int err;
+
 	if (b == NULL || (flags & ~MMBUF_RESIZE_SPARSE) != 0)
 		return -EINVAL;
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if (capacity == b->hdr.capacity)
 		return 0;
 	if (capacity > b->hdr.capacity)
@@ -181,8 +183,8 @@ int mmbuf_reserve(mmbuf *b, size_t n, void **ptr)
 		*ptr = NULL;
 	if (b == NULL || ptr == NULL)
 		return -EINVAL;
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if ((err = make_room(b, n)) != 0)
 		return err;
 	*ptr = b->data != NULL ? b->data + b->hdr.length : NULL;
@@ -192,11 +194,12 @@ int mmbuf_reserve(mmbuf *b, size_t n, void **ptr)
 int mmbuf_commit_reserved(mmbuf *b, size_t n, int durability)
 {
 	uint64_t len;
+	int err;
 
 	if (b == NULL)
 		return -EINVAL;
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if (__builtin_add_overflow(b->hdr.length, n, &len) ||
 	    len > b->hdr.capacity)
 		return MMBUF_ELENGTH;
@@ -211,8 +214,8 @@ int mmbuf_append(mmbuf *b, const void *src, size_t n, int durability)
 		return -EINVAL;
 	if (durability < MMBUF_DURABLE_NONE || durability > MMBUF_DURABLE_SYNC)
 		return -EINVAL;
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if ((err = make_room(b, n)) != 0)
 		return err;
 	/*

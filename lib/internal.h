@@ -171,8 +171,16 @@ int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
 /* The generation that the commit after h writes, which a seal records as
  * its checksum's before committing. */
 uint64_t mmbuf__next_generation(const mmbuf_info *h);
-/* mmbuf__commit_fd() of the handle's header. */
+/* mmbuf__commit_fd() of the handle's header; MMBUF_EBUSY in a child of
+ * fork() of the process that opened b (see mmbuf__check_writer()). */
 int mmbuf__commit(mmbuf *b, int durability);
+/* Whether the calling process may change b: MMBUF_EREADONLY for a reader,
+ * MMBUF_EBUSY for a writer that a child of fork() inherited (the parent
+ * is the writer: a commit here would race its commits), else 0.  What
+ * every function that commits checks first. */
+int mmbuf__check_writer(const mmbuf *b);
+/* The calling process's ID, read once and forgotten at fork(). */
+uint32_t mmbuf__self_pid(void);
 /* Map the header pages of the handle's file read-only into b->header,
  * if not yet done: for the futex of mmbuf(5), "Waiting for a commit". */
 int mmbuf__map_header(mmbuf *b);
@@ -247,6 +255,9 @@ struct mmbuf {
 	 * Writers map it at open, readers at their first mmbuf_wait(). */
 	const uint8_t *header;
 	bool sparse;          /* grow without preallocating (grow.c) */
+	/* The process that opened it: a writer inherited by a child of
+	 * fork() stays that process's (mmbuf__check_writer()). */
+	uint32_t owner;
 	double growth;        /* append's growth factor; 0: the default */
 	/* Made with MMBUF_CREATE_UNPUBLISHED and not yet published: */
 	bool unpublished;

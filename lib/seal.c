@@ -78,8 +78,8 @@ int mmbuf_seal(mmbuf *b, uint32_t shift, unsigned flags, unsigned threads,
 
 	if (flags & ~MMBUF_CHECKSUM_MAPPED)
 		return -EINVAL;
-	if (!b->writable)
-		return MMBUF_EREADONLY;
+	if ((err = mmbuf__check_writer(b)) != 0)
+		return err;
 	if (shift == 0)
 		shift = MMBUF_BLOCK_SHIFT_DEFAULT;
 	if (shift < MMBUF_BLOCK_SHIFT_MIN || shift > MMBUF_BLOCK_SHIFT_MAX)

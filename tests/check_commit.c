@@ -631,6 +631,60 @@ START_TEST(test_writer_pid_after_fork)
 }
 END_TEST
 
+/*
+ * A writer handle inherited by a child of fork(2) stays its parent's: in
+ * the child every call that commits fails with MMBUF_EBUSY and changes
+ * nothing, and mmbuf_close() commits nothing.  The child's close used to
+ * commit its stale copy of the header, "writer open" cleared, over the
+ * parent's last commit.
+ */
+START_TEST(test_inherited_writer)
+{
+	const char *p = tu_path("fork.mmb");
+	mmbuf *b, *r;
+	pid_t pid;
+
+	tu_create_closed("fork.mmb", 8 * KIB, 3);
+	b = tu_open(p, MMBUF_RDWR);
+	ck_assert_int_eq(mmbuf_set_length(b, 100, MMBUF_DURABLE_NONE), 0);
+	pid = tu_fork();
+	if (pid == 0) {
+		void *ptr;
+		int bad = 0;
+
+		bad |= mmbuf_set_length(b, 10, MMBUF_DURABLE_NONE) !=
+		       MMBUF_EBUSY;
+		bad |= mmbuf_set_label(b, "x", MMBUF_DURABLE_NONE) !=
+		       MMBUF_EBUSY;
+		bad |= mmbuf_append(b, "abc", 3, MMBUF_DURABLE_NONE) !=
+		       MMBUF_EBUSY;
+		bad |= mmbuf_reserve(b, 3, &ptr) != MMBUF_EBUSY;
+		bad |= mmbuf_commit_reserved(b, 0, MMBUF_DURABLE_NONE) !=
+		       MMBUF_EBUSY;
+		bad |= mmbuf_resize(b, 16 * KIB, 0) != MMBUF_EBUSY;
+		bad |= mmbuf_seal(b, 12, 0, 1, NULL, NULL) != MMBUF_EBUSY;
+		/* Reading is fine. */
+		bad |= mmbuf_length(b) != 100;
+		bad |= mmbuf_close(b) != 0;
+		_exit(bad ? 2 : 0);
+	}
+	ck_assert_int_eq(tu_wait(pid), 0);
+	/* The parent's header stands, "writer open" and all. */
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_length(r), 100);
+	ck_assert(mmbuf_writer_active(r));
+	ck_assert_uint_eq(mmbuf_generation(r), mmbuf_generation(b));
+	ck_assert_int_eq(mmbuf_close(r), 0);
+	/* The parent goes on, and closes cleanly. */
+	ck_assert_int_eq(mmbuf_set_length(b, 200, MMBUF_DURABLE_NONE), 0);
+	ck_assert_int_eq(mmbuf_close(b), 0);
+	r = tu_open(p, MMBUF_RDONLY);
+	ck_assert_uint_eq(mmbuf_length(r), 200);
+	ck_assert(!mmbuf_unclean(r));
+	ck_assert_int_eq(mmbuf_close(r), 0);
+}
+END_TEST
+
 Suite *mmbuf_commit_suite(void);
 
 Suite *mmbuf_commit_suite(void)
@@ -659,5 +713,6 @@ Suite *mmbuf_commit_suite(void)
 	tc = tu_tcase(s, "commit_locking", 60);
 	tcase_add_test(tc, test_commit_sets_locking);
 	tcase_add_test(tc, test_writer_pid_after_fork);
+	tcase_add_test(tc, test_inherited_writer);
 	return s;
 }
