@@ -1502,11 +1502,11 @@ class Buffer:
 
     def _refuse_inherited(self):
         raise E.BusyError(
-            "%s: this Buffer was opened for writing by process %d, and "
-            "this process is a child of it made by fork(): the parent is "
-            "the writer, and a commit here would race its commits; open "
-            "the file in the child instead (once the parent has closed it)"
-            % (self._name, self._owner), path=self._path,
+            "%s: opened for writing by process %d, whose child this "
+            "process is (made by fork()): its commits from here would race "
+            "the parent's, so the parent stays the only writer; write from "
+            "the parent, or open the file here once the parent has closed "
+            "it" % (self._name, self._owner), path=self._path,
             writer_pid=self._owner)
 
     @_locked
