@@ -836,8 +836,11 @@ class Buffer:
     Python 3.14), a writer inherited from the parent reads as before,
     but every call that would commit raises BusyError, since its
     commits would race the parent's; its close() (a ``with`` block the
-    child leaves, say) commits and syncs nothing.  Open the file in
-    the child instead.  Readers work in the child as in the parent.
+    child leaves, say) commits and syncs nothing.  A child that is to
+    write closes the inherited writer first (the lock of mmbuf(5),
+    "Locking", belongs to the open file, which the child shares until
+    then), then opens the file itself once the parent has closed its
+    own.  Readers work in the child as in the parent.
     """
 
     def __init__(self, token: object, path: Union[str, bytes], fd: int,
@@ -1505,8 +1508,9 @@ class Buffer:
             "%s: opened for writing by process %d, whose child this "
             "process is (made by fork()): its commits from here would race "
             "the parent's, so the parent stays the only writer; write from "
-            "the parent, or open the file here once the parent has closed "
-            "it" % (self._name, self._owner), path=self._path,
+            "the parent, or close() this Buffer here and open the file "
+            "again once the parent has closed its own"
+            % (self._name, self._owner), path=self._path,
             writer_pid=self._owner)
 
     @_locked

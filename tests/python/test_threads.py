@@ -278,6 +278,39 @@ class ForkTest(TempDirCase):
             self.assertEqual(r.generation, g)
             self.assertEqual(r.raw.cast("Q").tolist(), [1, 2, 3])
 
+    def test_the_child_writes_once_it_closed_its_copy(self):
+        # What the BusyError says to do: close the inherited writer (it
+        # shares the parent's open file, and so the writer lock), then
+        # open the file again once the parent has closed its own.
+        rd, wr = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                os.close(wr)
+                os.read(rd, 1)          # the parent has closed
+                try:
+                    mmbuf.open(self.path(), "r+").close()
+                except mmbuf.BusyError:
+                    pass                # its own copy holds the lock
+                else:
+                    raise AssertionError("no BusyError")
+                self.w.close()
+                with mmbuf.open(self.path(), "r+") as w:
+                    w.append(array.array("Q", [4]), durable=False)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(rd)
+        self.w.close()
+        os.write(wr, b"x")
+        os.close(wr)
+        _, status = os.waitpid(pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0)
+        with mmbuf.open(self.path()) as r:
+            self.assertEqual(r.raw.cast("Q").tolist(), [1, 2, 3, 4])
+            self.assertFalse(r.unclean)
+
     def test_a_reader_in_the_child(self):
         r = mmbuf.open(self.path())
         self.addCleanup(r.close)
