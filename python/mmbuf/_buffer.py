@@ -833,14 +833,17 @@ class Buffer:
 
     A writer belongs to the process that opened it.  In a child of
     fork() (multiprocessing's default start method on Linux before
-    Python 3.14), a writer inherited from the parent reads as before,
-    but every call that would commit raises BusyError, since its
-    commits would race the parent's; its close() (a ``with`` block the
-    child leaves, say) commits and syncs nothing.  A child that is to
-    write closes the inherited writer first (the lock of mmbuf(5),
-    "Locking", belongs to the open file, which the child shares until
-    then), then opens the file itself once the parent has closed its
-    own.  Readers work in the child as in the parent.
+    Python 3.14), a writer inherited from the parent keeps its header
+    as of the fork and its views (the mapping is shared: stores through
+    them, or ``buf[i] = x``, reach the parent's file, as from a thread);
+    every call that would commit, and refresh(), wait() and follow(),
+    raise BusyError, since commits from the child would race the
+    parent's; its close() (a ``with`` block the child leaves, say)
+    commits and syncs nothing.  Close it in the child, then open the
+    file there read-only to follow the parent, or for writing once the
+    parent has closed its own: until the child closes it, the child
+    shares the parent's open file, and with it the writer lock
+    (mmbuf(5), "Locking").  Readers work in the child as in the parent.
     """
 
     def __init__(self, token: object, path: Union[str, bytes], fd: int,
@@ -1039,7 +1042,8 @@ class Buffer:
     def writer_active(self) -> bool:
         """For a reader: True if a writer has the file open, as of open,
         the last refresh() or the last wait(), which look at the writer
-        lock each time (False once the writer closed or died).
+        lock each time (False once the writer closed or died).  Always
+        False for a writer, which is that writer.
 
         In C: mmbuf_writer_active().
         """
@@ -1285,8 +1289,12 @@ class Buffer:
         ReadOnlyError on a read-only one.  Without NumPy, what memoryview
         can do: an element, or a part chosen as in __getitem__ from an
         object with the buffer protocol of the same item format and size;
-        the rest raises ViewError."""
-        self._check_writable()
+        the rest raises ViewError.  A store commits nothing: it is
+        allowed in a child of fork() too, as stores through views are."""
+        self._check_open()
+        if not self._writable:
+            raise E.ReadOnlyError("%s: buffer is open read-only"
+                                  % (self._name,))
         if _numpy() is not None:
             self._array()[key] = value
             return
@@ -1499,17 +1507,19 @@ class Buffer:
     def _check_writable(self):
         self._check_open()
         if not self._writable:
-            raise E.ReadOnlyError("buffer is open read-only")
+            raise E.ReadOnlyError("%s: buffer is open read-only"
+                                  % (self._name,))
         if self._inherited:
             self._refuse_inherited()
 
     def _refuse_inherited(self):
         raise E.BusyError(
             "%s: opened for writing by process %d, whose child this "
-            "process is (made by fork()): its commits from here would race "
-            "the parent's, so the parent stays the only writer; write from "
-            "the parent, or close() this Buffer here and open the file "
-            "again once the parent has closed its own"
+            "process is (made by fork()): the parent stays the only writer "
+            "(commits from here would race its own), and this copy keeps "
+            "the header of the fork; close() it here, then open the file "
+            "read-only to follow the parent, or for writing once the "
+            "parent has closed its own"
             % (self._name, self._owner), path=self._path,
             writer_pid=self._owner)
 
@@ -1575,6 +1585,8 @@ class Buffer:
         In C: mmbuf_refresh().
         """
         self._check_open()
+        if self._inherited:
+            self._refuse_inherited()    # its header is not current
         if self._writable:
             return False
         cur = self._header
@@ -1685,6 +1697,8 @@ class Buffer:
     def _wait(self, timeout: Optional[float]) -> bool:
         """wait(), with the lock held but while it sleeps."""
         self._check_open()
+        if self._inherited:
+            self._refuse_inherited()
         if self._writable:
             raise ValueError("%s: wait() is for readers: a writer's header "
                              "is always current" % (self._name,))
@@ -1811,6 +1825,8 @@ class Buffer:
         file are followed through a Buffer of its own, opened by path
         (and closed at the end); this one stays on the old file."""
         self._check_open()
+        if self._inherited:
+            self._refuse_inherited()
         if self._writable:
             raise ValueError("%s: follow() is for readers" % (self._name,))
         return _follow(self, False, timeout, until_closed)

@@ -123,7 +123,12 @@ class BusyError(Error):
             message = MESSAGES[self.name]
             if path is not None:
                 message = "%s: %s" % (os.fsdecode(path), message)
-            if writer_pid:
+            if writer_pid == os.getpid() and self.name == "MMBUF_EBUSY":
+                message += (" (the header names this process, pid %d, as "
+                            "the last writer: a writer it still has open, "
+                            "or one that a child of fork() inherited and "
+                            "has not closed, holds the lock)" % writer_pid)
+            elif writer_pid:
                 message += (" (the header names pid %d as the last writer;"
                             " this may be stale: the lock does not tell "
                             "who holds it)" % writer_pid)

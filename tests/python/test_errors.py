@@ -65,6 +65,12 @@ class TestBusyNamesPathAndWriter(TempDirCase):
             lib.close(h)
         self.assertEqual((cm.exception.path, cm.exception.writer_pid),
                          (p, os.getpid()))
+        # Not "may be stale": this process, and where to look.
+        self.assertEqual(str(cm.exception), (
+            "%s: buffer is busy: another writer has it open (the header "
+            "names this process, pid %d, as the last writer: a writer it "
+            "still has open, or one that a child of fork() inherited and "
+            "has not closed, holds the lock)" % (p, os.getpid())))
 
     @unittest.skipUnless(hasattr(__import__("fcntl"), "F_OFD_SETLK"),
                          "open file description locks")
@@ -91,6 +97,17 @@ class TestBusyNamesPathAndWriter(TempDirCase):
         self.assertEqual(cm.exception.path, p)
         self.assertTrue(str(cm.exception).startswith(p + ": cannot shrink: "),
                         str(cm.exception))
+
+    def test_read_only_names_the_path(self):
+        p = self.path()
+        mmbuf.create(p, capacity=8).close()
+        with mmbuf.open(p) as r:
+            for call in (lambda: r.append(b"x"), lambda: r.set_length(0),
+                         lambda: r.__setitem__(0, 1)):
+                with self.assertRaises(mmbuf.ReadOnlyError) as cm:
+                    call()
+                self.assertEqual(str(cm.exception),
+                                 p + ": buffer is open read-only")
 
     def test_no_pid_recorded(self):
         # writer_pid 0 means unknown (mmbuf(5)): no pid, no clause.

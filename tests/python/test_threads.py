@@ -261,6 +261,10 @@ class ForkTest(TempDirCase):
                 lambda: self.w.set_label("x"),
                 lambda: self.w.resize(8192),
                 lambda: self.w.seal(),
+                # Its header is the fork's: no catching up either.
+                lambda: self.w.refresh(),
+                lambda: self.w.wait(0),
+                lambda: self.w.follow(),
             ]
             for call in calls:
                 try:
@@ -270,8 +274,9 @@ class ForkTest(TempDirCase):
                     assert "fork()" in str(e), str(e)
                 else:
                     raise AssertionError("no BusyError")
-            # Reading is fine.
+            # Reading is fine, and so is a store (it commits nothing).
             assert self.w.raw.cast("Q").tolist() == [1, 2, 3]
+            self.w[0] = 1
         g = self.w.generation
         self.assertEqual(self.child(body), 0)
         with mmbuf.open(self.path()) as r:
