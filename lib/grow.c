@@ -363,8 +363,8 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 		*changed = 0;
 	if (b == NULL)
 		return -EINVAL;
-	if (b->writable)
-		return 0;  /* the writer's header is the current one */
+	if (b->writable)  /* the writer's header is the current one */
+		return b->owner == mmbuf__self_pid() ? 0 : MMBUF_EBUSY;
 	if ((err = read_header_and_writer(b, &h, &present)) != 0)
 		return err;
 	if (h.generation != b->hdr.generation) {
@@ -446,8 +446,10 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 
 	if (changed != NULL)
 		*changed = 0;
-	if (b == NULL || b->writable)
+	if (b == NULL)
 		return -EINVAL;
+	if (b->writable)
+		return b->owner == mmbuf__self_pid() ? -EINVAL : MMBUF_EBUSY;
 	now = mmbuf__monotonic_ns();
 	deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - now
 			   ? INT64_MAX

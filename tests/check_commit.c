@@ -663,6 +663,9 @@ START_TEST(test_inherited_writer)
 		       MMBUF_EBUSY;
 		bad |= mmbuf_resize(b, 16 * KIB, 0) != MMBUF_EBUSY;
 		bad |= mmbuf_seal(b, 12, 0, 1, NULL, NULL) != MMBUF_EBUSY;
+		/* Its header is the fork's: no catching up either. */
+		bad |= mmbuf_refresh(b, NULL) != MMBUF_EBUSY;
+		bad |= mmbuf_wait(b, 0, NULL) != MMBUF_EBUSY;
 		/* Reading is fine. */
 		bad |= mmbuf_length(b) != 100;
 		bad |= mmbuf_close(b) != 0;
