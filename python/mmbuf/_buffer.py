@@ -773,8 +773,9 @@ _OPEN: weakref.WeakSet[Buffer] = weakref.WeakSet()
 def _after_fork_in_child() -> None:
     """In a child of fork(): a Buffer's lock may have been held by a
     thread that the child does not have, so each gets a new one; and a
-    writer stays its parent's: the child can read through it and close
-    it, but not commit (BusyError), and its close() commits nothing."""
+    writer stays its parent's: the child keeps its views and may close
+    it, but neither commits nor catches up through it (BusyError), and
+    its close() commits nothing."""
     for buf in list(_OPEN):
         buf._lock = threading.RLock()
         buf._sleepers = 0
@@ -1580,7 +1581,8 @@ class Buffer:
         refresh that mapped a grown capacity stay valid and keep seeing
         the old capacity; take new ones (.raw, .view, ...) to see the
         rest.  Raises InconsistentError if the file is now another
-        buffer.
+        buffer, and BusyError on a writer inherited by a child of fork()
+        (see Buffer: its header is the fork's).
 
         In C: mmbuf_refresh().
         """
@@ -1686,7 +1688,8 @@ class Buffer:
         the signal comes.  A waiting process uses no CPU between slices.
 
         Raises ValueError on a writable or closed buffer (a writer's
-        header is always current), or what refresh() raises.
+        header is always current), BusyError on a writer inherited by a
+        child of fork() (see Buffer), or what refresh() raises.
 
         In C: mmbuf_wait() (which returns -ETIMEDOUT where this returns
         False for the timeout).
