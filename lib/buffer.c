@@ -145,16 +145,21 @@ int mmbuf__commit_fd(int fd, const uint8_t *header, mmbuf_info *h,
 /* Commit the header state b->hdr as the next generation. */
 int mmbuf__commit(mmbuf *b, int durability)
 {
-	if (b->owner != mmbuf__self_pid())
+	if (mmbuf__inherited(b))
 		return MMBUF_EBUSY;
 	return mmbuf__commit_fd(b->fd, b->header, &b->hdr, durability);
+}
+
+bool mmbuf__inherited(const mmbuf *b)
+{
+	return b->writable && b->owner != mmbuf__self_pid();
 }
 
 int mmbuf__check_writer(const mmbuf *b)
 {
 	if (!b->writable)
 		return MMBUF_EREADONLY;
-	return b->owner == mmbuf__self_pid() ? 0 : MMBUF_EBUSY;
+	return mmbuf__inherited(b) ? MMBUF_EBUSY : 0;
 }
 
 int mmbuf__map_header(mmbuf *b)
@@ -378,7 +383,7 @@ int mmbuf_publish(mmbuf *b)
 
 	if (!b->unpublished)
 		return -EINVAL;
-	if (b->owner != mmbuf__self_pid())
+	if (mmbuf__inherited(b))
 		return MMBUF_EBUSY;
 	/* Everything it holds reaches the disk before it has a name. */
 	if ((err = mmbuf__fsync(b->fd)) != 0)
@@ -492,7 +497,7 @@ int mmbuf_close(mmbuf *b)
 
 	if (b == NULL)
 		return 0;
-	if (b->writable && b->owner != mmbuf__self_pid()) {
+	if (mmbuf__inherited(b)) {
 		/* Inherited across fork(): the parent is the writer, and its
 		 * header, data and unpublished file are its own.  Only this
 		 * process's mappings and descriptor go: a temporary name is

@@ -364,7 +364,7 @@ int mmbuf_refresh(mmbuf *b, int *changed)
 	if (b == NULL)
 		return -EINVAL;
 	if (b->writable)  /* the writer's header is the current one */
-		return b->owner == mmbuf__self_pid() ? 0 : MMBUF_EBUSY;
+		return mmbuf__inherited(b) ? MMBUF_EBUSY : 0;
 	if ((err = read_header_and_writer(b, &h, &present)) != 0)
 		return err;
 	if (h.generation != b->hdr.generation) {
@@ -449,7 +449,7 @@ int mmbuf_wait(mmbuf *b, int64_t timeout_ns, int *changed)
 	if (b == NULL)
 		return -EINVAL;
 	if (b->writable)
-		return b->owner == mmbuf__self_pid() ? -EINVAL : MMBUF_EBUSY;
+		return mmbuf__inherited(b) ? MMBUF_EBUSY : -EINVAL;
 	now = mmbuf__monotonic_ns();
 	deadline = timeout_ns < 0 || timeout_ns > INT64_MAX - now
 			   ? INT64_MAX

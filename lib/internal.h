@@ -174,10 +174,13 @@ uint64_t mmbuf__next_generation(const mmbuf_info *h);
 /* mmbuf__commit_fd() of the handle's header; MMBUF_EBUSY in a child of
  * fork() of the process that opened b (see mmbuf__check_writer()). */
 int mmbuf__commit(mmbuf *b, int durability);
+/* Whether b is a writer that a child of fork() inherited: the parent is
+ * the writer, a commit here would race its commits, and the header is
+ * the fork's. */
+bool mmbuf__inherited(const mmbuf *b);
 /* Whether the calling process may change b: MMBUF_EREADONLY for a reader,
- * MMBUF_EBUSY for a writer that a child of fork() inherited (the parent
- * is the writer: a commit here would race its commits), else 0.  What
- * every function that commits checks first. */
+ * MMBUF_EBUSY for an inherited writer, else 0.  What every function that
+ * commits checks first. */
 int mmbuf__check_writer(const mmbuf *b);
 /* The calling process's ID, read once and forgotten at fork(). */
 uint32_t mmbuf__self_pid(void);

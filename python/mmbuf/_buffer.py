@@ -1449,8 +1449,7 @@ class Buffer:
     def _commit(self, durable, **fields):
         """Commit a header with the given fields changed, as in mmbuf(5),
         "Committing a header", steps 2 to 4."""
-        if self._inherited:
-            self._refuse_inherited()
+        self._check_own()
         cur = self._header
         if cur.generation >= F.U64_MAX:
             raise E.InconsistentError("generation counter exhausted")
@@ -1510,10 +1509,13 @@ class Buffer:
         if not self._writable:
             raise E.ReadOnlyError("%s: buffer is open read-only"
                                   % (self._name,))
-        if self._inherited:
-            self._refuse_inherited()
+        self._check_own()
 
-    def _refuse_inherited(self):
+    def _check_own(self):
+        """Raise BusyError on a writer that a child of fork() inherited
+        (see _after_fork_in_child)."""
+        if not self._inherited:
+            return
         raise E.BusyError(
             "%s: opened for writing by process %d, whose child this "
             "process is (made by fork()): the parent stays the only writer "
@@ -1587,8 +1589,7 @@ class Buffer:
         In C: mmbuf_refresh().
         """
         self._check_open()
-        if self._inherited:
-            self._refuse_inherited()    # its header is not current
+        self._check_own()   # an inherited writer's header is the fork's
         if self._writable:
             return False
         cur = self._header
@@ -1700,8 +1701,7 @@ class Buffer:
     def _wait(self, timeout: Optional[float]) -> bool:
         """wait(), with the lock held but while it sleeps."""
         self._check_open()
-        if self._inherited:
-            self._refuse_inherited()
+        self._check_own()
         if self._writable:
             raise ValueError("%s: wait() is for readers: a writer's header "
                              "is always current" % (self._name,))
@@ -1828,8 +1828,7 @@ class Buffer:
         file are followed through a Buffer of its own, opened by path
         (and closed at the end); this one stays on the old file."""
         self._check_open()
-        if self._inherited:
-            self._refuse_inherited()
+        self._check_own()
         if self._writable:
             raise ValueError("%s: follow() is for readers" % (self._name,))
         return _follow(self, False, timeout, until_closed)
@@ -2209,8 +2208,7 @@ class Buffer:
         In C: mmbuf_publish().
         """
         self._check_open()
-        if self._inherited:
-            self._refuse_inherited()
+        self._check_own()
         p = self._pending
         if p is None:
             raise ValueError("%s: the buffer is not awaiting publication"
